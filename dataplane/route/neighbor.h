@@ -1,0 +1,119 @@
+// The ARP neighbour resolver (RFC 826): which MAC each next hop has, a small hold queue of packets
+// per unresolved neighbour, probe retransmission and ageing. Owned and called by the control
+// thread only; time is an argument and every call returns actions in NeighborActions (the caller
+// sends ARP requests, transmits or frees held mbufs, updates the fast-path table). Never sleeps
+// and does no I/O. Allocates (entries, hold queues, action vectors) on the control thread.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace dpf::route {
+
+using Clock = std::chrono::steady_clock;
+using MacAddr = std::array<uint8_t, 6>;  // same type as dpf::net::MacAddr
+using PacketHandle = uintptr_t;          // opaque: the caller's mbuf pointer
+
+struct NeighborConfig {
+  size_t hold_per_neighbor = 16;  // packets held per unresolved neighbour; 0 holds none
+  size_t max_entries = 4096;      // a full table refuses new neighbours
+  std::chrono::milliseconds retransmit{1000};  // interval between ARP requests
+  unsigned max_probes = 3;                     // requests sent before giving up
+  std::chrono::seconds reachable{300};         // a confirmed MAC is trusted this long
+  std::chrono::seconds stale_gc{600};          // an unused stale entry is removed after this
+};
+
+// What the caller must do after a call. Each call clears it first.
+struct NeighborActions {
+  std::vector<std::pair<uint16_t, uint32_t>> send_requests;  // (port, target ip): ARP request
+  std::vector<std::pair<PacketHandle, MacAddr>> transmit;    // held packets resolved: send to MAC
+  std::vector<PacketHandle> drop;  // held packets given up (count as neighbor-unresolved)
+  std::vector<std::pair<uint32_t, MacAddr>> publish;  // (re)install in the fast-path table
+  std::vector<uint32_t> withdraw;                     // remove from the fast-path table
+
+  void clear();
+  bool empty() const;
+};
+
+// Entry life cycle (one handler per event, see neighbor.cpp):
+//   resolve() of an unknown ip  -> kIncomplete, request sent, packet held.
+//   kIncomplete: a request every `retransmit`; after max_probes unanswered requests the held
+//     packets are dropped and the entry removed (the next packet starts over).
+//   learn()                     -> kReachable, published, held packets transmitted in order.
+//   kReachable for `reachable`  -> kStale and withdrawn from the fast path, so that its next use
+//     comes back through resolve() (re-probe on next use, not proactively).
+//   resolve() of a kStale entry -> the packet is sent to the stale MAC at once, the entry is
+//     published again and probed; an answer makes it kReachable, max_probes unanswered requests
+//     withdraw and remove it. A stale entry unused for `stale_gc` is removed.
+class NeighborTable {
+ public:
+  explicit NeighborTable(NeighborConfig config = {});
+
+  // A packet needs `ip` on `port` and the fast path had no entry: hold it and probe if needed.
+  void resolve(Clock::time_point now, uint16_t port, uint32_t ip, PacketHandle pkt,
+               NeighborActions& out);
+  // An ARP request or reply from `ip` with `mac` was received on `port` (RFC 826 merge: an
+  // existing entry on that port is always updated; one is created only when `create`, i.e. the
+  // packet was addressed to us or answers our request). Zero and group MACs are ignored.
+  void learn(Clock::time_point now, uint16_t port, uint32_t ip, const MacAddr& mac, bool create,
+             NeighborActions& out);
+  // Retransmits probes, gives up on unanswered ones, ages kReachable to kStale, collects old
+  // stale entries. Does nothing before next_deadline().
+  void on_timer(Clock::time_point now, NeighborActions& out);
+  // The earliest time on_timer has work; Clock::time_point::max() when there is none.
+  Clock::time_point next_deadline() const;
+
+  std::optional<MacAddr> lookup(uint32_t ip) const;  // known MAC (kReachable or kStale)
+  size_t size() const { return entries_.size(); }
+
+  struct Entry {
+    enum class State { kIncomplete, kReachable, kStale };
+    uint32_t ip;
+    uint16_t port;
+    MacAddr mac;  // all zero while kIncomplete
+    State state;
+    Clock::time_point updated;  // last state change or confirmation
+    size_t held;                // packets in the hold queue
+  };
+  std::vector<Entry> snapshot() const;  // for REST, ordered by ip
+
+  // Drops every held packet and forgets unresolved (kIncomplete) entries (shutdown).
+  void flush(NeighborActions& out);
+
+ private:
+  struct Slot {
+    Entry::State state = Entry::State::kIncomplete;
+    uint16_t port = 0;
+    MacAddr mac{};
+    Clock::time_point updated{};
+    Clock::time_point deadline = Clock::time_point::max();
+    unsigned probes = 0;     // requests sent in the current probe cycle; 0 = not probing
+    bool published = false;  // the fast path has this entry
+    std::deque<PacketHandle> held;
+  };
+
+  void set_deadline(uint32_t ip, Slot& s, Clock::time_point t);
+  void erase(uint32_t ip, Slot& s, NeighborActions& out);
+  void probe(Clock::time_point now, uint32_t ip, Slot& s, NeighborActions& out);
+  void hold(Slot& s, PacketHandle pkt, NeighborActions& out);
+  void confirm(Clock::time_point now, uint32_t ip, Slot& s, const MacAddr& mac,
+               NeighborActions& out);
+  void expire(Clock::time_point now, uint32_t ip, Slot& s, NeighborActions& out);
+
+  NeighborConfig config_;
+  std::unordered_map<uint32_t, Slot> entries_;
+  std::set<std::pair<Clock::time_point, uint32_t>> deadlines_;  // (deadline, ip) of every entry
+};
+
+std::string_view neighbor_state_name(NeighborTable::Entry::State state);
+
+}  // namespace dpf::route

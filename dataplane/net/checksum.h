@@ -53,7 +53,7 @@ inline uint16_t ones_sum(std::span<const std::byte> b) noexcept {
     s += w;
   }
   uint16_t f = fold64(s);
-  if constexpr (std::endian::native == std::endian::little) f = std::byteswap(f);
+  if constexpr (std::endian::native == std::endian::little) f = __builtin_bswap16(f);
   return f;
 }
 }  // namespace detail

@@ -344,7 +344,7 @@ struct TcpHdr {
   be16 check;
   be16 urp;
 
-  constexpr size_t header_len() const noexcept { return size_t{data_off >> 4} * 4; }
+  constexpr size_t header_len() const noexcept { return static_cast<size_t>(data_off >> 4) * 4; }
 };
 static_assert(sizeof(TcpHdr) == 20);
 static_assert(offsetof(TcpHdr, seq) == 4 && offsetof(TcpHdr, ack) == 8);

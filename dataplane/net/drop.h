@@ -33,6 +33,7 @@ enum class DropReason : uint8_t {
   kPuntRingFull,     // control thread queue full
   kTxFull,           // TX queue full, the packet could not be sent
   kBroadcast,        // IPv4 broadcast/multicast we do not forward (RFC 1812 5.3.5)
+  kMtuExceeded,      // larger than the egress MTU (ICMP fragmentation needed sent when DF)
   kCount
 };
 
@@ -43,7 +44,7 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::kC
         "ip-total-length",  "ip-checksum",     "ip-bad-source",   "ip-bad-dest",
         "ip-fragment",      "ip-options",      "l4-short",        "ttl-exceeded",
         "no-route",         "neighbor-unresolved", "ipv6",        "local-unhandled",
-        "punt-ring-full",   "tx-full",         "broadcast",
+        "punt-ring-full",   "tx-full",         "broadcast",       "mtu-exceeded",
 };
 
 constexpr std::string_view drop_reason_name(DropReason r) {

@@ -79,6 +79,8 @@ void NeighborTable::learn(Clock::time_point now, uint16_t port, uint32_t ip, con
   out.clear();
   // A zero or group sender MAC is never a neighbour's address (RFC 1812 3.3.2).
   if (mac == MacAddr{} || (mac[0] & 0x01) != 0) return;
+  // Sender 0.0.0.0 is an address probe (RFC 5227 2.1.1), not a neighbour announcing itself.
+  if (ip == 0) return;
   auto it = entries_.find(ip);
   if (it == entries_.end()) {
     if (!create || entries_.size() >= config_.max_entries) return;

@@ -63,7 +63,9 @@ class NeighborTable {
                NeighborActions& out);
   // An ARP request or reply from `ip` with `mac` was received on `port` (RFC 826 merge: an
   // existing entry on that port is always updated; one is created only when `create`, i.e. the
-  // packet was addressed to us or answers our request). Zero and group MACs are ignored.
+  // packet was addressed to us or answers our request). Zero and group MACs and sender 0.0.0.0
+  // are ignored. An entry keeps the port it was created on; packets from `ip` on another port
+  // leave it alone (resolve() for it on another port also uses the entry's port).
   void learn(Clock::time_point now, uint16_t port, uint32_t ip, const MacAddr& mac, bool create,
              NeighborActions& out);
   // Retransmits probes, gives up on unanswered ones, ages kReachable to kStale, collects old

@@ -205,6 +205,14 @@ TEST_CASE("neighbor: zero and group sender MACs are never learned") {
   REQUIRE(t.size() == 1);
 }
 
+TEST_CASE("neighbor: an address probe from 0.0.0.0 is never learned") {
+  NeighborTable t;
+  NeighborActions a;
+  t.learn(t0, kPort, 0, kMac, true, a);
+  REQUIRE(a.empty());
+  REQUIRE(t.size() == 0);
+}
+
 TEST_CASE("neighbor: an ARP packet from the address on another port does not move the entry") {
   NeighborTable t = resolved_table();
   NeighborActions a;

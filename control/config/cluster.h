@@ -4,6 +4,7 @@
 // Errors carry FILE:LINE:COL (1-based, as editors count).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,18 +50,67 @@ struct Interface {
   std::string device;  // a DPDK device: PCI address or vdev string ("net_af_packet0,iface=sis0")
   Ipv4Prefix address;
   uint16_t mtu = 1500;
-  Mark at;
+  Mark at;  // the interface's name key
+  Mark device_at, address_at;
 };
 
 struct Route {
-  Ipv4Prefix to;           // network (host bits zero)
-  uint32_t via = 0;        // next hop, host byte order; must be on a connected network
+  Ipv4Prefix to;     // network (host bits zero)
+  uint32_t via = 0;  // next hop, host byte order; must be on a connected network
   Mark at;
+  Mark to_at, via_at;
 };
 
 struct Api {
   std::string listen = "127.0.0.1:9080";  // HOST:PORT
   std::string token_file;                 // bearer token for state-changing calls; "" = none
+  std::string token_path;  // token_file resolved against the cluster file's directory
+  Mark listen_at;
+};
+
+// Where pfsync sends: the multicast group 224.0.0.240, a configured unicast address, or the
+// other node of a two-node cluster (shared/specs/pfsync.md §2).
+enum class SyncPeerMode { multicast, address, peer };
+
+// cluster.pfsync merged with the node's own pfsync: map (each key of the node wins).
+struct Pfsync {
+  std::string syncdev;      // interface name of the sync port; required
+  unsigned maxupd = 128;    // updates of one state collapsed before it is sent, 1..255
+  bool defer = false;       // hold the first packet of a new state until the peer acks it
+  unsigned version = 1301;  // state message format: 1301 (242-byte states) or 1400 (277-byte)
+  std::string mirror;       // TAP interface that carries a copy of every frame; "" = none
+  SyncPeerMode syncpeer_mode = SyncPeerMode::multicast;
+  uint32_t syncpeer = 0;  // host order; for `peer` the other node's syncdev address
+  Mark at;                // the pfsync: key that made this node sync (node's own, else cluster's)
+  Mark syncdev_at, mirror_at, syncpeer_at;
+};
+
+// One CARP group of cluster.carp.vhids (shared/specs/carp.md).
+struct CarpVhid {
+  uint8_t vhid = 0;                   // 1..255
+  std::string interface;              // must exist on every node
+  std::string pass;                   // HMAC key, at most kCarpMaxPass bytes; "" = empty key
+  uint8_t advbase = 1;                // seconds, 1..255
+  std::vector<Ipv4Prefix> addresses;  // virtual addresses, inside the interface's subnet
+  Mark at;
+  Mark interface_at, pass_at;
+  std::vector<Mark> address_at;  // parallel to addresses
+};
+
+// ifconfig and ucarp keep a 20-byte key buffer with a terminating NUL (shared/specs/carp.md §2.1).
+inline constexpr std::size_t kCarpMaxPass = 19;
+
+struct Carp {
+  bool preempt = false;
+  std::vector<CarpVhid> vhids;
+  Mark at;
+};
+
+// A node's effective skew for one cluster vhid (0 when the node sets none).
+struct CarpSkew {
+  uint8_t vhid = 0;
+  std::string interface;
+  uint8_t advskew = 0;  // 0..254
 };
 
 struct Node {
@@ -71,15 +121,24 @@ struct Node {
   std::vector<Interface> interfaces;
   std::vector<Route> routes;
   Api api;
+  std::optional<Pfsync> pfsync;  // absent when neither cluster nor node configures pfsync
+  std::vector<CarpSkew> carp;    // one per cluster.carp vhid, in the same order
   Mark at;
+  Mark hostid_at;
 
   const Interface* interface(std::string_view name) const;
+  // The node's advskew for a vhid on an interface; nullopt when the cluster has no such vhid.
+  std::optional<uint8_t> advskew(uint8_t vhid, std::string_view interface) const;
 };
 
 struct Cluster {
   std::string name;
-  std::string file;  // the path it was loaded from
+  std::string file;        // the path it was loaded from
+  std::string rules;       // cluster.rules as written; "" = none
+  std::string rules_path;  // rules resolved against the directory of file
+  std::optional<Carp> carp;
   std::vector<Node> nodes;
+  Mark rules_at;
 
   const Node* node(std::string_view name) const;
 };
@@ -100,6 +159,10 @@ LoadResult load_cluster_string(std::string_view yaml, const std::string& file_na
 const Node* select_node(const Cluster& cluster, std::string_view name, std::string& error);
 
 std::string format_ipv4(uint32_t addr);  // host order → dotted quad
+// Strict dotted quad: four decimal parts 0..255, no leading zeros, signs, spaces or junk.
 std::optional<uint32_t> parse_ipv4(std::string_view text);
+// A.B.C.D/LEN with LEN 0..32 (host bits kept); "A.B.C.D/LEN" back.
+std::optional<Ipv4Prefix> parse_ipv4_prefix(std::string_view text);
+std::string format_ipv4_prefix(const Ipv4Prefix& prefix);
 
 }  // namespace dpf::config

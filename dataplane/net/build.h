@@ -35,10 +35,11 @@ bool icmp_error_allowed(const PacketInfo& info) noexcept;
 // ICMP error (type/code, e.g. kIcmpTimeExceeded/kIcmpTimeExceededTtl) from `src_ip` to the source
 // of `offending_ip_datagram` (starting at its IPv4 header; pass the datagram up to its total
 // length). Quotes the offending header and as much of its data as fits a 576-byte datagram
-// (RFC 1812 §4.3.2.3). TTL 64, precedence 6 (RFC 1812 §4.3.2.5). `rest_of_header` fills the 4
-// bytes after the ICMP checksum (a pointer for parameter problem, the MTU for "need frag").
-// Returns 0 if the datagram is not IPv4 with a complete header or if `out` is too small for the
-// whole error. Does not apply icmp_error_allowed(): the caller must.
+// (RFC 1812 §4.3.2.3). TTL 64, precedence 6 (RFC 1812 §4.3.2.5), ID 0, DF clear. `rest_of_header`
+// fills the 4 bytes after the ICMP checksum (a pointer for parameter problem, the MTU for "need
+// frag"). Returns 0 if the datagram is not IPv4 with a complete header or if `out` is too small for
+// the whole error. `offending_ip_datagram` may lie inside `out` (building over the received mbuf).
+// Does not apply icmp_error_allowed(): the caller must.
 size_t build_icmp_error(std::span<std::byte> out, const MacAddr& src_mac, const MacAddr& dst_mac,
                         uint32_t src_ip, std::span<const std::byte> offending_ip_datagram,
                         uint8_t type, uint8_t code, uint32_t rest_of_header = 0) noexcept;

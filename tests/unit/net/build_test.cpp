@@ -233,3 +233,17 @@ TEST_CASE("build: no RST for a RST, a non-TCP packet, a fragment or a short buff
   std::vector<std::byte> small(kTcpRstFrameLen - 1);
   CHECK(build_tcp_rst(small, kNode, kHostA, parsed(frame_of(golden::kTcpData))) == 0);
 }
+
+TEST_CASE("build: an echo reply to a VLAN-tagged request keeps the tag") {
+  // kEcho with an 802.1Q tag (VLAN 100) inserted after the MAC addresses.
+  const std::array<std::byte, 4> tag = {std::byte{0x81}, std::byte{0x00}, std::byte{0x00},
+                                        std::byte{0x64}};
+  auto f = frame_of(golden::kEcho);
+  f.insert(f.begin() + 12, tag.begin(), tag.end());
+  auto expect = frame_of(golden::kEchoReply);
+  expect.insert(expect.begin() + 12, tag.begin(), tag.end());
+  const PacketInfo info = parsed(f);
+  REQUIRE(info.has_vlan);
+  REQUIRE(make_echo_reply_in_place(f, info));
+  CHECK(f == expect);
+}

@@ -1,0 +1,143 @@
+// Expansion of a rule's lists into one Rule per combination, in pfctl's nesting order
+// (interface, protocol, source host, destination host, source port, destination port, icmp
+// type), skipping combinations whose address families disagree, and the label/tag macros
+// ($if $proto $srcaddr $srcport $dstaddr $dstport $nr).
+#include "control/pfconf/address.h"
+#include "control/pfconf/names.h"
+#include "control/pfconf/parser_impl.h"
+
+namespace dpf::pfconf::detail {
+namespace {
+
+template <typename T>
+std::vector<T> or_default(const std::vector<T>& v) {
+  return v.empty() ? std::vector<T>{T{}} : v;
+}
+
+std::string port_label(const PortSpec& p) {
+  std::string lo = std::to_string(p.lo);
+  std::string hi = std::to_string(p.hi);
+  switch (p.op) {
+    case PortOp::none:
+      return "";
+    case PortOp::eq:
+      return lo;
+    case PortOp::ne:
+      return "!=" + lo;
+    case PortOp::lt:
+      return "<" + lo;
+    case PortOp::le:
+      return "<=" + lo;
+    case PortOp::gt:
+      return ">" + lo;
+    case PortOp::ge:
+      return ">=" + lo;
+    case PortOp::range_inclusive:
+      return lo + ":" + hi;
+    case PortOp::range_exclusive:
+      return lo + "><" + hi;
+    case PortOp::range_outside:
+      return lo + "<>" + hi;
+  }
+  return "";
+}
+
+std::string addr_label(const Address& a) {
+  return (a.negated ? "! " : "") + format_address(a);
+}
+
+void replace_all(std::string& s, std::string_view from, const std::string& to) {
+  size_t pos = 0;
+  while ((pos = s.find(from, pos)) != std::string::npos) {
+    s.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+}
+
+}  // namespace
+
+std::string Parser::expand_label(const std::string& text, const Rule& r) const {
+  if (text.find('$') == std::string::npos) return text;
+  std::string s = text;
+  std::string proto = r.proto ? std::string(protocol_name(r.proto)) : "any";
+  if (r.proto && proto.empty()) proto = std::to_string(r.proto);
+  replace_all(s, "$if", r.ifname.empty() ? "any" : r.ifname);
+  replace_all(s, "$proto", proto);
+  replace_all(s, "$srcaddr", addr_label(r.src.addr));
+  replace_all(s, "$srcport", port_label(r.src.port));
+  replace_all(s, "$dstaddr", addr_label(r.dst.addr));
+  replace_all(s, "$dstport", port_label(r.dst.port));
+  replace_all(s, "$nr", std::to_string(ruleset_.rules.size()));
+  return s;
+}
+
+// Completes one combination; false if the combination is skipped (mixed address families).
+bool Parser::expand_one(const RuleSpec& spec, Rule& r) {
+  Af src = r.src.addr.af();
+  Af dst = r.dst.addr.af();
+  if (r.af != Af::any && ((src != Af::any && src != r.af) || (dst != Af::any && dst != r.af))) {
+    return false;
+  }
+  if (src != Af::any && dst != Af::any && src != dst) return false;
+  if (r.af == Af::any) r.af = src != Af::any ? src : dst;
+  Token here{TokKind::word, "", r.line, spec.col};
+  if ((r.src.port.op != PortOp::none || r.dst.port.op != PortOp::none) && r.proto != kProtoTcp &&
+      r.proto != kProtoUdp) {
+    fail(here, "port only applies to tcp/udp");
+  }
+  if (r.icmp_type != 0) {
+    uint8_t want = spec.icmp6 ? kProtoIcmp6 : kProtoIcmp;
+    if (r.proto != want) {
+      fail(here, spec.icmp6 ? "icmp6-type only applies to proto ipv6-icmp"
+                            : "icmp-type only applies to proto icmp");
+    }
+    if (r.af == (spec.icmp6 ? Af::inet : Af::inet6)) {
+      fail(here, spec.icmp6 ? "icmp6-type cannot be used with inet"
+                            : "icmp-type cannot be used with inet6");
+    }
+  }
+  if (r.proto != 0 && r.proto != kProtoTcp) {
+    r.flags = 0;
+    r.flagset = 0;
+    if (r.state == StateMode::modulate || r.state == StateMode::synproxy) r.state = StateMode::keep;
+  }
+  for (std::string& l : r.labels) l = expand_label(l, r);
+  r.tag = expand_label(r.tag, r);
+  r.tagged = expand_label(r.tagged, r);
+  return true;
+}
+
+void Parser::expand_rule(const RuleSpec& spec) {
+  size_t produced = 0;
+  for (const InterfaceItem& ifc : or_default(spec.interfaces)) {
+    for (uint8_t proto : or_default(spec.protos)) {
+      for (const Address& sh : or_default(spec.src_hosts)) {
+        for (const Address& dh : or_default(spec.dst_hosts)) {
+          for (const PortSpec& sp : or_default(spec.src_ports)) {
+            for (const PortSpec& dp : or_default(spec.dst_ports)) {
+              for (const IcmpItem& icmp : or_default(spec.icmp)) {
+                Rule r = spec.base;
+                r.ifname = ifc.name;
+                r.ifnot = ifc.negated;
+                r.proto = proto;
+                r.icmp_type = icmp.type;
+                r.icmp_code = icmp.code;
+                r.src = Endpoint{sh, sp};
+                r.dst = Endpoint{dh, dp};
+                if (!expand_one(spec, r)) continue;
+                ruleset_.rules.push_back(std::move(r));
+                ++produced;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  if (produced == 0) {
+    fail(Token{TokKind::word, "", spec.base.line, spec.col},
+         "rule expands to no valid combination");
+  }
+}
+
+}  // namespace dpf::pfconf::detail

@@ -1,0 +1,65 @@
+// Tokenizer for pf.conf with pfctl's lexical rules: `#` comments, `\` line continuation,
+// quoted strings, operators (!= <= >= <> >< ->), macro expansion of `$name` outside quotes
+// (the macro's text is tokenized in place), and newlines inside braces folded away.
+// Used by the parser on the control thread; allocates token strings.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dpf::pfconf {
+
+enum class TokKind { word, quoted, punct, newline, eof };
+
+struct Token {
+  TokKind kind = TokKind::eof;
+  std::string text;
+  int line = 0;
+  int col = 0;
+  bool is(std::string_view word) const { return kind == TokKind::word && text == word; }
+  bool punct(std::string_view p) const { return kind == TokKind::punct && text == p; }
+};
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view text);
+
+  // The next token; on a lexical error, records it in error() and returns a newline token.
+  Token next();
+  void define(const std::string& name, const std::string& value) { macros_[name] = value; }
+
+  // A pending lexical error (empty if none); reading it clears it.
+  struct LexError {
+    int line = 0;
+    int col = 0;
+    std::string message;
+  };
+  bool take_error(LexError& out);
+
+ private:
+  struct Source {
+    std::string text;
+    size_t pos = 0;
+    int line = 1;  // for macro sources: the line/col of the `$name` reference
+    int col = 1;
+    bool macro = false;
+  };
+  int peek_char() const;
+  int get_char();
+  void skip_space_and_comments();
+  Token lex_quoted(int line, int col);
+  Token lex_word(int line, int col);
+  Token lex_punct(int line, int col);
+  bool expand_macro(int line, int col);
+  Token fail(int line, int col, std::string message);
+
+  std::vector<Source> stack_;
+  std::map<std::string, std::string> macros_;
+  int depth_ = 0;  // brace nesting, newlines inside are dropped
+  bool has_error_ = false;
+  LexError error_;
+};
+
+}  // namespace dpf::pfconf

@@ -1,0 +1,434 @@
+// pf.conf statements: the token cursor, macro definitions, `set` options and tables.
+// Filter rules are in rule_grammar.cpp, addresses in address_grammar.cpp.
+#include "control/pfconf/parser.h"
+
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "control/pfconf/names.h"
+#include "control/pfconf/parser_impl.h"
+
+namespace dpf::pfconf {
+
+std::string ParseError::to_string() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message;
+}
+
+Result parse_ruleset(std::string_view text, const std::string& file_name,
+                     const ParseOptions& options) {
+  detail::Parser parser(text, file_name, options);
+  return parser.run();
+}
+
+namespace detail {
+namespace {
+
+constexpr std::string_view kLimitNames[] = {"states", "src-nodes", "frags", "tables",
+                                            "table-entries"};
+constexpr std::string_view kOptimizations[] = {"normal", "high-latency", "satellite", "aggressive",
+                                               "conservative"};
+// Statement keywords of pf.conf that this parser does not implement.
+constexpr std::string_view kUnsupportedStatements[] = {
+    "nat",          "rdr",  "binat", "no",    "scrub", "anchor",    "nat-anchor", "rdr-anchor",
+    "binat-anchor", "load", "altq",  "queue", "ether", "antispoof", "include"};
+
+std::optional<std::string> read_whole_file(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "No such file or directory";
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string directory_of(const std::string& file) {
+  size_t slash = file.rfind('/');
+  return slash == std::string::npos ? std::string() : file.substr(0, slash + 1);
+}
+
+}  // namespace
+
+Parser::Parser(std::string_view text, const std::string& file, const ParseOptions& options)
+    : lexer_(text), file_(file), options_(options) {}
+
+Result Parser::run() {
+  while (true) {
+    const Token& t = peek();
+    if (t.kind == TokKind::eof) break;
+    if (t.kind == TokKind::newline) {
+      take();
+      drain_lexer_error();
+      continue;
+    }
+    try {
+      statement();
+      if (!at_end_of_statement()) fail_unexpected(peek());
+    } catch (const StatementAbort&) {
+      skip_statement();
+    }
+    drain_lexer_error();
+  }
+  drain_lexer_error();
+  Result result;
+  result.errors = std::move(errors_);
+  if (result.errors.empty()) result.ruleset = std::move(ruleset_);
+  return result;
+}
+
+const Token& Parser::peek(size_t ahead) {
+  while (lookahead_.size() <= ahead) lookahead_.push_back(lexer_.next());
+  return lookahead_[ahead];
+}
+
+Token Parser::take() {
+  Token t = peek();
+  lookahead_.pop_front();
+  return t;
+}
+
+bool Parser::at_end_of_statement() {
+  TokKind k = peek().kind;
+  return k == TokKind::newline || k == TokKind::eof;
+}
+
+bool Parser::accept_word(std::string_view word) {
+  if (!peek().is(word)) return false;
+  take();
+  return true;
+}
+
+bool Parser::accept_punct(std::string_view p) {
+  if (!peek().punct(p)) return false;
+  take();
+  return true;
+}
+
+void Parser::expect_punct(std::string_view p) {
+  if (!accept_punct(p)) fail(peek(), "syntax error: expected '" + std::string(p) + "'");
+}
+
+Token Parser::expect_string(std::string_view what) {
+  const Token& t = peek();
+  if (t.kind != TokKind::word && t.kind != TokKind::quoted) {
+    fail(t, "syntax error: expected " + std::string(what));
+  }
+  return take();
+}
+
+uint32_t Parser::expect_number(std::string_view what, uint64_t max) {
+  Token t = peek();
+  uint64_t v = 0;
+  const char* first = t.text.data();
+  const char* last = first + t.text.size();
+  auto [ptr, ec] = std::from_chars(first, last, v);
+  if (t.kind != TokKind::word || ec != std::errc() || ptr != last || t.text.empty()) {
+    fail(t, "syntax error: expected " + std::string(what) + " (a number)");
+  }
+  if (v > max)
+    fail(t, std::string(what) + " " + t.text + " out of range (max " + std::to_string(max) + ")");
+  take();
+  return static_cast<uint32_t>(v);
+}
+
+void Parser::record(int line, int col, std::string message) {
+  errors_.push_back(ParseError{file_, line, col, std::move(message)});
+}
+
+void Parser::drain_lexer_error() {
+  Lexer::LexError e;
+  if (lexer_.take_error(e)) record(e.line, e.col, e.message);
+}
+
+void Parser::fail(const Token& at, std::string message) {
+  Lexer::LexError e;
+  if (lexer_.take_error(e)) {
+    // The lexer's own error explains this token better.
+    record(e.line, e.col, e.message);
+  } else {
+    record(at.line, at.col, std::move(message));
+  }
+  throw StatementAbort{};
+}
+
+void Parser::fail_unexpected(const Token& at) {
+  switch (at.kind) {
+    case TokKind::newline:
+    case TokKind::eof:
+      fail(at, "syntax error: unexpected end of line");
+    case TokKind::quoted:
+      fail(at, "syntax error near \"" + at.text + "\"");
+    default:
+      fail(at, "syntax error near '" + at.text + "'");
+  }
+}
+
+void Parser::skip_statement() {
+  while (!at_end_of_statement()) take();
+}
+
+void Parser::statement() {
+  const Token& t = peek();
+  if (t.kind == TokKind::word && peek(1).punct("=")) return macro_definition();
+  if (t.is("set")) return set_option();
+  if (t.is("table")) return table_definition();
+  if (t.is("pass") || t.is("block") || t.is("match")) return filter_rule();
+  if (t.kind == TokKind::word) {
+    for (std::string_view kw : kUnsupportedStatements) {
+      if (t.text == kw) fail(t, "'" + t.text + "' rules are not supported");
+    }
+    fail(t, "unknown keyword '" + t.text + "'");
+  }
+  fail_unexpected(t);
+}
+
+void Parser::macro_definition() {
+  Token name = take();
+  take();  // '='
+  std::string value;
+  while (peek().kind == TokKind::word || peek().kind == TokKind::quoted) {
+    if (!value.empty()) value.push_back(' ');
+    value += take().text;
+  }
+  if (!at_end_of_statement()) fail_unexpected(peek());
+  for (char c : name.text) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
+      fail(name, "invalid macro name '" + name.text + "'");
+    }
+  }
+  lexer_.define(name.text, value);
+  ruleset_.definitions.push_back(Definition{DefinitionKind::macro, name.text, value, 0});
+}
+
+void Parser::set_option() {
+  take();  // set
+  Token opt = expect_string("an option name");
+  Options& o = ruleset_.options;
+  auto emit = [&](const std::string& text) {
+    ruleset_.definitions.push_back(Definition{DefinitionKind::set_line, "", text, 0});
+  };
+  if (opt.is("skip")) {
+    if (!accept_word("on")) fail(peek(), "syntax error: expected 'on' after 'set skip'");
+    if (accept_punct("{")) {
+      while (!accept_punct("}")) {
+        accept_punct(",");
+        if (peek().punct("}")) continue;
+        o.skip.push_back(expect_string("an interface name").text);
+      }
+    } else {
+      o.skip.push_back(expect_string("an interface name").text);
+    }
+  } else if (opt.is("limit")) {
+    if (accept_punct("{")) {
+      while (!accept_punct("}")) {
+        accept_punct(",");
+        if (!peek().punct("}")) set_limit_item();
+      }
+    } else {
+      set_limit_item();
+    }
+  } else if (opt.is("timeout")) {
+    if (accept_punct("{")) {
+      while (!accept_punct("}")) {
+        accept_punct(",");
+        if (!peek().punct("}")) set_timeout_item();
+      }
+    } else {
+      set_timeout_item();
+    }
+  } else if (opt.is("optimization")) {
+    Token v = expect_string("an optimization");
+    bool known = false;
+    for (std::string_view n : kOptimizations) known = known || v.text == n;
+    if (!known) fail(v, "unknown optimization " + v.text);
+    o.optimization = v.text;
+    emit("optimization " + v.text);
+  } else if (opt.is("ruleset-optimization")) {
+    Token v = expect_string("none, basic or profile");
+    if (v.text != "none" && v.text != "basic" && v.text != "profile") {
+      fail(v, "unknown ruleset-optimization " + v.text);
+    }
+  } else if (opt.is("block-policy")) {
+    Token v = expect_string("drop or return");
+    if (v.is("drop")) {
+      o.block_policy = BlockPolicy::drop;
+    } else if (v.is("return")) {
+      o.block_policy = BlockPolicy::ret;
+    } else {
+      fail(v, "syntax error: block-policy must be drop or return");
+    }
+    emit("block-policy " + v.text);
+  } else if (opt.is("state-policy")) {
+    Token v = expect_string("if-bound or floating");
+    if (v.is("if-bound")) {
+      o.state_policy = StatePolicy::if_bound;
+    } else if (v.is("floating")) {
+      o.state_policy = StatePolicy::floating;
+    } else {
+      fail(v, "syntax error: state-policy must be if-bound or floating");
+    }
+    emit("state-policy " + v.text);
+  } else if (opt.is("hostid")) {
+    Token v = expect_string("a host id");
+    uint64_t id = 0;
+    const char* first = v.text.data();
+    const char* last = first + v.text.size();
+    int base = 10;
+    if (v.text.size() > 2 && v.text[0] == '0' && (v.text[1] == 'x' || v.text[1] == 'X')) {
+      first += 2;
+      base = 16;
+    }
+    auto [ptr, ec] = std::from_chars(first, last, id, base);
+    if (ec != std::errc() || ptr != last || first == last || id > 0xffffffffULL) {
+      fail(v, "invalid hostid " + v.text);
+    }
+    if (id == 0) fail(v, "hostid must be non-zero");
+    o.hostid = static_cast<uint32_t>(id);
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "hostid 0x%08x", o.hostid);
+    emit(buf);
+  } else if (opt.is("loginterface")) {
+    Token v = expect_string("an interface name");
+    o.loginterface = v.text;
+    emit("loginterface " + v.text);
+  } else {
+    fail(opt, "unknown set option '" + opt.text + "'");
+  }
+}
+
+void Parser::set_limit_item() {
+  Token name = expect_string("a limit name");
+  bool known = false;
+  for (std::string_view n : kLimitNames) known = known || name.text == n;
+  if (!known) fail(name, "unknown limit '" + name.text + "'");
+  uint32_t value = expect_number("limit", 0xffffffffULL);
+  ruleset_.options.limits.push_back(Limit{name.text, value});
+  ruleset_.definitions.push_back(Definition{DefinitionKind::set_line, "",
+                                            "limit " + name.text + " " + std::to_string(value), 0});
+}
+
+void Parser::set_timeout_item() {
+  Token name = expect_string("a timeout name");
+  auto t = timeout_by_name(name.text);
+  if (!t) fail(name, "unknown timeout '" + name.text + "'");
+  uint32_t value = expect_number("timeout", 0x7fffffffULL);
+  size_t i = static_cast<size_t>(*t);
+  ruleset_.options.timeouts[i] = value;
+  ruleset_.options.timeout_set[i] = true;
+  ruleset_.definitions.push_back(Definition{
+      DefinitionKind::set_line, "", "timeout " + name.text + " " + std::to_string(value), 0});
+}
+
+void Parser::table_definition() {
+  Token kw = take();  // table
+  expect_punct("<");
+  Token name = expect_string("a table name");
+  expect_punct(">");
+  for (const Table& t : ruleset_.tables) {
+    if (t.name == name.text) fail(name, "table <" + name.text + "> redefined");
+  }
+  Table table;
+  table.name = name.text;
+  table.line = kw.line;
+  while (!at_end_of_statement()) {
+    if (accept_word("persist")) {
+      table.persist = true;
+    } else if (accept_word("const")) {
+      table.constant = true;
+    } else if (accept_word("counters")) {
+      table.counters = true;
+    } else if (accept_word("file")) {
+      Token path = expect_string("a file name");
+      TableSource src;
+      src.is_file = true;
+      src.file = path.text;
+      load_table_file(path, path.text, src.entries);
+      table.sources.push_back(std::move(src));
+    } else if (accept_punct("{")) {
+      TableSource src;
+      while (!accept_punct("}")) {
+        if (accept_punct(",")) continue;
+        bool negated = accept_punct("!");
+        Token t = expect_string("a table entry");
+        table_entry(t, negated, src.entries);
+      }
+      table.sources.push_back(std::move(src));
+    } else {
+      fail_unexpected(peek());
+    }
+  }
+  for (const TableSource& s : table.sources) {
+    table.entries.insert(table.entries.end(), s.entries.begin(), s.entries.end());
+  }
+  ruleset_.tables.push_back(std::move(table));
+  ruleset_.definitions.push_back(
+      Definition{DefinitionKind::table, "", "", ruleset_.tables.size() - 1});
+}
+
+void Parser::table_entry(const Token& tok, bool negated, std::vector<TableEntry>& out) {
+  int prefix = -1;
+  if (peek().punct("/")) {
+    take();
+    prefix = static_cast<int>(expect_number("netmask", 128));
+  }
+  std::vector<Address> addrs;
+  resolve_host(tok, prefix, negated, addrs);
+  for (Address& a : addrs) {
+    if (a.kind != AddrKind::host) fail(tok, "invalid table entry " + tok.text);
+    out.push_back(TableEntry{std::move(a)});
+  }
+}
+
+void Parser::load_table_file(const Token& at, const std::string& path,
+                             std::vector<TableEntry>& out) {
+  std::string full = path;
+  if (!path.empty() && path[0] != '/') full = directory_of(file_) + path;
+  std::string why;
+  std::optional<std::string> text =
+      options_.read_file ? options_.read_file(full, &why) : read_whole_file(full, &why);
+  if (!text) fail(at, "cannot load \"" + path + "\": " + why);
+  // Entries are separated by blanks or commas; `#` and `;` start comments.
+  size_t i = 0;
+  const std::string& s = *text;
+  while (i < s.size()) {
+    char c = s[i];
+    if (c == '#' || c == ';') {
+      while (i < s.size() && s[i] != '\n') ++i;
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c)) || c == ',') {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != ',' &&
+           s[i] != '#' && s[i] != ';') {
+      ++i;
+    }
+    std::string word = s.substr(start, i - start);
+    bool negated = word[0] == '!';
+    if (negated) word.erase(0, 1);
+    int prefix = -1;
+    size_t slash = word.find('/');
+    if (slash != std::string::npos) {
+      std::string bits = word.substr(slash + 1);
+      word.resize(slash);
+      int v = 0;
+      auto [ptr, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), v);
+      if (ec != std::errc() || ptr != bits.data() + bits.size() || bits.empty() || v > 128) {
+        fail(at, "invalid netmask '/" + bits + "' in " + path);
+      }
+      prefix = v;
+    }
+    Token entry{TokKind::word, word, at.line, at.col};
+    std::vector<Address> addrs;
+    resolve_host(entry, prefix, negated, addrs);
+    for (Address& a : addrs) out.push_back(TableEntry{std::move(a)});
+  }
+}
+
+}  // namespace detail
+}  // namespace dpf::pfconf

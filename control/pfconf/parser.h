@@ -1,0 +1,57 @@
+// pf.conf parser: text → Ruleset, with pfctl's grammar for the filter subset (options, macros,
+// tables, pass/block/match rules) and its list expansion. Errors are collected pfctl-style as
+// `FILE:LINE:COL: message`; a ruleset with any error is rejected whole.
+// Control thread only; allocates the Ruleset. Reads `table … file "…"` through ParseOptions.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "control/pfconf/ruleset.h"
+
+namespace dpf::pfconf {
+
+// One address of an interface or a host name, with the prefix length of its network.
+struct ResolvedAddress {
+  IpAddr addr;
+  uint8_t prefix = 0;
+};
+
+// Returns the addresses of an interface (or, for "self", of all interfaces), or nullopt if no
+// such interface exists.
+using InterfaceResolver =
+    std::function<std::optional<std::vector<ResolvedAddress>>(const std::string& name)>;
+// Returns the addresses of a host name, or nullopt if the name does not resolve.
+using HostResolver =
+    std::function<std::optional<std::vector<ResolvedAddress>>(const std::string& name)>;
+// Returns the contents of a file, or nullopt with a reason in *error.
+using FileReader =
+    std::function<std::optional<std::string>(const std::string& path, std::string* error)>;
+
+struct ParseOptions {
+  InterfaceResolver interfaces;  // unset: `self` and `if:network` stay symbolic
+  HostResolver hosts;            // unset: host names are errors
+  FileReader read_file;          // unset: files are read from the filesystem
+};
+
+struct ParseError {
+  std::string file;
+  int line = 0;
+  int col = 0;
+  std::string message;
+  std::string to_string() const;  // FILE:LINE:COL: message
+};
+
+struct Result {
+  std::optional<Ruleset> ruleset;  // set only when errors is empty
+  std::vector<ParseError> errors;
+  bool ok() const { return errors.empty() && ruleset.has_value(); }
+};
+
+Result parse_ruleset(std::string_view text, const std::string& file_name,
+                     const ParseOptions& options);
+
+}  // namespace dpf::pfconf

@@ -1,0 +1,120 @@
+// Internal to the parser: the token cursor, the per-statement error unwinding and the rule
+// specification (a rule with its lists still unexpanded). Control thread only.
+#pragma once
+
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "control/pfconf/lexer.h"
+#include "control/pfconf/parser.h"
+
+namespace dpf::pfconf::detail {
+
+// Thrown inside the parser after an error was recorded; caught at the statement boundary,
+// which then skips to the next line. Never leaves parse_ruleset().
+struct StatementAbort {};
+
+struct InterfaceItem {
+  std::string name;
+  bool negated = false;
+};
+
+struct IcmpItem {
+  uint16_t type = 0;  // type + 1
+  uint16_t code = 0;  // code + 1, 0 = any
+};
+
+// A filter rule as written: scalar options in `base`, lists to be expanded beside it.
+struct RuleSpec {
+  Rule base;
+  int col = 0;
+  std::vector<InterfaceItem> interfaces;
+  std::vector<uint8_t> protos;
+  std::vector<Address> src_hosts;
+  std::vector<PortSpec> src_ports;
+  std::vector<Address> dst_hosts;
+  std::vector<PortSpec> dst_ports;
+  std::vector<IcmpItem> icmp;
+  bool icmp6 = false;  // icmp6-type rather than icmp-type
+  bool block_explicit = false;
+  bool flags_given = false;
+  bool state_given = false;
+  bool statelock_given = false;
+  bool source_track_given = false;
+  bool adaptive_given = false;
+  SourceTrack source_track = SourceTrack::none;
+};
+
+class Parser {
+ public:
+  Parser(std::string_view text, const std::string& file, const ParseOptions& options);
+  Result run();
+
+ private:
+  // Token cursor.
+  const Token& peek(size_t ahead = 0);
+  Token take();
+  bool at_end_of_statement();
+  bool accept_word(std::string_view word);
+  bool accept_punct(std::string_view p);
+  void expect_punct(std::string_view p);
+  Token expect_string(std::string_view what);
+  uint32_t expect_number(std::string_view what, uint64_t max);
+  [[noreturn]] void fail(const Token& at, std::string message);
+  [[noreturn]] void fail_unexpected(const Token& at);
+  void record(int line, int col, std::string message);
+  void drain_lexer_error();
+  void skip_statement();
+
+  // Statements (parser.cpp).
+  void statement();
+  void macro_definition();
+  void set_option();
+  void set_limit_item();
+  void set_timeout_item();
+  void table_definition();
+  void table_entry(const Token& tok, bool negated, std::vector<TableEntry>& out);
+  void load_table_file(const Token& at, const std::string& path, std::vector<TableEntry>& out);
+
+  // Addresses and ports (address_grammar.cpp).
+  void host_list(std::vector<Address>& out);
+  void host_item(std::vector<Address>& out);
+  void resolve_host(const Token& tok, int prefix, bool negated, std::vector<Address>& out);
+  bool resolve_interface(const std::string& text, int prefix, bool negated,
+                         std::vector<Address>& out);
+  void port_list(std::vector<PortSpec>& out);
+  PortSpec port_item();
+  uint16_t port_value(const Token& tok);
+
+  // Filter rules (rule_grammar.cpp).
+  void filter_rule();
+  void block_spec(RuleSpec& spec);
+  uint8_t icmp_return_code(bool inet6);
+  void log_spec(RuleSpec& spec);
+  void interface_spec(RuleSpec& spec);
+  void proto_spec(RuleSpec& spec);
+  void fromto(RuleSpec& spec);
+  void filter_option(RuleSpec& spec);
+  void flags_spec(RuleSpec& spec);
+  void icmp_spec(RuleSpec& spec, bool inet6);
+  IcmpItem icmp_item(bool inet6);
+  void state_spec(RuleSpec& spec, StateMode mode);
+  void state_option(RuleSpec& spec);
+  void finish_rule(RuleSpec& spec);
+
+  // Expansion (expand.cpp).
+  void expand_rule(const RuleSpec& spec);
+  bool expand_one(const RuleSpec& spec, Rule& r);
+  std::string expand_label(const std::string& text, const Rule& r) const;
+
+  Lexer lexer_;
+  std::string file_;
+  const ParseOptions& options_;
+  std::deque<Token> lookahead_;
+  Ruleset ruleset_;
+  std::vector<ParseError> errors_;
+};
+
+}  // namespace dpf::pfconf::detail

@@ -1,0 +1,285 @@
+// pfctl's rule printer order (sbin/pfctl/pfctl_parser.c print_rule): action, return mode,
+// direction, log, quick, interface, af, proto, from/to, flags, icmp type, state, probability,
+// state options, fragment/allow-opts, labels, tag, tagged.
+#include "control/pfconf/print.h"
+
+#include <cstdio>
+
+#include "control/pfconf/address.h"
+#include "control/pfconf/names.h"
+
+namespace dpf::pfconf {
+namespace {
+
+std::string port_text(const PortSpec& p, uint8_t proto, bool numeric) {
+  std::string a = std::to_string(p.lo);
+  std::string b = std::to_string(p.hi);
+  if (!numeric && (p.op == PortOp::eq || p.op == PortOp::ne)) {
+    std::string_view name = service_name(p.lo, proto == kProtoTcp);
+    if (!name.empty()) a = std::string(name);
+  }
+  switch (p.op) {
+    case PortOp::none:
+      return "";
+    case PortOp::eq:
+      return " port = " + a;
+    case PortOp::ne:
+      return " port != " + a;
+    case PortOp::lt:
+      return " port < " + a;
+    case PortOp::le:
+      return " port <= " + a;
+    case PortOp::gt:
+      return " port > " + a;
+    case PortOp::ge:
+      return " port >= " + a;
+    case PortOp::range_inclusive:
+      return " port " + a + ":" + b;
+    case PortOp::range_exclusive:
+      return " port " + a + " >< " + b;
+    case PortOp::range_outside:
+      return " port " + a + " <> " + b;
+  }
+  return "";
+}
+
+std::string endpoint_text(const Endpoint& e, uint8_t proto, bool numeric) {
+  std::string s = e.addr.negated ? "! " : "";
+  s += format_address(e.addr);
+  s += port_text(e.port, proto, numeric);
+  return s;
+}
+
+std::string flags_text(uint8_t f) {
+  std::string s;
+  for (size_t i = 0; i < kTcpFlagLetters.size(); ++i) {
+    if (f & (1u << i)) s.push_back(kTcpFlagLetters[i]);
+  }
+  return s;
+}
+
+std::string icmp_code_text(uint8_t type, uint8_t code, bool inet6) {
+  std::string_view n = icmp_code_name(type, code, inet6);
+  return n.empty() ? std::to_string(code) : std::string(n);
+}
+
+void append_return(std::string& s, const Rule& r) {
+  switch (r.ret.mode) {
+    case BlockReturn::drop:
+      s += " drop";
+      return;
+    case BlockReturn::ret:
+      s += " return";
+      return;
+    case BlockReturn::rst:
+      s += r.ret.rst_ttl ? " return-rst(ttl " + std::to_string(r.ret.rst_ttl) + ")" : " return-rst";
+      return;
+    case BlockReturn::icmp:
+      break;
+  }
+  std::string v4 = icmp_code_text(kIcmpUnreach, r.ret.icmp_code, false);
+  std::string v6 = icmp_code_text(kIcmp6Unreach, r.ret.icmp6_code, true);
+  if (r.af == Af::inet) {
+    s += " return-icmp(" + v4 + ")";
+  } else if (r.af == Af::inet6) {
+    s += " return-icmp6(" + v6 + ")";
+  } else {
+    s += " return-icmp(" + v4 + ", " + v6 + ")";
+  }
+}
+
+void append_log(std::string& s, const LogSpec& log) {
+  if (!log.enabled) return;
+  s += " log";
+  if (!(log.all || log.matches || log.user || log.logif)) return;
+  std::string inner;
+  auto add = [&](const std::string& item) { inner += (inner.empty() ? "" : ", ") + item; };
+  if (log.all) add("all");
+  if (log.matches) add("matches");
+  if (log.user) add("user");
+  if (log.logif) add("to pflog" + std::to_string(log.logif));
+  s += " (" + inner + ")";
+}
+
+void append_icmp(std::string& s, const Rule& r) {
+  if (!r.icmp_type) return;
+  bool inet6 = r.af == Af::inet6;
+  uint8_t type = static_cast<uint8_t>(r.icmp_type - 1);
+  s += inet6 ? " icmp6-type " : " icmp-type ";
+  std::string_view name = icmp_type_name(type, inet6);
+  s += name.empty() ? std::to_string(type) : std::string(name);
+  if (r.icmp_code)
+    s += " code " + icmp_code_text(type, static_cast<uint8_t>(r.icmp_code - 1), inet6);
+}
+
+std::string probability_text(uint32_t prob) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%f", prob * 100.0 / 4294967296.0);
+  std::string s = buf;
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+// The `(…)` list after keep/modulate/synproxy state, in pfctl's order and with its quirk that
+// an overload entry does not reset the separator.
+void append_state_options(std::string& s, const StateOptions& o) {
+  bool any_timeout = false;
+  for (uint32_t t : o.timeouts) any_timeout = any_timeout || t != 0;
+  bool show = o.max_states || o.max_src_nodes || o.max_src_states || o.no_sync ||
+              o.source_track != SourceTrack::none || o.lock == StateLock::if_bound || o.sloppy ||
+              o.pflow || any_timeout;
+  if (!show) return;
+  std::string inner;
+  bool first = true;
+  auto add = [&](const std::string& item, bool resets = true) {
+    if (!first) inner += ", ";
+    inner += item;
+    if (resets) first = false;
+  };
+  if (o.max_states) add("max " + std::to_string(o.max_states));
+  if (o.no_sync) add("no-sync");
+  if (o.source_track != SourceTrack::none) {
+    add(o.source_track == SourceTrack::rule ? "source-track rule" : "source-track global");
+  }
+  if (o.max_src_states) add("max-src-states " + std::to_string(o.max_src_states));
+  if (o.max_src_conn) add("max-src-conn " + std::to_string(o.max_src_conn));
+  if (o.max_src_conn_rate_limit) {
+    add("max-src-conn-rate " + std::to_string(o.max_src_conn_rate_limit) + "/" +
+        std::to_string(o.max_src_conn_rate_seconds));
+  }
+  if (o.max_src_nodes) add("max-src-nodes " + std::to_string(o.max_src_nodes));
+  if (!o.overload_table.empty()) {
+    std::string item = "overload <" + o.overload_table + ">";
+    if (o.flush) item += " flush";
+    if (o.flush_global) item += " global";
+    add(item, false);
+  }
+  if (o.lock == StateLock::if_bound) add("if-bound");
+  if (o.sloppy) add("sloppy");
+  if (o.pflow) add("pflow");
+  for (size_t i = 0; i < o.timeouts.size(); ++i) {
+    if (!o.timeouts[i]) continue;
+    add(std::string(timeout_name(static_cast<Timeout>(i))) + " " + std::to_string(o.timeouts[i]));
+  }
+  s += " (" + inner + ")";
+}
+
+void append_state(std::string& s, const Rule& r) {
+  switch (r.state) {
+    case StateMode::none:
+      if (r.action == Action::pass) s += " no state";
+      break;
+    case StateMode::keep:
+      s += " keep state";
+      break;
+    case StateMode::modulate:
+      s += " modulate state";
+      break;
+    case StateMode::synproxy:
+      s += " synproxy state";
+      break;
+  }
+  if (r.probability) s += " probability " + probability_text(r.probability) + "%";
+  append_state_options(s, r.state_opts);
+}
+
+void append_addresses(std::string& s, const Rule& r, bool numeric) {
+  bool all = r.src.addr.kind == AddrKind::any && r.dst.addr.kind == AddrKind::any &&
+             !r.src.addr.negated && !r.dst.addr.negated && r.src.port.op == PortOp::none &&
+             r.dst.port.op == PortOp::none;
+  if (all) {
+    s += " all";
+  } else {
+    s += " from " + endpoint_text(r.src, r.proto, numeric);
+    s += " to " + endpoint_text(r.dst, r.proto, numeric);
+  }
+  if (!r.received_on.empty()) s += " received-on " + r.received_on;
+}
+
+}  // namespace
+
+std::string print_rule(const Rule& r, const PrintOptions& options) {
+  std::string s = r.action == Action::pass ? "pass" : r.action == Action::block ? "block" : "match";
+  if (r.action == Action::block) append_return(s, r);
+  if (r.dir == Direction::in) s += " in";
+  if (r.dir == Direction::out) s += " out";
+  append_log(s, r.log);
+  if (r.quick) s += " quick";
+  if (!r.ifname.empty()) s += (r.ifnot ? " on ! " : " on ") + r.ifname;
+  if (r.af == Af::inet) s += " inet";
+  if (r.af == Af::inet6) s += " inet6";
+  if (r.proto) {
+    std::string_view name = protocol_name(r.proto);
+    s += " proto " + (name.empty() ? std::to_string(r.proto) : std::string(name));
+  }
+  append_addresses(s, r, options.numeric_ports);
+  if (r.flags || r.flagset) {
+    s += " flags " + flags_text(r.flags) + "/" + flags_text(r.flagset);
+  } else if (r.action == Action::pass && (r.proto == 0 || r.proto == kProtoTcp) && !r.fragment &&
+             r.state != StateMode::none) {
+    s += " flags any";
+  }
+  append_icmp(s, r);
+  if (r.max_pkt_rate_limit) {
+    s += " max-pkt-rate " + std::to_string(r.max_pkt_rate_limit) + "/" +
+         std::to_string(r.max_pkt_rate_seconds);
+  }
+  if (r.max_pkt_size) s += " max-pkt-size " + std::to_string(r.max_pkt_size);
+  append_state(s, r);
+  if (r.fragment) s += " fragment";
+  if (r.allow_opts) s += " allow-opts";
+  for (const std::string& l : r.labels) s += " label \"" + l + "\"";
+  if (r.ridentifier) s += " ridentifier " + std::to_string(r.ridentifier);
+  if (!r.tag.empty()) s += " tag " + r.tag;
+  if (!r.tagged.empty()) s += (r.tagged_not ? " ! tagged " : " tagged ") + r.tagged;
+  if (r.once) s += " once";
+  return s;
+}
+
+std::string print_table(const Table& t) {
+  std::string s = "table <" + t.name + ">";
+  if (t.constant) s += " const";
+  if (t.persist) s += " persist";
+  if (t.counters) s += " counters";
+  bool in_group = false;
+  for (const TableSource& src : t.sources) {
+    if (src.is_file) {
+      if (in_group) s += " }";
+      in_group = false;
+      s += " file \"" + src.file + "\"";
+      continue;
+    }
+    if (!in_group) s += " {";
+    in_group = true;
+    for (const TableEntry& e : src.entries) {
+      s += e.addr.negated ? " !" : " ";
+      s += format_address(e.addr);
+    }
+  }
+  if (in_group) s += " }";
+  return s;
+}
+
+std::string print_ruleset(const Ruleset& rs, const PrintOptions& options) {
+  std::string out;
+  if (options.definitions) {
+    for (const Definition& d : rs.definitions) {
+      switch (d.kind) {
+        case DefinitionKind::macro:
+          out += d.name + " = \"" + d.value + "\"\n";
+          break;
+        case DefinitionKind::set_line:
+          out += "set " + d.value + "\n";
+          break;
+        case DefinitionKind::table:
+          out += print_table(rs.tables[d.table]) + "\n";
+          break;
+      }
+    }
+  }
+  for (const Rule& r : rs.rules) out += print_rule(r, options) + "\n";
+  return out;
+}
+
+}  // namespace dpf::pfconf

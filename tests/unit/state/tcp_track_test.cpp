@@ -6,6 +6,7 @@
 // the state is created by the client's SYN filtered `in`; the server's segments go `out`.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <initializer_list>
 #include <vector>
@@ -118,6 +119,16 @@ TEST_CASE("tcp: data up to the receiver's window passes, one byte beyond is stat
   CHECK(f.peers.src.seqlo == 1002);
 }
 
+TEST_CASE("tcp: a FIN right after data that fills the window passes (the FIN uses no window)") {
+  Flow f;
+  f.handshake(1, 1000);
+  const TcpResult r = f.client(kTcpAck | kTcpPsh | kTcpFin, 2, kServerIsn + 1, 1000);
+  CHECK(passed(r));
+  CHECK(r.match == TcpMatch::kFull);
+  CHECK(f.peers.src.seqlo == 1003);  // the FIN still counts in the sequence space
+  CHECK(f.peers.src.state == tcps::kClosing);
+}
+
 TEST_CASE("tcp: data in the server's direction is checked against the client's window") {
   Flow f;
   f.handshake(1);
@@ -164,6 +175,67 @@ TEST_CASE("tcp: window scaling from both SYNs lets a scaled window carry more th
   // 100000 bytes in flight from the server fit the client's scaled window.
   CHECK(passed(f.server(kTcpAck, kServerIsn + 1, 2, 100000)));
   CHECK(f.peers.dst.seqlo == kServerIsn + 1 + 100000);
+}
+
+TEST_CASE("tcp: a 20 MB transfer with window scaling across the sequence wrap all passes") {
+  Flow f;
+  const uint32_t isn = 0xffff0000;  // the data crosses 2^32
+  const auto syn_opts = tcp_header({kTcpOptMss, 4, 0x05, 0xb4, kTcpOptNop, kTcpOptWscale, 3, 7});
+  f.peers = tcp_state_create(Flow::seg(Direction::kIn, kTcpSyn, isn, 0, 64240, 0, syn_opts));
+  REQUIRE(passed(tcp_track(
+      f.peers, f.state_dir,
+      Flow::seg(Direction::kOut, kTcpSyn | kTcpAck, kServerIsn, isn + 1, 65160, 0, syn_opts),
+      false)));
+  REQUIRE(passed(f.client(kTcpAck, isn + 1, kServerIsn + 1, 0, 502)));
+
+  constexpr uint32_t kTotal = 20u << 20;
+  constexpr uint32_t kMss = 1448;
+  constexpr uint16_t kServerWin = 24576;  // << 7: 3 MB of receive window
+  constexpr uint32_t kWindowBytes = uint32_t{kServerWin} << 7;
+  // The sender fills the receiver's window; ACKs arrive one round trip late, acknowledging
+  // the data sent 400 segments earlier, so about 580 KB are in flight: far more than an
+  // unscaled window allows. Before the first ACK only the SYN|ACK's window may be used.
+  constexpr uint32_t kInFlight = 400 * kMss;
+  uint32_t window = 65160;
+  uint32_t sent = 0, acked = 0, segments = 0, dropped = 0;
+  auto ack_upto = [&](uint32_t upto) {
+    if (!passed(f.server(kTcpAck, kServerIsn + 1, isn + 1 + upto, 0, kServerWin))) ++dropped;
+    acked = upto;
+    window = kWindowBytes;
+  };
+  while (sent < kTotal) {
+    const uint32_t len = std::min(kMss, kTotal - sent);
+    if (sent + len - acked > window) {
+      ack_upto(sent);  // blocked on the window: a round trip passes
+      continue;
+    }
+    if (!passed(f.client(kTcpAck | kTcpPsh, isn + 1 + sent, kServerIsn + 1, len, 502))) ++dropped;
+    sent += len;
+    if (++segments % 2 == 0 && sent - acked > kInFlight) ack_upto(sent - kInFlight);
+    if (segments % 97 == 0 && sent > 10 * kMss) {
+      // A retransmission of a segment ten segments back.
+      if (!passed(f.client(kTcpAck, isn + 1 + sent - 10 * kMss, kServerIsn + 1, kMss, 502)))
+        ++dropped;
+    }
+  }
+  ack_upto(sent);
+  CHECK(dropped == 0);
+  CHECK(f.peers.src.seqlo == isn + 1 + kTotal);
+  CHECK(f.peers.src.state == tcps::kEstablished);
+  CHECK(f.peers.dst.state == tcps::kEstablished);
+}
+
+TEST_CASE("tcp: a state picked up mid-stream (flags any) adapts to both sides' sequences") {
+  Flow f;
+  f.peers = tcp_state_create(Flow::seg(Direction::kIn, kTcpAck, 70000, 90000, 65535, 100, {}));
+  CHECK(f.peers.src.state == tcps::kSynSent);
+  TcpResult r = f.server(kTcpAck, 90000, 70100, 50);
+  CHECK(passed(r));
+  CHECK(f.peers.src.state == tcps::kEstablished);
+  r = f.client(kTcpAck, 70100, 90050, 100);
+  CHECK(passed(r));
+  CHECK(f.peers.dst.state == tcps::kEstablished);
+  CHECK(r.timeout == Timeout::kTcpEstablished);
 }
 
 TEST_CASE("tcp: without window scaling the same 100000 bytes overrun the window") {

@@ -1,1 +1,348 @@
+// The pf.conf parser: each construct of the supported subset, its model and its pfctl print,
+// and each class of error.
+#include "control/pfconf/parser.h"
+
 #include <catch2/catch.hpp>
+
+#include "control/pfconf/address.h"
+#include "control/pfconf/nvf.h"
+
+using namespace dpf::pfconf;
+
+namespace {
+
+ParseOptions lo0_environment() {
+  ParseOptions o;
+  o.interfaces = [](const std::string& name) -> std::optional<std::vector<ResolvedAddress>> {
+    if (name != "lo0" && name != "self") return std::nullopt;
+    return std::vector<ResolvedAddress>{{*parse_ipv4("127.0.0.1", false), 8},
+                                        {*parse_ipv6("::1"), 128}};
+  };
+  return o;
+}
+
+std::string nvf(const std::string& text, const ParseOptions& o = {}) {
+  return render_nvf(parse_ruleset(text, "test.conf", o)).text;
+}
+
+Ruleset parse_ok(const std::string& text, const ParseOptions& o = {}) {
+  Result r = parse_ruleset(text, "test.conf", o);
+  for (const ParseError& e : r.errors) UNSCOPED_INFO(e.to_string());
+  REQUIRE(r.ok());
+  return *r.ruleset;
+}
+
+std::vector<std::string> errors(const std::string& text, const ParseOptions& o = {}) {
+  Result r = parse_ruleset(text, "test.conf", o);
+  CHECK_FALSE(r.ruleset.has_value());
+  std::vector<std::string> out;
+  for (const ParseError& e : r.errors) out.push_back(e.to_string());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("parser: pass rules get keep state and flags S/SA by default") {
+  CHECK(nvf("pass\npass proto udp\npass in no state\n") ==
+        "pass all flags S/SA keep state\npass proto udp all keep state\npass in all no state\n");
+  Ruleset rs = parse_ok("pass in proto tcp to port ssh");
+  REQUIRE(rs.rules.size() == 1);
+  const Rule& r = rs.rules[0];
+  CHECK(r.state == StateMode::keep);
+  CHECK(r.flags == 0x02);
+  CHECK(r.flagset == 0x12);
+  CHECK(r.dst.port == PortSpec{PortOp::eq, 22, 0});
+  CHECK(r.line == 1);
+}
+
+TEST_CASE("parser: block follows set block-policy unless the rule says otherwise") {
+  CHECK(nvf("block\nset block-policy return\nblock\nblock drop\n") ==
+        "set block-policy return\nblock drop all\nblock return all\nblock drop all\n");
+}
+
+TEST_CASE("parser: block return modes carry their ttl and codes") {
+  Ruleset rs = parse_ok(
+      "block return-rst(ttl 10) proto tcp\nblock return-icmp(net-unr, 3) in\n"
+      "block return-icmp6(admin-unr) inet6\n");
+  CHECK(rs.rules[0].ret == ReturnSpec{BlockReturn::rst, 10, 3, 4});
+  CHECK(rs.rules[1].ret == ReturnSpec{BlockReturn::icmp, 0, 0, 3});
+  CHECK(rs.rules[2].ret == ReturnSpec{BlockReturn::icmp, 0, 3, 1});
+}
+
+TEST_CASE("parser: macros are echoed, concatenated and expanded; the last definition wins") {
+  CHECK(nvf("a = \"ssh\"\nb=ftp\nc = $a $b\na = \"x\"\npass proto tcp to port { $c }\n") ==
+        "a = \"ssh\"\nb = \"ftp\"\nc = \"ssh ftp\"\na = \"x\"\n"
+        "pass proto tcp from any to any port = ssh flags S/SA keep state\n"
+        "pass proto tcp from any to any port = ftp flags S/SA keep state\n");
+}
+
+TEST_CASE("parser: a list macro expands on interfaces") {
+  Ruleset rs = parse_ok("ifs = \"{ em0, ! em1 }\"\nblock on $ifs\n");
+  REQUIRE(rs.rules.size() == 2);
+  CHECK(rs.rules[0].ifname == "em0");
+  CHECK_FALSE(rs.rules[0].ifnot);
+  CHECK(rs.rules[1].ifname == "em1");
+  CHECK(rs.rules[1].ifnot);
+}
+
+TEST_CASE("parser: lists expand to the cross product in pfctl's order") {
+  Ruleset rs = parse_ok(
+      "block proto { tcp udp } from { 10/8 192.168.1.1 } port { 1 2 } to { 1.1.1.1 2.2.2.2 }");
+  REQUIRE(rs.rules.size() == 16);
+  CHECK(rs.rules[0].proto == 6);
+  CHECK(format_address(rs.rules[0].src.addr) == "10.0.0.0/8");
+  CHECK(format_address(rs.rules[1].dst.addr) == "1.1.1.1");
+  CHECK(rs.rules[1].src.port.lo == 2);
+  CHECK(format_address(rs.rules[2].dst.addr) == "2.2.2.2");
+  CHECK(rs.rules[8].proto == 17);
+}
+
+TEST_CASE("parser: combinations of different address families are dropped") {
+  CHECK(nvf("pass from { 10.0.0.1 ::1 } to 10.0.0.2 no state\n") ==
+        "pass inet from 10.0.0.1 to 10.0.0.2 no state\n");
+  CHECK(errors("pass inet6 from 10.0.0.1") ==
+        std::vector<std::string>{"test.conf:1:1: rule expands to no valid combination"});
+}
+
+TEST_CASE("parser: addresses are normalised to their network and the family is inferred") {
+  CHECK(nvf("block from 2001:db8::1/32 to ::1\nblock from 172.16/12\n"
+            "block from 224.4.5.199/26 to 1.2.3.4/32\n") ==
+        "block drop inet6 from 2001:db8::/32 to ::1\n"
+        "block drop inet from 172.16.0.0/12 to any\n"
+        "block drop inet from 224.4.5.192/26 to 1.2.3.4\n");
+}
+
+TEST_CASE("parser: the address forms parse into their kinds") {
+  Ruleset rs = parse_ok(
+      "block from <bad> to (em0:network)/24\nblock from ! no-route to urpf-failed\n"
+      "block from 10.0.0.1 - 10.0.0.5\nblock from self to em0:network\n");
+  CHECK(rs.rules[0].src.addr.kind == AddrKind::table);
+  CHECK(rs.rules[0].src.addr.name == "bad");
+  CHECK(rs.rules[0].dst.addr.kind == AddrKind::dynamic);
+  CHECK(rs.rules[0].dst.addr.dyn_flags == kDynNetwork);
+  CHECK(rs.rules[0].dst.addr.prefix == 24);
+  CHECK(rs.rules[1].src.addr.kind == AddrKind::no_route);
+  CHECK(rs.rules[1].src.addr.negated);
+  CHECK(rs.rules[1].dst.addr.kind == AddrKind::urpf_failed);
+  CHECK(rs.rules[2].src.addr.kind == AddrKind::range);
+  CHECK(rs.rules[2].af == Af::inet);
+  CHECK(rs.rules[3].src.addr.kind == AddrKind::self);
+  CHECK(rs.rules[3].dst.addr.kind == AddrKind::if_network);
+  CHECK(nvf("block from (em0:network)/24 to <bad>\n") ==
+        "block drop from (em0:network)/24 to <bad>\n");
+}
+
+TEST_CASE("parser: interface names, :network and self resolve through the resolver") {
+  ParseOptions o = lo0_environment();
+  CHECK(nvf("block from lo0 to lo0:network\n", o) ==
+        "block drop inet from 127.0.0.1 to 127.0.0.0/8\n"
+        "block drop inet6 from ::1 to ::1\n");
+  CHECK(nvf("block inet from self\n", o) == "block drop inet from 127.0.0.1 to any\n");
+}
+
+TEST_CASE("parser: host names resolve through the host resolver") {
+  ParseOptions o;
+  o.hosts = [](const std::string& n) -> std::optional<std::vector<ResolvedAddress>> {
+    if (n != "gw") return std::nullopt;
+    return std::vector<ResolvedAddress>{{*parse_ipv4("192.0.2.1", false), 32}};
+  };
+  CHECK(nvf("block to gw/24\n", o) == "block drop inet from any to 192.0.2.0/24\n");
+}
+
+TEST_CASE("parser: every port operator maps to the model") {
+  Ruleset rs = parse_ok(
+      "block proto tcp to port { = 1, != 2, < 3, <= 4, > 5, >= 6, 7:8, 9 >< 10, 11 <> 12, www }");
+  std::vector<PortSpec> want = {{PortOp::eq, 1, 0},
+                                {PortOp::ne, 2, 0},
+                                {PortOp::lt, 3, 0},
+                                {PortOp::le, 4, 0},
+                                {PortOp::gt, 5, 0},
+                                {PortOp::ge, 6, 0},
+                                {PortOp::range_inclusive, 7, 8},
+                                {PortOp::range_exclusive, 9, 10},
+                                {PortOp::range_outside, 11, 12},
+                                {PortOp::eq, 80, 0}};
+  REQUIRE(rs.rules.size() == want.size());
+  for (size_t i = 0; i < want.size(); ++i) CHECK(rs.rules[i].dst.port == want[i]);
+}
+
+TEST_CASE("parser: flags, icmp types and codes") {
+  CHECK(nvf("pass proto tcp flags any\npass proto tcp flags /SA\n"
+            "pass inet proto icmp icmp-type { 8, unreach code port-unr }\n"
+            "pass inet6 proto icmp6 icmp6-type echoreq\n") ==
+        "pass proto tcp all flags any keep state\n"
+        "pass proto tcp all flags /SA keep state\n"
+        "pass inet proto icmp all icmp-type echoreq keep state\n"
+        "pass inet proto icmp all icmp-type unreach code port-unr keep state\n"
+        "pass inet6 proto ipv6-icmp all icmp6-type echoreq keep state\n");
+}
+
+TEST_CASE("parser: modulate and synproxy state print for tcp and fall back to keep state") {
+  CHECK(nvf("pass proto { tcp udp } modulate state\npass proto tcp synproxy state\n") ==
+        "pass proto tcp all flags S/SA modulate state\npass proto udp all keep state\n"
+        "pass proto tcp all flags S/SA synproxy state\n");
+}
+
+TEST_CASE("parser: state options fill the model with pfctl's implied values") {
+  Ruleset rs = parse_ok(
+      "pass in proto tcp keep state (max 100, no-sync, sloppy, max-src-states 5, "
+      "max-src-conn 10, max-src-conn-rate 15/5, overload <bad> flush global, if-bound, "
+      "tcp.established 60)");
+  const StateOptions& o = rs.rules[0].state_opts;
+  CHECK(o.max_states == 100);
+  CHECK(o.no_sync);
+  CHECK(o.sloppy);
+  CHECK(o.max_src_states == 5);
+  CHECK(o.max_src_conn == 10);
+  CHECK(o.max_src_conn_rate_limit == 15);
+  CHECK(o.max_src_conn_rate_seconds == 5);
+  CHECK(o.overload_table == "bad");
+  CHECK(o.flush);
+  CHECK(o.flush_global);
+  CHECK(o.lock == StateLock::if_bound);
+  CHECK(o.source_track == SourceTrack::rule);
+  CHECK(o.timeouts[static_cast<size_t>(Timeout::tcp_established)] == 60);
+  CHECK(o.timeouts[static_cast<size_t>(Timeout::adaptive_start)] == 60);
+  CHECK(o.timeouts[static_cast<size_t>(Timeout::adaptive_end)] == 120);
+  CHECK(o.timeouts[static_cast<size_t>(Timeout::src_track)] == 5);
+}
+
+TEST_CASE("parser: set state-policy if-bound makes stateful rules if-bound") {
+  CHECK(nvf("set state-policy if-bound\npass proto udp\nblock\n") ==
+        "set state-policy if-bound\npass proto udp all keep state (if-bound)\nblock drop all\n");
+}
+
+TEST_CASE("parser: log forms, quick, label, tag and tagged") {
+  CHECK(nvf("block log (all, to pflog1) quick on em0 label \"x $if\" tag t1 ! tagged t2\n") ==
+        "block drop log (all, to pflog1) quick on em0 all label \"x em0\" tag t1 ! tagged t2\n");
+}
+
+TEST_CASE("parser: label macros name the expanded rule") {
+  CHECK(nvf("pass in proto tcp from { 1.2.3.4 1.2.3.5 } to any port 22 label "
+            "\"$nr:$proto:$srcaddr:$dstport\"\n") ==
+        "pass in inet proto tcp from 1.2.3.4 to any port = ssh flags S/SA keep state label "
+        "\"0:tcp:1.2.3.4:22\"\n"
+        "pass in inet proto tcp from 1.2.3.5 to any port = ssh flags S/SA keep state label "
+        "\"1:tcp:1.2.3.5:22\"\n");
+}
+
+TEST_CASE("parser: set options are modelled and printed like pfctl -v") {
+  Ruleset rs = parse_ok(
+      "set skip on { lo0 pfsync0 }\nset limit states 10000\n"
+      "set timeout { tcp.first 120, udp.single 30 }\nset optimization aggressive\n"
+      "set hostid 0x1234\nset limit { frags 500 }\n");
+  CHECK(rs.options.skip == std::vector<std::string>{"lo0", "pfsync0"});
+  REQUIRE(rs.options.limits.size() == 2);
+  CHECK(rs.options.limits[0].name == "states");
+  CHECK(rs.options.limits[0].value == 10000);
+  CHECK(rs.options.timeouts[static_cast<size_t>(Timeout::udp_single)] == 30);
+  CHECK(rs.options.timeout_set[static_cast<size_t>(Timeout::tcp_first)]);
+  CHECK(rs.options.optimization == "aggressive");
+  CHECK(rs.options.hostid == 0x1234);
+  CHECK(nvf("set skip on lo0\nset limit states 10000\nset timeout { tcp.first 120 }\n"
+            "set hostid 4660\n") ==
+        "set limit states 10000\nset timeout tcp.first 120\nset hostid 0x00001234\n");
+}
+
+TEST_CASE("parser: tables with flags, inline entries and a file beside the ruleset") {
+  ParseOptions o;
+  std::string asked;
+  o.read_file = [&](const std::string& path, std::string*) -> std::optional<std::string> {
+    asked = path;
+    return std::string("; comment\n10.0.0.0/8 # one\n!10.1.0.0/16, 192.0.2.1\n");
+  };
+  Result r = parse_ruleset(
+      "table <t> persist const { 1.2.3.4 } file \"bad.txt\"\n"
+      "block from <t>\n",
+      "/etc/dpf/edge.conf", o);
+  REQUIRE(r.ok());
+  CHECK(asked == "/etc/dpf/bad.txt");
+  const Table& t = r.ruleset->tables.at(0);
+  CHECK(t.persist);
+  CHECK(t.constant);
+  REQUIRE(t.entries.size() == 4);
+  CHECK(t.entries[2].addr.negated);
+  CHECK(format_address(t.entries[2].addr) == "10.1.0.0/16");
+  CHECK(render_nvf(r).text ==
+        "table <t> const persist { 1.2.3.4 } file \"bad.txt\"\nblock drop from <t> to any\n");
+}
+
+TEST_CASE("parser: a missing table file is an error") {
+  ParseOptions o;
+  o.read_file = [](const std::string&, std::string* why) -> std::optional<std::string> {
+    *why = "No such file or directory";
+    return std::nullopt;
+  };
+  CHECK(errors("table <t> file \"x\"\n", o) ==
+        std::vector<std::string>{"test.conf:1:16: cannot load \"x\": No such file or directory"});
+}
+
+TEST_CASE("parser: comments, continuation lines and a form feed line") {
+  CHECK(nvf("# c\npass in \\\n  proto tcp # trailing\n\f\nblock\n") ==
+        "pass in proto tcp all flags S/SA keep state\nblock drop all\n");
+}
+
+TEST_CASE("parser: an undefined macro is reported with file, line and column") {
+  CHECK(errors("pass\npass on $wan\n") ==
+        std::vector<std::string>{"test.conf:2:9: macro 'wan' not defined"});
+}
+
+TEST_CASE("parser: bad addresses are errors") {
+  CHECK(errors("block from nosuchhost") ==
+        std::vector<std::string>{"test.conf:1:12: no IP address found for nosuchhost"});
+  CHECK(errors("block from 10.0.0.1/33") ==
+        std::vector<std::string>{"test.conf:1:12: invalid netmask /33 for 10.0.0.1"});
+  CHECK(errors("block from 10.0.0.1 - ::1") ==
+        std::vector<std::string>{"test.conf:1:12: invalid address range 10.0.0.1 - ::1"});
+}
+
+TEST_CASE("parser: bad ports are errors") {
+  CHECK(errors("block proto tcp to port nosuch") ==
+        std::vector<std::string>{"test.conf:1:25: unknown port nosuch"});
+  CHECK(errors("block proto tcp to port 70000") ==
+        std::vector<std::string>{"test.conf:1:25: illegal port value 70000"});
+  CHECK(errors("block proto icmp to port 80") ==
+        std::vector<std::string>{"test.conf:1:1: port only applies to tcp/udp"});
+}
+
+TEST_CASE("parser: unknown and unsupported keywords are errors") {
+  CHECK(errors("frobnicate all") ==
+        std::vector<std::string>{"test.conf:1:1: unknown keyword 'frobnicate'"});
+  CHECK(errors("nat on em0 -> 1.2.3.4") ==
+        std::vector<std::string>{"test.conf:1:1: 'nat' rules are not supported"});
+  CHECK(errors("pass out route-to em1") ==
+        std::vector<std::string>{"test.conf:1:10: 'route-to' is not supported"});
+  CHECK(errors("set frobs 1") ==
+        std::vector<std::string>{"test.conf:1:5: unknown set option 'frobs'"});
+}
+
+TEST_CASE("parser: list syntax errors are reported") {
+  CHECK(errors("block from { 10.0.0.1, 10.0.0.2") ==
+        std::vector<std::string>{"test.conf:1:32: syntax error: unterminated address list"});
+  CHECK(errors("block from 10.0.0.1 to }") ==
+        std::vector<std::string>{"test.conf:1:24: syntax error: expected an address"});
+}
+
+TEST_CASE("parser: semantic errors of rule options") {
+  CHECK(errors("pass proto udp flags S/SA") ==
+        std::vector<std::string>{"test.conf:1:1: flags only apply to tcp"});
+  CHECK(errors("pass proto tcp icmp-type echoreq") ==
+        std::vector<std::string>{"test.conf:1:1: icmp-type only applies to proto icmp"});
+  CHECK(errors("pass keep state no state") ==
+        std::vector<std::string>{"test.conf:1:17: modulate or keep cannot be redefined"});
+  CHECK(errors("set hostid 0") ==
+        std::vector<std::string>{"test.conf:1:12: hostid must be non-zero"});
+}
+
+TEST_CASE("parser: every error is collected and the whole ruleset is rejected") {
+  Result r = parse_ruleset("pass\nblock from $x\nblah\npass\n", "f.conf", {});
+  CHECK_FALSE(r.ok());
+  CHECK_FALSE(r.ruleset.has_value());
+  REQUIRE(r.errors.size() == 2);
+  CHECK(r.errors[0].line == 2);
+  CHECK(r.errors[1].line == 3);
+  CHECK(render_nvf(r).exit_status == 1);
+  CHECK(render_nvf(r).text ==
+        "f.conf:2:12: macro 'x' not defined\nf.conf:3:1: unknown keyword 'blah'\n"
+        "pfctl: Syntax error in config file: pf rules not loaded\n");
+}

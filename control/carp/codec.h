@@ -1,7 +1,7 @@
 // CARP advertisement codec: encodes and decodes the 36-byte header with its RFC 1071 checksum
 // and HMAC-SHA1 (shared/specs/carp.md §1.2, §2). Pure and re-entrant; any thread may call it.
-// VhidAuth allocates once when built (the sorted address list); encode/decode do not allocate
-// except inside OpenSSL when a vhid carries more addresses than the stack buffer holds.
+// VhidAuth allocates once when built (the sorted address list); encode/decode allocate only
+// inside OpenSSL's HMAC, plus one buffer for a vhid with more than about 250 addresses.
 #pragma once
 
 #include <array>

@@ -18,7 +18,8 @@
 
 namespace dpf::carp {
 
-// What one vhid asks the glue to do (Actions of its machine).
+// What one vhid asks the glue to do (Actions of its machine). Event lists name only the vhids
+// with something to send, publish or log; deadline() is the next time to call on_timer().
 struct VhidEvent {
   uint8_t vhid = 0;
   Actions actions;

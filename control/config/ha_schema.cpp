@@ -111,6 +111,25 @@ std::optional<Pfsync> merge_pfsync(Diagnostics& diag, const PfsyncDraft& cluster
 
 namespace {
 
+// Keeps the valid addresses (the others are reported); false when there is no list at all.
+bool read_vhid_addresses(Diagnostics& diag, const Value& addrs, CarpVhid& c) {
+  auto items = read_sequence(diag, addrs);
+  if (!items) return false;
+  if (items->empty()) {
+    diag.error(addrs.at, addrs.path + ": a vhid needs at least one address");
+    return false;
+  }
+  for (const Value& item : *items) {
+    auto p = read_prefix(diag, item);
+    const char* why = p ? host_prefix_problem(*p) : nullptr;
+    if (why) diag.error(item.at, item.path + ": " + format_ipv4_prefix(*p) + " " + why);
+    if (!p || why) continue;
+    c.addresses.push_back(*p);
+    c.address_at.push_back(item.at);
+  }
+  return true;
+}
+
 std::optional<CarpVhid> read_vhid(Diagnostics& diag, const Value& v) {
   MapReader m(diag, v, {"vhid", "interface", "pass", "advbase", "addresses"});
   if (!m.is_map()) return std::nullopt;
@@ -151,22 +170,7 @@ std::optional<CarpVhid> read_vhid(Diagnostics& diag, const Value& v) {
   if (const Value* x = m.find("advbase")) {
     c.advbase = uint8_t(read_uint(diag, *x, 1, kAdvbaseMax).value_or(1));
   }
-  if (addrs) {
-    auto items = read_sequence(diag, *addrs);
-    ok = ok && items;
-    if (items && items->empty()) {
-      diag.error(addrs->at, addrs->path + ": a vhid needs at least one address");
-      ok = false;
-    }
-    for (const Value& item : items.value_or(std::vector<Value>{})) {
-      auto p = read_prefix(diag, item);
-      const char* why = p ? host_prefix_problem(*p) : nullptr;
-      if (why) diag.error(item.at, item.path + ": " + format_ipv4_prefix(*p) + " " + why);
-      if (!p || why) continue;  // the vhid's other addresses are still checked
-      c.addresses.push_back(*p);
-      c.address_at.push_back(item.at);
-    }
-  }
+  if (addrs) ok = read_vhid_addresses(diag, *addrs, c) && ok;
   if (!ok) return std::nullopt;
   return c;
 }

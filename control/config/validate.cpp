@@ -190,18 +190,22 @@ void check_vhids(Diagnostics& diag, const Cluster& cluster) {
   if (!cluster.carp) return;
   const auto& vs = cluster.carp->vhids;
   for (std::size_t k = 0; k < vs.size(); ++k) {
+    const std::string what = "carp vhid " + std::to_string(vs[k].vhid);
     for (std::size_t j = 0; j < k; ++j) {
       if (vs[j].vhid == vs[k].vhid && vs[j].interface == vs[k].interface) {
-        diag.error(vs[k].at, "carp vhid " + std::to_string(vs[k].vhid) + " is already used on " +
-                                 vs[k].interface);
+        diag.error(vs[k].at, what + " is already used on " + vs[k].interface);
       }
-      for (std::size_t a = 0; a < vs[k].addresses.size(); ++a) {
-        for (const auto& other : vs[j].addresses) {
-          if (other.addr == vs[k].addresses[a].addr) {
-            diag.error(vs[k].address_at[a],
-                       "carp vhid " + std::to_string(vs[k].vhid) + ": " + format_ipv4(other.addr) +
-                           " is already an address of vhid " + std::to_string(vs[j].vhid));
-          }
+    }
+    // A virtual address belongs to one group: compare with every address written before it.
+    for (std::size_t a = 0; a < vs[k].addresses.size(); ++a) {
+      const uint32_t addr = vs[k].addresses[a].addr;
+      for (std::size_t j = 0; j <= k; ++j) {
+        const std::size_t end = j == k ? a : vs[j].addresses.size();
+        for (std::size_t b = 0; b < end; ++b) {
+          if (vs[j].addresses[b].addr != addr) continue;
+          diag.error(vs[k].address_at[a], what + ": " + format_ipv4(addr) +
+                                              " is already an address of vhid " +
+                                              std::to_string(vs[j].vhid));
         }
       }
     }

@@ -287,3 +287,23 @@ TEST_CASE("config: cluster.rules is resolved against the cluster file's director
   REQUIRE(bare.cluster);
   CHECK(bare.cluster->rules_path == "edge.pf.conf");
 }
+
+TEST_CASE("carp config: a virtual address given to two vhids, or twice to one, is reported") {
+  CHECK(errors_of(two_nodes(
+            R"(cluster: { carp: { vhids: [ { vhid: 1, interface: sis0, addresses: [10.0.0.1/24] },
+                           { vhid: 2, interface: sis0, addresses: [10.0.0.2/24, 10.0.0.1/24] } ] } }
+)")) == std::vector<std::string>{at(2, 81) +
+                                 "carp vhid 2: 10.0.0.1 is already an address of vhid 1"});
+  CHECK(errors_of(two_nodes(R"(cluster:
+  carp: { vhids: [ { vhid: 1, interface: sis0, addresses: [10.0.0.1/24, 10.0.0.1/24] } ] }
+)")) == std::vector<std::string>{at(2, 73) +
+                                 "carp vhid 1: 10.0.0.1 is already an address of vhid 1"});
+}
+
+TEST_CASE("carp config: a virtual address that cannot be a host address is reported") {
+  CHECK(errors_of(two_nodes("cluster:\n  carp: { vhids: [ { vhid: 1, interface: sis0, addresses: "
+                            "[10.0.0.0/24] } ] }\n")) ==
+        std::vector<std::string>{at(2, 60) +
+                                 "cluster.carp.vhids[0].addresses[0]: 10.0.0.0/24 is the network "
+                                 "address of its prefix"});
+}

@@ -227,7 +227,7 @@ bool icmp_inner_tcp_seq_ok(const StatePeers& peers, Direction state_dir, Directi
   const bool error_forward = pkt_dir == state_dir;
   const StatePeer& src = error_forward ? peers.dst : peers.src;
   const StatePeer& dst = error_forward ? peers.src : peers.dst;
-  const uint8_t dws = (src.wscale && dst.wscale) ? (dst.wscale & kWscaleMask) : 0;
+  const uint8_t dws = (src.wscale && dst.wscale) ? wscale_shift(dst.wscale) : 0;
   const uint32_t seq = inner_seq - src.seqdiff;
   const uint32_t window = static_cast<uint32_t>(dst.max_win) << dws;
   return seq_geq(src.seqhi, seq) && seq_geq(seq, src.seqlo - window);

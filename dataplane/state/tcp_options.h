@@ -28,6 +28,13 @@ inline constexpr uint8_t kWscaleFlag = 0x80;
 inline constexpr uint8_t kWscaleMask = 0x0f;
 inline constexpr uint8_t kMaxWinShift = 14;  // TCP_MAX_WINSHIFT
 
+// The shift of a peer's wscale field, clamped to TCP_MAX_WINSHIFT (a value learned from pfsync
+// is not trusted to be in range).
+constexpr uint8_t wscale_shift(uint8_t wscale) noexcept {
+  const uint8_t s = wscale & kWscaleMask;
+  return s > kMaxWinShift ? kMaxWinShift : s;
+}
+
 struct TcpOptions {
   uint8_t wscale = 0;      // 0 if absent, else min(shift, 14) | kWscaleFlag (pf_get_wscale)
   uint16_t mss = 0;        // 0 if absent (pf_get_mss)

@@ -34,7 +34,7 @@ StatePeers tcp_state_create(const TcpSegment& seg) noexcept {
     src.wscale = parse_tcp_options(seg.header).wscale;
   }
   uint32_t win = std::max<uint32_t>(seg.win, 1);
-  if (const uint8_t shift = src.wscale & kWscaleMask; shift != 0) {
+  if (const uint8_t shift = wscale_shift(src.wscale); shift != 0) {
     // Remove the scale factor from the initial window, rounding up.
     win = (win + (1u << shift) - 1) >> shift;
   }
@@ -73,12 +73,12 @@ void setup_first_packet(StatePeer& src, StatePeer& dst, const TcpSegment& seg, S
     if (dst.wscale & kWscaleFlag) {
       src.wscale = parse_tcp_options(seg.header).wscale;
       if (src.wscale & kWscaleFlag) {
-        s.sws = src.wscale & kWscaleMask;
+        s.sws = wscale_shift(src.wscale);
         s.win = (s.win + (1u << s.sws) - 1) >> s.sws;
-        s.dws = dst.wscale & kWscaleMask;
+        s.dws = wscale_shift(dst.wscale);
       } else {
         // The other side offered scaling, this one did not: scaling is off both ways.
-        const uint32_t widened = static_cast<uint32_t>(dst.max_win) << (dst.wscale & kWscaleMask);
+        const uint32_t widened = static_cast<uint32_t>(dst.max_win) << wscale_shift(dst.wscale);
         dst.max_win = static_cast<uint16_t>(std::min(kTcpMaxWin, widened));
         dst.wscale = 0;
       }
@@ -98,8 +98,8 @@ void setup_first_packet(StatePeer& src, StatePeer& dst, const TcpSegment& seg, S
 Seg prepare(StatePeer& src, StatePeer& dst, const TcpSegment& seg) noexcept {
   Seg s;
   if (src.wscale && dst.wscale && !(seg.flags & kTcpSyn)) {
-    s.sws = src.wscale & kWscaleMask;
-    s.dws = dst.wscale & kWscaleMask;
+    s.sws = wscale_shift(src.wscale);
+    s.dws = wscale_shift(dst.wscale);
   }
   s.orig_seq = s.seq = seg.seq;
   s.win = seg.win;

@@ -68,3 +68,9 @@ TEST_CASE("tcp options: fewer bytes than a TCP header yield nothing") {
   CHECK(o.mss == 0);
   CHECK(parse_tcp_options({}).truncated == false);
 }
+
+TEST_CASE("tcp options: a peer's stored shift is clamped to 14 when it is used") {
+  CHECK(wscale_shift(15 | kWscaleFlag) == 14);
+  CHECK(wscale_shift(7 | kWscaleFlag) == 7);
+  CHECK(wscale_shift(0) == 0);
+}

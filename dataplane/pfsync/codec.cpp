@@ -385,11 +385,11 @@ bool in_records(const ActionEntry& e, Cursor section, size_t count, FrameVisitor
         ++r.records;
         break;
       case RecordStatus::kBadValue:
-        [[unlikely]]++ stats.badval;
+        ++stats.badval;
         ++r.badval;
         break;
       case RecordStatus::kShort:
-        [[unlikely]]++ stats.badlen;
+        ++stats.badlen;
         r.error = FrameError::kShortSection;
         r.short_read = section.error();
         return false;
@@ -409,10 +409,10 @@ void walk_sections(Cursor& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
       r.offset = at;
       return;
     }
-    r.action = sh.action;
     if (sh.action >= kActionCount || kActions[sh.action].kind == Kind::kUnsupported) [[unlikely]] {
       ++stats.badact;
       r.error = FrameError::kBadAction;
+      r.action = sh.action;
       r.offset = at;
       return;
     }
@@ -430,11 +430,13 @@ void walk_sections(Cursor& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
       ++stats.badlen;
       r.error = FrameError::kShortSection;
       r.short_read = ShortRead{e.name, c.offset(), count * e.record_size, c.remaining()};
+      r.action = sh.action;
       r.offset = at;
       return;
     }
     stats.iacts[sh.action] += count;
     if (!in_records(e, section, count, v, stats, r)) {
+      r.action = sh.action;
       r.offset = at;
       return;
     }

@@ -100,6 +100,16 @@ TEST_CASE("pfsync malformed: a len ending before EOF is walked up to len and acc
   CHECK(test::frame_errors(d.stats) == 0);
 }
 
+TEST_CASE("pfsync malformed: bytes beyond the header len are not pfsync's and are ignored") {
+  auto f = frame("1400/ins").bytes;
+  f.insert(f.end(), 10, std::byte{0xee});  // e.g. link-layer padding
+  const auto d = decode(f);
+  CHECK(d.result.ok());
+  CHECK(d.result.offset == frame("1400/ins").bytes.size());
+  CHECK(d.collector.messages.size() == 1);
+  CHECK(test::frame_errors(d.stats) == 0);
+}
+
 TEST_CASE("pfsync malformed: the bytes actually present bound a truncated record") {
   const auto& g = frame("1301/ins").bytes;
   std::vector<std::byte> cut(g.begin(), g.begin() + kRec + 100);

@@ -1,5 +1,6 @@
 // Helpers shared by the pfsync codec tests: decode a byte vector into collected messages,
-// re-encode messages, and patch single bytes of a frame. Test code only (allocates).
+// re-encode messages, and patch single bytes of a frame. Test code only: single-threaded,
+// allocates freely.
 #pragma once
 
 #include <cstddef>

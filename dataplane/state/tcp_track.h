@@ -2,9 +2,7 @@
 // tracking (pf_tcp_track_full), sloppy tracking, and the SYN-on-existing-state rules of
 // pf_test_state (shared/specs/pf-semantics.md §2). Pure functions over (peers, segment); any
 // thread may call them; nothing allocates, nothing throws.
-// Concurrency: both directions of one flow may run on two lcores. tcp_track() reads and writes
-// only the StatePeers it is given, so the table wraps it in the state's lock (copy in, track,
-// copy out, or track in place under the lock); it keeps no other state.
+// See tcp_track() for concurrency and the BSD differences followed.
 #pragma once
 
 #include <cstddef>
@@ -125,6 +123,13 @@ struct TcpResult {
 // state's timeout starts at Timeout::kTcpFirstPacket.
 StatePeers tcp_state_create(const TcpSegment& seg) noexcept;
 
+// Concurrency: both directions of one flow may run on two lcores. tcp_track() reads and writes
+// only the StatePeers it is given, so the table wraps it in the state's lock (copy in, track,
+// copy out, or track in place under the lock); it keeps no other state.
+// Where the BSDs differ we follow OpenBSD, which the regress cases test: RSTs must be
+// exact or RFC 5961-style perfect-ack RST|ACKs; a SYN on an established state draws a challenge
+// ACK; a SYN on a closed state is re-evaluated by the rules instead of only being dropped.
+//
 // pf_test_state for a TCP packet matching a state created in direction `state_dir`: the
 // pure-SYN checks (port reuse after both sides closed, challenge ACK on an established state),
 // then sloppy or full tracking. Updates `peers` in place.

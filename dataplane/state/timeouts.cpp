@@ -1,5 +1,7 @@
 #include "dataplane/state/timeouts.h"
 
+#include <cstdio>
+
 namespace dpf::state {
 
 std::string_view timeout_name(Timeout t) noexcept {
@@ -96,6 +98,17 @@ uint32_t expires_at(Timeout t, uint32_t last_activity, uint32_t now, const Timeo
     timeout = timeout * (end - states) / (end - start);
   }
   return last_activity + static_cast<uint32_t>(timeout);
+}
+
+std::string format_pfctl_timeouts(const TimeoutTable& t) {
+  std::string out;
+  char line[64];
+  for (const TimeoutInfo& i : kTimeoutInfo) {
+    std::snprintf(line, sizeof line, "%-20s %10u%s\n", std::string(i.name).c_str(), t.get(i.index),
+                  i.is_state_count ? " states" : "s");
+    out += line;
+  }
+  return out;
 }
 
 }  // namespace dpf::state

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace dpf::state {
@@ -131,5 +132,10 @@ uint32_t base_timeout(Timeout t, const TimeoutTable& global, const RuleTimeouts*
 // kPurge expires `now`. The sweeper removes a state once now >= expires_at(...).
 uint32_t expires_at(Timeout t, uint32_t last_activity, uint32_t now, const TimeoutTable& global,
                     const RuleTimeouts* rule, StateCounts counts) noexcept;
+
+// `pfctl -s timeouts` output for `t`: one line per entry in kTimeoutInfo order, the name
+// left-aligned in 20 columns, the value right-aligned in 10, then "s" or " states".
+// Control thread only (allocates).
+std::string format_pfctl_timeouts(const TimeoutTable& t);
 
 }  // namespace dpf::state

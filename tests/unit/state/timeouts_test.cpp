@@ -1,6 +1,7 @@
 // pf's timeout table, per-rule overrides and adaptive scaling, driven by a fake clock.
 #include <catch2/catch.hpp>
 
+#include <string>
 #include <string_view>
 
 #include "dataplane/state/timeouts.h"
@@ -184,4 +185,31 @@ TEST_CASE("timeouts: set optimization aggressive shortens the TCP timeouts") {
   t.apply_optimization(*optimization_by_name("satellite"));
   CHECK(t.get(Timeout::kTcpFirstPacket) == 180);
   CHECK_FALSE(optimization_by_name("fast").has_value());
+}
+
+TEST_CASE("timeouts: the table prints as pfctl -s timeouts prints it") {
+  // Format of sbin/pfctl pfctl.c pfctl_show_timeouts ("%-20s %10d" then "s" or " states"),
+  // with this table's defaults.
+  const std::string expected =
+      "tcp.first                   120s\n"
+      "tcp.opening                  30s\n"
+      "tcp.established           86400s\n"
+      "tcp.closing                 900s\n"
+      "tcp.finwait                  45s\n"
+      "tcp.closed                   90s\n"
+      "tcp.tsdiff                   30s\n"
+      "udp.first                    60s\n"
+      "udp.single                   30s\n"
+      "udp.multiple                 60s\n"
+      "icmp.first                   20s\n"
+      "icmp.error                   10s\n"
+      "other.first                  60s\n"
+      "other.single                 30s\n"
+      "other.multiple               60s\n"
+      "frag                         30s\n"
+      "interval                     10s\n"
+      "adaptive.start            60000 states\n"
+      "adaptive.end             120000 states\n"
+      "src.track                     0s\n";
+  CHECK(format_pfctl_timeouts(TimeoutTable::defaults()) == expected);
 }

@@ -1,5 +1,6 @@
 // A minimal reader of classic pcap files (not pcapng) for loading golden captures in tests.
-// Test-only: reads the whole file into memory; both byte orders, micro- and nanosecond magic.
+// Test-only, any thread: reads the whole file into memory and returns owned copies of every
+// record; both byte orders, micro- and nanosecond magic.
 #pragma once
 
 #include <cstddef>

@@ -225,6 +225,7 @@ Node read_node(Diagnostics& diag, const MapReader::Entry& e, const Shared& share
   PfsyncDraft own;
   if (const Value* x = m.find("pfsync")) own = read_pfsync(diag, *x);
   node.pfsync = merge_pfsync(diag, shared.pfsync, own, e.value.path);
+  read.pfsync_broken = !node.pfsync && (shared.pfsync.present || own.present);
   SkewDraft skew;
   if (const Value* x = m.find("carp")) skew = read_node_carp(diag, *x);
   node.carp = resolve_skew(diag, shared.carp, skew, e.value.path);

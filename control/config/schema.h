@@ -20,6 +20,7 @@ struct NodeRead {
   bool interfaces_complete = true;
   bool interfaces_missing = false;             // no usable interfaces: map absent or not a map
   std::vector<std::string> broken_interfaces;  // valid names whose settings were invalid
+  bool pfsync_broken = false;  // pfsync was configured but its settings were invalid
 
   // Whether a reference to the interface cannot be judged (it was written but is not usable).
   bool is_broken(std::string_view name) const;

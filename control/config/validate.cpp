@@ -175,8 +175,9 @@ void resolve_syncpeer(Diagnostics& diag, Cluster& cluster, const std::vector<Nod
     const std::size_t other_index = &n == &cluster.nodes[0] ? 1 : 0;
     const Node& other = cluster.nodes[other_index];
     const Interface* s = sync_interface(other);
-    const bool other_broken =
-        other_index >= reads.size() || !reads[other_index].interfaces_complete || !other.pfsync;
+    const bool other_broken = other_index >= reads.size() ||
+                              !reads[other_index].interfaces_complete ||
+                              reads[other_index].pfsync_broken;
     if (s == nullptr && !other_broken) {
       diag.error(n.pfsync->syncpeer_at,
                  "pfsync syncpeer 'peer': " + other.name + " has no sync interface");

@@ -43,6 +43,10 @@ bool expect_scalar(Diagnostics& diag, const Value& v, std::string_view expected)
   return false;
 }
 
+std::string where(const std::string& path) {
+  return path.empty() ? "top level" : path;
+}
+
 std::string known_list(std::initializer_list<std::string_view> known) {
   std::string out;
   for (auto k : known) {
@@ -55,7 +59,20 @@ std::string known_list(std::initializer_list<std::string_view> known) {
 }  // namespace
 
 void Diagnostics::error(Mark at, std::string message) {
-  errors_.push_back(ConfigError{file_, at, std::move(message)});
+  // Messages quote what the file says; control bytes would garble a terminal, so escape them.
+  std::string clean;
+  clean.reserve(message.size());
+  for (char c : message) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      clean += buf;
+    } else {
+      clean += c;
+    }
+  }
+  errors_.push_back(ConfigError{file_, at, std::move(clean)});
 }
 
 Mark to_mark(const YAML::Mark& m) {
@@ -70,7 +87,7 @@ MapReader::MapReader(Diagnostics& diag, const Value& map,
     return;
   }
   if (!map.node.IsMap()) {
-    diag.error(map.at, map.path + ": expected a map, got " + kind_name(map.node));
+    diag.error(map.at, where(map.path) + ": expected a map, got " + kind_name(map.node));
     return;
   }
   is_map_ = true;
@@ -78,20 +95,17 @@ MapReader::MapReader(Diagnostics& diag, const Value& map,
   for (const auto& kv : map.node) {
     Mark key_at = to_mark(kv.first.Mark());
     if (!kv.first.IsScalar()) {
-      diag.error(key_at, (map.path.empty() ? std::string("top level") : map.path) +
-                             ": a key must be a scalar, got " + kind_name(kv.first));
+      diag.error(key_at, where(map.path) + ": a key must be a scalar, got " + kind_name(kv.first));
       continue;
     }
     const std::string& key = kv.first.Scalar();
     if (known.size() != 0 && std::find(known.begin(), known.end(), key) == known.end()) {
-      diag.error(key_at, "unknown key " + quoted(key) + " in " +
-                             (map.path.empty() ? std::string("top level") : map.path) +
+      diag.error(key_at, "unknown key " + quoted(key) + " in " + where(map.path) +
                              " (expected one of: " + known_list(known) + ")");
       continue;
     }
     if (find(key) != nullptr) {
-      diag.error(key_at, "duplicate key " + quoted(key) + " in " +
-                             (map.path.empty() ? std::string("top level") : map.path));
+      diag.error(key_at, "duplicate key " + quoted(key) + " in " + where(map.path));
       continue;
     }
     Mark value_at = kv.second.IsNull() ? key_at : to_mark(kv.second.Mark());

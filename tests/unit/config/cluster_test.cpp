@@ -310,3 +310,15 @@ TEST_CASE("config: an error reads FILE:LINE:COL: message, or FILE: message witho
   CHECK(ConfigError{"c.yaml", Mark{3, 7}, "bad"}.str() == "c.yaml:3:7: bad");
   CHECK(ConfigError{"c.yaml", Mark{}, "cannot open"}.str() == "c.yaml: cannot open");
 }
+
+TEST_CASE("config: a document that is not a map is reported at its start") {
+  CHECK(errors_of("- nodes\n") ==
+        std::vector<std::string>{at(1, 1) + "top level: expected a map, got a list"});
+}
+
+TEST_CASE("config: control bytes quoted from the file are escaped in messages") {
+  CHECK(errors_of("nodes: {}\n\"a\\tb\": 1\n") ==
+        std::vector<std::string>{
+            at(1, 8) + "nodes: the cluster needs at least one node",
+            at(2, 1) + "unknown key 'a\\x09b' in top level (expected one of: cluster, nodes)"});
+}

@@ -307,3 +307,9 @@ TEST_CASE("carp config: a virtual address that cannot be a host address is repor
                                  "cluster.carp.vhids[0].addresses[0]: 10.0.0.0/24 is the network "
                                  "address of its prefix"});
 }
+
+TEST_CASE("pfsync config: syncpeer 'peer' needs the other node to sync too") {
+  CHECK(errors_of(two_nodes("cluster:\n  name: edge\n",
+                            "    pfsync: { syncdev: sis2, syncpeer: peer }\n")) ==
+        std::vector<std::string>{at(9, 40) + "pfsync syncpeer 'peer': fw-b has no sync interface"});
+}

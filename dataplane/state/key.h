@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace dpf::state {
 
@@ -74,6 +75,7 @@ static_assert(offsetof(StateKey, addr) == 0);
 static_assert(offsetof(StateKey, port) == 32);
 static_assert(offsetof(StateKey, af) == 36);
 static_assert(offsetof(StateKey, proto) == 37);
+static_assert(std::is_trivially_copyable_v<StateKey>);  // hashed and copied as 40 bytes
 
 // The two keys of a state. Without translation both are equal (pf points both roles at one
 // key object; we keep two copies so a later NAT change touches no reader of this type).
@@ -102,7 +104,8 @@ constexpr unsigned dest_index(Direction d) noexcept {
 }
 
 // The key pf looks up for this packet in direction `dir` (pf_test_state_tcp/udp/other).
-// Protocols other than TCP and UDP carry no ports in the key.
+// Protocols other than TCP and UDP carry no ports in the key; ICMP keys carry the virtual id and
+// type instead and are built by make_icmp_key (icmp.h).
 inline StateKey make_lookup_key(const PacketTuple& p, Direction dir) noexcept {
   StateKey k;
   const unsigned s = source_index(dir);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 
 #include "dataplane/state/key.h"
 #include "dataplane/state/reason.h"
@@ -59,6 +60,7 @@ struct StatePeer {
   friend bool operator==(const StatePeer&, const StatePeer&) = default;
 };
 static_assert(sizeof(StatePeer) == 20);
+static_assert(std::is_trivially_copyable_v<StatePeer>);
 
 // src is the peer that sent the state's first packet, dst the other one.
 struct StatePeers {

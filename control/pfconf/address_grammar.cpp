@@ -260,7 +260,7 @@ uint16_t Parser::port_value(const Token& tok) {
     }
     return static_cast<uint16_t>(v);
   }
-  auto port = service_port(s);
+  auto port = options_.services ? options_.services(s) : service_port(s);
   if (!port) fail(tok, "unknown port " + s);
   return *port;
 }

@@ -31,8 +31,8 @@ constexpr std::string_view kOptimizations[] = {"normal", "high-latency", "satell
                                                "conservative"};
 // Statement keywords of pf.conf that this parser does not implement.
 constexpr std::string_view kUnsupportedStatements[] = {
-    "nat",          "rdr",  "binat", "no",    "scrub", "anchor",    "nat-anchor", "rdr-anchor",
-    "binat-anchor", "load", "altq",  "queue", "ether", "antispoof", "include"};
+    "nat",        "rdr",          "binat", "no",   "scrub", "anchor", "nat-anchor",
+    "rdr-anchor", "binat-anchor", "load",  "altq", "queue", "ether",  "include"};
 
 std::optional<std::string> read_whole_file(const std::string& path, std::string* error) {
   std::ifstream in(path, std::ios::binary);
@@ -176,6 +176,7 @@ void Parser::statement() {
   if (t.is("set")) return set_option();
   if (t.is("table")) return table_definition();
   if (t.is("pass") || t.is("block") || t.is("match")) return filter_rule();
+  if (t.is("antispoof")) return antispoof();
   if (t.kind == TokKind::word) {
     for (std::string_view kw : kUnsupportedStatements) {
       if (t.text == kw) fail(t, "'" + t.text + "' rules are not supported");

@@ -18,6 +18,7 @@ namespace dpf::pfconf {
 struct ResolvedAddress {
   IpAddr addr;
   uint8_t prefix = 0;
+  bool loopback = false;  // the address belongs to a loopback interface (for antispoof)
 };
 
 // Returns the addresses of an interface (or, for "self", of all interfaces), or nullopt if no
@@ -27,6 +28,8 @@ using InterfaceResolver =
 // Returns the addresses of a host name, or nullopt if the name does not resolve.
 using HostResolver =
     std::function<std::optional<std::vector<ResolvedAddress>>(const std::string& name)>;
+// Returns the port of a service name, or nullopt if unknown.
+using ServiceResolver = std::function<std::optional<uint16_t>(const std::string& name)>;
 // Returns the contents of a file, or nullopt with a reason in *error.
 using FileReader =
     std::function<std::optional<std::string>(const std::string& path, std::string* error)>;
@@ -35,6 +38,7 @@ struct ParseOptions {
   InterfaceResolver interfaces;  // unset: `self` and `if:network` stay symbolic
   HostResolver hosts;            // unset: host names are errors
   FileReader read_file;          // unset: files are read from the filesystem
+  ServiceResolver services;      // unset: the built-in FreeBSD service table (names.h)
 };
 
 struct ParseError {

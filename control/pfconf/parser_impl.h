@@ -103,6 +103,8 @@ class Parser {
   void state_spec(RuleSpec& spec, StateMode mode);
   void state_option(RuleSpec& spec);
   void finish_rule(RuleSpec& spec);
+  void antispoof();
+  void antispoof_interface(const RuleSpec& proto, const InterfaceItem& ifc, bool dynamic);
 
   // Expansion (expand.cpp).
   void expand_rule(const RuleSpec& spec);

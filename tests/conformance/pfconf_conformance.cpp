@@ -34,11 +34,11 @@ std::optional<std::string> slurp(const fs::path& p) {
   return ss.str();
 }
 
-ResolvedAddress v4(const char* text, uint8_t prefix) {
-  return ResolvedAddress{*parse_ipv4(text, false), prefix};
+ResolvedAddress v4(const char* text, uint8_t prefix, bool loopback = false) {
+  return ResolvedAddress{*parse_ipv4(text, false), prefix, loopback};
 }
-ResolvedAddress v6(const char* text, uint8_t prefix) {
-  return ResolvedAddress{*parse_ipv6(text), prefix};
+ResolvedAddress v6(const char* text, uint8_t prefix, bool loopback = false) {
+  return ResolvedAddress{*parse_ipv6(text), prefix, loopback};
 }
 
 // The FreeBSD host the corpus was generated on: lo0 is the only interface with addresses.
@@ -46,7 +46,7 @@ ParseOptions corpus_environment() {
   ParseOptions o;
   o.interfaces = [](const std::string& name) -> std::optional<std::vector<ResolvedAddress>> {
     if (name == "lo0" || name == "self") {
-      return std::vector<ResolvedAddress>{v4("127.0.0.1", 8), v6("::1", 128)};
+      return std::vector<ResolvedAddress>{v4("127.0.0.1", 8, true), v6("::1", 128, true)};
     }
     return std::nullopt;
   };

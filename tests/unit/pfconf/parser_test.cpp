@@ -14,9 +14,12 @@ namespace {
 ParseOptions lo0_environment() {
   ParseOptions o;
   o.interfaces = [](const std::string& name) -> std::optional<std::vector<ResolvedAddress>> {
+    if (name == "em0") {
+      return std::vector<ResolvedAddress>{{*parse_ipv4("192.0.2.10", false), 24, false}};
+    }
     if (name != "lo0" && name != "self") return std::nullopt;
-    return std::vector<ResolvedAddress>{{*parse_ipv4("127.0.0.1", false), 8},
-                                        {*parse_ipv6("::1"), 128}};
+    return std::vector<ResolvedAddress>{{*parse_ipv4("127.0.0.1", false), 8, true},
+                                        {*parse_ipv6("::1"), 128, true}};
   };
   return o;
 }
@@ -138,6 +141,32 @@ TEST_CASE("parser: interface names, :network and self resolve through the resolv
         "block drop inet from 127.0.0.1 to 127.0.0.0/8\n"
         "block drop inet6 from ::1 to ::1\n");
   CHECK(nvf("block inet from self\n", o) == "block drop inet from 127.0.0.1 to any\n");
+}
+
+TEST_CASE("parser: antispoof expands to pfctl's two block rules per interface") {
+  ParseOptions o = lo0_environment();
+  CHECK(nvf("antispoof for lo0 inet\nantispoof log quick for em0 label \"s\"\n", o) ==
+        "block drop in on ! lo0 inet from 127.0.0.0/8 to any\n"
+        "block drop in log quick on ! em0 inet from 192.0.2.0/24 to any label \"s\"\n"
+        "block drop in log quick inet from 192.0.2.10 to any label \"s\"\n");
+  CHECK(nvf("antispoof for { em1 (em2) }\n") ==
+        "block drop in on ! em1 from em1:network to any\n"
+        "block drop in from (em1) to any\n"
+        "block drop in on ! em2 from (em2:network) to any\n"
+        "block drop in from (em2) to any\n");
+  CHECK(errors("antispoof for em9", o) ==
+        std::vector<std::string>{"test.conf:1:1: interface em9 does not exist"});
+}
+
+TEST_CASE("parser: a service resolver given in the options replaces the built-in table") {
+  ParseOptions o;
+  o.services = [](const std::string& n) -> std::optional<uint16_t> {
+    if (n == "myapp") return 4242;
+    return std::nullopt;
+  };
+  CHECK(parse_ok("block proto tcp to port myapp", o).rules[0].dst.port.lo == 4242);
+  CHECK(errors("block proto tcp to port ssh", o) ==
+        std::vector<std::string>{"test.conf:1:25: unknown port ssh"});
 }
 
 TEST_CASE("parser: host names resolve through the host resolver") {

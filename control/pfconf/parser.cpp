@@ -212,15 +212,30 @@ void Parser::set_option() {
     ruleset_.definitions.push_back(Definition{DefinitionKind::set_line, "", text, 0});
   };
   if (opt.is("skip")) {
+    // pfctl -v echoes the whole list in braces; `none` clears it.
     if (!accept_word("on")) fail(peek(), "syntax error: expected 'on' after 'set skip'");
+    std::vector<std::string> names;
+    auto item = [&] {
+      if (peek().punct("!")) fail(peek(), "skip on ! <interface> is not supported");
+      names.push_back(expect_string("an interface name").text);
+    };
     if (accept_punct("{")) {
       while (!accept_punct("}")) {
-        accept_punct(",");
-        if (peek().punct("}")) continue;
-        o.skip.push_back(expect_string("an interface name").text);
+        if (accept_punct(",")) continue;
+        if (at_end_of_statement()) fail(peek(), "syntax error: unterminated interface list");
+        item();
       }
     } else {
-      o.skip.push_back(expect_string("an interface name").text);
+      item();
+    }
+    if (names.size() == 1 && names[0] == "none") {
+      o.skip.clear();
+      emit("skip on none");
+    } else {
+      std::string line = "skip on {";
+      for (const std::string& n : names) line += " " + n;
+      emit(line + " }");
+      o.skip.insert(o.skip.end(), names.begin(), names.end());
     }
   } else if (opt.is("limit")) {
     if (accept_punct("{")) {

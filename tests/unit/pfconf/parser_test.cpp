@@ -270,7 +270,12 @@ TEST_CASE("parser: set options are modelled and printed like pfctl -v") {
   CHECK(rs.options.hostid == 0x1234);
   CHECK(nvf("set skip on lo0\nset limit states 10000\nset timeout { tcp.first 120 }\n"
             "set hostid 4660\n") ==
-        "set limit states 10000\nset timeout tcp.first 120\nset hostid 0x00001234\n");
+        "set skip on { lo0 }\nset limit states 10000\nset timeout tcp.first 120\n"
+        "set hostid 0x00001234\n");
+  CHECK(nvf("set skip on { em0, em1 }\nset skip on none\n") ==
+        "set skip on { em0 em1 }\nset skip on none\n");
+  CHECK(errors("set skip on ! em0") ==
+        std::vector<std::string>{"test.conf:1:13: skip on ! <interface> is not supported"});
 }
 
 TEST_CASE("parser: tables with flags, inline entries and a file beside the ruleset") {

@@ -86,6 +86,7 @@ bool Parser::expand_one(const RuleSpec& spec, Rule& r) {
     fail(here, "port only applies to tcp/udp");
   }
   if (r.icmp_type != 0) {
+    if (spec.icmp6 && r.af == Af::any) r.af = Af::inet6;
     uint8_t want = spec.icmp6 ? kProtoIcmp6 : kProtoIcmp;
     if (r.proto != want) {
       fail(here, spec.icmp6 ? "icmp6-type only applies to proto ipv6-icmp"

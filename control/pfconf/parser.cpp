@@ -306,6 +306,19 @@ void Parser::set_option() {
     char buf[32];
     std::snprintf(buf, sizeof(buf), "hostid 0x%08x", o.hostid);
     emit(buf);
+  } else if (opt.is("debug")) {
+    Token v = expect_string("a debug level");
+    if (v.text != "none" && v.text != "urgent" && v.text != "misc" && v.text != "loud") {
+      fail(v, "unknown debug level \"" + v.text + "\"");
+    }
+    o.debug = v.text;
+    emit("debug " + v.text);
+  } else if (opt.is("require-order")) {
+    Token v = expect_string("yes or no");
+    if (v.text != "yes" && v.text != "no") fail(v, "syntax error: expected yes or no");
+    emit("require-order " + v.text);
+  } else if (opt.is("keepcounters")) {
+    o.keep_counters = true;
   } else if (opt.is("loginterface")) {
     Token v = expect_string("an interface name");
     o.loginterface = v.text;

@@ -224,6 +224,8 @@ struct Options {
   StatePolicy state_policy = StatePolicy::floating;
   uint32_t hostid = 0;  // set hostid; 0 = not set
   std::string loginterface;
+  std::string debug;           // set debug none|urgent|misc|loud
+  bool keep_counters = false;  // set keepcounters
 };
 
 // Lines that pfctl -v prints while it parses (before the rules), in source order.

@@ -204,6 +204,8 @@ TEST_CASE("parser: flags, icmp types and codes") {
         "pass inet proto icmp all icmp-type echoreq keep state\n"
         "pass inet proto icmp all icmp-type unreach code port-unr keep state\n"
         "pass inet6 proto ipv6-icmp all icmp6-type echoreq keep state\n");
+  CHECK(nvf("pass proto icmp6 icmp6-type echorep\n") ==
+        "pass inet6 proto ipv6-icmp all icmp6-type echorep keep state\n");
 }
 
 TEST_CASE("parser: modulate and synproxy state print for tcp and fall back to keep state") {
@@ -272,6 +274,8 @@ TEST_CASE("parser: set options are modelled and printed like pfctl -v") {
             "set hostid 4660\n") ==
         "set skip on { lo0 }\nset limit states 10000\nset timeout tcp.first 120\n"
         "set hostid 0x00001234\n");
+  CHECK(nvf("set debug urgent\nset require-order no\nset keepcounters\nset loginterface em0\n") ==
+        "set debug urgent\nset require-order no\nset loginterface em0\n");
   CHECK(nvf("set skip on { em0, em1 }\nset skip on none\n") ==
         "set skip on { em0 em1 }\nset skip on none\n");
   CHECK(errors("set skip on ! em0") ==

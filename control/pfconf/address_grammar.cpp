@@ -69,35 +69,7 @@ void Parser::host_item(std::vector<Address>& out) {
   }
   if (t.punct("(")) {
     take();
-    Token name = expect_string("an interface name");
-    expect_punct(")");
-    Address a;
-    a.kind = AddrKind::dynamic;
-    a.negated = negated;
-    std::string text = name.text;
-    size_t colon;
-    while ((colon = text.rfind(':')) != std::string::npos) {
-      std::string mod = text.substr(colon + 1);
-      if (mod == "network") {
-        a.dyn_flags |= kDynNetwork;
-      } else if (mod == "broadcast") {
-        a.dyn_flags |= kDynBroadcast;
-      } else if (mod == "peer") {
-        a.dyn_flags |= kDynPeer;
-      } else if (mod == "0") {
-        a.dyn_flags |= kDynNoAlias;
-      } else {
-        fail(name, "invalid interface modifier '" + mod + "'");
-      }
-      text.resize(colon);
-    }
-    if (text.empty()) fail(name, "syntax error: empty interface name");
-    a.name = text;
-    if (accept_punct("/")) {
-      a.prefix = static_cast<uint8_t>(expect_number("netmask", 128));
-      a.has_prefix = true;
-    }
-    out.push_back(a);
+    out.push_back(dynamic_address(negated));
     return;
   }
   Token first = expect_string("an address");
@@ -121,6 +93,39 @@ void Parser::host_item(std::vector<Address>& out) {
   int prefix = -1;
   if (accept_punct("/")) prefix = static_cast<int>(expect_number("netmask", 128));
   resolve_host(first, prefix, negated, out);
+}
+
+// `(ifname[:modifier…])[/prefix]` after the opening parenthesis.
+Address Parser::dynamic_address(bool negated) {
+  Token name = expect_string("an interface name");
+  expect_punct(")");
+  Address a;
+  a.kind = AddrKind::dynamic;
+  a.negated = negated;
+  std::string text = name.text;
+  size_t colon;
+  while ((colon = text.rfind(':')) != std::string::npos) {
+    std::string mod = text.substr(colon + 1);
+    if (mod == "network") {
+      a.dyn_flags |= kDynNetwork;
+    } else if (mod == "broadcast") {
+      a.dyn_flags |= kDynBroadcast;
+    } else if (mod == "peer") {
+      a.dyn_flags |= kDynPeer;
+    } else if (mod == "0") {
+      a.dyn_flags |= kDynNoAlias;
+    } else {
+      fail(name, "invalid interface modifier '" + mod + "'");
+    }
+    text.resize(colon);
+  }
+  if (text.empty()) fail(name, "syntax error: empty interface name");
+  a.name = text;
+  if (accept_punct("/")) {
+    a.prefix = static_cast<uint8_t>(expect_number("netmask", 128));
+    a.has_prefix = true;
+  }
+  return a;
 }
 
 void Parser::resolve_host(const Token& tok, int prefix, bool negated, std::vector<Address>& out) {

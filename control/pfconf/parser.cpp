@@ -2,12 +2,11 @@
 // Filter rules are in rule_grammar.cpp, addresses in address_grammar.cpp.
 #include "control/pfconf/parser.h"
 
+#include <cctype>
 #include <charconv>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
-#include "control/pfconf/names.h"
 #include "control/pfconf/parser_impl.h"
 
 namespace dpf::pfconf {
@@ -25,10 +24,6 @@ Result parse_ruleset(std::string_view text, const std::string& file_name,
 namespace detail {
 namespace {
 
-constexpr std::string_view kLimitNames[] = {"states", "src-nodes", "frags", "tables",
-                                            "table-entries"};
-constexpr std::string_view kOptimizations[] = {"normal", "high-latency", "satellite", "aggressive",
-                                               "conservative"};
 // Statement keywords of pf.conf that this parser does not implement.
 constexpr std::string_view kUnsupportedStatements[] = {
     "nat",        "rdr",          "binat", "no",   "scrub", "anchor", "nat-anchor",
@@ -202,153 +197,6 @@ void Parser::macro_definition() {
   }
   lexer_.define(name.text, value);
   ruleset_.definitions.push_back(Definition{DefinitionKind::macro, name.text, value, 0});
-}
-
-void Parser::set_option() {
-  take();  // set
-  Token opt = expect_string("an option name");
-  Options& o = ruleset_.options;
-  auto emit = [&](const std::string& text) {
-    ruleset_.definitions.push_back(Definition{DefinitionKind::set_line, "", text, 0});
-  };
-  if (opt.is("skip")) {
-    // pfctl -v echoes the whole list in braces; `none` clears it.
-    if (!accept_word("on")) fail(peek(), "syntax error: expected 'on' after 'set skip'");
-    std::vector<std::string> names;
-    auto item = [&] {
-      if (peek().punct("!")) fail(peek(), "skip on ! <interface> is not supported");
-      names.push_back(expect_string("an interface name").text);
-    };
-    if (accept_punct("{")) {
-      while (!accept_punct("}")) {
-        if (accept_punct(",")) continue;
-        if (at_end_of_statement()) fail(peek(), "syntax error: unterminated interface list");
-        item();
-      }
-    } else {
-      item();
-    }
-    if (names.size() == 1 && names[0] == "none") {
-      o.skip.clear();
-      emit("skip on none");
-    } else {
-      std::string line = "skip on {";
-      for (const std::string& n : names) line += " " + n;
-      emit(line + " }");
-      o.skip.insert(o.skip.end(), names.begin(), names.end());
-    }
-  } else if (opt.is("limit")) {
-    if (accept_punct("{")) {
-      while (!accept_punct("}")) {
-        accept_punct(",");
-        if (!peek().punct("}")) set_limit_item();
-      }
-    } else {
-      set_limit_item();
-    }
-  } else if (opt.is("timeout")) {
-    if (accept_punct("{")) {
-      while (!accept_punct("}")) {
-        accept_punct(",");
-        if (!peek().punct("}")) set_timeout_item();
-      }
-    } else {
-      set_timeout_item();
-    }
-  } else if (opt.is("optimization")) {
-    Token v = expect_string("an optimization");
-    bool known = false;
-    for (std::string_view n : kOptimizations) known = known || v.text == n;
-    if (!known) fail(v, "unknown optimization " + v.text);
-    o.optimization = v.text;
-    emit("optimization " + v.text);
-  } else if (opt.is("ruleset-optimization")) {
-    Token v = expect_string("none, basic or profile");
-    if (v.text != "none" && v.text != "basic" && v.text != "profile") {
-      fail(v, "unknown ruleset-optimization " + v.text);
-    }
-  } else if (opt.is("block-policy")) {
-    Token v = expect_string("drop or return");
-    if (v.is("drop")) {
-      o.block_policy = BlockPolicy::drop;
-    } else if (v.is("return")) {
-      o.block_policy = BlockPolicy::ret;
-    } else {
-      fail(v, "syntax error: block-policy must be drop or return");
-    }
-    emit("block-policy " + v.text);
-  } else if (opt.is("state-policy")) {
-    Token v = expect_string("if-bound or floating");
-    if (v.is("if-bound")) {
-      o.state_policy = StatePolicy::if_bound;
-    } else if (v.is("floating")) {
-      o.state_policy = StatePolicy::floating;
-    } else {
-      fail(v, "syntax error: state-policy must be if-bound or floating");
-    }
-    emit("state-policy " + v.text);
-  } else if (opt.is("hostid")) {
-    Token v = expect_string("a host id");
-    uint64_t id = 0;
-    const char* first = v.text.data();
-    const char* last = first + v.text.size();
-    int base = 10;
-    if (v.text.size() > 2 && v.text[0] == '0' && (v.text[1] == 'x' || v.text[1] == 'X')) {
-      first += 2;
-      base = 16;
-    }
-    auto [ptr, ec] = std::from_chars(first, last, id, base);
-    if (ec != std::errc() || ptr != last || first == last || id > 0xffffffffULL) {
-      fail(v, "invalid hostid " + v.text);
-    }
-    if (id == 0) fail(v, "hostid must be non-zero");
-    o.hostid = static_cast<uint32_t>(id);
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "hostid 0x%08x", o.hostid);
-    emit(buf);
-  } else if (opt.is("debug")) {
-    Token v = expect_string("a debug level");
-    if (v.text != "none" && v.text != "urgent" && v.text != "misc" && v.text != "loud") {
-      fail(v, "unknown debug level \"" + v.text + "\"");
-    }
-    o.debug = v.text;
-    emit("debug " + v.text);
-  } else if (opt.is("require-order")) {
-    Token v = expect_string("yes or no");
-    if (v.text != "yes" && v.text != "no") fail(v, "syntax error: expected yes or no");
-    emit("require-order " + v.text);
-  } else if (opt.is("keepcounters")) {
-    o.keep_counters = true;
-  } else if (opt.is("loginterface")) {
-    Token v = expect_string("an interface name");
-    o.loginterface = v.text;
-    emit("loginterface " + v.text);
-  } else {
-    fail(opt, "unknown set option '" + opt.text + "'");
-  }
-}
-
-void Parser::set_limit_item() {
-  Token name = expect_string("a limit name");
-  bool known = false;
-  for (std::string_view n : kLimitNames) known = known || name.text == n;
-  if (!known) fail(name, "unknown limit '" + name.text + "'");
-  uint32_t value = expect_number("limit", 0xffffffffULL);
-  ruleset_.options.limits.push_back(Limit{name.text, value});
-  ruleset_.definitions.push_back(Definition{DefinitionKind::set_line, "",
-                                            "limit " + name.text + " " + std::to_string(value), 0});
-}
-
-void Parser::set_timeout_item() {
-  Token name = expect_string("a timeout name");
-  auto t = timeout_by_name(name.text);
-  if (!t) fail(name, "unknown timeout '" + name.text + "'");
-  uint32_t value = expect_number("timeout", 0x7fffffffULL);
-  size_t i = static_cast<size_t>(*t);
-  ruleset_.options.timeouts[i] = value;
-  ruleset_.options.timeout_set[i] = true;
-  ruleset_.definitions.push_back(Definition{
-      DefinitionKind::set_line, "", "timeout " + name.text + " " + std::to_string(value), 0});
 }
 
 void Parser::table_definition() {

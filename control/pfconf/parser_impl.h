@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,9 +72,16 @@ class Parser {
   // Statements (parser.cpp).
   void statement();
   void macro_definition();
+  // `set` options (options.cpp).
   void set_option();
+  void set_skip();
+  void set_hostid();
   void set_limit_item();
   void set_timeout_item();
+  void emit_set_line(std::string text);
+  template <typename Fn>
+  void set_list(Fn item);
+  Token set_value(std::string_view what, std::initializer_list<std::string_view> allowed);
   void table_definition();
   void table_entry(const Token& tok, bool negated, std::vector<TableEntry>& out);
   void load_table_file(const Token& at, const std::string& path, std::vector<TableEntry>& out);
@@ -81,6 +89,7 @@ class Parser {
   // Addresses and ports (address_grammar.cpp).
   void host_list(std::vector<Address>& out);
   void host_item(std::vector<Address>& out);
+  Address dynamic_address(bool negated);
   void resolve_host(const Token& tok, int prefix, bool negated, std::vector<Address>& out);
   bool resolve_interface(const std::string& text, int prefix, bool negated,
                          std::vector<Address>& out);

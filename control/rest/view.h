@@ -1,0 +1,67 @@
+// What the REST API shows of a node: a plain snapshot the control thread fills every few hundred
+// milliseconds and the REST thread renders (JSON, Prometheus text). Pure: no DPDK. Copying a
+// snapshot allocates; render functions allocate their output.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace dpf::rest {
+
+struct InterfaceStats {
+  std::string name;
+  std::string device;
+  std::string mac;
+  std::string address;  // A.B.C.D/LEN
+  uint16_t port_id = 0;
+  uint16_t mtu = 0;
+  bool link_up = false;
+  uint32_t link_speed = 0;  // Mb/s
+  uint64_t link_changes = 0;
+  uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0;
+  uint64_t rx_missed = 0;  // dropped by the device: RX ring full
+  uint64_t rx_errors = 0, tx_errors = 0, rx_nombuf = 0;
+};
+
+struct NeighborView {
+  std::string address;
+  std::string interface;
+  std::string mac;
+  std::string state;
+  size_t held = 0;
+};
+
+struct NodeStats {
+  std::string node;
+  std::string cluster;
+  uint32_t hostid = 0;
+  double uptime_s = 0;
+  unsigned workers = 0;
+  std::string idle;  // poll | adaptive
+  std::vector<InterfaceStats> interfaces;
+  // Node-wide counters summed over lcores.
+  uint64_t rx_packets = 0;  // frames taken from RX queues
+  uint64_t forwarded = 0;   // IPv4 packets routed out
+  uint64_t punted = 0;      // frames handed to the control thread
+  uint64_t tx_packets = 0;  // frames accepted by TX queues
+  uint64_t ipv6 = 0;        // IPv6 frames seen
+  uint64_t icmp_errors_sent = 0;
+  uint64_t icmp_errors_limited = 0;  // suppressed by the rate limit
+  uint64_t arp_replies_sent = 0;
+  uint64_t arp_requests_sent = 0;
+  uint64_t echo_replies_sent = 0;
+  std::vector<std::pair<std::string, uint64_t>> drops;  // every reason, in enum order
+  std::vector<NeighborView> neighbors;
+};
+
+nlohmann::json status_json(const NodeStats& s);
+nlohmann::json stats_json(const NodeStats& s);
+nlohmann::json neighbors_json(const NodeStats& s);
+// Prometheus text exposition format 0.0.4, metric names prefixed dpf_.
+std::string metrics_text(const NodeStats& s);
+
+}  // namespace dpf::rest

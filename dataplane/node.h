@@ -1,0 +1,149 @@
+// The running node: ports, queues, the route and neighbour tables the workers read, the punt
+// rings to the control thread and the per-lcore counters. Built once on the EAL main lcore
+// before the lcores launch (allocates then, from the heap and DPDK memory); afterwards workers
+// only read it, and the slow-path parts (neighbour entries, link state) are written by the
+// control thread with atomics or through rte_hash's lock-free API.
+#pragma once
+
+#include <rte_hash.h>
+#include <rte_lpm.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+#include <rte_spinlock.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "control/config/cluster.h"
+#include "dataplane/net/drop.h"
+#include "dataplane/net/headers.h"
+#include "dataplane/route/table.h"
+
+namespace dpf {
+
+inline constexpr unsigned kMaxPorts = 16;
+inline constexpr unsigned kMaxWorkers = 16;
+inline constexpr uint16_t kBurst = 32;
+
+// Counters of one lcore, written only by that lcore, read (relaxed) by the control thread.
+struct alignas(64) LcoreCounters {
+  uint64_t rx_packets = 0;  // frames taken from RX queues
+  uint64_t forwarded = 0;   // IPv4 packets routed and handed to a TX queue
+  uint64_t punted = 0;      // frames queued to the control thread
+  uint64_t tx_packets = 0;  // frames accepted by a TX queue
+  uint64_t ipv6_seen = 0;   // IPv6 frames parsed (and counted as dropped: not forwarded yet)
+  std::array<uint64_t, static_cast<size_t>(net::DropReason::kCount)> drops{};
+};
+
+// The one way a packet is dropped: counted by reason, then freed.
+inline void drop_packet(LcoreCounters& c, net::DropReason why, rte_mbuf* m) noexcept {
+  ++c.drops[static_cast<size_t>(why)];
+  rte_pktmbuf_free(m);
+}
+
+// Why a frame goes to the control thread.
+enum class PuntKind : uint8_t {
+  kArp,          // ARP request or reply
+  kLocal,        // IPv4 addressed to one of our addresses
+  kTtlExceeded,  // forwarding would take TTL to 0: send ICMP time exceeded
+  kNoRoute,      // no route: send ICMP destination unreachable (net)
+  kResolve,      // next hop has no neighbour entry: hold and resolve
+  kFragNeeded,   // larger than the egress MTU with DF set: ICMP fragmentation needed
+};
+
+struct PuntItem {
+  rte_mbuf* m;
+  uint32_t next_hop;  // kResolve: the address to resolve (host order)
+  uint16_t port;      // kResolve: egress port; otherwise the ingress port
+  PuntKind kind;
+  uint8_t pad = 0;
+};
+static_assert(sizeof(PuntItem) == 16);
+
+// A TX queue. When a port offers fewer queues than lcores that send on it, lcores share queue 0
+// and take `lock` for the duration of one rte_eth_tx_burst call (never across packets).
+struct TxQueue {
+  uint16_t queue = 0;
+  rte_spinlock_t* lock = nullptr;
+};
+
+struct Port {
+  uint16_t port_id = 0;
+  std::string name;    // pf interface name (sis0)
+  std::string device;  // the DPDK device string it was probed from
+  net::MacAddr mac{};
+  uint32_t addr = 0;  // host order
+  uint8_t prefix_len = 0;
+  uint32_t broadcast = 0;  // directed broadcast of the connected network
+  uint16_t mtu = 1500;
+  uint16_t n_rxq = 1;
+  uint16_t n_txq = 1;
+  std::unique_ptr<rte_spinlock_t> tx_lock;  // set when TX queue 0 is shared
+  std::atomic<bool> link_up{false};
+  std::atomic<uint32_t> link_speed{0};  // Mb/s
+  std::atomic<uint64_t> link_changes{0};
+};
+
+enum class ProcessRole { kWorker, kControl };
+
+struct Node {
+  const config::Cluster* cluster = nullptr;
+  const config::Node* cfg = nullptr;
+  uint32_t hostid = 0;
+  unsigned n_workers = 1;
+  config::IdleMode idle = config::IdleMode::adaptive;
+  unsigned idle_sleep_max_us = 1000;
+
+  std::vector<std::unique_ptr<Port>> ports;  // index == DPDK port id order of the config
+  rte_mempool* pool = nullptr;
+  rte_lpm* lpm = nullptr;
+  std::vector<route::NextHop> next_hops;  // by LPM next-hop id
+  rte_hash* neighbors = nullptr;          // host-order IPv4 -> packed MAC (see neighbor_pack)
+  std::vector<rte_ring*> punt;            // one SPSC ring per worker, drained by control
+  std::vector<LcoreCounters> counters;    // [0, n_workers) workers, [n_workers] control
+  std::atomic<bool> stop{false};
+  uint64_t start_ns = 0;  // CLOCK_MONOTONIC at start
+
+  Port* port_by_index(size_t i) { return ports[i].get(); }
+  // Index of the port owning `addr` as its interface address, or -1.
+  int local_port(uint32_t addr) const noexcept {
+    for (size_t i = 0; i < ports.size(); ++i)
+      if (ports[i]->addr == addr) return static_cast<int>(i);
+    return -1;
+  }
+  bool is_directed_broadcast(uint32_t addr) const noexcept {
+    for (const auto& p : ports)
+      if (p->broadcast == addr && p->prefix_len < 31) return true;
+    return false;
+  }
+  // TX queue that lcore `lcore_index` (worker index, or n_workers for control) uses on a port.
+  TxQueue tx_queue(const Port& p, unsigned lcore_index) const noexcept {
+    if (p.tx_lock) return TxQueue{0, p.tx_lock.get()};
+    return TxQueue{static_cast<uint16_t>(lcore_index), nullptr};
+  }
+};
+
+// Neighbour entries are stored in the rte_hash data pointer itself: bit 48 marks a valid entry,
+// the low 48 bits are the MAC. Entries are never deleted (a withdrawn one is stored as 0), so
+// readers never see a reused slot.
+inline uintptr_t neighbor_pack(const net::MacAddr& mac) noexcept {
+  uint64_t v = uint64_t{1} << 48;
+  for (int i = 0; i < 6; ++i) v |= uint64_t{mac[i]} << (8 * (5 - i));
+  return static_cast<uintptr_t>(v);
+}
+inline bool neighbor_unpack(uintptr_t v, net::MacAddr& mac) noexcept {
+  if (!(v >> 48)) return false;
+  for (int i = 0; i < 6; ++i) mac[i] = static_cast<uint8_t>(v >> (8 * (5 - i)));
+  return true;
+}
+
+// Sends n frames on a port through the given queue; frames the queue refuses are counted as
+// tx-full and freed. Returns the number sent.
+uint16_t send_burst(Port& p, TxQueue q, rte_mbuf** pkts, uint16_t n, LcoreCounters& c) noexcept;
+
+}  // namespace dpf

@@ -1,0 +1,319 @@
+#include "dataplane/slowpath.h"
+
+#include <rte_ethdev.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "dataplane/net/build.h"
+#include "dataplane/net/parse.h"
+#include "dataplane/ports.h"
+#include "dataplane/worker.h"
+
+namespace dpf {
+namespace {
+
+using net::DropReason;
+
+constexpr auto kSnapshotEvery = std::chrono::milliseconds(200);
+constexpr auto kLinkPollEvery = std::chrono::milliseconds(500);
+
+std::string mac_str(const net::MacAddr& m) {
+  char b[18];
+  std::snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+  return b;
+}
+
+std::span<std::byte> frame_of(rte_mbuf* m) {
+  return {rte_pktmbuf_mtod(m, std::byte*), rte_pktmbuf_data_len(m)};
+}
+
+}  // namespace
+
+bool RateLimit::allow(std::chrono::steady_clock::time_point now) noexcept {
+  const double elapsed = std::chrono::duration<double>(now - last_).count();
+  last_ = now;
+  tokens_ = std::min<double>(rate_, tokens_ + elapsed * rate_);
+  if (tokens_ < 1.0) return false;
+  tokens_ -= 1.0;
+  return true;
+}
+
+SlowPath::SlowPath(Node& node)
+    : node_(node), c_(node.counters[node.n_workers]), index_(node.n_workers) {
+  refresh_snapshot();
+}
+
+void SlowPath::tx(uint16_t port, rte_mbuf* m) {
+  Port& p = *node_.ports[port];
+  send_burst(p, node_.tx_queue(p, index_), &m, 1, c_);
+}
+
+void SlowPath::send_arp_request(uint16_t port, uint32_t target) {
+  const Port& p = *node_.ports[port];
+  rte_mbuf* m = rte_pktmbuf_alloc(node_.pool);
+  if (m == nullptr) return;
+  const size_t len =
+      net::build_arp({rte_pktmbuf_mtod(m, std::byte*), rte_pktmbuf_tailroom(m)}, net::kArpOpRequest,
+                     p.mac, p.addr, net::kBroadcastMac, net::kZeroMac, target);
+  rte_pktmbuf_append(m, static_cast<uint16_t>(len));
+  ++slow_.arp_requests;
+  tx(port, m);
+}
+
+void SlowPath::apply(route::NeighborActions& acts) {
+  for (const auto& [port, ip] : acts.send_requests) send_arp_request(port, ip);
+  for (const auto& [ip, mac] : acts.publish) {
+    rte_hash_add_key_data(node_.neighbors, &ip, reinterpret_cast<void*>(neighbor_pack(mac)));
+  }
+  for (uint32_t ip : acts.withdraw) rte_hash_add_key_data(node_.neighbors, &ip, nullptr);
+  for (const auto& [handle, mac] : acts.transmit) {
+    auto* m = reinterpret_cast<rte_mbuf*>(handle);
+    auto* eth = rte_pktmbuf_mtod(m, net::EtherHdr*);
+    eth->dst = mac;
+    eth->src = node_.ports[m->port]->mac;
+    ++c_.forwarded;
+    tx(m->port, m);
+  }
+  for (auto handle : acts.drop) {
+    drop_packet(c_, DropReason::kNeighborUnresolved, reinterpret_cast<rte_mbuf*>(handle));
+  }
+  acts.clear();
+}
+
+void SlowPath::handle_arp(Clock::time_point now, rte_mbuf* m, uint16_t port) {
+  const Port& p = *node_.ports[port];
+  const auto frame = frame_of(m);
+  if (frame.size() < net::kArpFrameLen) {
+    drop_packet(c_, DropReason::kArpMalformed, m);
+    return;
+  }
+  // The parser accepted the frame as ARP; skip an optional 802.1Q tag the same way.
+  net::PacketInfo info;
+  DropReason why;
+  if (!net::parse_frame(frame, info, why)) {
+    drop_packet(c_, why, m);
+    return;
+  }
+  const auto* arp = reinterpret_cast<const net::ArpHdr*>(frame.data() + info.l3_off);
+  const uint32_t spa = arp->spa.get(), tpa = arp->tpa.get();
+  const bool for_us = tpa == p.addr;
+  // RFC 826 merge: refresh a known sender always; learn a new one only when it talks to us.
+  if (spa != 0 && spa != p.addr) {
+    neighbors_.learn(now, port, spa, arp->sha, for_us, acts_);
+    apply(acts_);
+  }
+  if (!for_us) {
+    drop_packet(c_, DropReason::kArpNotForUs, m);
+    return;
+  }
+  if (arp->op.get() != net::kArpOpRequest) {
+    rte_pktmbuf_free(m);
+    return;
+  }
+  const net::MacAddr sha = arp->sha;
+  const size_t len = net::build_arp(
+      {rte_pktmbuf_mtod(m, std::byte*), size_t{rte_pktmbuf_data_len(m)} + rte_pktmbuf_tailroom(m)},
+      net::kArpOpReply, p.mac, p.addr, sha, sha, spa);
+  rte_pktmbuf_reset(m);
+  rte_pktmbuf_append(m, static_cast<uint16_t>(len));
+  ++slow_.arp_replies;
+  tx(port, m);
+}
+
+void SlowPath::handle_local(rte_mbuf* m, uint16_t port) {
+  const auto frame = frame_of(m);
+  net::PacketInfo info;
+  DropReason why;
+  if (!net::parse_frame(frame, info, why)) {
+    drop_packet(c_, why, m);
+    return;
+  }
+  if (info.proto == net::kIpProtoIcmp && info.l4_valid && !info.fragment &&
+      info.icmp_type == net::kIcmpEcho && net::make_echo_reply_in_place(frame, info)) {
+    ++slow_.echo_replies;
+    tx(port, m);
+    return;
+  }
+  drop_packet(c_, DropReason::kLocalUnhandled, m);
+}
+
+void SlowPath::send_icmp_error(Clock::time_point now, rte_mbuf* m, uint16_t in_port, uint8_t type,
+                               uint8_t code, uint32_t rest, DropReason why) {
+  const auto frame = frame_of(m);
+  net::PacketInfo info;
+  DropReason bad;
+  if (!net::parse_frame(frame, info, bad)) {
+    drop_packet(c_, bad, m);
+    return;
+  }
+  const Port& p = *node_.ports[in_port];
+  if (net::icmp_error_allowed(info)) {
+    if (!icmp_limit_.allow(now)) {
+      ++slow_.icmp_errors_limited;
+    } else if (rte_mbuf* e = rte_pktmbuf_alloc(node_.pool)) {
+      const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame.data());
+      const size_t len = net::build_icmp_error(
+          {rte_pktmbuf_mtod(e, std::byte*), rte_pktmbuf_tailroom(e)}, p.mac, eth->src, p.addr,
+          frame.subspan(info.l3_off, info.ip_total_len), type, code, rest);
+      if (len != 0) {
+        rte_pktmbuf_append(e, static_cast<uint16_t>(len));
+        ++slow_.icmp_errors_sent;
+        tx(in_port, e);
+      } else {
+        rte_pktmbuf_free(e);
+      }
+    }
+  }
+  drop_packet(c_, why, m);
+}
+
+void SlowPath::handle(Clock::time_point now, const PuntItem& it) {
+  switch (it.kind) {
+    case PuntKind::kArp:
+      handle_arp(now, it.m, it.port);
+      break;
+    case PuntKind::kLocal:
+      handle_local(it.m, it.port);
+      break;
+    case PuntKind::kTtlExceeded:
+      send_icmp_error(now, it.m, it.port, net::kIcmpTimeExceeded, 0, 0, DropReason::kTtlExceeded);
+      break;
+    case PuntKind::kNoRoute:
+      send_icmp_error(now, it.m, it.port, net::kIcmpUnreach, 0, 0, DropReason::kNoRoute);
+      break;
+    case PuntKind::kFragNeeded: {
+      // RFC 1191: code 4 carries the next-hop MTU; without DF the packet is too big to forward
+      // unfragmented and fragmentation is not done on the fast path.
+      send_icmp_error(now, it.m, it.port, net::kIcmpUnreach, 4, it.next_hop & 0xffff,
+                      DropReason::kMtuExceeded);
+      break;
+    }
+    case PuntKind::kResolve:
+      neighbors_.resolve(now, it.port, it.next_hop, reinterpret_cast<uintptr_t>(it.m), acts_);
+      apply(acts_);
+      break;
+  }
+}
+
+unsigned SlowPath::drain(Clock::time_point now) {
+  unsigned total = 0;
+  std::array<PuntItem, kBurst> items;
+  for (rte_ring* r : node_.punt) {
+    const unsigned n =
+        rte_ring_sc_dequeue_burst_elem(r, items.data(), sizeof(PuntItem), kBurst, nullptr);
+    for (unsigned i = 0; i < n; ++i) handle(now, items[i]);
+    total += n;
+  }
+  return total;
+}
+
+void SlowPath::run() {
+  IdleBackoff idle;
+  auto next_snap = Clock::now();
+  auto next_link = Clock::now();
+  while (!node_.stop.load(std::memory_order_relaxed)) {
+    const auto now = Clock::now();
+    const unsigned got = drain(now);
+    if (neighbors_.next_deadline() <= now) {
+      neighbors_.on_timer(now, acts_);
+      apply(acts_);
+    }
+    if (now >= next_link) {
+      if (ports_poll_link(node_) != 0) {
+        for (const auto& p : node_.ports)
+          std::fprintf(stderr, "dpf: interface %s link %s\n", p->name.c_str(),
+                       p->link_up ? "up" : "down");
+        refresh_snapshot();
+      }
+      next_link = now + kLinkPollEvery;
+    }
+    if (now >= next_snap) {
+      refresh_snapshot();
+      next_snap = now + kSnapshotEvery;
+    }
+    // The control thread never needs to spin: it sleeps up to 1 ms when idle even in poll mode.
+    idle.on_poll(got, config::IdleMode::adaptive, 1000);
+  }
+}
+
+void SlowPath::refresh_snapshot() {
+  rest::NodeStats s;
+  s.node = node_.cfg->name;
+  s.cluster = node_.cluster->name;
+  s.hostid = node_.hostid;
+  s.workers = node_.n_workers;
+  s.idle = node_.idle == config::IdleMode::poll ? "poll" : "adaptive";
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  s.uptime_s = (ts.tv_sec * 1'000'000'000ull + ts.tv_nsec - node_.start_ns) / 1e9;
+  for (const auto& p : node_.ports) {
+    rest::InterfaceStats i;
+    i.name = p->name;
+    i.device = p->device;
+    i.mac = mac_str(p->mac);
+    i.address = config::format_ipv4(p->addr) + "/" + std::to_string(p->prefix_len);
+    i.port_id = p->port_id;
+    i.mtu = p->mtu;
+    i.link_up = p->link_up;
+    i.link_speed = p->link_speed;
+    i.link_changes = p->link_changes;
+    rte_eth_stats st{};
+    if (rte_eth_stats_get(p->port_id, &st) == 0) {
+      i.rx_packets = st.ipackets;
+      i.rx_bytes = st.ibytes;
+      i.tx_packets = st.opackets;
+      i.tx_bytes = st.obytes;
+      i.rx_missed = st.imissed;
+      i.rx_errors = st.ierrors;
+      i.tx_errors = st.oerrors;
+      i.rx_nombuf = st.rx_nombuf;
+    }
+    s.interfaces.push_back(std::move(i));
+  }
+  std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> drops{};
+  for (const LcoreCounters& c : node_.counters) {
+    // Workers write their own counters; a relaxed read of an aligned 64-bit word is whole.
+    s.rx_packets += __atomic_load_n(&c.rx_packets, __ATOMIC_RELAXED);
+    s.forwarded += __atomic_load_n(&c.forwarded, __ATOMIC_RELAXED);
+    s.punted += __atomic_load_n(&c.punted, __ATOMIC_RELAXED);
+    s.tx_packets += __atomic_load_n(&c.tx_packets, __ATOMIC_RELAXED);
+    s.ipv6 += __atomic_load_n(&c.ipv6_seen, __ATOMIC_RELAXED);
+    for (size_t r = 0; r < drops.size(); ++r)
+      drops[r] += __atomic_load_n(&c.drops[r], __ATOMIC_RELAXED);
+  }
+  for (size_t r = 0; r < drops.size(); ++r)
+    s.drops.emplace_back(std::string(net::kDropReasonNames[r]), drops[r]);
+  s.icmp_errors_sent = slow_.icmp_errors_sent;
+  s.icmp_errors_limited = slow_.icmp_errors_limited;
+  s.arp_replies_sent = slow_.arp_replies;
+  s.arp_requests_sent = slow_.arp_requests;
+  s.echo_replies_sent = slow_.echo_replies;
+  for (const auto& e : neighbors_.snapshot()) {
+    s.neighbors.push_back({config::format_ipv4(e.ip), node_.ports[e.port]->name, mac_str(e.mac),
+                           std::string(route::neighbor_state_name(e.state)), e.held});
+  }
+  std::lock_guard lock(snap_mu_);
+  snap_ = std::move(s);
+}
+
+rest::NodeStats SlowPath::snapshot() const {
+  std::lock_guard lock(snap_mu_);
+  return snap_;
+}
+
+void SlowPath::shutdown() {
+  // Packets still waiting in the punt rings and in hold queues are freed, not leaked.
+  std::array<PuntItem, kBurst> items;
+  for (rte_ring* r : node_.punt) {
+    unsigned n;
+    while ((n = rte_ring_sc_dequeue_burst_elem(r, items.data(), sizeof(PuntItem), kBurst,
+                                               nullptr)) != 0) {
+      for (unsigned i = 0; i < n; ++i) rte_pktmbuf_free(items[i].m);
+    }
+  }
+  neighbors_.flush(acts_);
+  apply(acts_);
+}
+
+}  // namespace dpf

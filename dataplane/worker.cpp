@@ -1,0 +1,179 @@
+#include "dataplane/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+#include <cstring>
+
+#include "dataplane/net/checksum.h"
+#include "dataplane/net/parse.h"
+
+namespace dpf {
+namespace {
+
+using net::DropReason;
+
+constexpr uint32_t kIpv4Broadcast = 0xffffffffu;
+constexpr unsigned kSpinPollsBeforeSleep = 64;
+
+bool is_multicast(uint32_t a) noexcept {
+  return (a >> 28) == 0xe;
+}
+
+void punt(WorkerContext& w, rte_mbuf* m, PuntKind kind, uint16_t port, uint32_t next_hop) noexcept {
+  PuntItem item{m, next_hop, port, kind};
+  if (rte_ring_sp_enqueue_elem(w.punt, &item, sizeof(item)) != 0) [[unlikely]] {
+    drop_packet(*w.c, DropReason::kPuntRingFull, m);
+    return;
+  }
+  ++w.c->punted;
+}
+
+void tx_enqueue(WorkerContext& w, uint16_t out, rte_mbuf* m) noexcept {
+  auto& n = w.tx_len[out];
+  w.tx[out][n++] = m;
+  if (n == kBurst) {
+    Port& p = *w.node->ports[out];
+    send_burst(p, w.node->tx_queue(p, w.index), w.tx[out].data(), n, *w.c);
+    n = 0;
+  }
+}
+
+void forward_ipv4(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketInfo& info,
+                  std::byte* frame) noexcept {
+  Node& node = *w.node;
+  if (info.ttl <= 1) {
+    punt(w, m, PuntKind::kTtlExceeded, in, 0);
+    return;
+  }
+  uint32_t nh_id = 0;
+  if (rte_lpm_lookup(node.lpm, info.dst, &nh_id) != 0) [[unlikely]] {
+    punt(w, m, PuntKind::kNoRoute, in, 0);
+    return;
+  }
+  const route::NextHop& nh = node.next_hops[nh_id];
+  Port& out = *node.ports[nh.port];
+  if (info.ip_total_len > out.mtu) [[unlikely]] {
+    punt(w, m, PuntKind::kFragNeeded, in, out.mtu);
+    return;
+  }
+  net::ipv4_decrement_ttl(std::span<std::byte>(frame + info.l3_off, info.l3_len));
+  const uint32_t gw = nh.gateway != 0 ? nh.gateway : info.dst;
+  void* data = nullptr;
+  net::MacAddr mac;
+  if (rte_hash_lookup_data(node.neighbors, &gw, &data) < 0 ||
+      !neighbor_unpack(reinterpret_cast<uintptr_t>(data), mac)) {
+    m->port = nh.port;  // the control thread sends it here once resolved
+    punt(w, m, PuntKind::kResolve, nh.port, gw);
+    return;
+  }
+  auto* eth = reinterpret_cast<net::EtherHdr*>(frame);
+  eth->dst = mac;
+  eth->src = out.mac;
+  ++w.c->forwarded;
+  tx_enqueue(w, nh.port, m);
+}
+
+}  // namespace
+
+uint16_t send_burst(Port& p, TxQueue q, rte_mbuf** pkts, uint16_t n, LcoreCounters& c) noexcept {
+  if (q.lock) rte_spinlock_lock(q.lock);
+  uint16_t sent = rte_eth_tx_burst(p.port_id, q.queue, pkts, n);
+  if (q.lock) rte_spinlock_unlock(q.lock);
+  c.tx_packets += sent;
+  for (uint16_t i = sent; i < n; ++i) drop_packet(c, DropReason::kTxFull, pkts[i]);
+  return sent;
+}
+
+void worker_handle(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
+  Node& node = *w.node;
+  ++w.c->rx_packets;
+  auto* frame = rte_pktmbuf_mtod(m, std::byte*);
+  net::PacketInfo info;
+  DropReason why;
+  if (!net::parse_frame(std::span<const std::byte>(frame, rte_pktmbuf_data_len(m)), info, why))
+      [[unlikely]] {
+    drop_packet(*w.c, why, m);
+    return;
+  }
+  const Port& port = *node.ports[in];
+  if (!info.l2_broadcast && !info.l2_multicast) {
+    const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame);
+    if (eth->dst != port.mac) {
+      drop_packet(*w.c, DropReason::kL2NotForUs, m);
+      return;
+    }
+  }
+  switch (info.l3) {
+    case net::L3Kind::kArp:
+      punt(w, m, PuntKind::kArp, in, 0);
+      return;
+    case net::L3Kind::kIpv6:
+      ++w.c->ipv6_seen;
+      drop_packet(*w.c, DropReason::kIpv6, m);
+      return;
+    case net::L3Kind::kOther:
+      drop_packet(*w.c, DropReason::kL2Other, m);
+      return;
+    case net::L3Kind::kIpv4:
+      break;
+  }
+  if (info.has_vlan) [[unlikely]] {
+    drop_packet(*w.c, DropReason::kL2Other, m);
+    return;
+  }
+  if (node.local_port(info.dst) >= 0) {
+    punt(w, m, PuntKind::kLocal, in, 0);
+    return;
+  }
+  // RFC 1812 5.3.4/5.3.5: link-layer broadcasts and limited/directed broadcasts and multicast
+  // are not forwarded.
+  if (info.l2_broadcast || info.l2_multicast || info.dst == kIpv4Broadcast ||
+      is_multicast(info.dst) || node.is_directed_broadcast(info.dst)) {
+    drop_packet(*w.c, DropReason::kBroadcast, m);
+    return;
+  }
+  forward_ipv4(w, in, m, info, frame);
+}
+
+void worker_flush(WorkerContext& w) noexcept {
+  for (size_t i = 0; i < w.node->ports.size(); ++i) {
+    if (w.tx_len[i] == 0) continue;
+    Port& p = *w.node->ports[i];
+    send_burst(p, w.node->tx_queue(p, w.index), w.tx[i].data(), w.tx_len[i], *w.c);
+    w.tx_len[i] = 0;
+  }
+}
+
+void IdleBackoff::on_poll(unsigned got, config::IdleMode mode, unsigned max_us) noexcept {
+  if (got != 0 || mode == config::IdleMode::poll) {
+    empty_polls = 0;
+    sleep_us = 0;
+    return;
+  }
+  if (++empty_polls < kSpinPollsBeforeSleep) return;
+  sleep_us = sleep_us == 0 ? 1 : std::min(sleep_us * 2, max_us);
+  rte_delay_us_sleep(sleep_us);
+}
+
+int worker_main(void* arg) {
+  auto& w = *static_cast<WorkerContext*>(arg);
+  Node& node = *w.node;
+  std::array<rte_mbuf*, kBurst> pkts;
+  IdleBackoff idle;
+  while (!node.stop.load(std::memory_order_relaxed)) {
+    unsigned got = 0;
+    for (const RxQueueRef& q : w.rx) {
+      const uint16_t n = rte_eth_rx_burst(q.port_id, q.queue, pkts.data(), kBurst);
+      got += n;
+      for (uint16_t i = 0; i < n; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+      for (uint16_t i = 0; i < n; ++i) worker_handle(w, q.port_index, pkts[i]);
+    }
+    worker_flush(w);
+    idle.on_poll(got, node.idle, node.idle_sleep_max_us);
+  }
+  return 0;
+}
+
+}  // namespace dpf

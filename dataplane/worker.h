@@ -1,0 +1,45 @@
+// The per-packet pipeline of a worker lcore (ARCHITECTURE.md, "The packet path"): RX bursts on
+// every assigned queue, parse, local/forward decision, route and neighbour lookup, TTL and L2
+// rewrite, TX bursts per egress port. Runs on its own lcore; allocates nothing after start.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dataplane/node.h"
+
+namespace dpf {
+
+struct RxQueueRef {
+  uint16_t port_index;  // index into Node::ports
+  uint16_t port_id;
+  uint16_t queue;
+};
+
+struct WorkerContext {
+  Node* node = nullptr;
+  unsigned index = 0;  // 0 .. n_workers-1: also the TX queue it owns on every port
+  std::vector<RxQueueRef> rx;
+  rte_ring* punt = nullptr;
+  LcoreCounters* c = nullptr;
+  // Frames waiting for a TX burst, per egress port.
+  std::array<std::array<rte_mbuf*, kBurst>, kMaxPorts> tx{};
+  std::array<uint16_t, kMaxPorts> tx_len{};
+};
+
+// Entry point for rte_eal_remote_launch; arg is a WorkerContext*. Returns when node->stop is set.
+int worker_main(void* arg);
+
+// Handles one received frame (exposed for tests of the pipeline on net_ring/net_null ports).
+void worker_handle(WorkerContext& w, uint16_t in_index, rte_mbuf* m) noexcept;
+void worker_flush(WorkerContext& w) noexcept;
+
+// Sleeps with exponential back-off when `got` is 0 for a while; resets when traffic arrives.
+// Shared by the control thread. State is per caller.
+struct IdleBackoff {
+  unsigned empty_polls = 0;
+  unsigned sleep_us = 0;
+  void on_poll(unsigned got, config::IdleMode mode, unsigned max_us) noexcept;
+};
+
+}  // namespace dpf

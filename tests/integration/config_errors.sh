@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Integration: the dpf binary's handling of configuration. `--check` accepts a good cluster file
+# (exit 0) and rejects a bad one with every error as FILE:LINE:COL (exit 1) without starting
+# anything; a device string DPDK rejects fails start-up naming the interface and device.
+# usage: config_errors.sh PATH_TO_DPF
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+DPF=$1
+lab_init config-errors
+ROOT=$(cd "$HERE/../.." && pwd)
+
+for f in "$ROOT"/conf/*.yaml; do
+  "$DPF" -- -c "$f" --check >"$LAB_DIR/check.out" 2>&1 || fail "$f does not pass --check: $(cat "$LAB_DIR/check.out")"
+  log "  $(basename "$f"): OK"
+done
+
+cat >"$LAB_DIR/bad.yaml" <<'YAML'
+cluster: { name: bad }
+nodes:
+  fw:
+    lcores: { workers: 1, idel: poll }
+    interfaces:
+      sis0: { device: "net_null0", address: 10.0.0.254/24 }
+      sis1: { device: "net_null1", address: 10.0.0.1/16 }
+      sis2: { device: "net_null2", address: 10.0.0.300/24 }
+    routes:
+      - { to: 0.0.0.0/0, via: 172.16.0.1 }
+YAML
+set +e
+"$DPF" -- -c "$LAB_DIR/bad.yaml" --check >"$LAB_DIR/bad.out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "--check on a bad file exited $rc, not 1"
+cat "$LAB_DIR/bad.out"
+n=$(grep -c "^$LAB_DIR/bad.yaml:[0-9]*:[0-9]*: " "$LAB_DIR/bad.out" || true)
+[ "$n" -ge 3 ] || fail "expected at least 3 FILE:LINE:COL errors, got $n"
+grep -q "^$LAB_DIR/bad.yaml:4:[0-9]*: .*idel" "$LAB_DIR/bad.out" || fail "unknown key not reported at line 4"
+grep -q "^$LAB_DIR/bad.yaml:8:[0-9]*: .*10.0.0.300" "$LAB_DIR/bad.out" || fail "bad address not reported at line 8"
+# Without --check a bad file must not start anything either.
+set +e
+"$DPF" -- -c "$LAB_DIR/bad.yaml" >"$LAB_DIR/bad2.out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "dpf started on a bad file (exit $rc)"
+grep -q EAL "$LAB_DIR/bad2.out" && fail "EAL was initialised for a bad file"
+
+ns_add fw
+cat >"$LAB_DIR/baddev.yaml" <<YAML
+cluster: { name: baddev }
+nodes:
+  fw:
+    eal: [-l, "0-1", --no-huge, -m, "128", --no-pci, --file-prefix, dpf-baddev-$$]
+    interfaces:
+      sis0: { device: "net_nosuchdriver0", address: 10.0.0.254/24 }
+YAML
+set +e
+in_ns fw "$DPF" -- -c "$LAB_DIR/baddev.yaml" >"$LAB_DIR/baddev.out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "dpf with a bad device exited $rc, not 1"
+grep -q 'interface sis0 (device "net_nosuchdriver0")' "$LAB_DIR/baddev.out" ||
+  fail "the error does not name the device: $(tail -n 3 "$LAB_DIR/baddev.out")"
+log "PASS"

@@ -1,0 +1,109 @@
+# Shared helpers for integration tests: network namespaces, veth links, dpf processes, REST.
+# Source it, then call `lab_init NAME`. Everything created is removed by the EXIT trap, also
+# when a test fails. Tests exit 77 (CTest's skip code) when they cannot run here.
+set -euo pipefail
+
+LAB_NS=()
+LAB_PIDS=()
+LAB_DIR=""
+LAB_ID=""
+PY=/usr/bin/python3  # Debian's interpreter: the one python3-scapy installs into
+
+log() { printf '[%s] %s\n' "$LAB_ID" "$*"; }
+fail() {
+  printf '[%s] FAIL: %s\n' "$LAB_ID" "$*" >&2
+  exit 1
+}
+skip() {
+  printf '[%s] SKIP: %s\n' "$LAB_ID" "$*"
+  exit 77
+}
+
+lab_cleanup() {
+  local rc=$?
+  set +e
+  for pid in "${LAB_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${LAB_PIDS[@]}"; do
+    for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null
+  done
+  if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -n "$LAB_DIR" ]; then
+    for f in "$LAB_DIR"/*.log; do
+      [ -f "$f" ] && { echo "---- $f"; tail -n 30 "$f"; }
+    done
+  fi
+  for ns in "${LAB_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  [ -n "$LAB_DIR" ] && rm -rf "$LAB_DIR"
+  exit "$rc"
+}
+
+# lab_init NAME: checks the prerequisites and sets the trap.
+lab_init() {
+  LAB_ID="$1"
+  [ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+  ip netns add "dpf-probe-$$" 2>/dev/null || skip "cannot create network namespaces here"
+  ip netns del "dpf-probe-$$"
+  LAB_DIR=$(mktemp -d "/tmp/dpf-$1.XXXXXX")
+  trap lab_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+# ns NAME: a namespace with loopback up; the real name is unique to this run.
+ns_name() { echo "dpf$$-$1"; }
+ns_add() {
+  local n
+  n=$(ns_name "$1")
+  ip netns add "$n"
+  LAB_NS+=("$n")
+  ip -n "$n" link set lo up
+}
+in_ns() {
+  local n
+  n=$(ns_name "$1")
+  shift
+  ip netns exec "$n" "$@"
+}
+
+# link NS_A IF_A NS_B IF_B: a veth pair between two namespaces, both ends up, offloads off so
+# that what a host sends is what a DPDK af_packet port receives (no TSO super-frames, no
+# checksums left for hardware to fill in).
+link() {
+  ip link add "$2" netns "$(ns_name "$1")" type veth peer name "$4" netns "$(ns_name "$3")"
+  for end in "$1 $2" "$3 $4"; do
+    set -- $end
+    in_ns "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 || true
+    in_ns "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" 2>/dev/null || true
+    ip -n "$(ns_name "$1")" link set "$2" up
+  done
+}
+
+# host NS IF ADDR/LEN GATEWAY: a Linux host end.
+host_addr() {
+  ip -n "$(ns_name "$1")" addr add "$3" dev "$2"
+  [ -z "${4:-}" ] || ip -n "$(ns_name "$1")" route add default via "$4"
+}
+
+# start_dpf NS LOGNAME ARGS...: runs dpf in NS in the background and waits for its REST API.
+start_dpf() {
+  local ns=$1 name=$2
+  shift 2
+  # Not through in_ns: $! must be dpf itself (ip netns exec execs it) so signals reach it.
+  ip netns exec "$(ns_name "$ns")" "$DPF" "$@" >"$LAB_DIR/$name.log" 2>&1 &
+  LAB_PIDS+=($!)
+  local pid=$!
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || fail "dpf ($name) exited at start-up: $(tail -n 5 "$LAB_DIR/$name.log")"
+    if grep -q 'REST API on' "$LAB_DIR/$name.log" 2>/dev/null &&
+      in_ns "$ns" curl -sf -o /dev/null "http://127.0.0.1:${API_PORT:-9080}/api/v1/status"; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "dpf ($name) did not come up: $(tail -n 5 "$LAB_DIR/$name.log")"
+}
+
+# api NS PATH: GET a REST path of the dpf running in NS.
+api() { in_ns "$1" curl -sf "http://127.0.0.1:${API_PORT:-9080}$2"; }
+
+# json EXPR: evaluates a Python expression over the JSON document on stdin (bound to d).
+json() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

@@ -2,12 +2,17 @@
 // (interface, protocol, source host, destination host, source port, destination port, icmp
 // type), skipping combinations whose address families disagree, and the label/tag macros
 // ($if $proto $srcaddr $srcport $dstaddr $dstport $nr).
+#include <initializer_list>
+
 #include "control/pfconf/address.h"
 #include "control/pfconf/names.h"
 #include "control/pfconf/parser_impl.h"
 
 namespace dpf::pfconf::detail {
 namespace {
+
+// Upper bound on the rules of one ruleset, to keep a hostile list product from exhausting memory.
+constexpr size_t kMaxRules = 1'000'000;
 
 template <typename T>
 std::vector<T> or_default(const std::vector<T>& v) {
@@ -109,6 +114,17 @@ bool Parser::expand_one(const RuleSpec& spec, Rule& r) {
 }
 
 void Parser::expand_rule(const RuleSpec& spec) {
+  // Bound the cross product before building it: a few long lists multiply quickly.
+  double combinations = 1;
+  for (size_t n :
+       {spec.interfaces.size(), spec.protos.size(), spec.src_hosts.size(), spec.dst_hosts.size(),
+        spec.src_ports.size(), spec.dst_ports.size(), spec.icmp.size()}) {
+    combinations *= static_cast<double>(n == 0 ? 1 : n);
+  }
+  if (combinations + static_cast<double>(ruleset_.rules.size()) > kMaxRules) {
+    fail(Token{TokKind::word, "", spec.base.line, spec.col},
+         "rule expands to more than " + std::to_string(kMaxRules) + " rules");
+  }
   size_t produced = 0;
   for (const InterfaceItem& ifc : or_default(spec.interfaces)) {
     for (uint8_t proto : or_default(spec.protos)) {

@@ -384,3 +384,18 @@ TEST_CASE("parser: every error is collected and the whole ruleset is rejected") 
         "f.conf:2:12: macro 'x' not defined\nf.conf:3:1: unknown keyword 'blah'\n"
         "pfctl: Syntax error in config file: pf rules not loaded\n");
 }
+
+TEST_CASE("parser: a rule whose lists multiply past the rule limit is rejected") {
+  std::string list = "{";
+  for (int i = 1; i <= 100; ++i) list += " " + std::to_string(i);
+  list += " }";
+  std::string rule = "block proto tcp from port " + list + " to port " + list + " label " +
+                     "x\nblock proto { tcp udp } from port " + list + " to port " + list + " tag " +
+                     list;
+  Result r =
+      parse_ruleset("block proto tcp from port " + list + " to port " + list + "\n" + "block on " +
+                        list + " proto tcp from port " + list + " to port " + list + "\n",
+                    "test.conf", {});
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].to_string() == "test.conf:2:1: rule expands to more than 1000000 rules");
+}

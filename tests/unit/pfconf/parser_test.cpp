@@ -389,9 +389,6 @@ TEST_CASE("parser: a rule whose lists multiply past the rule limit is rejected")
   std::string list = "{";
   for (int i = 1; i <= 100; ++i) list += " " + std::to_string(i);
   list += " }";
-  std::string rule = "block proto tcp from port " + list + " to port " + list + " label " +
-                     "x\nblock proto { tcp udp } from port " + list + " to port " + list + " tag " +
-                     list;
   Result r =
       parse_ruleset("block proto tcp from port " + list + " to port " + list + "\n" + "block on " +
                         list + " proto tcp from port " + list + " to port " + list + "\n",

@@ -17,6 +17,7 @@ using net::DropReason;
 
 constexpr auto kSnapshotEvery = std::chrono::milliseconds(200);
 constexpr auto kLinkPollEvery = std::chrono::milliseconds(500);
+constexpr unsigned kControlSleepMaxUs = 5000;
 
 std::string mac_str(const net::MacAddr& m) {
   char b[18];
@@ -232,8 +233,9 @@ void SlowPath::run() {
       refresh_snapshot();
       next_snap = now + kSnapshotEvery;
     }
-    // The control thread never needs to spin: it sleeps up to 1 ms when idle even in poll mode.
-    idle.on_poll(got, config::IdleMode::adaptive, 1000);
+    // The control thread never spins: it backs off to kControlSleepMaxUs when idle, even in
+    // poll mode; that bounds the extra latency of ARP, ICMP and neighbour resolution.
+    idle.on_poll(got, config::IdleMode::adaptive, kControlSleepMaxUs);
   }
 }
 

@@ -42,7 +42,7 @@ enum class IdleMode { poll, adaptive };
 struct Lcores {
   unsigned workers = 1;
   IdleMode idle = IdleMode::adaptive;
-  unsigned idle_sleep_max_us = 1000;  // adaptive: longest sleep between empty polls
+  unsigned idle_sleep_max_us = 2000;  // adaptive: longest sleep between empty polls
 };
 
 struct Interface {

@@ -78,7 +78,7 @@ TEST_CASE("config: the two-firewall cluster file loads into the expected model")
         std::vector<std::string>{"-l", "0-1", "--no-huge", "-m", "512", "--file-prefix", "fw-a"});
   CHECK(a.lcores.workers == 1);
   CHECK(a.lcores.idle == IdleMode::adaptive);
-  CHECK(a.lcores.idle_sleep_max_us == 1000);
+  CHECK(a.lcores.idle_sleep_max_us == 2000);
   REQUIRE(a.interfaces.size() == 3);
   CHECK(a.interfaces[0].name == "sis0");
   CHECK(a.interfaces[0].device == "net_af_packet0,iface=sis0");

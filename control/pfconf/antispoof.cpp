@@ -14,6 +14,7 @@ void Parser::antispoof() {
   Token kw = take();
   spec.base.line = kw.line;
   spec.col = kw.col;
+  spec.file = kw.file;
   spec.base.action = Action::block;
   spec.base.dir = Direction::in;
   spec.base.ret.mode = BlockReturn::drop;
@@ -68,7 +69,7 @@ void Parser::antispoof_interface(const RuleSpec& proto, const InterfaceItem& ifc
   if (!dynamic && options_.interfaces) {
     addrs = options_.interfaces(ifc.name);
     if (!addrs)
-      fail(Token{TokKind::word, "", proto.base.line, proto.col},
+      fail(Token{TokKind::word, "", proto.base.line, proto.col, proto.file},
            "interface " + ifc.name + " does not exist");
   }
   RuleSpec foreign = proto;

@@ -85,7 +85,7 @@ bool Parser::expand_one(const RuleSpec& spec, Rule& r) {
   }
   if (src != Af::any && dst != Af::any && src != dst) return false;
   if (r.af == Af::any) r.af = src != Af::any ? src : dst;
-  Token here{TokKind::word, "", r.line, spec.col};
+  Token here{TokKind::word, "", r.line, spec.col, spec.file};
   if ((r.src.port.op != PortOp::none || r.dst.port.op != PortOp::none) && r.proto != kProtoTcp &&
       r.proto != kProtoUdp) {
     fail(here, "port only applies to tcp/udp");
@@ -122,7 +122,7 @@ void Parser::expand_rule(const RuleSpec& spec) {
     combinations *= static_cast<double>(n == 0 ? 1 : n);
   }
   if (combinations + static_cast<double>(ruleset_.rules.size()) > kMaxRules) {
-    fail(Token{TokKind::word, "", spec.base.line, spec.col},
+    fail(Token{TokKind::word, "", spec.base.line, spec.col, spec.file},
          "rule expands to more than " + std::to_string(kMaxRules) + " rules");
   }
   size_t produced = 0;
@@ -152,7 +152,7 @@ void Parser::expand_rule(const RuleSpec& spec) {
     }
   }
   if (produced == 0) {
-    fail(Token{TokKind::word, "", spec.base.line, spec.col},
+    fail(Token{TokKind::word, "", spec.base.line, spec.col, spec.file},
          "rule expands to no valid combination");
   }
 }

@@ -8,6 +8,7 @@ namespace dpf::pfconf {
 namespace {
 
 constexpr size_t kMaxMacroDepth = 32;
+constexpr size_t kMaxIncludeDepth = 16;
 
 bool word_start(int c) {
   return std::isalnum(c) || c == ':' || c == '_';
@@ -44,7 +45,22 @@ bool name_char(int c) {
 }  // namespace
 
 Lexer::Lexer(std::string_view text) {
-  stack_.push_back(Source{std::string(text), 0, 1, 1, false});
+  stack_.push_back(Source{std::string(text), 0, 1, 1, false, 0});
+}
+
+bool Lexer::push_file(std::string text, int file) {
+  size_t files = 0;
+  for (const Source& s : stack_) files += s.macro ? 0 : 1;
+  if (files > kMaxIncludeDepth) return false;
+  stack_.push_back(Source{std::move(text), 0, 1, 1, false, file});
+  return true;
+}
+
+const Lexer::Source& Lexer::current_file() const {
+  for (size_t i = stack_.size(); i-- > 0;) {
+    if (!stack_[i].macro) return stack_[i];
+  }
+  return stack_.front();
 }
 
 int Lexer::peek_char() const {
@@ -92,7 +108,9 @@ int Lexer::get_char() {
 
 void Lexer::skip_space_and_comments() {
   while (true) {
-    while (stack_.size() > 1 && stack_.back().pos >= stack_.back().text.size()) stack_.pop_back();
+    while (stack_.back().macro && stack_.back().pos >= stack_.back().text.size()) {
+      stack_.pop_back();
+    }
     int c = peek_char();
     if (c == ' ' || c == '\t' || c == '\f' || c == '\r' || c == '\v') {
       get_char();
@@ -109,10 +127,10 @@ void Lexer::skip_space_and_comments() {
 Token Lexer::fail(int line, int col, std::string message) {
   if (!has_error_) {
     has_error_ = true;
-    error_ = LexError{line, col, std::move(message)};
+    error_ = LexError{current_file().file, line, col, std::move(message)};
   }
   // Resynchronise at the end of the line.
-  while (stack_.size() > 1) stack_.pop_back();
+  while (stack_.back().macro) stack_.pop_back();
   while (peek_char() != '\n' && peek_char() != -1) get_char();
   depth_ = 0;
   return Token{TokKind::newline, "", line, col};
@@ -141,7 +159,7 @@ bool Lexer::expand_macro(int line, int col) {
     fail(line, col, "macro '" + name + "' expands too deeply");
     return false;
   }
-  stack_.push_back(Source{it->second, 0, line, col, true});
+  stack_.push_back(Source{it->second, 0, line, col, true, current_file().file});
   return true;
 }
 
@@ -200,14 +218,26 @@ Token Lexer::lex_punct(int line, int col) {
 }
 
 Token Lexer::next() {
+  int file = current_file().file;
+  Token t = lex_one();
+  t.file = file;
+  return t;
+}
+
+Token Lexer::lex_one() {
   while (true) {
     skip_space_and_comments();
     const Source& top = stack_.back();
-    const Source& base = stack_.front();
-    int line = top.macro ? top.line : base.line;
-    int col = top.macro ? top.col : base.col;
+    const Source& here = top.macro ? top : current_file();
+    int line = here.line;
+    int col = here.col;
     int c = peek_char();
-    if (c == -1) return Token{TokKind::eof, "", line, col};
+    if (c == -1) {
+      if (stack_.size() == 1) return Token{TokKind::eof, "", line, col};
+      // The end of an included file ends its last statement.
+      stack_.pop_back();
+      return Token{TokKind::newline, "", line, col};
+    }
     if (c == '\n') {
       get_char();
       return Token{TokKind::newline, "", line, col};

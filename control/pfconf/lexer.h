@@ -18,6 +18,7 @@ struct Token {
   std::string text;
   int line = 0;
   int col = 0;
+  int file = 0;  // index of the file the token comes from (0 = the main file)
   bool is(std::string_view word) const { return kind == TokKind::word && text == word; }
   bool punct(std::string_view p) const { return kind == TokKind::punct && text == p; }
 };
@@ -29,9 +30,13 @@ class Lexer {
   // The next token; on a lexical error, records it in error() and returns a newline token.
   Token next();
   void define(const std::string& name, const std::string& value) { macros_[name] = value; }
+  // Continues lexing in an included file; at its end a newline is returned and lexing resumes
+  // after the include statement. Returns false if includes nest too deeply.
+  bool push_file(std::string text, int file);
 
   // A pending lexical error (empty if none); reading it clears it.
   struct LexError {
+    int file = 0;
     int line = 0;
     int col = 0;
     std::string message;
@@ -45,7 +50,10 @@ class Lexer {
     int line = 1;  // for macro sources: the line/col of the `$name` reference
     int col = 1;
     bool macro = false;
+    int file = 0;
   };
+  const Source& current_file() const;
+  Token lex_one();
   int peek_char() const;
   int get_char();
   void skip_space_and_comments();

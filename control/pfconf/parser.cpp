@@ -27,7 +27,7 @@ namespace {
 // Statement keywords of pf.conf that this parser does not implement.
 constexpr std::string_view kUnsupportedStatements[] = {
     "nat",        "rdr",          "binat", "no",   "scrub", "anchor", "nat-anchor",
-    "rdr-anchor", "binat-anchor", "load",  "altq", "queue", "ether",  "include"};
+    "rdr-anchor", "binat-anchor", "load",  "altq", "queue", "ether"};
 
 std::optional<std::string> read_whole_file(const std::string& path, std::string* error) {
   std::ifstream in(path, std::ios::binary);
@@ -48,7 +48,7 @@ std::string directory_of(const std::string& file) {
 }  // namespace
 
 Parser::Parser(std::string_view text, const std::string& file, const ParseOptions& options)
-    : lexer_(text), file_(file), options_(options) {}
+    : lexer_(text), files_{file}, options_(options) {}
 
 Result Parser::run() {
   while (true) {
@@ -129,22 +129,23 @@ uint32_t Parser::expect_number(std::string_view what, uint64_t max) {
   return static_cast<uint32_t>(v);
 }
 
-void Parser::record(int line, int col, std::string message) {
-  errors_.push_back(ParseError{file_, line, col, std::move(message)});
+void Parser::record(int file, int line, int col, std::string message) {
+  errors_.push_back(
+      ParseError{files_.at(static_cast<size_t>(file)), line, col, std::move(message)});
 }
 
 void Parser::drain_lexer_error() {
   Lexer::LexError e;
-  if (lexer_.take_error(e)) record(e.line, e.col, e.message);
+  if (lexer_.take_error(e)) record(e.file, e.line, e.col, e.message);
 }
 
 void Parser::fail(const Token& at, std::string message) {
   Lexer::LexError e;
   if (lexer_.take_error(e)) {
     // The lexer's own error explains this token better.
-    record(e.line, e.col, e.message);
+    record(e.file, e.line, e.col, e.message);
   } else {
-    record(at.line, at.col, std::move(message));
+    record(at.file, at.line, at.col, std::move(message));
   }
   throw StatementAbort{};
 }
@@ -172,6 +173,7 @@ void Parser::statement() {
   if (t.is("table")) return table_definition();
   if (t.is("pass") || t.is("block") || t.is("match")) return filter_rule();
   if (t.is("antispoof")) return antispoof();
+  if (t.is("include")) return include_file();
   if (t.kind == TokKind::word) {
     for (std::string_view kw : kUnsupportedStatements) {
       if (t.text == kw) fail(t, "'" + t.text + "' rules are not supported");
@@ -197,6 +199,26 @@ void Parser::macro_definition() {
   }
   lexer_.define(name.text, value);
   ruleset_.definitions.push_back(Definition{DefinitionKind::macro, name.text, value, 0});
+}
+
+// `include "file"`: the file's statements are parsed in place, as if written here. A relative
+// path is relative to the directory of the including file.
+void Parser::include_file() {
+  Token kw = take();
+  Token path = expect_string("a file name");
+  if (!at_end_of_statement()) fail_unexpected(peek());
+  std::string full = path.text;
+  if (!full.empty() && full[0] != '/') {
+    full = directory_of(files_.at(static_cast<size_t>(path.file))) + full;
+  }
+  std::string why;
+  std::optional<std::string> text =
+      options_.read_file ? options_.read_file(full, &why) : read_whole_file(full, &why);
+  if (!text) fail(path, "cannot open include file \"" + path.text + "\": " + why);
+  files_.push_back(full);
+  if (!lexer_.push_file(std::move(*text), static_cast<int>(files_.size() - 1))) {
+    fail(kw, "include files nest too deeply");
+  }
 }
 
 void Parser::table_definition() {
@@ -262,7 +284,9 @@ void Parser::table_entry(const Token& tok, bool negated, std::vector<TableEntry>
 void Parser::load_table_file(const Token& at, const std::string& path,
                              std::vector<TableEntry>& out) {
   std::string full = path;
-  if (!path.empty() && path[0] != '/') full = directory_of(file_) + path;
+  if (!path.empty() && path[0] != '/') {
+    full = directory_of(files_.at(static_cast<size_t>(at.file))) + path;
+  }
   std::string why;
   std::optional<std::string> text =
       options_.read_file ? options_.read_file(full, &why) : read_whole_file(full, &why);
@@ -300,7 +324,7 @@ void Parser::load_table_file(const Token& at, const std::string& path,
       }
       prefix = v;
     }
-    Token entry{TokKind::word, word, at.line, at.col};
+    Token entry{TokKind::word, word, at.line, at.col, at.file};
     std::vector<Address> addrs;
     resolve_host(entry, prefix, negated, addrs);
     for (Address& a : addrs) out.push_back(TableEntry{std::move(a)});

@@ -31,6 +31,7 @@ struct IcmpItem {
 struct RuleSpec {
   Rule base;
   int col = 0;
+  int file = 0;  // index into Parser::files_
   std::vector<InterfaceItem> interfaces;
   std::vector<uint8_t> protos;
   std::vector<Address> src_hosts;
@@ -65,13 +66,14 @@ class Parser {
   uint32_t expect_number(std::string_view what, uint64_t max);
   [[noreturn]] void fail(const Token& at, std::string message);
   [[noreturn]] void fail_unexpected(const Token& at);
-  void record(int line, int col, std::string message);
+  void record(int file, int line, int col, std::string message);
   void drain_lexer_error();
   void skip_statement();
 
   // Statements (parser.cpp).
   void statement();
   void macro_definition();
+  void include_file();
   // `set` options (options.cpp).
   void set_option();
   void set_skip();
@@ -121,7 +123,7 @@ class Parser {
   std::string expand_label(const std::string& text, const Rule& r) const;
 
   Lexer lexer_;
-  std::string file_;
+  std::vector<std::string> files_;  // [0] is the main file, then included files in order
   const ParseOptions& options_;
   std::deque<Token> lookahead_;
   Ruleset ruleset_;

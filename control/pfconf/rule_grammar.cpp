@@ -56,6 +56,7 @@ void Parser::filter_rule() {
   Token action = take();
   spec.base.line = action.line;
   spec.col = action.col;
+  spec.file = action.file;
   if (action.is("pass")) {
     spec.base.action = Action::pass;
   } else if (action.is("block")) {
@@ -434,7 +435,7 @@ void Parser::state_option(RuleSpec& spec) {
 void Parser::finish_rule(RuleSpec& spec) {
   Rule& r = spec.base;
   StateOptions& o = r.state_opts;
-  Token here{TokKind::word, "", r.line, spec.col};
+  Token here{TokKind::word, "", r.line, spec.col, spec.file};
   if ((r.flags || r.flagset) && !spec.protos.empty()) {
     bool tcp = false;
     for (uint8_t p : spec.protos) tcp = tcp || p == kProtoTcp;

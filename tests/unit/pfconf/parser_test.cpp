@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "control/pfconf/address.h"
 #include "control/pfconf/nvf.h"
 
@@ -395,4 +397,56 @@ TEST_CASE("parser: a rule whose lists multiply past the rule limit is rejected")
                     "test.conf", {});
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0].to_string() == "test.conf:2:1: rule expands to more than 1000000 rules");
+}
+
+namespace {
+
+// A file reader over an in-memory map of path → contents.
+ParseOptions with_files(std::map<std::string, std::string> files) {
+  ParseOptions o;
+  o.read_file = [files](const std::string& path, std::string* why) -> std::optional<std::string> {
+    auto it = files.find(path);
+    if (it == files.end()) {
+      *why = "No such file or directory";
+      return std::nullopt;
+    }
+    return it->second;
+  };
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("parser: an included file is parsed in place, relative to the including file") {
+  ParseOptions o = with_files({{"/etc/dpf/macros.conf", "ext = \"em0\"\nblock on $ext"},
+                               {"/etc/dpf/sub/../t.txt", "10.0.0.1\n"},
+                               {"/etc/dpf/sub/more.conf", "table <t> file \"../t.txt\"\n"}});
+  Result r = parse_ruleset(
+      "include \"macros.conf\"\npass on $ext\ninclude \"sub/more.conf\"\nblock from <t>\n",
+      "/etc/dpf/main.conf", o);
+  for (const ParseError& e : r.errors) UNSCOPED_INFO(e.to_string());
+  REQUIRE(r.ok());
+  CHECK(render_nvf(r).text ==
+        "ext = \"em0\"\ntable <t> file \"../t.txt\"\nblock drop on em0 all\n"
+        "pass on em0 all flags S/SA keep state\nblock drop from <t> to any\n");
+  CHECK(r.ruleset->tables.at(0).entries.size() == 1);
+}
+
+TEST_CASE("parser: errors in an included file name that file and its line") {
+  ParseOptions o = with_files({{"/r/inc.conf", "pass\nfrobnicate\n"}});
+  Result r = parse_ruleset("include \"inc.conf\"\nblock from $nope\n", "/r/main.conf", o);
+  REQUIRE(r.errors.size() == 2);
+  CHECK(r.errors[0].to_string() == "/r/inc.conf:2:1: unknown keyword 'frobnicate'");
+  CHECK(r.errors[1].to_string() == "/r/main.conf:2:12: macro 'nope' not defined");
+}
+
+TEST_CASE("parser: a missing or self-including include file is an error") {
+  ParseOptions o = with_files({{"/r/loop.conf", "include \"loop.conf\"\n"}});
+  Result missing = parse_ruleset("include \"gone.conf\"\n", "/r/main.conf", o);
+  REQUIRE(missing.errors.size() == 1);
+  CHECK(missing.errors[0].to_string() ==
+        "/r/main.conf:1:9: cannot open include file \"gone.conf\": No such file or directory");
+  Result loop = parse_ruleset("include \"loop.conf\"\n", "/r/main.conf", o);
+  REQUIRE(loop.errors.size() == 1);
+  CHECK(loop.errors[0].message == "include files nest too deeply");
 }

@@ -10,42 +10,53 @@
 namespace dpf::net {
 
 enum class DropReason : uint8_t {
-  kEthShort,         // frame shorter than an Ethernet header
-  kL2Other,          // EtherType we neither forward nor answer (LLDP, ...)
-  kL2NotForUs,       // unicast to a MAC that is not ours
-  kArpMalformed,     // ARP not Ethernet/IPv4, or truncated
-  kArpNotForUs,      // ARP request for an address we do not own (not an error; counted)
-  kIpShort,          // frame too short for the IPv4 header it announces
-  kIpVersion,        // version field is not 4
-  kIpIhl,            // IHL < 5
-  kIpTotalLength,    // total length < IHL*4 or beyond the frame
-  kIpChecksum,       // header checksum does not verify
-  kIpBadSource,      // martian source: multicast, broadcast, loopback, 0/8 (RFC 1812 5.3.7)
-  kIpBadDest,        // martian destination: loopback, 0/8, class E (RFC 1812 5.3.7)
-  kIpFragment,       // fragment whose offset+length passes 65535, or a tiny first fragment
-  kIpOptions,        // options that do not parse (length 0/1 or beyond the header)
-  kL4Short,          // first fragment too short for its TCP/UDP/ICMP header
-  kTtlExceeded,      // TTL would reach 0 on forwarding (ICMP time exceeded sent)
-  kNoRoute,          // no route to the destination (ICMP net unreachable sent)
+  kEthShort,            // frame shorter than an Ethernet header
+  kL2Other,             // EtherType we neither forward nor answer (LLDP, ...)
+  kL2NotForUs,          // unicast to a MAC that is not ours
+  kArpMalformed,        // ARP not Ethernet/IPv4, or truncated
+  kArpNotForUs,         // ARP request for an address we do not own (not an error; counted)
+  kIpShort,             // frame too short for the IPv4 header it announces
+  kIpVersion,           // version field is not 4
+  kIpIhl,               // IHL < 5
+  kIpTotalLength,       // total length < IHL*4 or beyond the frame
+  kIpChecksum,          // header checksum does not verify
+  kIpBadSource,         // martian source: multicast, broadcast, loopback, 0/8 (RFC 1812 5.3.7)
+  kIpBadDest,           // martian destination: loopback, 0/8, class E (RFC 1812 5.3.7)
+  kIpFragment,          // fragment whose offset+length passes 65535, or a tiny first fragment
+  kIpOptions,           // options that do not parse (length 0/1 or beyond the header)
+  kL4Short,             // first fragment too short for its TCP/UDP/ICMP header
+  kTtlExceeded,         // TTL would reach 0 on forwarding (ICMP time exceeded sent)
+  kNoRoute,             // no route to the destination (ICMP net unreachable sent)
   kNeighborUnresolved,  // next hop did not answer ARP in time, or its hold queue was full
-  kIpv6,             // IPv6 is parsed and counted, not forwarded yet
-  kLocalUnhandled,   // addressed to us, protocol we do not serve
-  kPuntRingFull,     // control thread queue full
-  kTxFull,           // TX queue full, the packet could not be sent
-  kBroadcast,        // IPv4 broadcast/multicast we do not forward (RFC 1812 5.3.5)
-  kMtuExceeded,      // larger than the egress MTU (ICMP fragmentation needed sent when DF)
+  kIpv6,                // IPv6 is parsed and counted, not forwarded yet
+  kLocalUnhandled,      // addressed to us, protocol we do not serve
+  kPuntRingFull,        // control thread queue full
+  kTxFull,              // TX queue full, the packet could not be sent
+  kBroadcast,           // IPv4 broadcast/multicast we do not forward (RFC 1812 5.3.5)
+  kMtuExceeded,         // larger than the egress MTU (ICMP fragmentation needed sent when DF)
+  kPfBlock,             // blocked by a pf rule (or `block return`, after the reply was queued)
+  kStateMismatch,       // failed pf's state checks: TCP window, RST/FIN acceptance (pf's name)
+  kStateInsert,         // a state with the same key exists (pf's state-insert)
+  kStateLimit,          // `set limit states` (or a rule's `max`) reached: new flow refused
   kCount
 };
 
 inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::kCount)>
     kDropReasonNames = {
-        "eth-short",        "l2-other",        "l2-not-for-us",   "arp-malformed",
-        "arp-not-for-us",   "ip-short",        "ip-version",      "ip-ihl",
-        "ip-total-length",  "ip-checksum",     "ip-bad-source",   "ip-bad-dest",
-        "ip-fragment",      "ip-options",      "l4-short",        "ttl-exceeded",
-        "no-route",         "neighbor-unresolved", "ipv6",        "local-unhandled",
-        "punt-ring-full",   "tx-full",         "broadcast",       "mtu-exceeded",
+        "eth-short",     "l2-other",        "l2-not-for-us",
+        "arp-malformed", "arp-not-for-us",  "ip-short",
+        "ip-version",    "ip-ihl",          "ip-total-length",
+        "ip-checksum",   "ip-bad-source",   "ip-bad-dest",
+        "ip-fragment",   "ip-options",      "l4-short",
+        "ttl-exceeded",  "no-route",        "neighbor-unresolved",
+        "ipv6",          "local-unhandled", "punt-ring-full",
+        "tx-full",       "broadcast",       "mtu-exceeded",
+        "pf-block",      "state-mismatch",  "state-insert",
+        "state-limit",
 };
+
+// Every reason has a name: a missing initializer would leave the last one empty.
+static_assert(!kDropReasonNames.back().empty());
 
 constexpr std::string_view drop_reason_name(DropReason r) {
   return kDropReasonNames[static_cast<size_t>(r)];

@@ -1,0 +1,199 @@
+// SyncEngine: received frames, message by message in wire order, as pfsync's input handlers do
+// (shared/specs/pfsync.md §4.3–§4.5). Malformed frames never get here: decode_frame counts them.
+#include <mutex>
+
+#include "dataplane/pfsync/engine.h"
+#include "dataplane/pfsync/merge.h"
+
+namespace dpf::pfsync {
+
+namespace st = dpf::state;
+
+// Hands each decoded message to the engine, remembering whether the frame's ruleset checksum
+// matches ours (rule binding on import, §2.2).
+class SyncEngine::Input : public FrameVisitor {
+ public:
+  Input(SyncEngine& e, TimePoint now) : e_(e), now_(now) {}
+
+  void on_header(const HeaderMsg& h) override { cksum_match_ = h.pfcksum == e_.cfg_.pfcksum; }
+  void on_clr(const ClrMsg& m) override { e_.in_clr(now_, m); }
+  void on_state(Action a, const StateMsg& m) override { e_.in_state(now_, a, m, cksum_match_); }
+  void on_ins_ack(const IdMsg& m) override { e_.in_ins_ack(m); }
+  void on_upd_c(const UpdCMsg& m) override { e_.in_upd_c(now_, m); }
+  void on_upd_req(const IdMsg& m) override { e_.in_upd_req(now_, m); }
+  void on_del_c(const IdMsg& m) override { e_.in_del(now_, m); }
+  void on_bus(const BusMsg& m) override { e_.in_bus(now_, m); }
+
+ private:
+  SyncEngine& e_;
+  TimePoint now_;
+  bool cksum_match_ = false;
+};
+
+void SyncEngine::on_frame(TimePoint now, std::span<const std::byte> payload) {
+  Input input(*this, now);
+  decode_frame(payload, input, stats_);
+  // Answers (INS_ACK, UPD_REQ, requested UPDs, stale replies) leave together, as pf's swi
+  // sends once the input is done.
+  if (push_at_ && len_ > base_len_) sendout(now);
+}
+
+void SyncEngine::in_state(TimePoint now, Action action, const StateMsg& m, bool cksum_match) {
+  if (bulk_.requested) ++bulk_.states_received;
+  switch (action) {
+    case Action::kIns:
+    case Action::kIns1400:
+      in_insert(now, m, cksum_match, false);
+      return;
+    case Action::kUpd:
+    case Action::kUpd1400:
+      in_insert(now, m, cksum_match, true);
+      return;
+    default:  // DEL: the full-state delete no pf sends since 9.x, handled as DEL_C
+      in_del(now, IdMsg{m.id, m.creatorid});
+      return;
+  }
+}
+
+// INS, and UPD for a state we may not have: import it, or merge into the one we have. An INS for
+// an id we already hold (a duplicate or a retransmission) is merged like an UPD and counted.
+void SyncEngine::in_insert(TimePoint now, const StateMsg& m, bool cksum_match, bool from_upd) {
+  const IdKey key{m.id, m.creatorid};
+  if (m.timeout >= kPftmMax) [[unlikely]] {  // FreeBSD 14's SCTP classes: no dpf meaning
+    ++stats_.badval;
+    return;
+  }
+  bool ack = (m.state_flags & kStateAck) != 0;
+  if (st::State* s = store_.find_by_id(m.id, m.creatorid)) {
+    if (!from_upd) ++estats_.duplicate_ins;
+    if (flags_have_ack(*s)) undefer(key, true);  // the peer handles the flow (§4.8)
+    merge(now, *s, m.src, m.dst, m.expire, m.timeout);
+  } else {
+    st::State imported;
+    ImportContext ctx;
+    ctx.now = uptime_seconds(now);
+    ctx.timeouts = cfg_.timeouts;
+    ctx.cksum_match = cksum_match;
+    if (state_import(m, ctx, imported) != ImportError::kNone) {
+      ++stats_.badstate;
+      return;
+    }
+    imported.state_flags &= static_cast<uint16_t>(~st::kStateAck);
+    if (store_.find_by_key(imported.key.key[st::kSkWire]) ||
+        store_.insert(imported) != InsertResult::kOk) {
+      ++stats_.badstate;
+      return;
+    }
+    Entry& e = entries_[key];
+    e.synced = true;
+    e.pfsync_time = now;
+  }
+  if (ack) {  // answer at once so the sender can release its deferred packet
+    Entry& e = entries_[key];
+    if (e.queue == kQNone) q_ins(now, key, e, kQIack);
+    push(now);
+  }
+}
+
+bool SyncEngine::flags_have_ack(st::State& s) {
+  std::lock_guard<st::StateLock> g(s.lock);
+  return (s.state_flags & st::kStateAck) != 0;
+}
+
+void SyncEngine::in_upd_c(TimePoint now, const UpdCMsg& m) {
+  if (m.id == 0 && m.creatorid == 0) [[unlikely]] {  // would become a bulk request
+    ++stats_.badval;
+    return;
+  }
+  st::State* s = store_.find_by_id(m.id, m.creatorid);
+  if (!s) {  // we do not have it: ask for it (§4.3)
+    ++estats_.upd_req_unknown;
+    add_upd_req(now, IdMsg{m.id, m.creatorid});
+    return;
+  }
+  if (flags_have_ack(*s)) undefer({m.id, m.creatorid}, true);
+  merge(now, *s, m.src, m.dst, m.expire, m.timeout);
+}
+
+// pfsync_in_upd / _upd_c for a known state: take the sides that are not behind ours; if any side
+// was behind, count it stale and answer with our state so the peer catches up (§4.5).
+void SyncEngine::merge(TimePoint now, st::State& s, const PeerMsg& src, const PeerMsg& dst,
+                       uint32_t expire, uint8_t timeout) {
+  MergeResult r;
+  {
+    std::lock_guard<st::StateLock> g(s.lock);
+    r = merge_peers(s.peers, src, dst, s.proto == st::kProtoTcp);
+    if (r.rejected() < 2) {
+      s.timeout = static_cast<st::Timeout>(timeout);
+      s.expire = last_activity_for(uptime_seconds(now), expire, s.timeout,
+                                   cfg_.timeouts ? *cfg_.timeouts : default_timeouts(), nullptr);
+    }
+  }
+  Entry& e = entries_[key_of(s)];
+  e.synced = true;
+  e.pfsync_time = now;
+  if (r.stale()) {
+    ++stats_.stale;
+    update_state(now, s);
+    push(now);
+  }
+}
+
+void SyncEngine::in_upd_req(TimePoint now, const IdMsg& m) {
+  if (m.id == 0 && m.creatorid == 0) {
+    bulk_request_received(now);
+    return;
+  }
+  st::State* s = store_.find_by_id(m.id, m.creatorid);
+  if (!s) {
+    ++stats_.badstate;
+    return;
+  }
+  update_state_req(now, *s);  // skips no-sync states
+}
+
+// Unlinks a state because a peer said so: marked no-sync first so its deletion is not echoed.
+void SyncEngine::unlink_for_peer(st::State& s) {
+  const IdKey key = key_of(s);
+  if (flags_have_ack(s)) undefer(key, true);
+  {
+    std::lock_guard<st::StateLock> g(s.lock);
+    s.state_flags |= st::kStateNoSync;
+  }
+  forget(key);
+  store_.remove(s);
+}
+
+void SyncEngine::in_del(TimePoint, const IdMsg& m) {
+  st::State* s = store_.find_by_id(m.id, m.creatorid);
+  if (!s) {
+    ++stats_.badstate;
+    return;
+  }
+  unlink_for_peer(*s);
+}
+
+// CLR: every state of that creator goes (the interface name is not a filter, §4.3). A CLR in
+// our own name cannot come from a peer (each node clears with its own hostid): ignored.
+void SyncEngine::in_clr(TimePoint, const ClrMsg& m) {
+  if (m.creatorid == cfg_.hostid || m.creatorid == 0) {
+    ++stats_.badval;
+    return;
+  }
+  std::vector<IdKey> doomed;
+  StoreCursor c;
+  while (st::State* s = store_.next(c)) {
+    if (s->creatorid == m.creatorid) doomed.push_back(key_of(*s));
+  }
+  for (const IdKey& k : doomed) {
+    if (st::State* s = store_.find_by_id(k.id, k.creatorid)) unlink_for_peer(*s);
+  }
+}
+
+void SyncEngine::in_ins_ack(const IdMsg& m) {
+  st::State* s = store_.find_by_id(m.id, m.creatorid);
+  if (!s || !flags_have_ack(*s)) return;
+  if (undefer({m.id, m.creatorid}, false)) ++estats_.defer_acked;
+}
+
+}  // namespace dpf::pfsync

@@ -108,6 +108,7 @@ class Parser {
   void proto_spec(RuleSpec& spec);
   void fromto(RuleSpec& spec);
   void filter_option(RuleSpec& spec);
+  uint32_t probability(const Token& p);
   void flags_spec(RuleSpec& spec);
   void icmp_spec(RuleSpec& spec, bool inet6);
   IcmpItem icmp_item(bool inet6);

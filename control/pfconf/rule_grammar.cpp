@@ -36,6 +36,18 @@ constexpr std::string_view kUnsupportedOptions[] = {"route-to",
 
 constexpr uint32_t kMaxLabels = 5;
 
+// State options that take one positive count.
+struct CountOption {
+  std::string_view name;
+  uint32_t StateOptions::*field;
+};
+constexpr CountOption kCountOptions[] = {
+    {"max", &StateOptions::max_states},
+    {"max-src-nodes", &StateOptions::max_src_nodes},
+    {"max-src-states", &StateOptions::max_src_states},
+    {"max-src-conn", &StateOptions::max_src_conn},
+};
+
 uint8_t parse_tcp_flags(const Token& t, bool* ok) {
   uint8_t f = 0;
   *ok = true;
@@ -254,17 +266,7 @@ void Parser::filter_option(RuleSpec& spec) {
     }
     r.tagged = expect_string("a tag name").text;
   } else if (kw.is("probability")) {
-    Token p = expect_string("a probability");
-    char* end = nullptr;
-    double v = std::strtod(p.text.c_str(), &end);
-    if (*end == '%') {
-      v *= 0.01;
-      ++end;
-    }
-    if (*end != '\0' || !(v >= 0.0 && v <= 1.0)) fail(p, "invalid probability: " + p.text);
-    double scaled = std::floor(v * 4294967295.0 + 0.5);
-    r.probability = static_cast<uint32_t>(scaled);
-    if (r.probability == 0) r.probability = 1;
+    r.probability = probability(expect_string("a probability"));
   } else if (kw.is("received-on")) {
     r.received_on = expect_string("an interface name").text;
   } else if (kw.is("max-pkt-rate")) {
@@ -283,6 +285,19 @@ void Parser::filter_option(RuleSpec& spec) {
     }
     fail_unexpected(kw);
   }
+}
+
+// `probability P` or `P%`, in pf's fixed-point scale (0 is reserved for "always").
+uint32_t Parser::probability(const Token& p) {
+  char* end = nullptr;
+  double v = std::strtod(p.text.c_str(), &end);
+  if (*end == '%') {
+    v *= 0.01;
+    ++end;
+  }
+  if (*end != '\0' || !(v >= 0.0 && v <= 1.0)) fail(p, "invalid probability: " + p.text);
+  auto scaled = static_cast<uint32_t>(std::floor(v * 4294967295.0 + 0.5));
+  return scaled == 0 ? 1 : scaled;
 }
 
 void Parser::flags_spec(RuleSpec& spec) {
@@ -369,10 +384,14 @@ void Parser::state_option(RuleSpec& spec) {
     if (v == 0) fail(kw, "'" + kw.text + "' must be > 0");
     return v;
   };
-  if (kw.is("max")) {
-    once(o.max_states != 0);
-    o.max_states = positive(expect_number("max", 0xffffffffULL));
-  } else if (kw.is("no-sync")) {
+  for (const auto& [name, field] : kCountOptions) {
+    if (kw.is(name)) {
+      once(o.*field != 0);
+      o.*field = positive(expect_number(name, 0xffffffffULL));
+      return;
+    }
+  }
+  if (kw.is("no-sync")) {
     once(o.no_sync);
     o.no_sync = true;
   } else if (kw.is("source-track")) {
@@ -383,15 +402,6 @@ void Parser::state_option(RuleSpec& spec) {
       spec.source_track = SourceTrack::rule;
     else
       accept_word("global");
-  } else if (kw.is("max-src-nodes")) {
-    once(o.max_src_nodes != 0);
-    o.max_src_nodes = positive(expect_number("max-src-nodes", 0xffffffffULL));
-  } else if (kw.is("max-src-states")) {
-    once(o.max_src_states != 0);
-    o.max_src_states = positive(expect_number("max-src-states", 0xffffffffULL));
-  } else if (kw.is("max-src-conn")) {
-    once(o.max_src_conn != 0);
-    o.max_src_conn = positive(expect_number("max-src-conn", 0xffffffffULL));
   } else if (kw.is("max-src-conn-rate")) {
     once(o.max_src_conn_rate_limit != 0);
     o.max_src_conn_rate_limit = expect_number("max-src-conn-rate", 0xffffffffULL);

@@ -49,7 +49,8 @@ struct Address {
   bool operator==(const Address&) const = default;
 };
 
-// Port comparison as in pf's PF_OP_*: `lo` is the operand, `hi` the second end of ranges.
+// Port comparison as in pf's PF_OP_*: `lo` is the operand, `hi` the second end of ranges;
+// both in host byte order.
 enum class PortOp : uint8_t {
   none,
   eq,               // = p

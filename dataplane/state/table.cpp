@@ -1,0 +1,434 @@
+#include "dataplane/state/table.h"
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+#include <rte_pause.h>
+#include <rte_rcu_qsbr.h>
+
+#include <cstdio>
+#include <cstring>
+#include <new>
+
+namespace dpf::state {
+namespace {
+
+// The (id, creatorid) index key; the padding is zero so the 16 bytes hash as they are.
+struct IdKey {
+  uint64_t id;
+  uint32_t creatorid;
+  uint32_t pad;
+};
+static_assert(sizeof(IdKey) == 16);
+
+// Bytes of a StateKey that identify the flow: everything before pad[] (see the keying note).
+constexpr uint32_t kKeyHashedBytes = offsetof(StateKey, pad);
+
+// Data tags of translated states' entries: the wire key answers inbound lookups only, the
+// stack key outbound ones. Untranslated states are stored untagged (both directions).
+constexpr uintptr_t kTagWire = 1;
+constexpr uintptr_t kTagStack = 2;
+constexpr uintptr_t kTagMask = 3;
+
+// States per bulk lookup call (below RTE_HASH_LOOKUP_BULK_MAX).
+constexpr unsigned kBulk = 32;
+
+// Room for objects parked in other lcores' mempool caches, so `limit` states can always be
+// allocated; the limit itself is enforced by StateTable::allocated_.
+constexpr unsigned kPoolCache = 64;
+
+uint32_t hash_state_key(const void* key, uint32_t /*len*/, uint32_t init) {
+  return rte_hash_crc(key, kKeyHashedBytes, init);
+}
+
+StateKey tagged(const StateKey& k, Direction d) noexcept {
+  StateKey t = k;
+  t.pad[0] = static_cast<uint8_t>(d);
+  t.pad[1] = 0;
+  return t;
+}
+
+IdKey id_key(uint64_t id, uint32_t creatorid) noexcept {
+  return IdKey{id, creatorid, 0};
+}
+
+// The state an entry points at if it may answer a lookup in `dir`.
+State* accept(void* data, Direction dir) noexcept {
+  auto v = reinterpret_cast<uintptr_t>(data);
+  uintptr_t tag = v & kTagMask;
+  if (tag != 0 && tag != (dir == Direction::kIn ? kTagWire : kTagStack)) [[unlikely]]
+    return nullptr;
+  return reinterpret_cast<State*>(v & ~kTagMask);
+}
+
+void no_key_data_free(void*, void*) {}
+
+std::atomic<unsigned> g_table_seq{0};
+
+}  // namespace
+
+std::unique_ptr<StateTable> StateTable::create(const Config& config, std::string& error) {
+  std::unique_ptr<StateTable> t(new StateTable());
+  if (!t->setup(config, error)) return nullptr;
+  return t;
+}
+
+bool StateTable::setup(const Config& config, std::string& error) {
+  if (config.limit == 0) {
+    error = "state table: limit states must be at least 1";
+    return false;
+  }
+  limit_ = config.limit;
+  creatorid_ = config.creatorid;
+  char name[RTE_MEMPOOL_NAMESIZE];
+  std::snprintf(name, sizeof name, "%.8sp%u", config.name ? config.name : "st",
+                g_table_seq.fetch_add(1));
+  unsigned slack = kPoolCache * 3 / 2 * RTE_MAX_LCORE;
+  pool_ = rte_mempool_create(name, limit_ + slack, sizeof(State), kPoolCache, 0, nullptr, nullptr,
+                             nullptr, nullptr, config.socket, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+  if (pool_ == nullptr) {
+    error = std::string("state table: cannot create the state pool ") + name + " (" +
+            std::to_string(limit_) + " states): " + rte_strerror(rte_errno);
+    return false;
+  }
+  return setup_rcu(config, error) && setup_hashes(config, error);
+}
+
+bool StateTable::setup_rcu(const Config& config, std::string& error) {
+  qsbr_ = config.qsbr;
+  if (qsbr_ == nullptr) {
+    size_t sz = rte_rcu_qsbr_get_memsize(config.max_readers);
+    qsbr_ = static_cast<rte_rcu_qsbr*>(
+        rte_zmalloc_socket("dpf_state_qsbr", sz, RTE_CACHE_LINE_SIZE, config.socket));
+    if (qsbr_ == nullptr || rte_rcu_qsbr_init(qsbr_, config.max_readers) != 0) {
+      error = "state table: cannot create the RCU variable for " +
+              std::to_string(config.max_readers) + " readers";
+      rte_free(qsbr_);
+      qsbr_ = nullptr;
+      return false;
+    }
+    owns_qsbr_ = true;
+  }
+  char name[RTE_RCU_QSBR_DQ_NAMESIZE];
+  std::snprintf(name, sizeof name, "%.8sq%u", config.name ? config.name : "st",
+                g_table_seq.fetch_add(1));
+  rte_rcu_qsbr_dq_parameters p{};
+  p.name = name;
+  p.flags = 0;          // multi-thread safe: any lcore removes states
+  p.size = limit_ + 1;  // every allocated state fits: an enqueue never fails
+  p.esize = sizeof(State*);
+  p.trigger_reclaim_limit = 32;
+  p.max_reclaim_size = 64;
+  p.free_fn = &StateTable::free_states;
+  p.p = this;
+  p.v = qsbr_;
+  dq_ = rte_rcu_qsbr_dq_create(&p);
+  if (dq_ == nullptr) {
+    error =
+        std::string("state table: cannot create the RCU defer queue: ") + rte_strerror(rte_errno);
+    return false;
+  }
+  return true;
+}
+
+bool StateTable::setup_hashes(const Config& config, std::string& error) {
+  struct Spec {
+    rte_hash** h;
+    char tag;
+    uint32_t entries;
+    uint32_t key_len;
+    rte_hash_function fn;
+  };
+  // Translated states take two key entries; a quarter more covers NAT without growing.
+  const Spec specs[] = {
+      {&keys_, 'k', limit_ + limit_ / 4 + 64, sizeof(StateKey), &hash_state_key},
+      {&ids_, 'i', limit_ + 64, sizeof(IdKey), &rte_hash_crc},
+  };
+  for (const Spec& s : specs) {
+    char name[RTE_HASH_NAMESIZE];
+    std::snprintf(name, sizeof name, "%.8s%c%u", config.name ? config.name : "st", s.tag,
+                  g_table_seq.fetch_add(1));
+    rte_hash_parameters hp{};
+    hp.name = name;
+    hp.entries = s.entries;
+    hp.key_len = s.key_len;
+    hp.hash_func = s.fn;
+    hp.hash_func_init_val = 0;
+    hp.socket_id = config.socket;
+    hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
+                    RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+    *s.h = rte_hash_create(&hp);
+    if (*s.h == nullptr) {
+      error = std::string("state table: cannot create hash ") + name + " (" +
+              std::to_string(s.entries) + " entries): " + rte_strerror(rte_errno);
+      return false;
+    }
+    // Key slots are recycled after a grace period; the states themselves go through dq_.
+    rte_hash_rcu_config rc{};
+    rc.v = qsbr_;
+    rc.mode = RTE_HASH_QSBR_MODE_DQ;
+    rc.free_key_data_func = &no_key_data_free;
+    if (rte_hash_rcu_qsbr_add(*s.h, &rc) != 0) {
+      error = std::string("state table: cannot attach RCU to hash ") + name + ": " +
+              rte_strerror(rte_errno);
+      return false;
+    }
+  }
+  return true;
+}
+
+StateTable::~StateTable() {
+  if (keys_) rte_hash_free(keys_);
+  if (ids_) rte_hash_free(ids_);
+  if (dq_) rte_rcu_qsbr_dq_delete(dq_);  // frees what it can; the pool goes anyway
+  if (pool_) rte_mempool_free(pool_);
+  if (owns_qsbr_) rte_free(qsbr_);
+}
+
+State* StateTable::alloc() noexcept {
+  uint32_t cur = allocated_.load(std::memory_order_relaxed);
+  do {
+    if (cur >= limit_) [[unlikely]] {
+      ctr_.state_limit.fetch_add(1, std::memory_order_relaxed);
+      return nullptr;
+    }
+  } while (!allocated_.compare_exchange_weak(cur, cur + 1, std::memory_order_relaxed));
+  void* obj = nullptr;
+  if (rte_mempool_get(pool_, &obj) != 0) [[unlikely]] {
+    allocated_.fetch_sub(1, std::memory_order_relaxed);
+    ctr_.memory.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  return new (obj) State();
+}
+
+void StateTable::free_unlinked(State* s) noexcept {
+  rte_mempool_put(pool_, s);
+  allocated_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void StateTable::free_states(void* p, void* elems, unsigned n) {
+  auto* t = static_cast<StateTable*>(p);
+  for (unsigned i = 0; i < n; ++i) {
+    State* s;
+    std::memcpy(&s, static_cast<char*>(elems) + i * sizeof(State*), sizeof s);
+    t->free_unlinked(s);
+    t->pending_.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+StateTable::InsertResult StateTable::insert(State* s, State** existing) noexcept {
+  if (s->id == 0) {
+    s->creatorid = creatorid_;
+    s->id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  }
+  s->unlinked = false;
+  const bool translated = s->key.translated();
+  const StateKey kw = tagged(s->key.key[kSkWire], s->direction);
+  const StateKey ks = tagged(s->key.key[kSkStack], s->direction);
+  const IdKey ik = id_key(s->id, s->creatorid);
+  void* const dw =
+      reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(s) | (translated ? kTagWire : 0));
+  void* const ds = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(s) | kTagStack);
+
+  while (insert_lock_.exchange(1, std::memory_order_acquire) != 0) rte_pause();
+  void* d = nullptr;
+  InsertResult r = InsertResult::kOk;
+  if (rte_hash_lookup_data(keys_, &kw, &d) >= 0 ||
+      (translated && rte_hash_lookup_data(keys_, &ks, &d) >= 0)) {
+    r = InsertResult::kExists;
+    if (existing) *existing = reinterpret_cast<State*>(reinterpret_cast<uintptr_t>(d) & ~kTagMask);
+  } else if (rte_hash_lookup(ids_, &ik) >= 0) {
+    r = InsertResult::kIdExists;
+  } else if (rte_hash_add_key_data(ids_, &ik, s) != 0) {
+    r = InsertResult::kLimit;
+  } else if (rte_hash_add_key_data(keys_, &kw, dw) != 0) {
+    rte_hash_del_key(ids_, &ik);
+    r = InsertResult::kLimit;
+  } else if (translated && rte_hash_add_key_data(keys_, &ks, ds) != 0) {
+    // The wire key was visible: readers may hold `s`, so it leaves through RCU.
+    rte_hash_del_key(keys_, &kw);
+    rte_hash_del_key(ids_, &ik);
+    s->unlinked = true;
+    insert_lock_.store(0, std::memory_order_release);
+    ctr_.insert_full.fetch_add(1, std::memory_order_relaxed);
+    retire(s);
+    return InsertResult::kLimit;
+  }
+  insert_lock_.store(0, std::memory_order_release);
+
+  switch (r) {
+    case InsertResult::kOk:
+      count_.fetch_add(1, std::memory_order_relaxed);
+      ctr_.inserts.fetch_add(1, std::memory_order_relaxed);
+      return r;
+    case InsertResult::kExists:
+      ctr_.insert_exists.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case InsertResult::kIdExists:
+      ctr_.insert_id_exists.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case InsertResult::kLimit:
+      ctr_.insert_full.fetch_add(1, std::memory_order_relaxed);
+      break;
+  }
+  s->unlinked = true;
+  free_unlinked(s);  // never visible to readers
+  return r;
+}
+
+bool StateTable::remove(State* s) noexcept {
+  if (std::atomic_ref<bool>(s->unlinked).exchange(true, std::memory_order_acq_rel)) return false;
+  const IdKey ik = id_key(s->id, s->creatorid);
+  const StateKey kw = tagged(s->key.key[kSkWire], s->direction);
+  rte_hash_del_key(keys_, &kw);
+  if (s->key.translated()) {
+    const StateKey ks = tagged(s->key.key[kSkStack], s->direction);
+    rte_hash_del_key(keys_, &ks);
+  }
+  rte_hash_del_key(ids_, &ik);
+  count_.fetch_sub(1, std::memory_order_relaxed);
+  ctr_.removals.fetch_add(1, std::memory_order_relaxed);
+  retire(s);
+  return true;
+}
+
+void StateTable::retire(State* s) noexcept {
+  pending_.fetch_add(1, std::memory_order_relaxed);
+  // The token is taken now, after the deletes: a reader that found `s` before them has
+  // reported quiescent before `s` is freed. Sized for every state, so this cannot fail.
+  rte_rcu_qsbr_dq_enqueue(dq_, &s);
+}
+
+void StateTable::count_searches(unsigned n) noexcept {
+  unsigned slot = rte_lcore_id();
+  if (slot >= kCounterSlots - 1) slot = kCounterSlots - 1;
+  auto& c = searches_[slot].searches;
+  c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+State* StateTable::lookup(const StateKey& key, Direction dir) noexcept {
+  count_searches(1);
+  StateKey k = tagged(key, dir);
+  const hash_sig_t sig = hash_state_key(&k, sizeof k, 0);
+  void* d = nullptr;
+  if (rte_hash_lookup_with_hash_data(keys_, &k, sig, &d) >= 0) {
+    if (State* s = accept(d, dir)) return s;
+  }
+  k.pad[0] = static_cast<uint8_t>(reverse(dir));
+  if (rte_hash_lookup_with_hash_data(keys_, &k, sig, &d) >= 0) return accept(d, dir);
+  return nullptr;
+}
+
+unsigned StateTable::lookup_bulk(const StateKey* const keys[], const Direction dirs[], unsigned n,
+                                 State* out[]) noexcept {
+  count_searches(n);
+  unsigned found = 0;
+  StateKey k[kBulk];
+  const void* kp[kBulk];
+  hash_sig_t sig[kBulk];
+  void* data[kBulk];
+  unsigned miss[kBulk];
+  for (unsigned base = 0; base < n; base += kBulk) {
+    const unsigned m = n - base < kBulk ? n - base : kBulk;
+    for (unsigned i = 0; i < m; ++i) {
+      k[i] = tagged(*keys[base + i], dirs[base + i]);
+      sig[i] = hash_state_key(&k[i], sizeof(StateKey), 0);
+      kp[i] = &k[i];
+    }
+    uint64_t hits = 0;
+    rte_hash_lookup_with_hash_bulk_data(keys_, kp, sig, m, &hits, data);
+    unsigned nmiss = 0;
+    for (unsigned i = 0; i < m; ++i) {
+      State* s = (hits >> i) & 1 ? accept(data[i], dirs[base + i]) : nullptr;
+      out[base + i] = s;
+      if (s != nullptr) {
+        ++found;
+        continue;
+      }
+      // Second try: a state created in the other direction (replies on this interface).
+      k[i].pad[0] = static_cast<uint8_t>(reverse(dirs[base + i]));
+      kp[nmiss] = &k[i];
+      sig[nmiss] = sig[i];
+      miss[nmiss++] = i;
+    }
+    if (nmiss == 0) continue;
+    rte_hash_lookup_with_hash_bulk_data(keys_, kp, sig, nmiss, &hits, data);
+    for (unsigned j = 0; j < nmiss; ++j) {
+      if (!((hits >> j) & 1)) continue;
+      const unsigned i = base + miss[j];
+      out[i] = accept(data[j], dirs[i]);
+      found += out[i] != nullptr;
+    }
+  }
+  return found;
+}
+
+State* StateTable::find_by_id(uint64_t id, uint32_t creatorid) noexcept {
+  const IdKey ik = id_key(id, creatorid);
+  void* d = nullptr;
+  if (rte_hash_lookup_data(ids_, &ik, &d) < 0) return nullptr;
+  return static_cast<State*>(d);
+}
+
+State* StateTable::iterate(uint32_t& next) noexcept {
+  const void* k = nullptr;
+  void* d = nullptr;
+  while (rte_hash_iterate(ids_, &k, &d, &next) >= 0) {
+    auto* s = static_cast<State*>(d);
+    if (!std::atomic_ref<bool>(s->unlinked).load(std::memory_order_acquire)) return s;
+  }
+  return nullptr;
+}
+
+StateTable::Counters StateTable::counters() const noexcept {
+  Counters c;
+  auto ld = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  c.inserts = ld(ctr_.inserts);
+  c.removals = ld(ctr_.removals);
+  c.state_limit = ld(ctr_.state_limit);
+  c.memory = ld(ctr_.memory);
+  c.insert_exists = ld(ctr_.insert_exists);
+  c.insert_id_exists = ld(ctr_.insert_id_exists);
+  c.insert_full = ld(ctr_.insert_full);
+  for (const LcoreCounter& l : searches_) c.searches += ld(l.searches);
+  return c;
+}
+
+bool StateTable::register_reader(unsigned thread_id) noexcept {
+  if (rte_rcu_qsbr_thread_register(qsbr_, thread_id) != 0) return false;
+  rte_rcu_qsbr_thread_online(qsbr_, thread_id);
+  return true;
+}
+
+void StateTable::unregister_reader(unsigned thread_id) noexcept {
+  rte_rcu_qsbr_thread_offline(qsbr_, thread_id);
+  rte_rcu_qsbr_thread_unregister(qsbr_, thread_id);
+}
+
+void StateTable::quiescent(unsigned thread_id) noexcept {
+  rte_rcu_qsbr_quiescent(qsbr_, thread_id);
+}
+
+void StateTable::offline(unsigned thread_id) noexcept {
+  rte_rcu_qsbr_thread_offline(qsbr_, thread_id);
+}
+
+void StateTable::online(unsigned thread_id) noexcept {
+  rte_rcu_qsbr_thread_online(qsbr_, thread_id);
+}
+
+unsigned StateTable::reclaim() noexcept {
+  unsigned freed = 0, pending = 0, available = 0;
+  rte_rcu_qsbr_dq_reclaim(dq_, limit_, &freed, &pending, &available);
+  return freed;
+}
+
+unsigned StateTable::pending_free() const noexcept {
+  return pending_.load(std::memory_order_relaxed);
+}
+
+}  // namespace dpf::state

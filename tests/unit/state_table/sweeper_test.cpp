@@ -1,0 +1,105 @@
+// Unit tests of the incremental expiry sweeper with a fake clock: which states go, the budget
+// per call, adaptive scaling against the table's count, per-rule timeouts and the remove hook.
+// Main lcore only; EAL is started by eal_main.cpp.
+#include "dataplane/state/sweeper.h"
+
+#include <catch2/catch.hpp>
+#include <set>
+#include <vector>
+
+#include "tests/unit/state_table/table_fixture.h"
+
+namespace dpf::state {
+namespace {
+
+using test::make_table;
+using test::new_state;
+using test::udp_tuple;
+
+// n UDP states in udp.first (60 s by default) whose last packet was at expire(i).
+template <class F>
+std::vector<State*> fill(StateTable& t, unsigned n, F expire) {
+  std::vector<State*> v;
+  for (unsigned i = 0; i < n; ++i) {
+    State* s = new_state(t, udp_tuple(20, static_cast<uint16_t>(i)), Direction::kIn);
+    s->timeout = Timeout::kUdpFirstPacket;
+    s->expire = expire(i);
+    REQUIRE(t.insert(s) == StateTable::InsertResult::kOk);
+    v.push_back(s);
+  }
+  return v;
+}
+
+void record_removal(const State& s, void* ctx) {
+  static_cast<std::set<uint64_t>*>(ctx)->insert(s.id);
+}
+
+TEST_CASE("sweeper: removes exactly the states whose timeout has passed and reports each") {
+  auto t = make_table(64);
+  const TimeoutTable tt = TimeoutTable::defaults();
+  // Last activity at 0, 10, ..., 190: with udp.first = 60 they expire at 60, 70, ..., 250.
+  std::vector<State*> v = fill(*t, 20, [](unsigned i) { return i * 10; });
+  std::set<uint64_t> expected;
+  for (unsigned i = 0; i <= 9; ++i) expected.insert(v[i]->id);  // 60 + 10 i <= 150
+
+  Sweeper sw(*t);
+  std::set<uint64_t> reported;
+  sw.on_remove(&record_removal, &reported);
+  CHECK(sw.sweep(150, 1000, tt) == 10);
+  CHECK(sw.wrapped());
+  CHECK(reported == expected);
+  CHECK(t->count() == 10);
+  t->for_each([](State& s) { CHECK(s.expire >= 100); });
+  CHECK(sw.sweep(150, 1000, tt) == 0);  // nothing else is due
+}
+
+TEST_CASE("sweeper: examines at most budget states per call and resumes at its cursor") {
+  auto t = make_table(64);
+  const TimeoutTable tt = TimeoutTable::defaults();
+  fill(*t, 20, [](unsigned) { return 0u; });  // all due at 60
+  Sweeper sw(*t);
+  CHECK(sw.sweep(1000, 7, tt) == 7);
+  CHECK_FALSE(sw.wrapped());
+  CHECK(t->count() == 13);
+  CHECK(sw.sweep(1000, 7, tt) == 7);
+  CHECK(sw.sweep(1000, 7, tt) == 6);
+  CHECK(sw.wrapped());
+  CHECK(t->count() == 0);
+}
+
+TEST_CASE("sweeper: adaptive timeouts shrink with the table's state count as pf scales them") {
+  auto t = make_table(64);
+  TimeoutTable tt = TimeoutTable::defaults();
+  tt.set(Timeout::kAdaptiveStart, 10);
+  tt.set(Timeout::kAdaptiveEnd, 20);
+  fill(*t, 15, [](unsigned) { return 0u; });
+  Sweeper sw(*t);
+  // 15 states: 60 s * (20 - 15) / (20 - 10) = 30 s.
+  CHECK(sw.sweep(29, 100, tt) == 0);
+  // At 40: the first goes at 30 s, leaving 14 (36 s); the next at 36 s, leaving 13 (42 s).
+  CHECK(sw.sweep(40, 100, tt) == 2);
+  CHECK(t->count() == 13);
+}
+
+TEST_CASE("sweeper: a rule's own timeouts apply to the states it created") {
+  auto t = make_table(64);
+  const TimeoutTable tt = TimeoutTable::defaults();
+  std::vector<State*> v = fill(*t, 10, [](unsigned) { return 0u; });
+  for (unsigned i = 0; i < 5; ++i) v[i]->rule_nr = 1;  // `keep state (udp.first 5)`
+  static RuleTimeouts short_udp;
+  short_udp.set(Timeout::kUdpFirstPacket, 5);
+  Sweeper sw(*t);
+  sw.set_rule_resolver(
+      [](const State& s, void*) {
+        return s.rule_nr == 1 ? Sweeper::RuleView{&short_udp, 5} : Sweeper::RuleView{};
+      },
+      nullptr);
+  CHECK(sw.sweep(4, 100, tt) == 0);
+  CHECK(sw.sweep(5, 100, tt) == 5);
+  t->for_each([](State& s) { CHECK(s.rule_nr != 1); });
+  CHECK(sw.sweep(59, 100, tt) == 0);
+  CHECK(sw.sweep(60, 100, tt) == 5);
+}
+
+}  // namespace
+}  // namespace dpf::state

@@ -1,5 +1,6 @@
 // `set` options of pf.conf. Each one is modelled in Ruleset::options and, where pfctl -v echoes
 // it while parsing, recorded as a Definition line in pfctl's words.
+#include <array>
 #include <charconv>
 #include <cstdio>
 #include <initializer_list>
@@ -12,6 +13,23 @@ namespace {
 
 constexpr std::string_view kLimitNames[] = {"states", "src-nodes", "frags", "tables",
                                             "table-entries"};
+
+// The TCP timeouts each `set optimization` profile sets (pfctl's hints), in seconds:
+// tcp.first, tcp.opening, tcp.established, tcp.closing, tcp.finwait, tcp.closed, tcp.tsdiff.
+struct Profile {
+  std::string_view name;
+  std::array<uint32_t, 7> seconds;
+};
+constexpr Profile kProfiles[] = {
+    {"normal", {120, 30, 86400, 900, 45, 90, 30}},
+    {"satellite", {180, 35, 86400, 905, 50, 95, 60}},
+    {"high-latency", {180, 35, 86400, 905, 50, 95, 60}},
+    {"conservative", {3600, 900, 432000, 3600, 600, 180, 60}},
+    {"aggressive", {30, 5, 18000, 60, 30, 30, 10}},
+};
+constexpr Timeout kProfileTimeouts[] = {
+    Timeout::tcp_first,   Timeout::tcp_opening, Timeout::tcp_established, Timeout::tcp_closing,
+    Timeout::tcp_finwait, Timeout::tcp_closed,  Timeout::tcp_tsdiff};
 
 bool one_of(const std::string& v, std::initializer_list<std::string_view> allowed) {
   for (std::string_view a : allowed) {
@@ -54,10 +72,7 @@ void Parser::set_option() {
   } else if (opt.is("timeout")) {
     set_list([this] { set_timeout_item(); });
   } else if (opt.is("optimization")) {
-    o.optimization = set_value("optimization", {"normal", "high-latency", "satellite", "aggressive",
-                                                "conservative"})
-                         .text;
-    emit_set_line("optimization " + o.optimization);
+    set_optimization();
   } else if (opt.is("ruleset-optimization")) {
     set_value("ruleset-optimization", {"none", "basic", "profile"});
   } else if (opt.is("block-policy")) {
@@ -83,6 +98,24 @@ void Parser::set_option() {
   } else {
     fail(opt, "unknown set option '" + opt.text + "'");
   }
+}
+
+// A profile sets the TCP timeouts at this point of the file; later `set timeout` overrides them.
+void Parser::set_optimization() {
+  Token v = expect_string("an optimization");
+  Options& o = ruleset_.options;
+  for (const Profile& p : kProfiles) {
+    if (v.text != p.name) continue;
+    for (size_t i = 0; i < p.seconds.size(); ++i) {
+      size_t slot = static_cast<size_t>(kProfileTimeouts[i]);
+      o.timeouts[slot] = p.seconds[i];
+      o.timeout_set[slot] = true;
+    }
+    o.optimization = v.text;
+    emit_set_line("optimization " + v.text);
+    return;
+  }
+  fail(v, "unknown optimization " + v.text);
 }
 
 // pfctl -v echoes the whole list in braces; `none` clears it.

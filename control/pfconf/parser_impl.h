@@ -77,6 +77,7 @@ class Parser {
   // `set` options (options.cpp).
   void set_option();
   void set_skip();
+  void set_optimization();
   void set_hostid();
   void set_limit_item();
   void set_timeout_item();

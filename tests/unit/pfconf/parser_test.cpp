@@ -271,6 +271,8 @@ TEST_CASE("parser: set options are modelled and printed like pfctl -v") {
   CHECK(rs.options.timeouts[static_cast<size_t>(Timeout::udp_single)] == 30);
   CHECK(rs.options.timeout_set[static_cast<size_t>(Timeout::tcp_first)]);
   CHECK(rs.options.optimization == "aggressive");
+  CHECK(rs.options.timeouts[static_cast<size_t>(Timeout::tcp_established)] == 18000);
+  CHECK(rs.options.timeouts[static_cast<size_t>(Timeout::tcp_first)] == 30);
   CHECK(rs.options.hostid == 0x1234);
   CHECK(nvf("set skip on lo0\nset limit states 10000\nset timeout { tcp.first 120 }\n"
             "set hostid 4660\n") ==

@@ -16,12 +16,15 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "control/config/cluster.h"
+#include "control/pfconf/parser.h"
 #include "control/rest/server.h"
 #include "dataplane/node.h"
+#include "dataplane/pf_load.h"
 #include "dataplane/ports.h"
 #include "dataplane/slowpath.h"
 #include "dataplane/worker.h"
@@ -44,9 +47,14 @@ struct AppArgs {
 };
 
 std::atomic<bool>* g_stop = nullptr;
+std::atomic<bool>* g_reload = nullptr;
 
-void on_signal(int) {
-  if (g_stop) g_stop->store(true);
+void on_signal(int sig) {
+  if (sig == SIGHUP) {
+    if (g_reload) g_reload->store(true);
+  } else if (g_stop) {
+    g_stop->store(true);
+  }
 }
 
 // Returns 0 to continue, otherwise an exit code + 1.
@@ -140,6 +148,34 @@ bool build_routes(dpf::Node& node, std::string& error) {
   return true;
 }
 
+// The state table is sized by the ruleset's `set limit states`, so the ruleset is parsed (not yet
+// compiled: that needs the ports) before the table exists.
+bool build_pf(dpf::Node& node, std::string& error) {
+  auto pf = std::make_unique<dpf::Pf>();
+  pf->tsc_hz = rte_get_tsc_hz();
+  pf->start_tsc = rte_get_tsc_cycles();
+  uint32_t limit = dpf::state::kDefaultStateLimit;
+  if (!node.cluster->rules_path.empty()) {
+    std::ifstream in(node.cluster->rules_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = dpf::pfconf::parse_ruleset(text.str(), node.cluster->rules_path, {});
+    if (parsed.ok()) {
+      for (const auto& l : parsed.ruleset->options.limits)
+        if (l.name == "states") limit = l.value;
+    }
+  }
+  dpf::state::StateTable::Config tc;
+  tc.limit = limit;
+  tc.creatorid = node.hostid;
+  tc.socket = static_cast<int>(rte_socket_id());
+  tc.max_readers = node.n_workers + 1;
+  pf->table = dpf::state::StateTable::create(tc, error);
+  if (!pf->table) return false;
+  node.pf = std::move(pf);
+  return true;
+}
+
 bool build_tables(dpf::Node& node, std::string& error) {
   const int socket = static_cast<int>(rte_socket_id());
   size_t mbufs = 8191;
@@ -184,6 +220,12 @@ void print_banner(const dpf::Node& node, const std::string& listen) {
                 p->name.c_str(), p->port_id, p->mac[0], p->mac[1], p->mac[2], p->mac[3], p->mac[4],
                 p->mac[5], dpf::config::format_ipv4(p->addr).c_str(), p->prefix_len, p->n_rxq,
                 p->n_txq, p->tx_lock ? " (shared)" : "");
+  }
+  if (const auto* rs = node.pf->ruleset.load()) {
+    std::printf("dpf: ruleset %s: %zu rules, state limit %u\n", rs->file.c_str(),
+                rs->compiled->rules.size(), node.pf->table->limit());
+  } else {
+    std::printf("dpf: no ruleset: every packet passes without state\n");
   }
   std::printf("dpf: REST API on http://%s\n", listen.c_str());
   std::fflush(stdout);
@@ -248,10 +290,19 @@ int main(int argc, char** argv) {
                    cfg->name.c_str(), node.n_workers, rte_lcore_count());
       break;
     }
-    if (!build_tables(node, error) || !dpf::ports_start(node, error) ||
+    if (!build_tables(node, error) || !build_pf(node, error) || !dpf::ports_start(node, error) ||
         !build_routes(node, error)) {
       std::fprintf(stderr, "dpf: node %s: %s\n", cfg->name.c_str(), error.c_str());
       break;
+    }
+    if (!cluster.rules_path.empty()) {
+      std::vector<std::string> errors;
+      if (!dpf::pf_load_file(node, cluster.rules_path, errors)) {
+        for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+        std::fprintf(stderr, "dpf: node %s: the ruleset %s was not loaded\n", cfg->name.c_str(),
+                     cluster.rules_path.c_str());
+        break;
+      }
     }
     slow = std::make_unique<dpf::SlowPath>(node);
     rest = std::make_unique<dpf::rest::Server>([&slow] { return slow->snapshot(); }, token);
@@ -260,8 +311,10 @@ int main(int argc, char** argv) {
       break;
     }
     g_stop = &node.stop;
+    g_reload = &node.reload;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    std::signal(SIGHUP, on_signal);
     unsigned w = 0;
     unsigned lcore;
     RTE_LCORE_FOREACH_WORKER(lcore) {

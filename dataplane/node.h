@@ -22,6 +22,7 @@
 #include "control/config/cluster.h"
 #include "dataplane/net/drop.h"
 #include "dataplane/net/headers.h"
+#include "dataplane/pf.h"
 #include "dataplane/route/table.h"
 
 namespace dpf {
@@ -32,11 +33,13 @@ inline constexpr uint16_t kBurst = 32;
 
 // Counters of one lcore, written only by that lcore, read (relaxed) by the control thread.
 struct alignas(64) LcoreCounters {
-  uint64_t rx_packets = 0;  // frames taken from RX queues
-  uint64_t forwarded = 0;   // IPv4 packets routed and handed to a TX queue
-  uint64_t punted = 0;      // frames queued to the control thread
-  uint64_t tx_packets = 0;  // frames accepted by a TX queue
-  uint64_t ipv6_seen = 0;   // IPv6 frames parsed (and counted as dropped: not forwarded yet)
+  uint64_t rx_packets = 0;      // frames taken from RX queues
+  uint64_t forwarded = 0;       // IPv4 packets routed and handed to a TX queue
+  uint64_t punted = 0;          // frames queued to the control thread
+  uint64_t tx_packets = 0;      // frames accepted by a TX queue
+  uint64_t ipv6_seen = 0;       // IPv6 frames parsed (and counted as dropped: not forwarded yet)
+  uint64_t states_created = 0;  // pf states inserted by this lcore
+  uint64_t state_matches = 0;   // packets that passed on an existing state
   std::array<uint64_t, static_cast<size_t>(net::DropReason::kCount)> drops{};
 };
 
@@ -54,12 +57,15 @@ enum class PuntKind : uint8_t {
   kNoRoute,      // no route: send ICMP destination unreachable (net)
   kResolve,      // next hop has no neighbour entry: hold and resolve
   kFragNeeded,   // larger than the egress MTU with DF set: ICMP fragmentation needed
+  kBlockReturn,  // a copy of a packet a `block return` rule dropped: send the RST / ICMP
 };
 
 struct PuntItem {
   rte_mbuf* m;
-  uint32_t next_hop;  // kResolve: the address to resolve (host order)
-  uint16_t port;      // kResolve: egress port; otherwise the ingress port
+  // kResolve: the address to resolve (host order); kFragNeeded: the egress MTU;
+  // kBlockReturn: (1 << 24 | rst ttl) for a TCP RST, (2 << 24 | type << 8 | code) for ICMP.
+  uint32_t next_hop;
+  uint16_t port;  // kResolve: egress port; otherwise the ingress port
   PuntKind kind;
   uint8_t pad = 0;
 };
@@ -107,7 +113,9 @@ struct Node {
   std::vector<rte_ring*> punt;            // one SPSC ring per worker, drained by control
   std::vector<LcoreCounters> counters;    // [0, n_workers) workers, [n_workers] control
   std::atomic<bool> stop{false};
-  uint64_t start_ns = 0;  // CLOCK_MONOTONIC at start
+  uint64_t start_ns = 0;            // CLOCK_MONOTONIC at start
+  std::unique_ptr<Pf> pf;           // state table and ruleset
+  std::atomic<bool> reload{false};  // SIGHUP: reload the ruleset from the cluster's rules file
 
   Port* port_by_index(size_t i) { return ports[i].get(); }
   // Index of the port owning `addr` as its interface address, or -1.

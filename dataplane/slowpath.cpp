@@ -7,6 +7,8 @@
 
 #include "dataplane/net/build.h"
 #include "dataplane/net/parse.h"
+#include "dataplane/pf.h"
+#include "dataplane/pf_load.h"
 #include "dataplane/ports.h"
 #include "dataplane/worker.h"
 
@@ -18,6 +20,11 @@ using net::DropReason;
 constexpr auto kSnapshotEvery = std::chrono::milliseconds(200);
 constexpr auto kLinkPollEvery = std::chrono::milliseconds(500);
 constexpr unsigned kControlSleepMaxUs = 5000;
+// The expiry sweeper visits at most kSweepBudget states every kSweepEvery: a full pass over a
+// million states takes 25 s, well inside the granularity of pf's `interval` (10 s) for the
+// common case of a few thousand states.
+constexpr auto kSweepEvery = std::chrono::milliseconds(100);
+constexpr unsigned kSweepBudget = 4096;
 
 std::string mac_str(const net::MacAddr& m) {
   char b[18];
@@ -41,7 +48,24 @@ bool RateLimit::allow(std::chrono::steady_clock::time_point now) noexcept {
 }
 
 SlowPath::SlowPath(Node& node)
-    : node_(node), c_(node.counters[node.n_workers]), index_(node.n_workers) {
+    : node_(node),
+      c_(node.counters[node.n_workers]),
+      index_(node.n_workers),
+      sweeper_(*node.pf->table) {
+  node_.pf->control_reader = index_;
+  node_.pf->table->register_reader(index_);
+  sweeper_.set_rule_resolver(
+      [](const state::State& s, void*) {
+        const auto* r = static_cast<const RuleRef*>(s.rule);
+        state::Sweeper::RuleView v;
+        if (r != nullptr) {
+          v.timeouts = r->has_timeouts ? &r->timeouts : nullptr;
+          v.states = r->states.load(std::memory_order_relaxed);
+        }
+        return v;
+      },
+      nullptr);
+  sweeper_.on_remove([](const state::State& s, void*) { pf_state_removed(s); }, nullptr);
   refresh_snapshot();
 }
 
@@ -140,7 +164,7 @@ void SlowPath::handle_local(rte_mbuf* m, uint16_t port) {
 }
 
 void SlowPath::send_icmp_error(Clock::time_point now, rte_mbuf* m, uint16_t in_port, uint8_t type,
-                               uint8_t code, uint32_t rest, DropReason why) {
+                               uint8_t code, uint32_t rest, std::optional<DropReason> why) {
   const auto frame = frame_of(m);
   net::PacketInfo info;
   DropReason bad;
@@ -166,7 +190,39 @@ void SlowPath::send_icmp_error(Clock::time_point now, rte_mbuf* m, uint16_t in_p
       }
     }
   }
-  drop_packet(c_, why, m);
+  if (why) {
+    drop_packet(c_, *why, m);
+  } else {
+    rte_pktmbuf_free(m);
+  }
+}
+
+void SlowPath::send_block_return(Clock::time_point now, const PuntItem& it) {
+  const uint32_t kind = it.next_hop >> 24;
+  if (kind == 2) {
+    send_icmp_error(now, it.m, it.port, static_cast<uint8_t>(it.next_hop >> 8),
+                    static_cast<uint8_t>(it.next_hop), 0, std::nullopt);
+    return;
+  }
+  const auto frame = frame_of(it.m);
+  net::PacketInfo info;
+  DropReason bad;
+  if (net::parse_frame(frame, info, bad) && info.proto == net::kIpProtoTcp) {
+    if (rte_mbuf* e = rte_pktmbuf_alloc(node_.pool)) {
+      const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame.data());
+      const size_t len =
+          net::build_tcp_rst({rte_pktmbuf_mtod(e, std::byte*), rte_pktmbuf_tailroom(e)},
+                             node_.ports[it.port]->mac, eth->src, info);
+      if (len != 0) {
+        rte_pktmbuf_append(e, static_cast<uint16_t>(len));
+        ++slow_.rsts_sent;
+        tx(it.port, e);
+      } else {
+        rte_pktmbuf_free(e);
+      }
+    }
+  }
+  rte_pktmbuf_free(it.m);
 }
 
 void SlowPath::handle(Clock::time_point now, const PuntItem& it) {
@@ -190,6 +246,9 @@ void SlowPath::handle(Clock::time_point now, const PuntItem& it) {
                       DropReason::kMtuExceeded);
       break;
     }
+    case PuntKind::kBlockReturn:
+      send_block_return(now, it);
+      break;
     case PuntKind::kResolve:
       neighbors_.resolve(now, it.port, it.next_hop, reinterpret_cast<uintptr_t>(it.m), acts_);
       apply(acts_);
@@ -209,8 +268,40 @@ unsigned SlowPath::drain(Clock::time_point now) {
   return total;
 }
 
+bool SlowPath::reload_rules(std::vector<std::string>* errors_out) {
+  std::vector<std::string> errors;
+  const std::string& path = node_.cluster->rules_path;
+  bool ok = !path.empty() && pf_load_file(node_, path, errors);
+  if (path.empty()) errors.push_back("the cluster file names no ruleset (cluster.rules)");
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+  std::fprintf(stderr, "dpf: ruleset %s %s\n", path.c_str(),
+               ok ? "reloaded" : "rejected; the running ruleset stays");
+  if (errors_out) *errors_out = std::move(errors);
+  return ok;
+}
+
+void SlowPath::run_commands() {
+  std::deque<std::function<void()>> cmds;
+  {
+    std::lock_guard lock(cmd_mu_);
+    cmds.swap(cmds_);
+  }
+  for (auto& f : cmds) f();
+}
+
+void SlowPath::housekeeping(Clock::time_point now) {
+  if (now < next_sweep_) return;
+  next_sweep_ = now + kSweepEvery;
+  Pf& pf = *node_.pf;
+  const PfRuleset* rs = pf.ruleset.load(std::memory_order_acquire);
+  static const state::TimeoutTable kDefaults = state::TimeoutTable::defaults();
+  sweeper_.sweep(pf_now(pf), kSweepBudget, rs ? rs->timeouts : kDefaults);
+  pf.table->reclaim();
+}
+
 void SlowPath::run() {
   IdleBackoff idle;
+  state::StateTable& table = *node_.pf->table;
   auto next_snap = Clock::now();
   auto next_link = Clock::now();
   while (!node_.stop.load(std::memory_order_relaxed)) {
@@ -233,9 +324,17 @@ void SlowPath::run() {
       refresh_snapshot();
       next_snap = now + kSnapshotEvery;
     }
+    run_commands();
+    if (node_.reload.exchange(false)) reload_rules();
+    housekeeping(now);
+    table.quiescent(index_);
     // The control thread never spins: it backs off to kControlSleepMaxUs when idle, even in
     // poll mode; that bounds the extra latency of ARP, ICMP and neighbour resolution.
-    idle.on_poll(got, config::IdleMode::adaptive, kControlSleepMaxUs);
+    if (unsigned us = idle.next_sleep(got, config::IdleMode::adaptive, kControlSleepMaxUs)) {
+      table.offline(index_);
+      rte_delay_us_sleep(us);
+      table.online(index_);
+    }
   }
 }
 
@@ -305,6 +404,11 @@ rest::NodeStats SlowPath::snapshot() const {
 }
 
 void SlowPath::shutdown() {
+  {
+    std::lock_guard lock(cmd_mu_);
+    for (auto& f : cmds_) f();
+    cmds_.clear();
+  }
   // Packets still waiting in the punt rings and in hold queues are freed, not leaked.
   std::array<PuntItem, kBurst> items;
   for (rte_ring* r : node_.punt) {

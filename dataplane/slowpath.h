@@ -6,11 +6,16 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
+#include <functional>
+#include <future>
 #include <mutex>
+#include <optional>
 
 #include "control/rest/view.h"
 #include "dataplane/node.h"
 #include "dataplane/route/neighbor.h"
+#include "dataplane/state/sweeper.h"
 
 namespace dpf {
 
@@ -36,14 +41,43 @@ class SlowPath {
   // Drops every held packet (called after the loop exits).
   void shutdown();
 
+  // Runs f on the control thread (between bursts) and returns its result; for the REST thread,
+  // whose requests read or change state the control thread owns. Throws std::runtime_error
+  // when the node is stopping or does not answer in time.
+  template <class F>
+  auto call(F f) -> decltype(f()) {
+    using R = decltype(f());
+    auto task = std::make_shared<std::packaged_task<R()>>(std::move(f));
+    auto result = task->get_future();
+    {
+      std::lock_guard lock(cmd_mu_);
+      if (node_.stop.load()) throw std::runtime_error("the node is stopping");
+      cmds_.emplace_back([task] { (*task)(); });
+    }
+    if (result.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
+      throw std::runtime_error("the control thread did not answer");
+    return result.get();
+  }
+
  private:
   using Clock = std::chrono::steady_clock;
   unsigned drain(Clock::time_point now);
   void handle(Clock::time_point now, const PuntItem& item);
   void handle_arp(Clock::time_point now, rte_mbuf* m, uint16_t port);
   void handle_local(rte_mbuf* m, uint16_t port);
+  // Sends an ICMP error about m out of in_port, then drops m counted under `why` (or frees it
+  // uncounted when why is empty: a copy whose original was counted already).
   void send_icmp_error(Clock::time_point now, rte_mbuf* m, uint16_t in_port, uint8_t type,
-                       uint8_t code, uint32_t rest, net::DropReason why);
+                       uint8_t code, uint32_t rest, std::optional<net::DropReason> why);
+  void send_block_return(Clock::time_point now, const PuntItem& item);
+  void run_commands();
+
+ public:
+  // Reloads the cluster's rules file (SIGHUP, dpfctl -f). States survive a reload.
+  bool reload_rules(std::vector<std::string>* errors = nullptr);
+
+ private:
+  void housekeeping(Clock::time_point now);
   void apply(route::NeighborActions& acts);
   void send_arp_request(uint16_t port, uint32_t target);
   void tx(uint16_t port, rte_mbuf* m);
@@ -58,10 +92,14 @@ class SlowPath {
   // Control-thread counters that are not drops (its drops are in c_).
   struct {
     uint64_t icmp_errors_sent = 0, icmp_errors_limited = 0;
-    uint64_t arp_replies = 0, arp_requests = 0, echo_replies = 0;
+    uint64_t arp_replies = 0, arp_requests = 0, echo_replies = 0, rsts_sent = 0;
   } slow_;
   mutable std::mutex snap_mu_;
   rest::NodeStats snap_;
+  std::mutex cmd_mu_;
+  std::deque<std::function<void()>> cmds_;
+  state::Sweeper sweeper_;
+  Clock::time_point next_sweep_{};
 };
 
 }  // namespace dpf

@@ -8,6 +8,7 @@
 
 #include "dataplane/net/checksum.h"
 #include "dataplane/net/parse.h"
+#include "dataplane/pf.h"
 
 namespace dpf {
 namespace {
@@ -59,6 +60,8 @@ void forward_ipv4(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketI
     return;
   }
   net::ipv4_decrement_ttl(std::span<std::byte>(frame + info.l3_off, info.l3_len));
+  // ... and `out` on the egress interface.
+  if (!pf_test(w, state::Direction::kOut, nh.port, in, m, info, w.now)) return;
   const uint32_t gw = nh.gateway != 0 ? nh.gateway : info.dst;
   void* data = nullptr;
   net::MacAddr mac;
@@ -123,6 +126,8 @@ void worker_handle(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
     drop_packet(*w.c, DropReason::kL2Other, m);
     return;
   }
+  // pf filters every IPv4 packet `in` on its interface, local or forwarded (as pf does).
+  if (!pf_test(w, state::Direction::kIn, in, in, m, info, w.now)) return;
   if (node.local_port(info.dst) >= 0) {
     punt(w, m, PuntKind::kLocal, in, 0);
     return;
@@ -146,15 +151,15 @@ void worker_flush(WorkerContext& w) noexcept {
   }
 }
 
-void IdleBackoff::on_poll(unsigned got, config::IdleMode mode, unsigned max_us) noexcept {
+unsigned IdleBackoff::next_sleep(unsigned got, config::IdleMode mode, unsigned max_us) noexcept {
   if (got != 0 || mode == config::IdleMode::poll) {
     empty_polls = 0;
     sleep_us = 0;
-    return;
+    return 0;
   }
-  if (++empty_polls < kSpinPollsBeforeSleep) return;
+  if (++empty_polls < kSpinPollsBeforeSleep) return 0;
   sleep_us = sleep_us == 0 ? 1 : std::min(sleep_us * 2, max_us);
-  rte_delay_us_sleep(sleep_us);
+  return sleep_us;
 }
 
 int worker_main(void* arg) {
@@ -162,7 +167,10 @@ int worker_main(void* arg) {
   Node& node = *w.node;
   std::array<rte_mbuf*, kBurst> pkts;
   IdleBackoff idle;
+  state::StateTable* table = node.pf->table.get();
+  table->register_reader(w.index);
   while (!node.stop.load(std::memory_order_relaxed)) {
+    w.now = pf_now(*node.pf);
     unsigned got = 0;
     for (const RxQueueRef& q : w.rx) {
       const uint16_t n = rte_eth_rx_burst(q.port_id, q.queue, pkts.data(), kBurst);
@@ -171,8 +179,14 @@ int worker_main(void* arg) {
       for (uint16_t i = 0; i < n; ++i) worker_handle(w, q.port_index, pkts[i]);
     }
     worker_flush(w);
-    idle.on_poll(got, node.idle, node.idle_sleep_max_us);
+    table->quiescent(w.index);  // holds no state or ruleset pointer past this point
+    if (unsigned us = idle.next_sleep(got, node.idle, node.idle_sleep_max_us)) {
+      table->offline(w.index);  // a sleeping worker does not hold up reclamation
+      rte_delay_us_sleep(us);
+      table->online(w.index);
+    }
   }
+  table->unregister_reader(w.index);
   return 0;
 }
 

@@ -25,6 +25,7 @@ struct WorkerContext {
   // Frames waiting for a TX burst, per egress port.
   std::array<std::array<rte_mbuf*, kBurst>, kMaxPorts> tx{};
   std::array<uint16_t, kMaxPorts> tx_len{};
+  uint32_t now = 0;  // pf's uptime seconds, refreshed once per loop
 };
 
 // Entry point for rte_eal_remote_launch; arg is a WorkerContext*. Returns when node->stop is set.
@@ -34,12 +35,13 @@ int worker_main(void* arg);
 void worker_handle(WorkerContext& w, uint16_t in_index, rte_mbuf* m) noexcept;
 void worker_flush(WorkerContext& w) noexcept;
 
-// Sleeps with exponential back-off when `got` is 0 for a while; resets when traffic arrives.
+// Exponential back-off when polls find nothing for a while; resets when traffic arrives.
 // Shared by the control thread. State is per caller.
 struct IdleBackoff {
   unsigned empty_polls = 0;
   unsigned sleep_us = 0;
-  void on_poll(unsigned got, config::IdleMode mode, unsigned max_us) noexcept;
+  // Microseconds the caller should sleep now (0: poll again at once).
+  unsigned next_sleep(unsigned got, config::IdleMode mode, unsigned max_us) noexcept;
 };
 
 }  // namespace dpf

@@ -1,0 +1,292 @@
+#include "dataplane/pf.h"
+
+#include <rte_cycles.h>
+
+#include <cstring>
+
+#include "dataplane/state/icmp.h"
+#include "dataplane/state/proto_state.h"
+#include "dataplane/worker.h"
+
+namespace dpf {
+namespace {
+
+using net::DropReason;
+using state::Direction;
+using state::State;
+
+static_assert(pfconf::kTimeoutCount == state::kTimeoutCount);
+static_assert(filter::kTimeoutSlots == state::kTimeoutCount);
+
+state::PacketTuple tuple_of(const net::PacketInfo& info) noexcept {
+  state::PacketTuple t;
+  t.af = state::AddrFamily::kInet;
+  t.proto = info.proto;
+  const uint32_t s = info.src, d = info.dst;
+  t.src = state::Addr::v4(s >> 24, s >> 16 & 0xff, s >> 8 & 0xff, s & 0xff);
+  t.dst = state::Addr::v4(d >> 24, d >> 16 & 0xff, d >> 8 & 0xff, d & 0xff);
+  t.sport = info.sport;
+  t.dport = info.dport;
+  return t;
+}
+
+filter::Packet filter_packet(const net::PacketInfo& info, Direction dir, uint16_t port,
+                             uint16_t in_port) noexcept {
+  filter::Packet p;
+  p.af = filter::Af::inet;
+  p.proto = info.proto;
+  p.dir = dir == Direction::kIn ? filter::Direction::in : filter::Direction::out;
+  p.tcp_flags = info.tcp_flags;
+  p.port = port;
+  p.rcv_port = in_port;
+  p.fragment = info.fragment && !info.first_fragment;
+  if (!p.fragment) {
+    p.sport = info.sport;
+    p.dport = info.dport;
+    p.icmp_type = info.icmp_type;
+    p.icmp_code = info.icmp_code;
+  }
+  for (int i = 0; i < 4; ++i) {
+    p.src[i] = static_cast<uint8_t>(info.src >> (24 - 8 * i));
+    p.dst[i] = static_cast<uint8_t>(info.dst >> (24 - 8 * i));
+  }
+  return p;
+}
+
+std::span<const std::byte> l4_bytes(const std::byte* frame, const net::PacketInfo& info) noexcept {
+  return {frame + info.l4_off, info.l4_len};
+}
+
+state::TcpSegment tcp_segment(const std::byte* frame, const net::PacketInfo& info,
+                              Direction dir) noexcept {
+  state::TcpSegment seg;
+  seg.dir = dir;
+  seg.flags = info.tcp_flags;
+  seg.seq = info.tcp_seq;
+  seg.ack = info.tcp_ack;
+  seg.win = info.tcp_win;
+  seg.payload_len = info.l4_len > info.tcp_hdr_len ? info.l4_len - info.tcp_hdr_len : 0;
+  seg.header = {frame + info.l4_off, info.tcp_hdr_len};
+  return seg;
+}
+
+// Counts the packet against its state (pf's per-direction packets/bytes).
+void account(State& s, Direction dir, uint32_t len) noexcept {
+  const int i = dir == s.direction ? 0 : 1;
+  ++s.packets[i];
+  s.bytes[i] += len;
+}
+
+enum class Track : uint8_t { kPass, kDrop, kReevaluate };
+
+// pf_test_state_*: tracks a packet that matched state `s`. Runs under the state's lock.
+Track track(State& s, const std::byte* frame, const net::PacketInfo& info, Direction dir,
+            uint32_t now, bool icmp_query) noexcept {
+  const bool sloppy = s.state_flags & state::kStateSloppy;
+  switch (s.proto) {
+    case state::kProtoTcp: {
+      const auto r = state::tcp_track(s.peers, s.direction, tcp_segment(frame, info, dir), sloppy);
+      if (r.action == state::TcpAction::kDrop) return Track::kDrop;
+      if (r.action == state::TcpAction::kPurgeAndEvaluate) {
+        s.timeout = state::Timeout::kPurge;
+        return Track::kReevaluate;
+      }
+      if (r.refresh) {
+        s.expire = now;
+        s.timeout = r.timeout;
+      }
+      break;
+    }
+    case state::kProtoUdp:
+      s.timeout = state::udp_track(s.peers, s.direction, dir).timeout;
+      s.expire = now;
+      break;
+    case state::kProtoIcmp:
+      if (icmp_query) {
+        s.timeout = state::icmp_query_track().timeout;
+        s.expire = now;
+      }
+      break;
+    default:
+      s.timeout = state::other_track(s.peers, s.direction, dir).timeout;
+      s.expire = now;
+      break;
+  }
+  account(s, dir, info.ip_total_len);
+  return Track::kPass;
+}
+
+// pf_create_state: a state for a packet that passed a `keep state` rule. False when the table
+// or the rule is full (counted).
+bool create_state(WorkerContext& w, const filter::Verdict& v, const state::StateKey& key,
+                  const std::byte* frame, const net::PacketInfo& info, Direction dir, uint16_t port,
+                  uint32_t now) noexcept {
+  Pf& pf = *w.node->pf;
+  const PfRuleset* rs = pf.ruleset.load(std::memory_order_acquire);
+  RuleRef* ref = rs && v.rule ? rs->refs[v.rule - rs->compiled->rules.data()] : nullptr;
+  if (ref && ref->max_states && ref->states.load(std::memory_order_relaxed) >= ref->max_states) {
+    ++w.c->drops[static_cast<size_t>(DropReason::kStateLimit)];
+    return false;
+  }
+  State* s = pf.table->alloc();
+  if (s == nullptr) [[unlikely]] {
+    ++w.c->drops[static_cast<size_t>(DropReason::kStateLimit)];
+    return false;
+  }
+  s->key.key[state::kSkWire] = key;
+  s->key.key[state::kSkStack] = key;
+  s->direction = dir;
+  s->af = state::AddrFamily::kInet;
+  s->proto = info.proto;
+  s->origin = state::StateOrigin::kLocal;
+  s->creatorid = pf.table->creatorid();
+  s->id = 0;
+  s->creation = now;
+  s->expire = now;
+  s->rule_nr = v.rule_nr;
+  s->rule = ref;
+  s->state_flags = 0;
+  if (v.state && v.state->no_sync) s->state_flags |= state::kStateNoSync;
+  if (v.state && v.state->sloppy) s->state_flags |= state::kStateSloppy;
+  s->ifname = {};
+  s->if_index = 0xffff;
+  if (v.state && v.state->if_bound) {
+    const auto& name = w.node->ports[port]->name;
+    std::memcpy(s->ifname.data(), name.data(), std::min(name.size(), s->ifname.size() - 1));
+    s->if_index = port;
+  }
+  s->packets = {};
+  s->bytes = {};
+  if (info.proto == state::kProtoTcp) {
+    s->peers = state::tcp_state_create(tcp_segment(frame, info, dir));
+    s->timeout = state::Timeout::kTcpFirstPacket;
+  } else {
+    s->peers = state::proto_state_create(state::proto_class(info.proto), &s->timeout);
+  }
+  account(*s, dir, info.ip_total_len);
+  if (pf.table->insert(s) != state::StateTable::InsertResult::kOk) {
+    pf.table->free_unlinked(s);
+    ++w.c->drops[static_cast<size_t>(DropReason::kStateInsert)];
+    return false;
+  }
+  if (ref) ref->states.fetch_add(1, std::memory_order_relaxed);
+  ++w.c->states_created;
+  return true;
+}
+
+// A `block return`: queue the RST or ICMP unreachable for the control thread to build.
+void queue_return(WorkerContext& w, const filter::Verdict& v, uint16_t in_port,
+                  rte_mbuf* m) noexcept {
+  rte_mbuf* copy = rte_pktmbuf_copy(m, w.node->pool, 0, UINT32_MAX);
+  if (copy == nullptr) return;
+  const uint32_t code = v.ret == filter::ReturnKind::rst
+                            ? (uint32_t{1} << 24) | v.rst_ttl
+                            : (uint32_t{2} << 24) | (uint32_t{v.icmp_type} << 8) | v.icmp_code;
+  PuntItem item{copy, code, in_port, PuntKind::kBlockReturn};
+  if (rte_ring_sp_enqueue_elem(w.punt, &item, sizeof(item)) != 0) {
+    drop_packet(*w.c, DropReason::kPuntRingFull, copy);
+    return;
+  }
+  ++w.c->punted;
+}
+
+}  // namespace
+
+void pf_state_removed(const State& s) noexcept {
+  if (s.rule != nullptr)
+    static_cast<RuleRef*>(const_cast<void*>(s.rule))
+        ->states.fetch_sub(1, std::memory_order_relaxed);
+}
+
+bool pf_remove_state(Pf& pf, State* s) noexcept {
+  if (!pf.table->remove(s)) return false;
+  pf_state_removed(*s);
+  return true;
+}
+
+uint32_t pf_now(const Pf& pf) noexcept {
+  return static_cast<uint32_t>((rte_get_tsc_cycles() - pf.start_tsc) / pf.tsc_hz);
+}
+
+bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, rte_mbuf* m,
+             const net::PacketInfo& info, uint32_t now) noexcept {
+  Pf& pf = *w.node->pf;
+  const PfRuleset* rs = pf.ruleset.load(std::memory_order_acquire);
+  if (rs == nullptr) return true;
+  const filter::CompiledRuleset& crs = *rs->compiled;
+  if (crs.skip_mask & (uint64_t{1} << port)) return true;
+  const auto* frame = rte_pktmbuf_mtod(m, const std::byte*);
+  const bool later_fragment = info.fragment && !info.first_fragment;
+  const state::PacketTuple t = tuple_of(info);
+  state::StateKey key;
+  bool icmp_query = false;
+  if (!later_fragment) {
+    if (info.proto == state::kProtoIcmp) {
+      state::IcmpMapping map;
+      if (state::icmp_mapping(t.af, l4_bytes(frame, info), &map) != state::IcmpStatus::kOk) {
+        drop_packet(*w.c, DropReason::kL4Short, m);
+        return false;
+      }
+      if (map.is_error) {
+        // An ICMP error passes with the state of the packet it quotes.
+        state::IcmpErrorInner inner;
+        const auto quoted = l4_bytes(frame, info).subspan(state::kIcmpHeaderLen);
+        if (state::icmp_error_inner(t.af, quoted, dir, t.dst, &inner) == state::IcmpStatus::kOk) {
+          if (State* s = pf.table->lookup(inner.key, state::reverse(dir))) {
+            s->lock.lock();
+            const bool ok = s->proto != state::kProtoTcp ||
+                            state::icmp_inner_tcp_seq_ok(s->peers, s->direction, dir, inner.tcp_seq,
+                                                         s->state_flags & state::kStateSloppy);
+            if (ok) account(*s, dir, info.ip_total_len);
+            s->lock.unlock();
+            if (!ok) {
+              drop_packet(*w.c, DropReason::kStateMismatch, m);
+              return false;
+            }
+            return true;
+          }
+        }
+        key = state::StateKey{};  // no state: the rules decide
+      } else {
+        icmp_query = true;
+        key = state::make_icmp_key(t, dir, map);
+      }
+    } else {
+      key = state::make_lookup_key(t, dir);
+    }
+    if (!(info.proto == state::kProtoIcmp && !icmp_query)) {
+      if (State* s = pf.table->lookup(key, dir)) {
+        if (s->if_index == 0xffff || s->if_index == port) {
+          s->lock.lock();
+          const Track r = track(*s, frame, info, dir, now, icmp_query);
+          s->lock.unlock();
+          if (r == Track::kPass) {
+            ++w.c->state_matches;
+            return true;
+          }
+          if (r == Track::kDrop) {
+            drop_packet(*w.c, DropReason::kStateMismatch, m);
+            return false;
+          }
+          pf_remove_state(pf, s);
+        }
+      }
+    }
+  }
+  const filter::Verdict v = filter::evaluate(crs, filter_packet(info, dir, port, in_port));
+  if (v.action == filter::Decision::block) {
+    if (v.ret != filter::ReturnKind::none) queue_return(w, v, in_port, m);
+    drop_packet(*w.c, DropReason::kPfBlock, m);
+    return false;
+  }
+  if (v.action == filter::Decision::pass && v.keep_state && !later_fragment &&
+      !(info.proto == state::kProtoIcmp && !icmp_query)) {
+    if (!create_state(w, v, key, frame, info, dir, port, now)) {
+      rte_pktmbuf_free(m);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace dpf

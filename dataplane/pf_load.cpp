@@ -1,0 +1,134 @@
+// Loading a pf.conf ruleset into the node: parse, compile for this node's interfaces, derive
+// timeouts and limits, publish under RCU. Control thread only; allocates.
+#include <rte_rcu_qsbr.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "control/config/cluster.h"
+#include "control/pfconf/parser.h"
+#include "dataplane/pf.h"
+#include "dataplane/pf_load.h"
+
+namespace dpf {
+
+std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
+                                            const filter::InterfaceMap& ifs, std::string& error) {
+  auto out = std::make_unique<PfRuleset>();
+  out->compiled = filter::compile(src, ifs, error);
+  if (!out->compiled) return nullptr;
+  for (const auto& l : src.options.limits)
+    if (l.name == "states") out->state_limit = l.value;
+  out->timeouts = state::TimeoutTable::defaults();
+  if (out->state_limit != state::kDefaultStateLimit)
+    out->timeouts.derive_adaptive_from_limit(out->state_limit);
+  if (!src.options.optimization.empty()) {
+    if (auto o = state::optimization_by_name(src.options.optimization))
+      out->timeouts.apply_optimization(*o);
+  }
+  for (size_t i = 0; i < pfconf::kTimeoutCount; ++i) {
+    if (src.options.timeout_set[i])
+      out->timeouts.set(static_cast<state::Timeout>(i), src.options.timeouts[i]);
+  }
+  const auto& rules = out->compiled->rules;
+  out->refs.assign(rules.size(), nullptr);
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (rules[i].state == filter::StateMode::none) continue;
+    auto ref = std::make_unique<RuleRef>();
+    ref->nr = rules[i].nr;
+    const filter::StateSpec& spec = out->compiled->states[i];
+    ref->max_states = spec.max_states;
+    for (size_t t = 0; t < filter::kTimeoutSlots; ++t) {
+      if (spec.timeouts[t] == 0) continue;
+      ref->timeouts.set(static_cast<state::Timeout>(t), spec.timeouts[t]);
+      ref->has_timeouts = true;
+    }
+    if (spec.max_states) {
+      ref->timeouts.derive_adaptive_from_max(spec.max_states);
+      ref->has_timeouts = true;
+    }
+    out->refs[i] = ref.get();
+    pf.rule_refs.push_back(std::move(ref));
+  }
+  out->source = std::move(src);
+  return out;
+}
+
+filter::InterfaceMap pf_interfaces(const Node& node) {
+  filter::InterfaceMap map;
+  for (size_t i = 0; i < node.ports.size(); ++i) {
+    const Port& p = *node.ports[i];
+    filter::Interface ifc;
+    ifc.name = p.name;
+    ifc.port = static_cast<uint16_t>(i);
+    filter::InterfaceAddress a;
+    a.addr.af = pfconf::Af::inet;
+    for (int b = 0; b < 4; ++b) a.addr.bytes[b] = static_cast<uint8_t>(p.addr >> (24 - 8 * b));
+    a.prefix = p.prefix_len;
+    ifc.addresses.push_back(a);
+    map.interfaces.push_back(std::move(ifc));
+  }
+  return map;
+}
+
+pfconf::ParseOptions pf_parse_options(const Node& node) {
+  pfconf::ParseOptions opts;
+  opts.interfaces =
+      [&node](const std::string& name) -> std::optional<std::vector<pfconf::ResolvedAddress>> {
+    for (const auto& p : node.ports) {
+      if (p->name != name) continue;
+      pfconf::ResolvedAddress r;
+      r.addr.af = pfconf::Af::inet;
+      for (int b = 0; b < 4; ++b) r.addr.bytes[b] = static_cast<uint8_t>(p->addr >> (24 - 8 * b));
+      r.prefix = p->prefix_len;
+      return std::vector<pfconf::ResolvedAddress>{r};
+    }
+    return std::nullopt;
+  };
+  return opts;
+}
+
+bool pf_load(Node& node, const std::string& path, std::string_view text,
+             std::vector<std::string>& errors) {
+  Pf& pf = *node.pf;
+  auto parsed = pfconf::parse_ruleset(text, path, pf_parse_options(node));
+  for (const auto& e : parsed.errors) errors.push_back(e.to_string());
+  if (!parsed.ok()) return false;
+  if (parsed.ruleset->options.hostid != 0 && node.cluster->nodes.size() > 1) {
+    errors.push_back(path +
+                     ": `set hostid` in a ruleset shared by several nodes: set each "
+                     "node's hostid in the cluster file");
+    return false;
+  }
+  std::string error;
+  auto rs = pf_build_ruleset(pf, std::move(*parsed.ruleset), pf_interfaces(node), error);
+  if (!rs) {
+    errors.push_back(path + ": " + error);
+    return false;
+  }
+  rs->file = path;
+  const PfRuleset* old = pf.ruleset.load();
+  rs->generation = old ? old->generation + 1 : 1;
+  pf.ruleset.store(rs.get(), std::memory_order_release);
+  pf.current.swap(rs);
+  // Workers may still be evaluating the old rules: free them once each has passed a quiescent
+  // point. States keep only RuleRefs, which outlive rulesets.
+  if (rs) {
+    rte_rcu_qsbr_synchronize(pf.table->qsbr(), pf.control_reader);
+    rs.reset();
+  }
+  return true;
+}
+
+bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>& errors) {
+  std::ifstream in(path);
+  if (!in) {
+    errors.push_back(path + ": cannot read the ruleset");
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return pf_load(node, path, ss.str(), errors);
+}
+
+}  // namespace dpf

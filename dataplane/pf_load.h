@@ -1,0 +1,22 @@
+// Loading rulesets into a node (control thread; allocates): parse with the node's interfaces,
+// compile, publish. A ruleset with any error is rejected whole and the running one stays.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "control/pfconf/parser.h"
+#include "dataplane/node.h"
+#include "dataplane/pf.h"
+
+namespace dpf {
+
+filter::InterfaceMap pf_interfaces(const Node& node);
+pfconf::ParseOptions pf_parse_options(const Node& node);
+// Parses, compiles and publishes `text` (named `path` in errors). False with every error.
+bool pf_load(Node& node, const std::string& path, std::string_view text,
+             std::vector<std::string>& errors);
+bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>& errors);
+
+}  // namespace dpf

@@ -1,0 +1,345 @@
+// Ruleset compilation: names to port masks, addresses to prefix sets, rules to flat structs.
+#include "dataplane/filter/compile.h"
+
+#include <map>
+
+namespace dpf::filter {
+namespace {
+
+bool is_link_local6(const pfconf::IpAddr& a) {
+  return a.af == pfconf::Af::inet6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+}
+
+bool names_interface(const Interface& ifc, const std::string& name) {
+  if (ifc.name == name) return true;
+  for (const std::string& g : ifc.groups) {
+    if (g == name) return true;
+  }
+  return false;
+}
+
+Addr128 key_of(const pfconf::IpAddr& a) {
+  return addr_key(a.bytes.data(), a.af == pfconf::Af::inet6);
+}
+
+class Compiler {
+ public:
+  Compiler(const pfconf::Ruleset& rs, const InterfaceMap& ifs) : in_(rs), ifs_(ifs) {}
+  std::unique_ptr<const CompiledRuleset> run(std::string& error);
+
+ private:
+  bool check_ports();
+  uint64_t ports_named(const std::string& name) const;
+  void add_tables();
+  uint32_t table_set(const std::string& name);
+  uint32_t derived_set(const std::string& key, std::vector<PrefixEntry> v4,
+                       std::vector<PrefixEntry> v6);
+  uint32_t self_set();
+  uint32_t interface_set(const pfconf::Address& a);
+  bool address(const pfconf::Address& a, AddrMatch& out);
+  uint16_t tag_id(const std::string& name);
+  bool rule(const pfconf::Rule& r, uint32_t nr);
+  void state_spec(const pfconf::Rule& r, StateSpec& s);
+  bool fail(const pfconf::Rule& r, uint32_t nr, const std::string& what);
+
+  const pfconf::Ruleset& in_;
+  const InterfaceMap& ifs_;
+  std::unique_ptr<CompiledRuleset> out_ = std::make_unique<CompiledRuleset>();
+  std::map<std::string, uint32_t> set_index_;
+  std::map<std::string, uint16_t> tag_index_;
+  std::string error_;
+};
+
+bool Compiler::check_ports() {
+  for (const Interface& ifc : ifs_.interfaces) {
+    if (ifc.port >= kMaxPorts) {
+      error_ = "interface " + ifc.name + ": port index " + std::to_string(ifc.port) +
+               " is beyond the " + std::to_string(kMaxPorts) + " ports a ruleset can name";
+      return false;
+    }
+  }
+  return true;
+}
+
+uint64_t Compiler::ports_named(const std::string& name) const {
+  uint64_t mask = 0;
+  for (const Interface& ifc : ifs_.interfaces) {
+    if (names_interface(ifc, name)) mask |= uint64_t{1} << ifc.port;
+  }
+  return mask;
+}
+
+void add_entry(const pfconf::IpAddr& a, uint8_t bits, bool negated, std::vector<PrefixEntry>& v4,
+               std::vector<PrefixEntry>& v6) {
+  PrefixEntry e{key_of(a), bits, negated};
+  (a.af == pfconf::Af::inet6 ? v6 : v4).push_back(e);
+}
+
+void Compiler::add_tables() {
+  for (const pfconf::Table& t : in_.tables) {
+    std::vector<PrefixEntry> v4;
+    std::vector<PrefixEntry> v6;
+    for (const pfconf::TableEntry& e : t.entries) {
+      add_entry(e.addr.addr, e.addr.prefix, e.addr.negated, v4, v6);
+    }
+    derived_set("<" + t.name + ">", std::move(v4), std::move(v6));
+  }
+}
+
+uint32_t Compiler::derived_set(const std::string& key, std::vector<PrefixEntry> v4,
+                               std::vector<PrefixEntry> v6) {
+  auto it = set_index_.find(key);
+  if (it != set_index_.end()) return it->second;
+  uint32_t idx = static_cast<uint32_t>(out_->sets.size());
+  out_->sets.push_back(PrefixSet::build(std::move(v4), std::move(v6)));
+  out_->set_names.push_back(key);
+  set_index_.emplace(key, idx);
+  return idx;
+}
+
+// A table named by a rule but never defined is empty, as pf creates it on reference.
+uint32_t Compiler::table_set(const std::string& name) {
+  return derived_set("<" + name + ">", {}, {});
+}
+
+uint32_t Compiler::self_set() {
+  std::vector<PrefixEntry> v4;
+  std::vector<PrefixEntry> v6;
+  for (const Interface& ifc : ifs_.interfaces) {
+    for (const InterfaceAddress& a : ifc.addresses) {
+      add_entry(a.addr, a.addr.af == pfconf::Af::inet6 ? 128 : 32, false, v4, v6);
+    }
+  }
+  return derived_set("self", std::move(v4), std::move(v6));
+}
+
+// `IF:network` and `(IF[:network|:broadcast|:0])[/prefix]` over every interface the name denotes.
+uint32_t Compiler::interface_set(const pfconf::Address& a) {
+  bool network = a.kind == pfconf::AddrKind::if_network || (a.dyn_flags & pfconf::kDynNetwork);
+  bool broadcast = a.dyn_flags & pfconf::kDynBroadcast;
+  bool first_only = a.dyn_flags & pfconf::kDynNoAlias;
+  std::string key = (a.kind == pfconf::AddrKind::if_network ? "net:" : "dyn:") + a.name + ":" +
+                    std::to_string(a.dyn_flags) + "/" +
+                    (a.has_prefix ? std::to_string(a.prefix) : "-");
+  std::vector<PrefixEntry> v4;
+  std::vector<PrefixEntry> v6;
+  for (const Interface& ifc : ifs_.interfaces) {
+    if (!names_interface(ifc, a.name)) continue;
+    bool got4 = false;
+    bool got6 = false;
+    for (const InterfaceAddress& ia : ifc.addresses) {
+      bool v6a = ia.addr.af == pfconf::Af::inet6;
+      uint8_t full = v6a ? 128 : 32;
+      if (first_only) {
+        if (v6a ? (got6 || is_link_local6(ia.addr)) : got4) continue;
+        (v6a ? got6 : got4) = true;
+      }
+      if (broadcast) {
+        if (v6a || ia.prefix >= 31) continue;  // only IPv4 networks have a broadcast address
+        Addr128 last = prefix_last(key_of(ia.addr), ia.prefix);
+        v4.push_back({last, 32, false});
+        continue;
+      }
+      uint8_t bits = network ? ia.prefix : full;
+      if (a.has_prefix) bits = a.prefix;
+      if (bits > full) continue;
+      add_entry(ia.addr, bits, false, v4, v6);
+    }
+  }
+  return derived_set(key, std::move(v4), std::move(v6));
+}
+
+bool Compiler::address(const pfconf::Address& a, AddrMatch& out) {
+  out.neg = a.negated;
+  switch (a.kind) {
+    case pfconf::AddrKind::any:
+      out.kind = AddrKind::any;
+      return true;
+    case pfconf::AddrKind::host: {
+      out.kind = AddrKind::prefix;
+      out.b = prefix_mask(a.prefix);
+      Addr128 k = key_of(a.addr);
+      out.a = {k.hi & out.b.hi, k.lo & out.b.lo};
+      return true;
+    }
+    case pfconf::AddrKind::range:
+      out.kind = AddrKind::range;
+      out.a = key_of(a.addr);
+      out.b = key_of(a.addr_end);
+      return true;
+    case pfconf::AddrKind::table:
+      out.kind = AddrKind::set;
+      out.set = table_set(a.name);
+      return true;
+    case pfconf::AddrKind::self:
+      out.kind = AddrKind::set;
+      out.set = self_set();
+      return true;
+    case pfconf::AddrKind::dynamic:
+      if (a.dyn_flags & pfconf::kDynPeer) {
+        error_ = "(" + a.name + ":peer) is not supported: the node has no point-to-point links";
+        return false;
+      }
+      [[fallthrough]];
+    case pfconf::AddrKind::if_network:
+      out.kind = AddrKind::set;
+      out.set = interface_set(a);
+      return true;
+    case pfconf::AddrKind::no_route:
+      error_ = "no-route is not supported";
+      return false;
+    case pfconf::AddrKind::urpf_failed:
+      error_ = "urpf-failed is not supported";
+      return false;
+  }
+  error_ = "unknown address kind";
+  return false;
+}
+
+uint16_t Compiler::tag_id(const std::string& name) {
+  if (name.empty()) return 0;
+  auto it = tag_index_.find(name);
+  if (it != tag_index_.end()) return it->second;
+  out_->tag_names.push_back(name);
+  uint16_t id = static_cast<uint16_t>(out_->tag_names.size());
+  tag_index_.emplace(name, id);
+  return id;
+}
+
+PortMatch port_match(const pfconf::PortSpec& p) {
+  static constexpr PortOp kOps[] = {
+      PortOp::none, PortOp::eq, PortOp::ne,         PortOp::lt,         PortOp::le,
+      PortOp::gt,   PortOp::ge, PortOp::range_incl, PortOp::range_excl, PortOp::range_out};
+  return {kOps[static_cast<size_t>(p.op)], p.lo, p.hi};
+}
+
+ReturnMode return_mode(pfconf::BlockReturn m) {
+  switch (m) {
+    case pfconf::BlockReturn::drop:
+      return ReturnMode::drop;
+    case pfconf::BlockReturn::ret:
+      return ReturnMode::ret;
+    case pfconf::BlockReturn::rst:
+      return ReturnMode::rst;
+    case pfconf::BlockReturn::icmp:
+      return ReturnMode::icmp;
+  }
+  return ReturnMode::drop;
+}
+
+void Compiler::state_spec(const pfconf::Rule& r, StateSpec& s) {
+  const pfconf::StateOptions& o = r.state_opts;
+  s.max_states = o.max_states;
+  s.no_sync = o.no_sync;
+  s.sloppy = o.sloppy;
+  s.pflow = o.pflow;
+  s.if_bound = o.lock == pfconf::StateLock::if_bound ||
+               (o.lock == pfconf::StateLock::unset &&
+                in_.options.state_policy == pfconf::StatePolicy::if_bound);
+  s.source_track = static_cast<SourceTrack>(o.source_track);
+  s.max_src_states = o.max_src_states;
+  s.max_src_conn = o.max_src_conn;
+  s.max_src_conn_rate_limit = o.max_src_conn_rate_limit;
+  s.max_src_conn_rate_seconds = o.max_src_conn_rate_seconds;
+  s.max_src_nodes = o.max_src_nodes;
+  if (!o.overload_table.empty()) {
+    s.has_overload = true;
+    s.overload_set = table_set(o.overload_table);
+  }
+  s.flush = o.flush;
+  s.flush_global = o.flush_global;
+  static_assert(pfconf::kTimeoutCount == kTimeoutSlots);
+  s.timeouts = o.timeouts;
+}
+
+bool Compiler::fail(const pfconf::Rule& r, uint32_t nr, const std::string& what) {
+  error_ = "rule " + std::to_string(nr) + " (line " + std::to_string(r.line) + "): " + what;
+  return false;
+}
+
+bool Compiler::rule(const pfconf::Rule& r, uint32_t nr) {
+  if (r.probability != 0 && r.probability != UINT32_MAX)
+    return fail(r, nr, "probability is not supported");
+  if (r.once) return fail(r, nr, "once is not supported");
+  if (r.max_pkt_rate_limit != 0) return fail(r, nr, "max-pkt-rate is not supported");
+  if (r.max_pkt_size != 0) return fail(r, nr, "max-pkt-size is not supported");
+  CompiledRule c;
+  c.nr = nr;
+  c.action = r.action == pfconf::Action::pass    ? RuleAction::pass
+             : r.action == pfconf::Action::block ? RuleAction::block
+                                                 : RuleAction::match;
+  c.quick = r.quick;
+  c.log = r.log.enabled;
+  c.log_flags = static_cast<uint8_t>((r.log.all ? kLogAll : 0) | (r.log.matches ? kLogMatches : 0) |
+                                     (r.log.user ? kLogUser : 0));
+  c.log_if = r.log.logif;
+  c.dir = static_cast<uint8_t>(r.dir);  // any 0, in 1, out 2
+  c.af = static_cast<uint8_t>(r.af);    // any 0, inet 4, inet6 6
+  if (!r.ifname.empty()) {
+    c.has_if = true;
+    c.ifnot = r.ifnot;
+    c.if_mask = ports_named(r.ifname);
+  }
+  if (!r.received_on.empty()) {
+    c.has_rcv = true;
+    c.rcv_mask = ports_named(r.received_on);
+  }
+  c.proto = r.proto;
+  c.flags = r.flags;
+  c.flagset = r.flagset;
+  c.icmp_type = r.icmp_type;
+  c.icmp_code = r.icmp_code;
+  c.sport = port_match(r.src.port);
+  c.dport = port_match(r.dst.port);
+  if (!address(r.src.addr, c.src) || !address(r.dst.addr, c.dst)) return fail(r, nr, error_);
+  c.fragment = r.fragment;
+  c.allow_opts = r.allow_opts;
+  c.tag = tag_id(r.tag);
+  c.tagged = tag_id(r.tagged);
+  c.tagged_not = r.tagged_not;
+  c.state = c.action == RuleAction::pass ? static_cast<StateMode>(r.state) : StateMode::none;
+  c.ret = c.action == RuleAction::block ? return_mode(r.ret.mode) : ReturnMode::drop;
+  c.rst_ttl = r.ret.rst_ttl;
+  c.icmp4_code = r.ret.icmp_code;
+  c.icmp6_code = r.ret.icmp6_code;
+  StateSpec s;
+  if (c.state != StateMode::none) state_spec(r, s);
+  out_->rules.push_back(c);
+  out_->states.push_back(s);
+  return true;
+}
+
+std::unique_ptr<const CompiledRuleset> Compiler::run(std::string& error) {
+  if (!check_ports()) {
+    error = error_;
+    return nullptr;
+  }
+  add_tables();
+  for (const std::string& name : in_.options.skip) out_->skip_mask |= ports_named(name);
+  out_->rules.reserve(in_.rules.size());
+  for (size_t i = 0; i < in_.rules.size(); ++i) {
+    if (!rule(in_.rules[i], static_cast<uint32_t>(i))) {
+      error = error_;
+      return nullptr;
+    }
+  }
+  detail::build_classifier(*out_);
+  return std::move(out_);
+}
+
+}  // namespace
+
+uint16_t CompiledRuleset::tag_id(const std::string& name) const {
+  for (size_t i = 0; i < tag_names.size(); ++i) {
+    if (tag_names[i] == name) return static_cast<uint16_t>(i + 1);
+  }
+  return 0;
+}
+
+std::unique_ptr<const CompiledRuleset> compile(const pfconf::Ruleset& ruleset,
+                                               const InterfaceMap& interfaces, std::string& error) {
+  Compiler c(ruleset, interfaces);
+  return c.run(error);
+}
+
+}  // namespace dpf::filter

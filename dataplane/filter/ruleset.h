@@ -1,0 +1,168 @@
+// The compiled ruleset the fast path evaluates: flat rules (no strings), prefix sets for tables
+// and interface addresses, and the classifier that narrows a packet to a few candidate rules.
+// Built once by compile() on the control thread (all allocation happens there) and then only
+// read, by any number of workers at once; a reload builds a new one and swaps the pointer
+// under RCU. shared/specs/pf-semantics.md §3.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dataplane/filter/prefix_set.h"
+
+namespace dpf::filter {
+
+// Ports (interfaces) a ruleset can name: interface sets are 64-bit masks of port indices.
+inline constexpr uint16_t kMaxPorts = 64;
+inline constexpr uint32_t kNoRule = 0xffffffffu;
+// pf's PFTM_* slots, numbered as pfconf::Timeout and state::Timeout (0..19).
+inline constexpr size_t kTimeoutSlots = 20;
+
+enum class Af : uint8_t { inet = 4, inet6 = 6 };
+enum class Direction : uint8_t { in = 1, out = 2 };
+enum class RuleAction : uint8_t { pass, block, match };
+enum class StateMode : uint8_t { none, keep, modulate, synproxy };
+enum class SourceTrack : uint8_t { none, rule, global };
+
+// A rule's `block` answer as written (or from `set block-policy`): drop, `return` (RST for TCP,
+// ICMP otherwise), `return-rst`, `return-icmp[6]`.
+enum class ReturnMode : uint8_t { drop, ret, rst, icmp };
+
+// pf's PF_OP_* over a port in host order.
+enum class PortOp : uint8_t { none, eq, ne, lt, le, gt, ge, range_incl, range_excl, range_out };
+
+struct PortMatch {
+  PortOp op = PortOp::none;
+  uint16_t lo = 0;
+  uint16_t hi = 0;
+};
+
+enum class AddrKind : uint8_t { any, prefix, range, set };
+
+struct AddrMatch {
+  AddrKind kind = AddrKind::any;
+  bool neg = false;
+  uint32_t set = 0;  // kind set: index into CompiledRuleset::sets
+  Addr128 a;         // prefix: network; range: first
+  Addr128 b;         // prefix: mask; range: last
+};
+
+// State options of a pass rule, as the state table needs them to create the state.
+struct StateSpec {
+  uint32_t max_states = 0;  // 0 = unlimited
+  bool no_sync = false;
+  bool sloppy = false;
+  bool if_bound = false;  // per-rule option or `set state-policy if-bound`
+  bool pflow = false;
+  SourceTrack source_track = SourceTrack::none;
+  uint32_t max_src_states = 0;
+  uint32_t max_src_conn = 0;
+  uint32_t max_src_conn_rate_limit = 0;
+  uint32_t max_src_conn_rate_seconds = 0;
+  uint32_t max_src_nodes = 0;
+  uint32_t overload_set = 0;  // index into CompiledRuleset::sets; valid when has_overload
+  bool has_overload = false;
+  bool flush = false;
+  bool flush_global = false;
+  std::array<uint32_t, kTimeoutSlots> timeouts{};  // seconds (adaptive: states); 0 = global
+};
+
+// One filter rule, flattened. `nr` is pf's rule number (0-based position in the ruleset).
+struct CompiledRule {
+  // Match criteria, in pf's order.
+  uint64_t if_mask = 0;   // ports of `on IF` (or its group); used when has_if
+  uint64_t rcv_mask = 0;  // ports of `received-on IF`; used when has_rcv
+  bool has_if = false;
+  bool ifnot = false;  // on ! IF
+  bool has_rcv = false;
+  uint8_t dir = 0;    // 0 any, else Direction
+  uint8_t af = 0;     // 0 any, 4, 6
+  uint8_t proto = 0;  // 0 any
+  uint8_t flags = 0;  // TCP: (flags & flagset) must equal flags
+  uint8_t flagset = 0;
+  uint16_t icmp_type = 0;  // type + 1, 0 = any (pf's convention)
+  uint16_t icmp_code = 0;  // code + 1, 0 = any
+  bool fragment = false;   // matches only fragments
+  bool tagged_not = false;
+  uint16_t tagged = 0;  // tag id that must (or, tagged_not, must not) be on the packet; 0 = none
+  uint16_t tag = 0;     // tag id this rule puts on the packet; 0 = none
+  PortMatch sport;
+  PortMatch dport;
+  AddrMatch src;
+  AddrMatch dst;
+  // Outcome.
+  RuleAction action = RuleAction::pass;
+  bool quick = false;
+  bool log = false;
+  uint8_t log_flags = 0;  // kLogAll | kLogMatches | kLogUser
+  uint8_t log_if = 0;     // pflogN
+  bool allow_opts = false;
+  StateMode state = StateMode::none;
+  ReturnMode ret = ReturnMode::drop;
+  uint8_t rst_ttl = 0;
+  uint8_t icmp4_code = 3;  // unreachable code for return/return-icmp (port unreachable)
+  uint8_t icmp6_code = 4;  // ICMPv6 unreachable code (port unreachable)
+  uint32_t nr = 0;
+};
+
+inline constexpr uint8_t kLogAll = 1;
+inline constexpr uint8_t kLogMatches = 2;
+inline constexpr uint8_t kLogUser = 4;
+
+// Sorted rule positions for each piece of a partitioned key space: lookup(k) returns the
+// rules whose criterion on this key contains k (and, by construction, no others).
+template <typename Key>
+struct IntervalIndex {
+  std::vector<Key> starts;  // piece i covers [starts[i], starts[i + 1]); starts[0] = 0
+  std::vector<uint32_t> offsets;
+  std::vector<uint32_t> ids;
+
+  std::span<const uint32_t> lookup(Key k) const noexcept {
+    if (starts.empty()) return {};
+    size_t lo = 0;
+    size_t n = starts.size();
+    while (n > 1) {  // branch-light lower search: last start <= k
+      size_t half = n / 2;
+      lo = starts[lo + half] <= k ? lo + half : lo;
+      n -= half;
+    }
+    return {ids.data() + offsets[lo], ids.data() + offsets[lo + 1]};
+  }
+};
+
+// The candidates of one (direction, family, protocol class): every rule that may match such a
+// packet sits in exactly one of these lists, each sorted by position.
+struct ClassifierNode {
+  IntervalIndex<uint32_t> dport;     // rules placed by destination port (tcp/udp nodes)
+  IntervalIndex<Addr128> dst;        // by destination address
+  IntervalIndex<Addr128> src;        // by source address
+  std::vector<uint32_t> if_offsets;  // by interface: port p → ids[if_offsets[p], [p + 1])
+  std::vector<uint32_t> if_ids;
+  std::vector<uint32_t> wild;  // rules no index could place
+};
+
+struct CompiledRuleset {
+  std::vector<CompiledRule> rules;
+  std::vector<StateSpec> states;  // parallel to rules
+  std::vector<PrefixSet> sets;    // tables, then the sets derived from interfaces
+  std::vector<std::string> set_names;
+  std::vector<std::string> tag_names;  // tag id t is tag_names[t - 1]
+  uint64_t skip_mask = 0;              // ports of `set skip on`
+
+  // Classifier: nodes[((dir - 1) * 2 + (af == inet6)) * proto_classes + class].
+  std::array<uint8_t, 256> proto_class{};
+  uint32_t proto_classes = 1;
+  std::vector<ClassifierNode> nodes;
+
+  const ClassifierNode& node(Direction d, Af af, uint8_t proto) const noexcept {
+    size_t i = (static_cast<size_t>(d) - 1) * 2 + (af == Af::inet6 ? 1 : 0);
+    return nodes[i * proto_classes + proto_class[proto]];
+  }
+  // Tag id of a name, 0 if no rule names it.
+  uint16_t tag_id(const std::string& name) const;
+};
+
+}  // namespace dpf::filter

@@ -47,8 +47,22 @@ std::string port_label(const PortSpec& p) {
   return "";
 }
 
+// The address as pfctl's label expansion writes it: dynamic addresses as `(if)` only, and
+// ranges, which it has no text for, as `?`.
 std::string addr_label(const Address& a) {
-  return (a.negated ? "! " : "") + format_address(a);
+  std::string text;
+  switch (a.kind) {
+    case AddrKind::dynamic:
+      text = "(" + a.name + ")";
+      break;
+    case AddrKind::range:
+      text = "?";
+      break;
+    default:
+      text = format_address(a);
+      break;
+  }
+  return (a.negated ? "! " : "") + text;
 }
 
 void replace_all(std::string& s, std::string_view from, const std::string& to) {
@@ -64,8 +78,8 @@ void replace_all(std::string& s, std::string_view from, const std::string& to) {
 std::string Parser::expand_label(const std::string& text, const Rule& r) const {
   if (text.find('$') == std::string::npos) return text;
   std::string s = text;
-  std::string proto = r.proto ? std::string(protocol_name(r.proto)) : "any";
-  if (r.proto && proto.empty()) proto = std::to_string(r.proto);
+  std::string proto(protocol_name(r.proto));  // protocol 0 is "ip", as getprotobynumber(0)
+  if (proto.empty()) proto = std::to_string(r.proto);
   replace_all(s, "$if", r.ifname.empty() ? "any" : r.ifname);
   replace_all(s, "$proto", proto);
   replace_all(s, "$srcaddr", addr_label(r.src.addr));

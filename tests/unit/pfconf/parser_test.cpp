@@ -452,3 +452,11 @@ TEST_CASE("parser: a missing or self-including include file is an error") {
   REQUIRE(loop.errors.size() == 1);
   CHECK(loop.errors[0].message == "include files nest too deeply");
 }
+
+TEST_CASE("parser: label macros follow pfctl for ranges, dynamic addresses and protocol 0") {
+  Ruleset rs = parse_ok(
+      "block from 10.0.0.1 - 10.0.0.9 to ! (em0:network)/24 label \"$srcaddr|$dstaddr|$proto\"\n"
+      "block proto tcp to port 1000:2000 label \"[$dstport]\"\n");
+  CHECK(rs.rules.at(0).labels.at(0) == "?|! (em0)|ip");
+  CHECK(rs.rules.at(1).labels.at(0) == "[]");
+}

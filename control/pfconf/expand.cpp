@@ -38,7 +38,7 @@ std::string port_label(const PortSpec& p) {
     case PortOp::ge:
       return ">=" + lo;
     case PortOp::range_inclusive:
-      return lo + ":" + hi;
+      return "";  // pfctl leaves `a:b` ranges empty
     case PortOp::range_exclusive:
       return lo + "><" + hi;
     case PortOp::range_outside:

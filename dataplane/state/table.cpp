@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <new>
 
 namespace dpf::state {
@@ -24,7 +25,16 @@ struct IdKey {
 };
 static_assert(sizeof(IdKey) == 16);
 
-// Bytes of a StateKey that identify the flow: everything before pad[] (see the keying note).
+// The key of the main hash: the state key with its direction in pad[0], widened to 48 bytes so
+// that rte_hash compares it with its 48-byte vector compare and a key slot (8 bytes of data
+// pointer + key) fills exactly one cache line.
+struct HashKey {
+  StateKey key;
+  uint64_t zero = 0;
+};
+static_assert(sizeof(HashKey) == 48);
+
+// Bytes of a HashKey that identify the flow: everything before StateKey::pad (the keying note).
 constexpr uint32_t kKeyHashedBytes = offsetof(StateKey, pad);
 
 // Data tags of translated states' entries: the wire key answers inbound lookups only, the
@@ -44,10 +54,10 @@ uint32_t hash_state_key(const void* key, uint32_t /*len*/, uint32_t init) {
   return rte_hash_crc(key, kKeyHashedBytes, init);
 }
 
-StateKey tagged(const StateKey& k, Direction d) noexcept {
-  StateKey t = k;
-  t.pad[0] = static_cast<uint8_t>(d);
-  t.pad[1] = 0;
+HashKey tagged(const StateKey& k, Direction d) noexcept {
+  HashKey t{k, 0};
+  t.key.pad[0] = static_cast<uint8_t>(d);
+  t.key.pad[1] = 0;
   return t;
 }
 
@@ -83,6 +93,8 @@ bool StateTable::setup(const Config& config, std::string& error) {
   }
   limit_ = config.limit;
   creatorid_ = config.creatorid;
+  next_id_.store(config.first_id != 0 ? config.first_id
+                                      : (static_cast<uint64_t>(std::time(nullptr)) << 32) | 1);
   char name[RTE_MEMPOOL_NAMESIZE];
   std::snprintf(name, sizeof name, "%.8sp%u", config.name ? config.name : "st",
                 g_table_seq.fetch_add(1));
@@ -144,7 +156,7 @@ bool StateTable::setup_hashes(const Config& config, std::string& error) {
   };
   // Translated states take two key entries; a quarter more covers NAT without growing.
   const Spec specs[] = {
-      {&keys_, 'k', limit_ + limit_ / 4 + 64, sizeof(StateKey), &hash_state_key},
+      {&keys_, 'k', limit_ + limit_ / 4 + 64, sizeof(HashKey), &hash_state_key},
       {&ids_, 'i', limit_ + 64, sizeof(IdKey), &rte_hash_crc},
   };
   for (const Spec& s : specs) {
@@ -220,60 +232,83 @@ void StateTable::free_states(void* p, void* elems, unsigned n) {
   }
 }
 
+// Adds the (id, creatorid) entry and the key entries of `s`; under insert_lock_. On failure
+// nothing of `s` stays visible, except a translated state whose wire key was already added
+// (the caller retires it through RCU).
+StateTable::LinkResult StateTable::link(State* s, bool fresh_id, State** existing) noexcept {
+  const bool translated = s->key.translated();
+  const HashKey kw = tagged(s->key.key[kSkWire], s->direction);
+  const HashKey ks = tagged(s->key.key[kSkStack], s->direction);
+  const hash_sig_t sw = hash_state_key(&kw, sizeof kw, 0);
+  const hash_sig_t ss = translated ? hash_state_key(&ks, sizeof ks, 0) : 0;
+  const IdKey ik = id_key(s->id, s->creatorid);
+  void* d = nullptr;
+  if (rte_hash_lookup_with_hash_data(keys_, &kw, sw, &d) >= 0 ||
+      (translated && rte_hash_lookup_with_hash_data(keys_, &ks, ss, &d) >= 0)) {
+    if (existing) *existing = reinterpret_cast<State*>(reinterpret_cast<uintptr_t>(d) & ~kTagMask);
+    return LinkResult::kExists;
+  }
+  // Ids from our own counter are unique by construction; imported ones are checked.
+  if (!fresh_id && rte_hash_lookup(ids_, &ik) >= 0) return LinkResult::kIdExists;
+  // Counted before `s` becomes visible, so that a removal never precedes its insert in count().
+  ctr_.inserts.fetch_add(1, std::memory_order_relaxed);
+  const auto v = reinterpret_cast<uintptr_t>(s);
+  if (rte_hash_add_key_data(ids_, &ik, s) != 0) {
+    ctr_.inserts.fetch_sub(1, std::memory_order_relaxed);
+    return LinkResult::kFull;
+  }
+  if (rte_hash_add_key_with_hash_data(
+          keys_, &kw, sw, reinterpret_cast<void*>(v | (translated ? kTagWire : 0))) == 0) {
+    if (!translated || rte_hash_add_key_with_hash_data(keys_, &ks, ss,
+                                                       reinterpret_cast<void*>(v | kTagStack)) == 0)
+      return LinkResult::kOk;
+    rte_hash_del_key_with_hash(keys_, &kw, sw);
+  }
+  // find_by_id() or an iteration may already have returned `s`.
+  rte_hash_del_key(ids_, &ik);
+  ctr_.inserts.fetch_sub(1, std::memory_order_relaxed);
+  return LinkResult::kFullAfterVisible;
+}
+
 StateTable::InsertResult StateTable::insert(State* s, State** existing) noexcept {
-  if (s->id == 0) {
+  const bool fresh_id = s->id == 0;
+  if (fresh_id) {
     s->creatorid = creatorid_;
     s->id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  } else if (s->creatorid == creatorid_) {
+    // One of our own ids coming back (pfsync bulk update after a restart): later local ids
+    // start above it, so a fresh id never meets an existing entry.
+    uint64_t next = next_id_.load(std::memory_order_relaxed);
+    while (next <= s->id &&
+           !next_id_.compare_exchange_weak(next, s->id + 1, std::memory_order_relaxed)) {
+    }
   }
   s->unlinked = false;
-  const bool translated = s->key.translated();
-  const StateKey kw = tagged(s->key.key[kSkWire], s->direction);
-  const StateKey ks = tagged(s->key.key[kSkStack], s->direction);
-  const IdKey ik = id_key(s->id, s->creatorid);
-  void* const dw =
-      reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(s) | (translated ? kTagWire : 0));
-  void* const ds = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(s) | kTagStack);
-
   while (insert_lock_.exchange(1, std::memory_order_acquire) != 0) rte_pause();
-  void* d = nullptr;
-  InsertResult r = InsertResult::kOk;
-  if (rte_hash_lookup_data(keys_, &kw, &d) >= 0 ||
-      (translated && rte_hash_lookup_data(keys_, &ks, &d) >= 0)) {
-    r = InsertResult::kExists;
-    if (existing) *existing = reinterpret_cast<State*>(reinterpret_cast<uintptr_t>(d) & ~kTagMask);
-  } else if (rte_hash_lookup(ids_, &ik) >= 0) {
-    r = InsertResult::kIdExists;
-  } else if (rte_hash_add_key_data(ids_, &ik, s) != 0) {
-    r = InsertResult::kLimit;
-  } else if (rte_hash_add_key_data(keys_, &kw, dw) != 0) {
-    rte_hash_del_key(ids_, &ik);
-    r = InsertResult::kLimit;
-  } else if (translated && rte_hash_add_key_data(keys_, &ks, ds) != 0) {
-    // The wire key was visible: readers may hold `s`, so it leaves through RCU.
-    rte_hash_del_key(keys_, &kw);
-    rte_hash_del_key(ids_, &ik);
-    s->unlinked = true;
-    insert_lock_.store(0, std::memory_order_release);
-    ctr_.insert_full.fetch_add(1, std::memory_order_relaxed);
-    retire(s);
-    return InsertResult::kLimit;
-  }
+  const LinkResult l = link(s, fresh_id, existing);
   insert_lock_.store(0, std::memory_order_release);
 
-  switch (r) {
-    case InsertResult::kOk:
-      count_.fetch_add(1, std::memory_order_relaxed);
-      ctr_.inserts.fetch_add(1, std::memory_order_relaxed);
-      return r;
-    case InsertResult::kExists:
+  InsertResult r = InsertResult::kLimit;
+  switch (l) {
+    case LinkResult::kOk:
+      return InsertResult::kOk;
+    case LinkResult::kExists:
       ctr_.insert_exists.fetch_add(1, std::memory_order_relaxed);
+      r = InsertResult::kExists;
       break;
-    case InsertResult::kIdExists:
+    case LinkResult::kIdExists:
       ctr_.insert_id_exists.fetch_add(1, std::memory_order_relaxed);
+      r = InsertResult::kIdExists;
       break;
-    case InsertResult::kLimit:
+    case LinkResult::kFull:
       ctr_.insert_full.fetch_add(1, std::memory_order_relaxed);
       break;
+    case LinkResult::kFullAfterVisible:
+      // `s` was visible for a moment: readers may hold it, so it leaves through RCU.
+      ctr_.insert_full.fetch_add(1, std::memory_order_relaxed);
+      s->unlinked = true;
+      retire(s);
+      return InsertResult::kLimit;
   }
   s->unlinked = true;
   free_unlinked(s);  // never visible to readers
@@ -283,14 +318,13 @@ StateTable::InsertResult StateTable::insert(State* s, State** existing) noexcept
 bool StateTable::remove(State* s) noexcept {
   if (std::atomic_ref<bool>(s->unlinked).exchange(true, std::memory_order_acq_rel)) return false;
   const IdKey ik = id_key(s->id, s->creatorid);
-  const StateKey kw = tagged(s->key.key[kSkWire], s->direction);
-  rte_hash_del_key(keys_, &kw);
+  const HashKey kw = tagged(s->key.key[kSkWire], s->direction);
+  rte_hash_del_key_with_hash(keys_, &kw, hash_state_key(&kw, sizeof kw, 0));
   if (s->key.translated()) {
-    const StateKey ks = tagged(s->key.key[kSkStack], s->direction);
-    rte_hash_del_key(keys_, &ks);
+    const HashKey ks = tagged(s->key.key[kSkStack], s->direction);
+    rte_hash_del_key_with_hash(keys_, &ks, hash_state_key(&ks, sizeof ks, 0));
   }
   rte_hash_del_key(ids_, &ik);
-  count_.fetch_sub(1, std::memory_order_relaxed);
   ctr_.removals.fetch_add(1, std::memory_order_relaxed);
   retire(s);
   return true;
@@ -312,13 +346,13 @@ void StateTable::count_searches(unsigned n) noexcept {
 
 State* StateTable::lookup(const StateKey& key, Direction dir) noexcept {
   count_searches(1);
-  StateKey k = tagged(key, dir);
+  HashKey k = tagged(key, dir);
   const hash_sig_t sig = hash_state_key(&k, sizeof k, 0);
   void* d = nullptr;
   if (rte_hash_lookup_with_hash_data(keys_, &k, sig, &d) >= 0) {
     if (State* s = accept(d, dir)) return s;
   }
-  k.pad[0] = static_cast<uint8_t>(reverse(dir));
+  k.key.pad[0] = static_cast<uint8_t>(reverse(dir));
   if (rte_hash_lookup_with_hash_data(keys_, &k, sig, &d) >= 0) return accept(d, dir);
   return nullptr;
 }
@@ -327,7 +361,7 @@ unsigned StateTable::lookup_bulk(const StateKey* const keys[], const Direction d
                                  State* out[]) noexcept {
   count_searches(n);
   unsigned found = 0;
-  StateKey k[kBulk];
+  HashKey k[kBulk];
   const void* kp[kBulk];
   hash_sig_t sig[kBulk];
   void* data[kBulk];
@@ -336,7 +370,7 @@ unsigned StateTable::lookup_bulk(const StateKey* const keys[], const Direction d
     const unsigned m = n - base < kBulk ? n - base : kBulk;
     for (unsigned i = 0; i < m; ++i) {
       k[i] = tagged(*keys[base + i], dirs[base + i]);
-      sig[i] = hash_state_key(&k[i], sizeof(StateKey), 0);
+      sig[i] = hash_state_key(&k[i], sizeof(HashKey), 0);
       kp[i] = &k[i];
     }
     uint64_t hits = 0;
@@ -350,7 +384,7 @@ unsigned StateTable::lookup_bulk(const StateKey* const keys[], const Direction d
         continue;
       }
       // Second try: a state created in the other direction (replies on this interface).
-      k[i].pad[0] = static_cast<uint8_t>(reverse(dirs[base + i]));
+      k[i].key.pad[0] = static_cast<uint8_t>(reverse(dirs[base + i]));
       kp[nmiss] = &k[i];
       sig[nmiss] = sig[i];
       miss[nmiss++] = i;
@@ -382,6 +416,13 @@ State* StateTable::iterate(uint32_t& next) noexcept {
     if (!std::atomic_ref<bool>(s->unlinked).load(std::memory_order_acquire)) return s;
   }
   return nullptr;
+}
+
+size_t StateTable::count() const noexcept {
+  // Removals read first: a removal is always preceded by its insert, so this never goes below 0.
+  const uint64_t removed = ctr_.removals.load(std::memory_order_acquire);
+  const uint64_t inserted = ctr_.inserts.load(std::memory_order_acquire);
+  return inserted > removed ? static_cast<size_t>(inserted - removed) : 0;
 }
 
 StateTable::Counters StateTable::counters() const noexcept {

@@ -24,7 +24,8 @@ namespace dpf::state {
 
 // How states are keyed (shared/specs/pf-semantics.md §1.2–1.4).
 // A hash key is the state's 40-byte StateKey with pad[0] set to the state's direction (1 = in,
-// 2 = out): pf refuses a second state with the same key, interface and direction, and so does
+// 2 = out), zero-extended to 48 bytes (rte_hash's vector compare, one cache line per slot): pf
+// refuses a second state with the same key, interface and direction, and so does
 // the table (interfaces: see below). The hash function covers the key without the pad, so the
 // two directions of one key fall in the same bucket.
 // A packet filtered in direction `dir` builds its key with make_lookup_key(p, dir) and finds
@@ -45,6 +46,9 @@ class StateTable {
     int socket = -1;                      // NUMA socket; -1: any
     rte_rcu_qsbr* qsbr = nullptr;         // readers' QSBR variable; nullptr: the table owns one
     uint32_t max_readers = 128;           // reader thread ids 0..max_readers-1 (owned QSBR)
+    // The first local id; 0: wall-clock seconds << 32, as OpenBSD seeds pf_status.stateid, so a
+    // restarted node does not reuse the ids its peers still hold for it.
+    uint64_t first_id = 0;
   };
 
   enum class InsertResult : uint8_t {
@@ -95,7 +99,8 @@ class StateTable {
   // pf's (id, creatorid) index (pfsync, `dpfctl -k id`).
   State* find_by_id(uint64_t id, uint32_t creatorid) noexcept;
 
-  size_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+  // Linked states: inserts - removals (an insert is counted just before it becomes visible).
+  size_t count() const noexcept;
   uint32_t limit() const noexcept { return limit_; }
   uint32_t creatorid() const noexcept { return creatorid_; }
   // States allocated and not yet returned to the pool (includes those waiting for RCU).
@@ -134,7 +139,10 @@ class StateTable {
   bool setup_hashes(const Config& config, std::string& error);
   bool setup_rcu(const Config& config, std::string& error);
   static void free_states(void* p, void* elems, unsigned n);
-  void retire(State* s) noexcept;  // hands an unlinked state to the RCU defer queue
+  void retire(State* s) noexcept;
+  enum class LinkResult : uint8_t { kOk, kExists, kIdExists, kFull, kFullAfterVisible };
+  LinkResult link(State* s, bool fresh_id,
+                  State** existing) noexcept;  // hands an unlinked state to the RCU defer queue
 
   rte_hash* keys_ = nullptr;  // tagged StateKey -> State* (low bits: translated role)
   rte_hash* ids_ = nullptr;   // (id, creatorid) -> State*
@@ -147,7 +155,6 @@ class StateTable {
   alignas(64) std::atomic<uint64_t> next_id_{1};
   std::atomic<uint32_t> allocated_{0};
   std::atomic<uint32_t> pending_{0};
-  std::atomic<size_t> count_{0};
   alignas(64) std::atomic<uint32_t> insert_lock_{0};  // makes lookup+add one step
   struct AtomicCounters {
     std::atomic<uint64_t> inserts{0}, removals{0}, state_limit{0}, memory{0}, insert_exists{0},

@@ -125,6 +125,21 @@ TEST_CASE("state table: an imported state keeps its id and creatorid; a repeated
   CHECK(t->lookup(make_lookup_key(udp_tuple(7, 2), Direction::kIn), Direction::kIn) == nullptr);
 }
 
+TEST_CASE("state table: one of our own ids coming back from a peer moves local ids past it") {
+  auto t = make_table(16, 0x11223344);
+  State* a = new_state(*t, udp_tuple(14, 1), Direction::kIn);
+  REQUIRE(t->insert(a) == IR::kOk);
+  State* back = new_state(*t, udp_tuple(14, 2), Direction::kIn);
+  back->id = a->id + 100;
+  back->creatorid = 0x11223344;
+  REQUIRE(t->insert(back) == IR::kOk);
+  State* b = new_state(*t, udp_tuple(14, 3), Direction::kIn);
+  REQUIRE(t->insert(b) == IR::kOk);
+  CHECK(b->id > back->id);
+  CHECK(t->find_by_id(back->id, 0x11223344) == back);
+  CHECK(t->find_by_id(b->id, 0x11223344) == b);
+}
+
 TEST_CASE("state table: allocations beyond set limit states fail and are counted") {
   auto t = make_table(3);
   CHECK(t->limit() == 3);

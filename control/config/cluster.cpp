@@ -101,7 +101,7 @@ void parse_and_check(detail::Diagnostics& diag, const std::string& yaml, LoadRes
   std::vector<detail::NodeRead> reads;
   Cluster cluster = detail::read_cluster(diag, root, diag.file(), reads);
   detail::validate_cluster(diag, cluster, reads);
-  if (diag.errors().empty()) result.cluster = std::move(cluster);
+  if (!diag.any()) result.cluster = std::move(cluster);
 }
 
 }  // namespace
@@ -113,11 +113,11 @@ LoadResult load_cluster_string(std::string_view yaml, const std::string& file_na
     parse_and_check(diag, std::string(yaml), result);
   } catch (const YAML::Exception& e) {
     // Syntax errors; the tree is unusable, so only this error stands.
-    diag.errors().clear();
+    diag.clear();
     diag.error(detail::to_mark(e.mark), e.msg);
     result.cluster.reset();
   } catch (const std::exception& e) {
-    diag.errors().clear();
+    diag.clear();
     diag.error(Mark{}, std::string("cannot load the cluster file: ") + e.what());
     result.cluster.reset();
   }
@@ -126,12 +126,11 @@ LoadResult load_cluster_string(std::string_view yaml, const std::string& file_na
                    [](const ConfigError& a, const ConfigError& b) {
                      return a.at.line != b.at.line ? a.at.line < b.at.line : a.at.col < b.at.col;
                    });
-  // A value shared by several nodes (cluster.pfsync) may fail the same way on each of them.
-  auto same = [](const ConfigError& a, const ConfigError& b) {
-    return a.at.line == b.at.line && a.at.col == b.at.col && a.message == b.message;
-  };
-  result.errors.erase(std::unique(result.errors.begin(), result.errors.end(), same),
-                      result.errors.end());
+  if (diag.dropped() > 0) {
+    result.errors.push_back(
+        ConfigError{file_name, Mark{},
+                    "too many errors; " + std::to_string(diag.dropped()) + " more not shown"});
+  }
   return result;
 }
 

@@ -10,6 +10,8 @@ namespace {
 constexpr unsigned kPfsyncVersions[] = {1301, 1400};
 constexpr uint64_t kMaxUpdMin = 1, kMaxUpdMax = 255;
 constexpr uint64_t kVhidMax = 255, kAdvbaseMax = 255, kAdvskewMax = 254;
+constexpr std::size_t kMaxVhids = 256;         // groups in one cluster
+constexpr std::size_t kMaxVhidAddresses = 64;  // virtual addresses of one group
 
 std::optional<std::string> read_ifname(Diagnostics& diag, const Value& v) {
   auto s = read_string(diag, v);
@@ -113,7 +115,7 @@ namespace {
 
 // Keeps the valid addresses (the others are reported); false when there is no list at all.
 bool read_vhid_addresses(Diagnostics& diag, const Value& addrs, CarpVhid& c) {
-  auto items = read_sequence(diag, addrs);
+  auto items = read_sequence(diag, addrs, kMaxVhidAddresses);
   if (!items) return false;
   if (items->empty()) {
     diag.error(addrs.at, addrs.path + ": a vhid needs at least one address");
@@ -184,7 +186,7 @@ std::optional<Carp> read_carp(Diagnostics& diag, const Value& v) {
   carp.at = v.key_at;
   if (const Value* x = m.find("preempt")) carp.preempt = read_bool(diag, *x).value_or(false);
   if (const Value* x = m.find("vhids")) {
-    auto items = read_sequence(diag, *x);
+    auto items = read_sequence(diag, *x, kMaxVhids);
     for (const Value& item : items.value_or(std::vector<Value>{})) {
       if (auto c = read_vhid(diag, item)) carp.vhids.push_back(std::move(*c));
     }

@@ -14,6 +14,9 @@ constexpr uint64_t kIdleSleepMaxUs = 1'000'000;  // a stop request is seen withi
 constexpr uint64_t kMtuMin = 68;                 // RFC 791: every IPv4 host takes 68 bytes
 constexpr uint64_t kMtuMax = 65535;              // the port's own limit is checked at start-up
 constexpr uint64_t kHostidMax = 0xffffffff;      // pfsync creatorid is 32 bits; 0 is invalid
+constexpr std::size_t kMaxNodes = 64;
+constexpr std::size_t kMaxInterfaces = 64;  // DPDK builds have 32 ports (RTE_MAX_ETHPORTS)
+constexpr std::size_t kMaxRoutes = 4096;    // bigger tables belong to a routing daemon
 
 std::optional<std::string> read_ifname_key(Diagnostics& diag, const MapReader::Entry& e,
                                            const std::string& map_path) {
@@ -86,7 +89,7 @@ std::optional<Interface> read_interface(Diagnostics& diag, const MapReader::Entr
 }
 
 void read_interfaces(Diagnostics& diag, const Value& v, Node& node, NodeRead& read) {
-  MapReader m(diag, v, {});
+  MapReader m(diag, v, {}, kMaxInterfaces);
   if (!m.is_map()) {
     read.interfaces_complete = false;
     read.interfaces_missing = true;
@@ -194,7 +197,7 @@ void read_node_keys(Diagnostics& diag, const MapReader& m, const Shared& shared,
   if (const Value* x = m.find("eal")) node.eal = read_string_list(diag, *x).value_or(node.eal);
   if (const Value* x = m.find("lcores")) read_lcores(diag, *x, node.lcores);
   if (const Value* x = m.find("routes")) {
-    for (const Value& item : read_sequence(diag, *x).value_or(std::vector<Value>{})) {
+    for (const Value& item : read_sequence(diag, *x, kMaxRoutes).value_or(std::vector<Value>{})) {
       if (auto r = read_route(diag, item)) node.routes.push_back(*r);
     }
   }
@@ -305,7 +308,7 @@ Cluster read_cluster(Diagnostics& diag, const YAML::Node& root, const std::strin
     diag.error(root_at, "missing key 'nodes' (the cluster needs at least one node)");
     return c;
   }
-  MapReader m(diag, *nodes, {});
+  MapReader m(diag, *nodes, {}, kMaxNodes);
   if (m.is_map() && m.empty()) diag.error(nodes->at, "nodes: the cluster needs at least one node");
   const Shared shared{file, pfsync, c.carp};
   for (const auto& e : m.entries()) {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <set>
+#include <string_view>
 
 namespace dpf::config::detail {
 
@@ -50,16 +53,14 @@ void check_interfaces(Diagnostics& diag, const Node& node) {
 }
 
 void check_routes(Diagnostics& diag, const Node& node, const NodeRead& read) {
-  const auto& routes = node.routes;
-  for (std::size_t k = 0; k < routes.size(); ++k) {
-    const Route& r = routes[k];
-    const std::string path = path_of(node) + ".routes: ";
+  const std::string path = path_of(node) + ".routes: ";
+  std::map<std::pair<uint32_t, uint8_t>, int> first_line;  // destination → line of first route
+  for (const Route& r : node.routes) {
     const std::string to = format_ipv4_prefix(r.to);
-    for (std::size_t j = 0; j < k; ++j) {
-      if (routes[j].to.addr == r.to.addr && routes[j].to.len == r.to.len) {
-        diag.error(r.to_at, path + "duplicate route to " + to + " (first on line " +
-                                std::to_string(routes[j].to_at.line) + ")");
-      }
+    auto [it, fresh] = first_line.try_emplace({r.to.addr, r.to.len}, r.to_at.line);
+    if (!fresh) {
+      diag.error(r.to_at, path + "duplicate route to " + to + " (first on line " +
+                              std::to_string(it->second) + ")");
     }
     if (const Interface* own = owner_of(node, r.via)) {
       diag.error(r.via_at, path + "next hop " + format_ipv4(r.via) + " of the route to " + to +
@@ -100,6 +101,8 @@ void check_pfsync(Diagnostics& diag, const Node& node, const NodeRead& read) {
 
 void check_carp(Diagnostics& diag, const Cluster& cluster, const Node& node, const NodeRead& read) {
   if (!cluster.carp) return;
+  std::map<uint32_t, const Interface*> own_addresses;
+  for (const Interface& i : node.interfaces) own_addresses.emplace(i.address.addr, &i);
   for (const CarpVhid& v : cluster.carp->vhids) {
     const std::string what = "carp vhid " + std::to_string(v.vhid);
     const Interface* i = node.interface(v.interface);
@@ -111,9 +114,9 @@ void check_carp(Diagnostics& diag, const Cluster& cluster, const Node& node, con
     }
     for (std::size_t k = 0; k < v.addresses.size(); ++k) {
       const uint32_t a = v.addresses[k].addr;
-      if (const Interface* own = owner_of(node, a)) {
+      if (auto own = own_addresses.find(a); own != own_addresses.end()) {
         diag.error(v.address_at[k], what + ": " + format_ipv4(a) + " is " + node.name +
-                                        "'s own address on " + own->name);
+                                        "'s own address on " + own->second->name);
       } else if (!i->address.contains(a)) {
         diag.error(v.address_at[k], what + ": " + format_ipv4(a) + " is not inside " + node.name +
                                         "'s " + i->name + " network " +
@@ -189,26 +192,20 @@ void resolve_syncpeer(Diagnostics& diag, Cluster& cluster, const std::vector<Nod
 
 void check_vhids(Diagnostics& diag, const Cluster& cluster) {
   if (!cluster.carp) return;
-  const auto& vs = cluster.carp->vhids;
-  for (std::size_t k = 0; k < vs.size(); ++k) {
-    const std::string what = "carp vhid " + std::to_string(vs[k].vhid);
-    for (std::size_t j = 0; j < k; ++j) {
-      if (vs[j].vhid == vs[k].vhid && vs[j].interface == vs[k].interface) {
-        diag.error(vs[k].at, what + " is already used on " + vs[k].interface);
-      }
+  std::set<std::pair<uint8_t, std::string_view>> used;  // (vhid, interface)
+  std::map<uint32_t, uint8_t> owner;                    // virtual address → first vhid
+  for (const CarpVhid& v : cluster.carp->vhids) {
+    const std::string what = "carp vhid " + std::to_string(v.vhid);
+    if (!used.emplace(v.vhid, v.interface).second) {
+      diag.error(v.at, what + " is already used on " + v.interface);
     }
-    // A virtual address belongs to one group: compare with every address written before it.
-    for (std::size_t a = 0; a < vs[k].addresses.size(); ++a) {
-      const uint32_t addr = vs[k].addresses[a].addr;
-      for (std::size_t j = 0; j <= k; ++j) {
-        const std::size_t end = j == k ? a : vs[j].addresses.size();
-        for (std::size_t b = 0; b < end; ++b) {
-          if (vs[j].addresses[b].addr != addr) continue;
-          diag.error(vs[k].address_at[a], what + ": " + format_ipv4(addr) +
-                                              " is already an address of vhid " +
-                                              std::to_string(vs[j].vhid));
-        }
-      }
+    // A virtual address belongs to one group, once.
+    for (std::size_t a = 0; a < v.addresses.size(); ++a) {
+      auto [it, fresh] = owner.try_emplace(v.addresses[a].addr, v.vhid);
+      if (fresh) continue;
+      diag.error(v.address_at[a], what + ": " + format_ipv4(v.addresses[a].addr) +
+                                      " is already an address of vhid " +
+                                      std::to_string(it->second));
     }
   }
 }

@@ -72,6 +72,15 @@ void Diagnostics::error(Mark at, std::string message) {
       clean += c;
     }
   }
+  // A value shared by several nodes, or repeated through an alias, fails the same way each
+  // time: one report is enough.
+  for (const auto& e : errors_) {
+    if (e.at.line == at.line && e.at.col == at.col && e.message == clean) return;
+  }
+  if (errors_.size() >= kMaxErrors) {
+    ++dropped_;
+    return;
+  }
   errors_.push_back(ConfigError{file_, at, std::move(clean)});
 }
 
@@ -81,7 +90,7 @@ Mark to_mark(const YAML::Mark& m) {
 }
 
 MapReader::MapReader(Diagnostics& diag, const Value& map,
-                     std::initializer_list<std::string_view> known) {
+                     std::initializer_list<std::string_view> known, std::size_t max_entries) {
   if (map.node.IsNull()) {
     is_map_ = true;
     return;
@@ -104,6 +113,11 @@ MapReader::MapReader(Diagnostics& diag, const Value& map,
                              " (expected one of: " + known_list(known) + ")");
       continue;
     }
+    if (entries_.size() == max_entries) {
+      diag.error(key_at, where(map.path) + ": more than " + std::to_string(max_entries) +
+                             " entries; the rest is ignored");
+      break;
+    }
     if (find(key) != nullptr) {
       diag.error(key_at, "duplicate key " + quoted(key) + " in " + where(map.path));
       continue;
@@ -120,7 +134,8 @@ const Value* MapReader::find(std::string_view key) const {
   return nullptr;
 }
 
-std::optional<std::vector<Value>> read_sequence(Diagnostics& diag, const Value& v) {
+std::optional<std::vector<Value>> read_sequence(Diagnostics& diag, const Value& v,
+                                                std::size_t max_items) {
   std::vector<Value> out;
   if (v.node.IsNull()) return out;
   if (!v.node.IsSequence()) {
@@ -130,6 +145,11 @@ std::optional<std::vector<Value>> read_sequence(Diagnostics& diag, const Value& 
   std::size_t i = 0;
   for (const auto& item : v.node) {
     Mark at = item.IsNull() ? v.at : to_mark(item.Mark());
+    if (out.size() == max_items) {
+      diag.error(
+          at, v.path + ": more than " + std::to_string(max_items) + " items; the rest is ignored");
+      break;
+    }
     out.push_back(Value{item, at, v.path + "[" + std::to_string(i++) + "]", at});
   }
   return out;

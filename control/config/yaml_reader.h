@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -17,6 +18,11 @@
 
 namespace dpf::config::detail {
 
+// Bounds that keep a broken or hostile file (whose YAML aliases can repeat a subtree many times
+// over) from costing unbounded memory and time; a real cluster file is far below them.
+inline constexpr std::size_t kMaxEntries = 256;  // default for any map or list
+inline constexpr std::size_t kMaxErrors = 100;   // errors kept; the rest are only counted
+
 // Collects every error of one load; the file name prefixes each.
 class Diagnostics {
  public:
@@ -24,10 +30,17 @@ class Diagnostics {
   void error(Mark at, std::string message);
   const std::string& file() const { return file_; }
   std::vector<ConfigError>& errors() { return errors_; }
+  std::size_t dropped() const { return dropped_; }  // errors beyond kMaxErrors
+  bool any() const { return !errors_.empty(); }
+  void clear() {
+    errors_.clear();
+    dropped_ = 0;
+  }
 
  private:
   std::string file_;
   std::vector<ConfigError> errors_;
+  std::size_t dropped_ = 0;
 };
 
 // yaml-cpp marks are 0-based; ours are 1-based, 0 when unknown.
@@ -51,8 +64,10 @@ class MapReader {
     std::string key;
     Value value;
   };
-  // known empty = any key is accepted (maps keyed by user-chosen names).
-  MapReader(Diagnostics& diag, const Value& map, std::initializer_list<std::string_view> known);
+  // known empty = any key is accepted (maps keyed by user-chosen names). Entries past
+  // max_entries are reported once and ignored.
+  MapReader(Diagnostics& diag, const Value& map, std::initializer_list<std::string_view> known,
+            std::size_t max_entries = kMaxEntries);
 
   bool is_map() const { return is_map_; }  // false after a type error was reported
   bool empty() const { return entries_.empty(); }
@@ -64,8 +79,10 @@ class MapReader {
   bool is_map_ = false;
 };
 
-// The items of a sequence; a null value reads as empty; anything else is reported.
-std::optional<std::vector<Value>> read_sequence(Diagnostics& diag, const Value& v);
+// The items of a sequence; a null value reads as empty; anything else is reported, and so are
+// items past max_items (which are ignored).
+std::optional<std::vector<Value>> read_sequence(Diagnostics& diag, const Value& v,
+                                                std::size_t max_items = kMaxEntries);
 
 // Scalars. Each returns nullopt after reporting why the value does not fit.
 // Integers are plain (unquoted) decimal or 0x-hex, without sign.

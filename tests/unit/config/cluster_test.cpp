@@ -322,3 +322,41 @@ TEST_CASE("config: control bytes quoted from the file are escaped in messages") 
             at(1, 8) + "nodes: the cluster needs at least one node",
             at(2, 1) + "unknown key 'a\\x09b' in top level (expected one of: cluster, nodes)"});
 }
+
+TEST_CASE("config: past 100 errors the rest are counted in one last line") {
+  std::string yaml = "nodes:\n  a:\n    interfaces: { e0: { device: d, address: 10.0.0.1/24 } }\n";
+  for (int i = 0; i < 150; ++i) yaml += "    k" + std::to_string(i) + ": 1\n";
+  auto errs = errors_of(yaml);
+  REQUIRE(errs.size() == 101);
+  CHECK(errs[0].rfind(at(4, 5) + "unknown key 'k0' in nodes.a", 0) == 0);
+  CHECK(errs[99].rfind(at(103, 5) + "unknown key 'k99' in nodes.a", 0) == 0);
+  CHECK(errs[100] == "/etc/dpf/c.yaml: too many errors; 50 more not shown");
+}
+
+TEST_CASE("config: a cluster of more than 64 nodes is cut at the 65th with an error") {
+  std::string yaml = "nodes:\n";
+  for (int i = 0; i < 70; ++i) {
+    yaml += "  n" + std::to_string(i) + ": { interfaces: { e0: { device: d, address: 10.0.0." +
+            std::to_string(i + 1) + "/24 } } }\n";
+  }
+  CHECK(errors_of(yaml) ==
+        std::vector<std::string>{at(66, 3) + "nodes: more than 64 entries; the rest is ignored"});
+}
+
+TEST_CASE("config: aliases that repeat a subtree are bounded like written entries") {
+  std::string yaml =
+      "cluster:\n  carp:\n    vhids: [&v { vhid: 1, interface: e0, addresses: [10.0.0.9/24] }";
+  for (int i = 0; i < 300; ++i) yaml += ", *v";
+  yaml += "]\nnodes:\n  a: { interfaces: { e0: { device: d, address: 10.0.0.1/24 } } }\n";
+  LoadResult r = load(yaml);
+  CHECK_FALSE(r.cluster.has_value());
+  // Every repetition fails at the anchor's place in the same words: reported once.
+  REQUIRE(r.errors.size() == 3);
+  CHECK(r.errors[1].str() == at(3, 13) + "carp vhid 1 is already used on e0");
+  CHECK(r.errors[2].str() == at(3, 54) + "carp vhid 1: 10.0.0.9 is already an address of vhid 1");
+  bool cut = false;
+  for (const auto& e : r.errors) {
+    cut = cut || e.message == "cluster.carp.vhids: more than 256 items; the rest is ignored";
+  }
+  CHECK(cut);
+}

@@ -218,6 +218,15 @@ State* StateTable::alloc() noexcept {
 }
 
 void StateTable::free_unlinked(State* s) noexcept {
+  // A state that a failed insert() had briefly made visible waits for the readers first.
+  if (s->unlinked && s->timeout == Timeout::kUnlinked) [[unlikely]] {
+    retire(s);
+    return;
+  }
+  put(s);
+}
+
+void StateTable::put(State* s) noexcept {
   rte_mempool_put(pool_, s);
   allocated_.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -227,7 +236,7 @@ void StateTable::free_states(void* p, void* elems, unsigned n) {
   for (unsigned i = 0; i < n; ++i) {
     State* s;
     std::memcpy(&s, static_cast<char*>(elems) + i * sizeof(State*), sizeof s);
-    t->free_unlinked(s);
+    t->put(s);
     t->pending_.fetch_sub(1, std::memory_order_relaxed);
   }
 }
@@ -288,31 +297,30 @@ StateTable::InsertResult StateTable::insert(State* s, State** existing) noexcept
   const LinkResult l = link(s, fresh_id, existing);
   insert_lock_.store(0, std::memory_order_release);
 
-  InsertResult r = InsertResult::kLimit;
   switch (l) {
     case LinkResult::kOk:
       return InsertResult::kOk;
     case LinkResult::kExists:
       ctr_.insert_exists.fetch_add(1, std::memory_order_relaxed);
-      r = InsertResult::kExists;
       break;
     case LinkResult::kIdExists:
       ctr_.insert_id_exists.fetch_add(1, std::memory_order_relaxed);
-      r = InsertResult::kIdExists;
       break;
     case LinkResult::kFull:
       ctr_.insert_full.fetch_add(1, std::memory_order_relaxed);
       break;
     case LinkResult::kFullAfterVisible:
-      // `s` was visible for a moment: readers may hold it, so it leaves through RCU.
+      // Readers may hold `s`: free_unlinked() will send it through RCU.
       ctr_.insert_full.fetch_add(1, std::memory_order_relaxed);
+      s->timeout = Timeout::kUnlinked;
       s->unlinked = true;
-      retire(s);
       return InsertResult::kLimit;
   }
+  if (fresh_id) s->id = 0;  // the caller may try again
   s->unlinked = true;
-  free_unlinked(s);  // never visible to readers
-  return r;
+  return l == LinkResult::kExists     ? InsertResult::kExists
+         : l == LinkResult::kIdExists ? InsertResult::kIdExists
+                                      : InsertResult::kLimit;
 }
 
 bool StateTable::remove(State* s) noexcept {

@@ -24,10 +24,10 @@ namespace dpf::state {
 
 // How states are keyed (shared/specs/pf-semantics.md §1.2–1.4).
 // A hash key is the state's 40-byte StateKey with pad[0] set to the state's direction (1 = in,
-// 2 = out), zero-extended to 48 bytes (rte_hash's vector compare, one cache line per slot): pf
-// refuses a second state with the same key, interface and direction, and so does
-// the table (interfaces: see below). The hash function covers the key without the pad, so the
-// two directions of one key fall in the same bucket.
+// 2 = out), zero-extended to 48 bytes (rte_hash's vector compare, one cache line per slot). pf
+// refuses a second state with the same key, interface and direction, and so does the table
+// (interfaces: see below). The hash function covers the key without the pad, so the two
+// directions of one key share their buckets and signature.
 // A packet filtered in direction `dir` builds its key with make_lookup_key(p, dir) and finds
 // either a state created in `dir` (more packets of the creating side) or, failing that, one
 // created in reverse(dir) (the replies through the same interface): pf's lookup ignores the
@@ -35,8 +35,8 @@ namespace dpf::state {
 // Translated states (wire != stack) get an entry per key; the entry data is tagged so that the
 // wire key answers only inbound lookups and the stack key only outbound ones (pf_find_state).
 // Interfaces are not in the key: an if-bound state is found like a floating one and the caller
-// compares State::if_index (a second if-bound state of the same key and direction on another
-// interface is refused as kExists).
+// compares State::if_index. A second if-bound state of the same key and direction on another
+// interface is refused as kExists (pf would keep both; not supported yet).
 class StateTable {
  public:
   struct Config {
@@ -70,20 +70,24 @@ class StateTable {
     uint64_t insert_full = 0;       // insert() found the hash full
   };
 
+  // Fails with `error` naming the DPDK object that could not be created.
   static std::unique_ptr<StateTable> create(const Config& config, std::string& error);
+  // After every reader has unregistered (states still waiting for RCU go with the pool).
   ~StateTable();
   StateTable(const StateTable&) = delete;
   StateTable& operator=(const StateTable&) = delete;
 
   // A zeroed state from the pool, or nullptr (counted as state-limit or memory).
   State* alloc() noexcept;
-  // Returns a state that was never inserted to the pool at once.
+  // Gives back a state that is not in the table: one never inserted, or one insert() refused
+  // (at once, or through RCU if the refused insert had made it visible for a moment).
   void free_unlinked(State* s) noexcept;
 
   // Inserts `s` (from alloc()) under its keys and direction. Assigns creatorid and a fresh id
   // unless s->id is non-zero (a state imported from pfsync keeps its (id, creatorid)). The
-  // keys and direction must not change afterwards. On failure the table takes `s` back (the
-  // caller must not touch it); on kExists, *existing (if given) is the state holding the key.
+  // keys and direction must not change afterwards. On failure the caller still owns `s` and
+  // gives it back with free_unlinked(); on kExists, *existing (if given) is the state holding
+  // the key (pfsync merges into it).
   InsertResult insert(State* s, State** existing = nullptr) noexcept;
 
   // Unlinks `s`: marks it unlinked, deletes its keys; it is freed once readers are quiescent.
@@ -91,6 +95,7 @@ class StateTable {
   bool remove(State* s) noexcept;
 
   // The state a packet filtered in direction `dir` matches (see the keying note), or nullptr.
+  // A state being removed concurrently may still be returned: check `unlinked` under its lock.
   State* lookup(const StateKey& key, Direction dir) noexcept;
   // Bulk form: out[i] for keys[i] in dirs[i]; any n. Returns the number of hits.
   unsigned lookup_bulk(const StateKey* const keys[], const Direction dirs[], unsigned n,
@@ -139,7 +144,8 @@ class StateTable {
   bool setup_hashes(const Config& config, std::string& error);
   bool setup_rcu(const Config& config, std::string& error);
   static void free_states(void* p, void* elems, unsigned n);
-  void retire(State* s) noexcept;
+  void retire(State* s) noexcept;  // an unlinked state into the RCU defer queue
+  void put(State* s) noexcept;     // back to the pool now
   enum class LinkResult : uint8_t { kOk, kExists, kIdExists, kFull, kFullAfterVisible };
   LinkResult link(State* s, bool fresh_id,
                   State** existing) noexcept;  // hands an unlinked state to the RCU defer queue

@@ -157,7 +157,11 @@ TEST_CASE(
     s->key.key[kSkWire] = sh.churn[j];
     s->key.key[kSkStack] = sh.churn[j];
     s->direction = Direction::kIn;
-    if (t->insert(s) == StateTable::InsertResult::kOk) live[j] = s;
+    if (t->insert(s) == StateTable::InsertResult::kOk) {
+      live[j] = s;
+    } else {
+      t->free_unlinked(s);
+    }
   }
   rte_eal_mp_wait_lcore();
 

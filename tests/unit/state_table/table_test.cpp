@@ -54,7 +54,10 @@ TEST_CASE("state table: a second state with the same key and direction is refuse
   CHECK(t->insert(s2, &existing) == IR::kExists);
   CHECK(existing == s1);
   CHECK(t->count() == 1);
-  CHECK(t->allocated() == 1);  // the refused state went back to the pool
+  CHECK(s2->id == 0);  // the caller still owns the refused state, unchanged
+  CHECK(t->allocated() == 2);
+  t->free_unlinked(s2);
+  CHECK(t->allocated() == 1);
   CHECK(t->counters().insert_exists == 1);
   CHECK(t->counters().inserts == 1);
 }
@@ -121,6 +124,7 @@ TEST_CASE("state table: an imported state keeps its id and creatorid; a repeated
   again->id = 0x0123456789abcdefULL;
   again->creatorid = 0x99;
   CHECK(t->insert(again) == IR::kIdExists);
+  t->free_unlinked(again);
   CHECK(t->counters().insert_id_exists == 1);
   CHECK(t->lookup(make_lookup_key(udp_tuple(7, 2), Direction::kIn), Direction::kIn) == nullptr);
 }

@@ -170,6 +170,28 @@ bool reject_wide(std::vector<Placement>& ps, int dim, Key max, bool last_round) 
   return moved;
 }
 
+// About one bucket per boundary (at most 2^16), spread over the bits below the boundaries'
+// common prefix. Any nondecreasing bucket function keeps lookup exact (see IntervalIndex).
+template <typename Key>
+void build_buckets(IntervalIndex<Key>& idx, const std::vector<Key>& starts) {
+  const size_t n = starts.size();
+  uint32_t bits = 0;
+  while (bits < 16 && (size_t{1} << bits) < n) ++bits;
+  const uint64_t nb = uint64_t{1} << bits;
+  idx.base = n > 1 ? index_proj(starts[1]) : 0;
+  const uint64_t span = index_proj(starts[n - 1]) - idx.base;
+  const uint32_t width = static_cast<uint32_t>(std::bit_width(span));
+  idx.shift = width > bits ? width - bits : 0;
+  idx.bucket.assign(nb + 1, static_cast<uint32_t>(n));
+  for (size_t i = n; i-- > 0;) {
+    uint64_t p = index_proj(starts[i]);
+    uint64_t b = p < idx.base ? 0 : (p - idx.base) >> idx.shift;
+    if (b >= nb) b = nb - 1;
+    idx.bucket[b] = static_cast<uint32_t>(i);
+  }
+  for (uint64_t b = nb; b-- > 0;) idx.bucket[b] = std::min(idx.bucket[b], idx.bucket[b + 1]);
+}
+
 template <typename Key>
 IntervalIndex<Key> build_index(const std::vector<Placement>& ps, int dim, Key max) {
   std::vector<const std::vector<std::pair<Key, Key>>*> lists;
@@ -178,21 +200,22 @@ IntervalIndex<Key> build_index(const std::vector<Placement>& ps, int dim, Key ma
   }
   IntervalIndex<Key> idx;
   if (lists.empty()) return idx;
-  idx.starts = piece_starts(lists, max);
-  std::vector<std::vector<uint32_t>> per(idx.starts.size());
+  std::vector<Key> starts = piece_starts(lists, max);
+  std::vector<std::vector<uint32_t>> per(starts.size());
   for (const Placement& p : ps) {  // ascending rule positions
     if (p.dim() != dim) continue;
     for (const auto& [first, last] : keys_of<Key>(p, dim)) {
-      size_t b = piece_of(idx.starts, first);
-      size_t e = piece_of(idx.starts, last);
+      size_t b = piece_of(starts, first);
+      size_t e = piece_of(starts, last);
       for (size_t i = b; i <= e; ++i) per[i].push_back(p.pos);
     }
   }
-  idx.offsets.push_back(0);
-  for (const auto& l : per) {
-    idx.ids.insert(idx.ids.end(), l.begin(), l.end());
-    idx.offsets.push_back(static_cast<uint32_t>(idx.ids.size()));
+  for (size_t i = 0; i < starts.size(); ++i) {
+    idx.pieces.push_back({starts[i], static_cast<uint32_t>(idx.ids.size())});
+    idx.ids.insert(idx.ids.end(), per[i].begin(), per[i].end());
   }
+  idx.pieces.push_back({max, static_cast<uint32_t>(idx.ids.size())});  // sentinel
+  build_buckets(idx, starts);
   return idx;
 }
 

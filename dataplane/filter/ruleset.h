@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -71,10 +72,11 @@ struct StateSpec {
 };
 
 // One filter rule, flattened. `nr` is pf's rule number (0-based position in the ruleset).
-struct CompiledRule {
-  // Match criteria, in pf's order.
-  uint64_t if_mask = 0;   // ports of `on IF` (or its group); used when has_if
-  uint64_t rcv_mask = 0;  // ports of `received-on IF`; used when has_rcv
+// Laid out for the fast path: everything the per-rule test and the walk read fills the first
+// two cache lines; the outcome of a deciding rule and the rare criteria follow.
+struct alignas(64) CompiledRule {
+  // Match criteria, in pf's order, and what the walk reads.
+  uint64_t if_mask = 0;  // ports of `on IF` (or its group); used when has_if
   bool has_if = false;
   bool ifnot = false;  // on ! IF
   bool has_rcv = false;
@@ -85,18 +87,20 @@ struct CompiledRule {
   uint8_t flagset = 0;
   uint16_t icmp_type = 0;  // type + 1, 0 = any (pf's convention)
   uint16_t icmp_code = 0;  // code + 1, 0 = any
-  bool fragment = false;   // matches only fragments
-  bool tagged_not = false;
-  uint16_t tagged = 0;  // tag id that must (or, tagged_not, must not) be on the packet; 0 = none
-  uint16_t tag = 0;     // tag id this rule puts on the packet; 0 = none
+  uint16_t tagged = 0;     // tag id that must (or, tagged_not, must not) be on the packet; 0 = none
+  uint16_t tag = 0;        // tag id this rule puts on the packet; 0 = none
   PortMatch sport;
   PortMatch dport;
-  AddrMatch src;
-  AddrMatch dst;
-  // Outcome.
+  bool fragment = false;  // matches only fragments
+  bool tagged_not = false;
   RuleAction action = RuleAction::pass;
   bool quick = false;
+  AddrMatch src;
+  AddrMatch dst;
+  uint32_t nr = 0;
   bool log = false;
+  // Outcome and rare criteria.
+  uint64_t rcv_mask = 0;  // ports of `received-on IF`; used when has_rcv
   uint8_t log_flags = 0;  // kLogAll | kLogMatches | kLogUser
   uint8_t log_if = 0;     // pflogN
   bool allow_opts = false;
@@ -105,31 +109,53 @@ struct CompiledRule {
   uint8_t rst_ttl = 0;
   uint8_t icmp4_code = 3;  // unreachable code for return/return-icmp (port unreachable)
   uint8_t icmp6_code = 4;  // ICMPv6 unreachable code (port unreachable)
-  uint32_t nr = 0;
 };
+static_assert(offsetof(CompiledRule, log) < 128, "the walk's fields fit two cache lines");
 
 inline constexpr uint8_t kLogAll = 1;
 inline constexpr uint8_t kLogMatches = 2;
 inline constexpr uint8_t kLogUser = 4;
 
+// The 64 bits of a key the bucket table of an IntervalIndex is cut from.
+inline uint64_t index_proj(uint32_t k) noexcept {
+  return k;
+}
+inline uint64_t index_proj(Addr128 k) noexcept {
+  return k.hi;
+}
+
 // Sorted rule positions for each piece of a partitioned key space: lookup(k) returns the
 // rules whose criterion on this key contains k (and, by construction, no others).
+// A bucket table over the high bits of the key (below the prefix all boundaries share) narrows
+// the search to the boundaries of one bucket: O(1) expected, O(log n) at worst.
 template <typename Key>
 struct IntervalIndex {
-  std::vector<Key> starts;  // piece i covers [starts[i], starts[i + 1]); starts[0] = 0
-  std::vector<uint32_t> offsets;
+  struct Piece {
+    Key start;       // the piece covers [start, next piece's start)
+    uint32_t first;  // its rules are ids[first, next piece's first)
+  };
+  // Ascending; pieces[0].start = 0; a last sentinel closes the final piece (never searched).
+  std::vector<Piece> pieces;
   std::vector<uint32_t> ids;
+  // bucket[b] = first piece whose start falls in bucket b or later; size buckets + 1.
+  std::vector<uint32_t> bucket;
+  uint64_t base = 0;
+  uint32_t shift = 0;
 
   std::span<const uint32_t> lookup(Key k) const noexcept {
-    if (starts.empty()) return {};
-    size_t lo = 0;
-    size_t n = starts.size();
-    while (n > 1) {  // branch-light lower search: last start <= k
+    if (pieces.empty()) return {};
+    uint64_t p = index_proj(k);
+    uint64_t nb = bucket.size() - 1;
+    uint64_t b = p < base ? 0 : (p - base) >> shift;
+    if (b >= nb) b = nb - 1;
+    size_t lo = bucket[b] == 0 ? 0 : bucket[b] - 1;
+    size_t n = bucket[b + 1] - lo;
+    while (n > 1) {  // last start <= k within the bucket; pieces[lo].start <= k holds
       size_t half = n / 2;
-      lo = starts[lo + half] <= k ? lo + half : lo;
+      lo = pieces[lo + half].start <= k ? lo + half : lo;
       n -= half;
     }
-    return {ids.data() + offsets[lo], ids.data() + offsets[lo + 1]};
+    return {ids.data() + pieces[lo].first, ids.data() + pieces[lo + 1].first};
   }
 };
 

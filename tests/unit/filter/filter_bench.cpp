@@ -3,7 +3,7 @@
 // destination hosts, networks and ports, some by source address — followed by a catch-all
 // `block in all`; half of the packets hit a random rule, half miss everything but the
 // catch-all. Prints the classifier's cost and, for contrast, the linear walk's.
-// Run: build-DIR/bench/filter_bench [iterations]
+// Run: build-DIR/bench/filter_bench [iterations [--no-linear]]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -113,6 +113,7 @@ double ns_per_eval(const std::vector<Packet>& packets, long iterations, F&& eval
 
 int main(int argc, char** argv) {
   long iterations = argc > 1 ? std::atol(argv[1]) : 200;
+  bool linear = !(argc > 2 && std::string(argv[2]) == "--no-linear");
   std::printf("%8s %18s %16s %14s\n", "rules", "classifier ns/eval", "linear ns/eval",
               "max candidates");
   double base = 0;
@@ -135,8 +136,11 @@ int main(int argc, char** argv) {
     double c =
         ns_per_eval(w.packets, iterations, [&](const Packet& p) { return evaluate(*rs, p); });
     long lin_iters = n > 1000 ? std::max(1L, iterations / 100) : iterations;
-    double l =
-        ns_per_eval(w.packets, lin_iters, [&](const Packet& p) { return evaluate_linear(*rs, p); });
+    double l = 0;
+    if (linear) {
+      l = ns_per_eval(w.packets, lin_iters,
+                      [&](const Packet& p) { return evaluate_linear(*rs, p); });
+    }
     std::printf("%8zu %18.1f %16.1f %14zu\n", rs->rules.size(), c, l, max_cand);
     if (base == 0) {
       base = c;

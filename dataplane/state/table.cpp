@@ -292,6 +292,8 @@ StateTable::InsertResult StateTable::insert(State* s, State** existing) noexcept
            !next_id_.compare_exchange_weak(next, s->id + 1, std::memory_order_relaxed)) {
     }
   }
+  if (rte_lcore_id() == LCORE_ID_ANY) [[unlikely]]
+    return InsertResult::kNotLcore;
   s->unlinked = false;
   while (insert_lock_.exchange(1, std::memory_order_acquire) != 0) rte_pause();
   const LinkResult l = link(s, fresh_id, existing);
@@ -324,6 +326,8 @@ StateTable::InsertResult StateTable::insert(State* s, State** existing) noexcept
 }
 
 bool StateTable::remove(State* s) noexcept {
+  if (rte_lcore_id() == LCORE_ID_ANY) [[unlikely]]
+    return false;
   if (std::atomic_ref<bool>(s->unlinked).exchange(true, std::memory_order_acq_rel)) return false;
   const IdKey ik = id_key(s->id, s->creatorid);
   const HashKey kw = tagged(s->key.key[kSkWire], s->direction);

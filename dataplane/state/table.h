@@ -1,9 +1,9 @@
 // The node's pf state table: rte_hash (lock-free readers, multi-writer add, extendable buckets)
-// from (state key, direction) to State, a second rte_hash from (id, creatorid), states in an
-// rte_mempool sized by `set limit states`, and RCU (rte_rcu_qsbr) so a removed state returns to
-// the pool only after every registered reader has reported quiescent. create() allocates
-// (control thread, after EAL init); everything marked noexcept is fast-path safe: it allocates
-// nothing beyond the mempool and never blocks on readers. Writers must be EAL lcores.
+// from (state key, direction) to State, an rte_hash from (id, creatorid), states in an
+// rte_mempool sized by `set limit states`, RCU (rte_rcu_qsbr) before a removed state is reused.
+// create() allocates (control thread, after EAL init); noexcept calls are fast-path safe and
+// allocate nothing. insert/remove need an lcore id (EAL lcore or rte_thread_register()); the
+// rest works from any thread.
 #pragma once
 
 #include <atomic>
@@ -56,6 +56,7 @@ class StateTable {
     kExists,    // a state with this key and direction exists: pf's state-insert collision
     kIdExists,  // (id, creatorid) already present (a pfsync peer re-sent a state)
     kLimit,     // the hash is full
+    kNotLcore,  // called from a thread without an lcore id (see the header note)
   };
 
   // Counters, written with relaxed atomics by any thread, read by the control thread.
@@ -91,7 +92,8 @@ class StateTable {
   InsertResult insert(State* s, State** existing = nullptr) noexcept;
 
   // Unlinks `s`: marks it unlinked, deletes its keys; it is freed once readers are quiescent.
-  // False if it was already unlinked. The caller must not use `s` after its next quiescent().
+  // False if it was already unlinked (or the caller has no lcore id). The caller must not use
+  // `s` after its next quiescent().
   bool remove(State* s) noexcept;
 
   // The state a packet filtered in direction `dir` matches (see the keying note), or nullptr.

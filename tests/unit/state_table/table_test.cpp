@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "tests/unit/state_table/table_fixture.h"
@@ -142,6 +143,27 @@ TEST_CASE("state table: one of our own ids coming back from a peer moves local i
   CHECK(b->id > back->id);
   CHECK(t->find_by_id(back->id, 0x11223344) == back);
   CHECK(t->find_by_id(b->id, 0x11223344) == b);
+}
+
+TEST_CASE("state table: a thread without an lcore id can look up but not insert or remove") {
+  auto t = make_table(16);
+  const PacketTuple p = udp_tuple(15, 1);
+  State* in_table = new_state(*t, p, Direction::kIn);
+  REQUIRE(t->insert(in_table) == IR::kOk);
+  State* other = new_state(*t, udp_tuple(15, 2), Direction::kIn);
+  IR r = IR::kOk;
+  bool removed = true;
+  State* found = nullptr;
+  std::thread([&] {
+    r = t->insert(other);
+    removed = t->remove(in_table);
+    found = t->lookup(make_lookup_key(p, Direction::kIn), Direction::kIn);
+  }).join();
+  CHECK(r == IR::kNotLcore);
+  CHECK_FALSE(removed);
+  CHECK(found == in_table);
+  CHECK(t->count() == 1);
+  t->free_unlinked(other);
 }
 
 TEST_CASE("state table: allocations beyond set limit states fail and are counted") {

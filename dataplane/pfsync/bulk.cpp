@@ -57,7 +57,9 @@ void SyncEngine::in_bus(TimePoint now, const BusMsg& m) {
   }
   if (m.status != kBusEnd) return;
   // endtime is how long the sender's bulk took; it must have started after our request.
-  if (uptime_seconds(now) - m.endtime >= uptime_seconds(ureq_sent_)) {
+  // Signed, as pf's time_t arithmetic: an endtime longer than our uptime is simply too old.
+  const int64_t began = int64_t{uptime_seconds(now)} - int64_t{m.endtime};
+  if (began >= int64_t{uptime_seconds(ureq_sent_)}) {
     bulk_.requested = false;
     bulk_.in_progress = false;
     bulk_.done = true;
@@ -111,8 +113,13 @@ void SyncEngine::bulk_status_msg(TimePoint now, uint8_t status) {
 
 // What pf's walker sends: live states, not no-sync, not refreshed by pfsync since the request
 // (the requester then has them already).
-bool SyncEngine::bulk_wanted(const st::State& s) const {
-  if (s.timeout >= st::Timeout::kMax || s.unlinked) return false;
+bool SyncEngine::bulk_wanted(st::State& s) const {
+  {
+    std::lock_guard<st::StateLock> g(s.lock);
+    if (s.timeout >= st::Timeout::kMax || s.unlinked || (s.state_flags & st::kStateNoSync)) {
+      return false;
+    }
+  }
   auto it = entries_.find(key_of(s));
   return it == entries_.end() || !it->second.synced ||
          it->second.pfsync_time <= send_.ureq_received;
@@ -135,10 +142,6 @@ void SyncEngine::bulk_tick(TimePoint now) {
       return;
     }
     if (!bulk_wanted(*s)) continue;
-    {
-      std::lock_guard<st::StateLock> g(s->lock);
-      if (s->state_flags & st::kStateNoSync) continue;
-    }
     update_state_req(now, *s);
     ++queued;
     ++estats_.bulk_states_sent;

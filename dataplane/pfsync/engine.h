@@ -51,8 +51,8 @@ class SyncSink {
 };
 
 struct EngineConfig {
-  uint32_t hostid = 1;  // our creatorid, non-zero
-  size_t mtu = kDefaultMtu;
+  uint32_t hostid = 1;       // our creatorid, non-zero
+  size_t mtu = kDefaultMtu;  // of the IP datagram; raised if it cannot carry one full state
   uint8_t maxupd = kDefaultMaxUpd;
   bool defer = false;
   StateFormat format = StateFormat::k1301;  // full states sent as 1301 (INS/UPD) or 1400
@@ -107,8 +107,11 @@ class SyncEngine {
  public:
   SyncEngine(const EngineConfig& config, StateStore& store, SyncSink& sink);
 
-  // A worker changed a state (its ring record). Inserts of learned states, and anything on a
-  // no-sync state, are not sent.
+  // A worker changed a state (its ring record). Nothing on a no-sync state is sent. What was
+  // learned is never repeated: an insert notice for a state imported from a peer is ignored,
+  // and states the engine imports, merges or unlinks for a peer produce no message of their
+  // own. Traffic on a learned state (after a failover) is a local change and is sent as pf does
+  // (pf clears no-sync once the import is done), so the old master keeps current windows.
   void on_local_change(TimePoint now, state::State& s, ChangeKind kind);
   // The local table was flushed (pfctl -F states): one CLR for our hostid (§4.11). The glue
   // marks the flushed states no-sync so their deletions are not sent one by one.
@@ -215,7 +218,7 @@ class SyncEngine {
   void bulk_status_msg(TimePoint now, uint8_t status);
   void bulk_fail(TimePoint now);
   void bulk_timers(TimePoint now);
-  bool bulk_wanted(const state::State& s) const;
+  bool bulk_wanted(state::State& s) const;
 
   EngineConfig cfg_;
   StateStore& store_;

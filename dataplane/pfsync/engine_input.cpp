@@ -39,14 +39,15 @@ void SyncEngine::on_frame(TimePoint now, std::span<const std::byte> payload) {
 }
 
 void SyncEngine::in_state(TimePoint now, Action action, const StateMsg& m, bool cksum_match) {
-  if (bulk_.requested) ++bulk_.states_received;
   switch (action) {
     case Action::kIns:
     case Action::kIns1400:
+      if (bulk_.requested) ++bulk_.states_received;
       in_insert(now, m, cksum_match, false);
       return;
     case Action::kUpd:
     case Action::kUpd1400:
+      if (bulk_.requested) ++bulk_.states_received;
       in_insert(now, m, cksum_match, true);
       return;
     default:  // DEL: the full-state delete no pf sends since 9.x, handled as DEL_C

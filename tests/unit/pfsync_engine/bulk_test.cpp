@@ -116,6 +116,23 @@ TEST_CASE(
   CHECK_FALSE(b.engine.next_deadline().has_value());
 }
 
+TEST_CASE("pfsync bulk: a BUS END claiming a bulk longer than our uptime is too old") {
+  FakeClock clock;
+  Node b(config(kHostB));
+  b.engine.request_bulk(clock.now);
+  b.engine.on_frame(clock.now, frame_of({{Action::kBus, BusMsg{kHostA, 0xffffffff, kBusEnd}}}));
+  CHECK_FALSE(b.engine.bulk_status().done);
+  CHECK(b.engine.engine_stats().bad_bus_end == 1);
+}
+
+TEST_CASE("pfsync bulk: our own BUS END (looped back) does not complete our request") {
+  FakeClock clock;
+  Node b(config(kHostB));
+  b.engine.request_bulk(clock.now);
+  b.engine.on_frame(clock.now, frame_of({{Action::kBus, BusMsg{kHostB, 0, kBusEnd}}}));
+  CHECK_FALSE(b.engine.bulk_status().done);
+}
+
 TEST_CASE("pfsync bulk: BUS messages are ignored when no bulk was requested") {
   FakeClock clock;
   Node b(config(kHostB));

@@ -182,6 +182,10 @@ bool StateTable::setup_hashes(const Config& config, std::string& error) {
     rte_hash_rcu_config rc{};
     rc.v = qsbr_;
     rc.mode = RTE_HASH_QSBR_MODE_DQ;
+    // Reclaim in batches rather than on every delete; an add that finds no free slot
+    // reclaims at once anyway.
+    rc.trigger_reclaim_limit = 64;
+    rc.max_reclaim_size = 64;
     rc.free_key_data_func = &no_key_data_free;
     if (rte_hash_rcu_qsbr_add(*s.h, &rc) != 0) {
       error = std::string("state table: cannot attach RCU to hash ") + name + ": " +

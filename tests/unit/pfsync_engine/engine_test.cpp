@@ -279,6 +279,51 @@ TEST_CASE("pfsync engine: traffic on a learned state is synced back, as pf clear
   CHECK(std::get<UpdCMsg>(upd[0].body).creatorid == kHostB);
 }
 
+TEST_CASE("pfsync engine: a learned state changed 2 s or more after pfsync touched it waits") {
+  FakeClock clock;
+  Node a(config(kHostA));
+  st::State peer_state;
+  fill_tcp_state(peer_state, 9, kHostB, a.up(clock));
+  a.engine.on_frame(clock.now, frame_of({{Action::kIns, state_export(peer_state, a.up(clock))}}));
+  st::State* got = a.store.find_by_id(9, kHostB);
+  REQUIRE(got);
+  a.engine.on_local_change(clock.advance(seconds(2)), *got, ChangeKind::kUpdate);
+  CHECK(a.engine.next_deadline() == clock.now + seconds(1));
+}
+
+TEST_CASE("pfsync engine: an UPD for a state we lack is imported, in either layout") {
+  FakeClock clock;
+  Node a(config(kHostA));
+  st::State p1, p2;
+  fill_tcp_state(p1, 9, kHostB, a.up(clock));
+  fill_udp_state(p2, 10, kHostB, a.up(clock));
+  ExportContext x1400;
+  x1400.now = a.up(clock);
+  x1400.format = StateFormat::k1400;
+  a.engine.on_frame(clock.now, frame_of({{Action::kUpd, state_export(p1, a.up(clock))},
+                                         {Action::kUpd1400, state_export(p2, x1400)}}));
+  REQUIRE(a.store.size() == 2);
+  CHECK(a.store.find_by_id(10, kHostB)->proto == 17);
+  CHECK(a.sink.frames.empty());
+}
+
+TEST_CASE("pfsync engine: a received state keeps its rule number only if our checksums match") {
+  FakeClock clock;
+  EngineConfig c = config(kHostA);
+  c.pfcksum[0] = 0x42;
+  Node a(c);
+  st::State p;
+  fill_tcp_state(p, 9, kHostB, a.up(clock));
+  p.rule_nr = 4;
+  a.engine.on_frame(clock.now, frame_of({{Action::kIns, state_export(p, a.up(clock))}}));
+  p.id = 10;
+  p.key.key[0].port[0] += 1;
+  p.key.key[1] = p.key.key[0];
+  a.engine.on_frame(clock.now, frame_of({{Action::kIns, state_export(p, a.up(clock))}}, c.pfcksum));
+  CHECK(a.store.find_by_id(9, kHostB)->rule_nr == kRuleNone);
+  CHECK(a.store.find_by_id(10, kHostB)->rule_nr == 4);
+}
+
 TEST_CASE("pfsync engine: a stale UPD_C is counted and answered with our newer state") {
   FakeClock clock;
   Node a(config(kHostA));

@@ -147,5 +147,43 @@ TEST_CASE("pfsync converge: after failover B's traffic on A's states reaches A, 
   check_same(l.a.store, l.b.store);
 }
 
+TEST_CASE("pfsync converge: random traffic on both nodes, with loss-free links, converges") {
+  Link l;
+  std::mt19937 rng(7);
+  std::vector<std::pair<Node*, uint64_t>> live;  // (owner, id) of states created so far
+  uint64_t next_id = 1;
+  for (int round = 0; round < 400; ++round) {
+    Node& n = rng() % 2 ? l.a : l.b;
+    const unsigned op = rng() % 10;
+    if (op < 4 || live.empty()) {
+      const uint64_t id = next_id++;
+      st::State& s = rng() % 3 ? add_tcp(n.store, id, n.hostid, l.up())
+                               : add_udp(n.store, id, n.hostid, l.up());
+      n.engine.on_local_change(l.clock.now, s, ChangeKind::kInsert);
+      live.push_back({&n, id});
+    } else {
+      const size_t pick = rng() % live.size();
+      Node& owner = *live[pick].first;
+      // Traffic may run through either node (active-active): the changing node is random.
+      Node& at = rng() % 4 ? owner : (&owner == &l.a ? l.b : l.a);
+      st::State* s = at.store.find_by_id(live[pick].second, owner.hostid);
+      if (!s) continue;
+      if (op < 9) {
+        s->peers.src.seqlo += 1 + rng() % 3000;
+        s->peers.dst.seqlo += rng() % 3000;
+        at.engine.on_local_change(l.clock.now, *s, ChangeKind::kUpdate);
+      } else {
+        at.engine.on_local_change(l.clock.now, *s, ChangeKind::kDelete);
+        at.store.remove(*s);
+        live.erase(live.begin() + static_cast<long>(pick));
+      }
+    }
+    l.run(std::chrono::milliseconds(rng() % 3 ? 10 : 700));
+  }
+  l.run(seconds(3));
+  check_same(l.a.store, l.b.store);
+  CHECK(l.a.store.size() == live.size());
+}
+
 }  // namespace
 }  // namespace dpf::pfsync

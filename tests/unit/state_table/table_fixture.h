@@ -1,5 +1,6 @@
-// Helpers shared by the state table tests: a table with a small limit and states built from a
-// packet tuple. Main lcore only (they allocate through the table's mempool).
+// Helpers shared by the state table tests: a table with a small limit, UDP tuples and their
+// replies, and states built from a tuple and a direction. Main lcore only: they allocate from
+// the table's mempool and fail the running test if it is exhausted.
 #pragma once
 
 #include <catch2/catch.hpp>

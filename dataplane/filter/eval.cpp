@@ -192,6 +192,9 @@ struct Merge {
 // The classifier's lists for the packet: the node's wildcard rules and one list per index.
 void candidates(const CompiledRuleset& rs, const Packet& p, const Keys& k, Merge& m) noexcept {
   const ClassifierNode& node = rs.node(p.dir, p.af, p.proto);
+  node.dport.prefetch(p.dport);
+  node.dst.prefetch(k.dst);
+  node.src.prefetch(k.src);
   m.add(node.wild);
   if (p.port < kMaxPorts && !node.if_offsets.empty()) {
     m.add({node.if_ids.data() + node.if_offsets[p.port],

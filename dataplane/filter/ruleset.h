@@ -142,12 +142,19 @@ struct IntervalIndex {
   uint64_t base = 0;
   uint32_t shift = 0;
 
-  std::span<const uint32_t> lookup(Key k) const noexcept {
-    if (pieces.empty()) return {};
+  size_t bucket_of(Key k) const noexcept {
     uint64_t p = index_proj(k);
     uint64_t nb = bucket.size() - 1;
     uint64_t b = p < base ? 0 : (p - base) >> shift;
-    if (b >= nb) b = nb - 1;
+    return b >= nb ? nb - 1 : b;
+  }
+  // Starts loading the bucket of k, so that lookups of several indexes overlap.
+  void prefetch(Key k) const noexcept {
+    if (!pieces.empty()) __builtin_prefetch(&bucket[bucket_of(k)]);
+  }
+  std::span<const uint32_t> lookup(Key k) const noexcept {
+    if (pieces.empty()) return {};
+    size_t b = bucket_of(k);
     size_t lo = bucket[b] == 0 ? 0 : bucket[b] - 1;
     size_t n = bucket[b + 1] - lo;
     while (n > 1) {  // last start <= k within the bucket; pieces[lo].start <= k holds

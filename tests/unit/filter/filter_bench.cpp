@@ -2,11 +2,12 @@
 // 10 000 rules. Rules are random but realistic — quick pass/block rules on different
 // destination hosts, networks and ports, some by source address — followed by a catch-all
 // `block in all`; half of the packets hit a random rule, half miss everything but the
-// catch-all. Prints the classifier's cost and, for contrast, the linear walk's.
+// catch-all. Prints the classifier's cost and, for contrast, the linear walk's, in CPU time
+// of the benchmark thread, best of five rounds.
 // Run: build-DIR/bench/filter_bench [iterations [--no-linear]]
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
@@ -95,18 +96,30 @@ Workload workload(size_t rules, uint32_t seed) {
   return w;
 }
 
+// CPU time of this thread (the machine may be shared: wall time would count other work).
+double thread_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
+// The best of five rounds, each over `iterations` passes of the packet set.
 template <typename F>
 double ns_per_eval(const std::vector<Packet>& packets, long iterations, F&& eval) {
   uint64_t sink = 0;
   for (const Packet& p : packets) sink += eval(p).rule_nr;  // warm up
-  auto t0 = std::chrono::steady_clock::now();
-  for (long it = 0; it < iterations; ++it) {
-    for (const Packet& p : packets) sink += eval(p).rule_nr;
+  double best = 0;
+  for (int round = 0; round < 5; ++round) {
+    double t0 = thread_ns();
+    for (long it = 0; it < iterations; ++it) {
+      for (const Packet& p : packets) sink += eval(p).rule_nr;
+    }
+    double ns =
+        (thread_ns() - t0) / static_cast<double>(iterations * static_cast<long>(packets.size()));
+    if (round == 0 || ns < best) best = ns;
   }
-  auto t1 = std::chrono::steady_clock::now();
   g_sink = g_sink + sink;
-  double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();
-  return ns / static_cast<double>(iterations * static_cast<long>(packets.size()));
+  return best;
 }
 
 }  // namespace

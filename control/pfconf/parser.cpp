@@ -3,7 +3,9 @@
 #include "control/pfconf/parser.h"
 
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -22,23 +24,40 @@ Result parse_ruleset(std::string_view text, const std::string& file_name,
 }
 
 namespace detail {
-namespace {
 
-// Statement keywords of pf.conf that this parser does not implement.
-constexpr std::string_view kUnsupportedStatements[] = {
-    "nat",        "rdr",          "binat", "no",   "scrub", "anchor", "nat-anchor",
-    "rdr-anchor", "binat-anchor", "load",  "altq", "queue", "ether"};
-
-std::optional<std::string> read_whole_file(const std::string& path, std::string* error) {
+std::optional<std::string> read_file_from_disk(const std::string& path, std::string* error) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    *error = "No such file or directory";
+    *error = errno != 0 ? std::strerror(errno) : "cannot read";
     return std::nullopt;
   }
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
+
+}  // namespace detail
+
+Result parse_ruleset_file(const std::string& path, const ParseOptions& options) {
+  std::string why;
+  std::optional<std::string> text =
+      options.read_file ? options.read_file(path, &why) : detail::read_file_from_disk(path, &why);
+  if (!text) {
+    Result r;
+    r.errors.push_back(ParseError{path, 0, 0, "cannot open the main config file: " + why});
+    return r;
+  }
+  return parse_ruleset(*text, path, options);
+}
+
+namespace detail {
+namespace {
+
+// Statement keywords of pf.conf that this parser does not implement.
+constexpr std::string_view kUnsupportedStatements[] = {
+    "nat",        "rdr",          "binat", "no",   "scrub", "anchor", "nat-anchor",
+    "rdr-anchor", "binat-anchor", "load",  "altq", "queue", "ether"};
 
 std::string directory_of(const std::string& file) {
   size_t slash = file.rfind('/');
@@ -213,7 +232,7 @@ void Parser::include_file() {
   }
   std::string why;
   std::optional<std::string> text =
-      options_.read_file ? options_.read_file(full, &why) : read_whole_file(full, &why);
+      options_.read_file ? options_.read_file(full, &why) : read_file_from_disk(full, &why);
   if (!text) fail(path, "cannot open include file \"" + path.text + "\": " + why);
   files_.push_back(full);
   if (!lexer_.push_file(std::move(*text), static_cast<int>(files_.size() - 1))) {
@@ -289,7 +308,7 @@ void Parser::load_table_file(const Token& at, const std::string& path,
   }
   std::string why;
   std::optional<std::string> text =
-      options_.read_file ? options_.read_file(full, &why) : read_whole_file(full, &why);
+      options_.read_file ? options_.read_file(full, &why) : read_file_from_disk(full, &why);
   if (!text) fail(at, "cannot load \"" + path + "\": " + why);
   // Entries are separated by blanks or commas; `#` and `;` start comments.
   size_t i = 0;

@@ -58,4 +58,8 @@ struct Result {
 Result parse_ruleset(std::string_view text, const std::string& file_name,
                      const ParseOptions& options);
 
+// Reads `path` (through options.read_file when set) and parses it; relative `include` and
+// `table … file` paths are resolved against the directory of `path`.
+Result parse_ruleset_file(const std::string& path, const ParseOptions& options);
+
 }  // namespace dpf::pfconf

@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,9 @@ namespace dpf::pfconf::detail {
 // Thrown inside the parser after an error was recorded; caught at the statement boundary,
 // which then skips to the next line. Never leaves parse_ruleset().
 struct StatementAbort {};
+
+// The whole file at `path`, or nullopt with the reason in *error.
+std::optional<std::string> read_file_from_disk(const std::string& path, std::string* error);
 
 struct InterfaceItem {
   std::string name;

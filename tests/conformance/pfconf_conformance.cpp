@@ -60,9 +60,7 @@ ParseOptions corpus_environment() {
 }
 
 NvfOutput run_nvf(const fs::path& file) {
-  auto text = slurp(file);
-  if (!text) return NvfOutput{"pfctl: cannot open " + file.string() + "\n", 1};
-  return render_nvf(parse_ruleset(*text, file.string(), corpus_environment()));
+  return render_nvf(parse_ruleset_file(file.string(), corpus_environment()));
 }
 
 std::map<std::string, std::string> read_skip_file(const fs::path& p) {

@@ -4,6 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "control/pfconf/address.h"
@@ -459,4 +463,20 @@ TEST_CASE("parser: label macros follow pfctl for ranges, dynamic addresses and p
       "block proto tcp to port 1000:2000 label \"[$dstport]\"\n");
   CHECK(rs.rules.at(0).labels.at(0) == "?|! (em0)|ip");
   CHECK(rs.rules.at(1).labels.at(0) == "[]");
+}
+
+TEST_CASE("parser: a ruleset file on disk is read with its includes beside it") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("pfconf_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "main.conf") << "include \"inc.conf\"\nblock from <t>\n";
+  std::ofstream(dir / "inc.conf") << "table <t> file \"t.txt\"\n";
+  std::ofstream(dir / "t.txt") << "192.0.2.1\n";
+  Result r = parse_ruleset_file((dir / "main.conf").string(), {});
+  CHECK(r.ok());
+  if (r.ok()) CHECK(r.ruleset->tables.at(0).entries.size() == 1);
+  Result missing = parse_ruleset_file((dir / "nope.conf").string(), {});
+  REQUIRE(missing.errors.size() == 1);
+  CHECK(missing.errors[0].message == "cannot open the main config file: No such file or directory");
+  fs::remove_all(dir);
 }

@@ -480,3 +480,25 @@ TEST_CASE("parser: a ruleset file on disk is read with its includes beside it") 
   CHECK(missing.errors[0].message == "cannot open the main config file: No such file or directory");
   fs::remove_all(dir);
 }
+
+TEST_CASE("parser: an explicit floating state lock overrides set state-policy if-bound") {
+  Ruleset rs = parse_ok("set state-policy if-bound\npass proto udp keep state (floating)\n");
+  CHECK(rs.rules.at(0).state_opts.lock == StateLock::floating);
+  CHECK(nvf("set state-policy if-bound\npass proto udp keep state (floating)\n") ==
+        "set state-policy if-bound\npass proto udp all keep state\n");
+}
+
+TEST_CASE("parser: a rule continued over several lines carries the line it starts on") {
+  Ruleset rs = parse_ok("\n\npass in \\\n  on em0 \\\n  proto tcp\nblock\n");
+  CHECK(rs.rules.at(0).line == 3);
+  CHECK(rs.rules.at(1).line == 6);
+}
+
+TEST_CASE("parser: rarely used filter options are carried and printed") {
+  CHECK(nvf("pass in proto icmp max-pkt-rate 100/10 probability 0.5 once\n"
+            "pass out on em0 received-on em1 fragment allow-opts ridentifier 7\n"
+            "table <c> counters { }\n") ==
+        "table <c> counters { }\n"
+        "pass in proto icmp all max-pkt-rate 100/10 keep state probability 50% once\n"
+        "pass out on em0 all received-on em1 keep state fragment allow-opts ridentifier 7\n");
+}

@@ -63,19 +63,27 @@ const Lexer::Source& Lexer::current_file() const {
   return stack_.front();
 }
 
+namespace {
+
+// Length of a line continuation (`\` then LF or CRLF) at `pos`, 0 if there is none.
+size_t continuation_at(const std::string& text, size_t pos) {
+  if (pos >= text.size() || text[pos] != '\\') return 0;
+  if (pos + 1 < text.size() && text[pos + 1] == '\n') return 2;
+  if (pos + 2 < text.size() && text[pos + 1] == '\r' && text[pos + 2] == '\n') return 3;
+  return 0;
+}
+
+}  // namespace
+
 int Lexer::peek_char() const {
   for (size_t i = stack_.size(); i-- > 0;) {
     const Source& s = stack_[i];
-    if (s.pos < s.text.size()) {
-      if (!s.macro && s.text[s.pos] == '\\' && s.pos + 1 < s.text.size() &&
-          s.text[s.pos + 1] == '\n') {
-        // A continuation: look past it.
-        if (s.pos + 2 < s.text.size()) return static_cast<unsigned char>(s.text[s.pos + 2]);
-        continue;
-      }
-      return static_cast<unsigned char>(s.text[s.pos]);
+    size_t pos = s.pos;
+    if (!s.macro) {
+      while (size_t n = continuation_at(s.text, pos)) pos += n;
     }
-    if (!s.macro) return -1;
+    if (pos < s.text.size()) return static_cast<unsigned char>(s.text[pos]);
+    if (!s.macro) return -1;  // the end of a file is not crossed
   }
   return -1;
 }
@@ -83,6 +91,13 @@ int Lexer::peek_char() const {
 int Lexer::get_char() {
   while (true) {
     Source& s = stack_.back();
+    if (!s.macro) {
+      while (size_t n = continuation_at(s.text, s.pos)) {
+        s.pos += n;
+        ++s.line;
+        s.col = 1;
+      }
+    }
     if (s.pos >= s.text.size()) {
       if (!s.macro) return -1;
       stack_.pop_back();
@@ -90,12 +105,6 @@ int Lexer::get_char() {
     }
     char c = s.text[s.pos++];
     if (s.macro) return static_cast<unsigned char>(c);
-    if (c == '\\' && s.pos < s.text.size() && s.text[s.pos] == '\n') {
-      ++s.pos;
-      ++s.line;
-      s.col = 1;
-      continue;
-    }
     if (c == '\n') {
       ++s.line;
       s.col = 1;

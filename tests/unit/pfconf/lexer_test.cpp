@@ -106,3 +106,22 @@ TEST_CASE("lexer: an unterminated quote is an error") {
   REQUIRE(lx.take_error(e));
   CHECK(e.message == "unterminated quoted string");
 }
+
+TEST_CASE("lexer: a continuation may end in CRLF and several may follow each other") {
+  CHECK(tokens("pa\\\r\nss \\\n\\\n in") == std::vector<std::string>{"pass", "in"});
+}
+
+TEST_CASE("lexer: an included file ends with a newline and lexing resumes in the includer") {
+  Lexer lx("a\nd");
+  CHECK(lx.next().text == "a");
+  REQUIRE(lx.push_file("b c\\\n", 1));
+  auto b = lx.next();
+  CHECK(b.text == "b");
+  CHECK(b.file == 1);
+  CHECK(lx.next().text == "c");
+  CHECK(lx.next().kind == TokKind::newline);
+  CHECK(lx.next().kind == TokKind::newline);
+  auto d = lx.next();
+  CHECK(d.text == "d");
+  CHECK(d.file == 0);
+}

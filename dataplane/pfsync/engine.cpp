@@ -121,6 +121,7 @@ void SyncEngine::q_del(Entry& e) noexcept {
 }
 
 void SyncEngine::forget(const IdKey& key) noexcept {
+  extras_.erase(key);
   auto it = entries_.find(key);
   if (it == entries_.end()) return;
   q_del(it->second);
@@ -142,7 +143,9 @@ bool SyncEngine::write_item(FrameBuilder& b, uint8_t q, const IdKey& key, TimePo
     if (q == kQUpdC) {
       r = b.add_upd_c(upd_c_export(*s, ctx));
     } else {
-      r = b.add_state(queue_action(q), state_export(*s, ctx));
+      auto x = extras_.find(key);
+      r = b.add_state(queue_action(q),
+                      state_export(*s, ctx, x == extras_.end() ? nullptr : &x->second));
     }
   }
   if (r != AddStatus::kOk) ++estats_.encode_errors;
@@ -162,7 +165,10 @@ void SyncEngine::sendout(TimePoint now) {
       if (it == entries_.end() || it->second.queue != q || it->second.gen != item.gen) continue;
       const bool written = write_item(b, q, item.key, now);
       it->second.queue = kQNone;
-      if (q == kQDelC || !written) entries_.erase(it);
+      if (q == kQDelC || !written) {
+        extras_.erase(item.key);
+        entries_.erase(it);
+      }
     }
     queues_[q].clear();
     qcount_[q] = 0;

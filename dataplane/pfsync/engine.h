@@ -210,6 +210,7 @@ class SyncEngine {
   void in_bus(TimePoint now, const BusMsg& m);
   void merge(TimePoint now, state::State& s, const PeerMsg& src, const PeerMsg& dst,
              uint32_t expire, uint8_t timeout);
+  void keep_extras(const IdKey& key, const WireExtras& x);
 
   // Bulk update (bulk.cpp).
   void bulk_request_received(TimePoint now);
@@ -230,6 +231,10 @@ class SyncEngine {
   size_t base_len_ = 0;  // IP header + pfsync header + EOF tail
   size_t len_ = 0;       // the pending frame's length, IP header included
   std::unordered_map<IdKey, Entry, IdHash> entries_;
+  // Wire fields of learned states that a State does not keep (scrub, NAT rule, route-to, 1400
+  // attributes), so that relaying them (a bulk answer, an UPD_REQ answer) loses nothing. Only
+  // states that carry some are listed.
+  std::unordered_map<IdKey, WireExtras, IdHash> extras_;
   std::array<std::vector<Item>, kQCount> queues_;
   std::array<size_t, kQCount> qcount_{};
   std::vector<IdMsg> upd_reqs_;

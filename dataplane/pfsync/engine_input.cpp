@@ -69,13 +69,20 @@ void SyncEngine::in_insert(TimePoint now, const StateMsg& m, bool cksum_match, b
     if (!from_upd) ++estats_.duplicate_ins;
     if (flags_have_ack(*s)) undefer(key, true);  // the peer handles the flow (§4.8)
     merge(now, *s, m.src, m.dst, m.expire, m.timeout);
+    // The merge settled the scrub data of the sides it took; the rest comes from the message.
+    WireExtras x = wire_extras(m);
+    const auto cur = extras_.find(key);
+    x.src_scrub = cur != extras_.end() ? cur->second.src_scrub : ScrubMsg{};
+    x.dst_scrub = cur != extras_.end() ? cur->second.dst_scrub : ScrubMsg{};
+    keep_extras(key, x);
   } else {
     st::State imported;
     ImportContext ctx;
     ctx.now = uptime_seconds(now);
     ctx.timeouts = cfg_.timeouts;
     ctx.cksum_match = cksum_match;
-    if (state_import(m, ctx, imported) != ImportError::kNone) {
+    WireExtras x;
+    if (state_import(m, ctx, imported, &x) != ImportError::kNone) {
       ++stats_.badstate;
       return;
     }
@@ -88,11 +95,20 @@ void SyncEngine::in_insert(TimePoint now, const StateMsg& m, bool cksum_match, b
     Entry& e = entries_[key];
     e.synced = true;
     e.pfsync_time = now;
+    keep_extras(key, x);
   }
   if (ack) {  // answer at once so the sender can release its deferred packet
     Entry& e = entries_[key];
     if (e.queue == kQNone) q_ins(now, key, e, kQIack);
     push(now);
+  }
+}
+
+void SyncEngine::keep_extras(const IdKey& key, const WireExtras& x) {
+  if (x == WireExtras{}) {
+    extras_.erase(key);
+  } else {
+    extras_[key] = x;
   }
 }
 
@@ -130,7 +146,18 @@ void SyncEngine::merge(TimePoint now, st::State& s, const PeerMsg& src, const Pe
                                    cfg_.timeouts ? *cfg_.timeouts : default_timeouts(), nullptr);
     }
   }
-  Entry& e = entries_[key_of(s)];
+  const IdKey key = key_of(s);
+  auto x = extras_.find(key);
+  if (x != extras_.end()) {
+    if (r.src_taken) x->second.src_scrub = src.scrub;
+    if (r.dst_taken) x->second.dst_scrub = dst.scrub;
+  } else if (r.src_taken && r.dst_taken && (src.scrub != ScrubMsg{} || dst.scrub != ScrubMsg{})) {
+    WireExtras fresh;
+    fresh.src_scrub = src.scrub;
+    fresh.dst_scrub = dst.scrub;
+    extras_[key] = fresh;
+  }
+  Entry& e = entries_[key];
   e.synced = true;
   e.pfsync_time = now;
   if (r.stale()) {

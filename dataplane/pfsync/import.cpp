@@ -62,28 +62,6 @@ bool values_ok(const StateMsg& m) noexcept {
          (m.af == AddressFamily::kInet || m.af == AddressFamily::kInet6);
 }
 
-void extras_from_msg(const StateMsg& m, WireExtras& x) noexcept {
-  x.src_scrub = m.src.scrub;
-  x.dst_scrub = m.dst.scrub;
-  x.rt_addr = m.rt_addr;
-  x.anchor = m.anchor;
-  x.nat_rule = m.nat_rule;
-  x.updates = m.updates;
-  x.pflow_bit = m.state_flags & kStatePflow;
-  if (m.format != StateFormat::k1400) return;
-  x.qid = m.qid;
-  x.pqid = m.pqid;
-  x.dnpipe = m.dnpipe;
-  x.dnrpipe = m.dnrpipe;
-  x.rtableid = m.rtableid;
-  x.min_ttl = m.min_ttl;
-  x.set_tos = m.set_tos;
-  x.max_mss = m.max_mss;
-  x.set_prio = m.set_prio;
-  x.rt = m.rt;
-  x.rt_ifname = m.rt_ifname;
-}
-
 void extras_to_msg(const WireExtras& x, StateMsg& m) noexcept {
   m.src.scrub = x.src_scrub;
   m.dst.scrub = x.dst_scrub;
@@ -115,6 +93,30 @@ uint32_t seconds_left(const st::State& s, const ExportContext& ctx) noexcept {
 }
 
 }  // namespace
+
+WireExtras wire_extras(const StateMsg& m) noexcept {
+  WireExtras x;
+  x.src_scrub = m.src.scrub;
+  x.dst_scrub = m.dst.scrub;
+  x.rt_addr = m.rt_addr;
+  x.anchor = m.anchor;
+  x.nat_rule = m.nat_rule;
+  x.updates = m.updates;
+  x.pflow_bit = m.state_flags & kStatePflow;
+  if (m.format != StateFormat::k1400) return x;
+  x.qid = m.qid;
+  x.pqid = m.pqid;
+  x.dnpipe = m.dnpipe;
+  x.dnrpipe = m.dnrpipe;
+  x.rtableid = m.rtableid;
+  x.min_ttl = m.min_ttl;
+  x.set_tos = m.set_tos;
+  x.max_mss = m.max_mss;
+  x.set_prio = m.set_prio;
+  x.rt = m.rt;
+  x.rt_ifname = m.rt_ifname;
+  return x;
+}
 
 const state::TimeoutTable& default_timeouts() noexcept {
   static const state::TimeoutTable table = state::TimeoutTable::defaults();
@@ -205,7 +207,7 @@ ImportError state_import(const StateMsg& msg, const ImportContext& ctx, state::S
   out.unlinked = false;
   out.packets = msg.packets;
   out.bytes = msg.bytes;
-  if (extras) extras_from_msg(msg, *extras);
+  if (extras) *extras = wire_extras(msg);
   return ImportError::kNone;
 }
 

@@ -39,6 +39,9 @@ struct WireExtras {
   bool operator==(const WireExtras&) const = default;
 };
 
+// The WireExtras a wire state carries.
+WireExtras wire_extras(const StateMsg& m) noexcept;
+
 struct ImportContext {
   uint32_t now = 0;                                    // uptime seconds
   const state::TimeoutTable* timeouts = nullptr;       // nullptr: pf's defaults

@@ -2,6 +2,7 @@
 // (shared/specs/pfsync.md §2.7, §4.2, §4.3, §4.5, §4.10).
 #include <catch2/catch.hpp>
 
+#include "tests/unit/pfsync/golden_frames.h"
 #include "tests/unit/pfsync_engine/engine_test_util.h"
 
 namespace dpf::pfsync {
@@ -322,6 +323,27 @@ TEST_CASE("pfsync engine: a received state keeps its rule number only if our che
   a.engine.on_frame(clock.now, frame_of({{Action::kIns, state_export(p, a.up(clock))}}, c.pfcksum));
   CHECK(a.store.find_by_id(9, kHostB)->rule_nr == kRuleNone);
   CHECK(a.store.find_by_id(10, kHostB)->rule_nr == 4);
+}
+
+TEST_CASE("pfsync engine: a learned state is relayed with the wire fields dpf does not model") {
+  FakeClock clock;
+  EngineConfig c = config(kHostA);
+  // The golden frames carry MD5("") as pfcksum: make it ours so the rule number binds.
+  c.pfcksum = {0xd4, 0x1d, 0x8c, 0xd9, 0x8f, 0x00, 0xb2, 0x04,
+               0xe9, 0x80, 0x09, 0x98, 0xec, 0xf8, 0x42, 0x7e};
+  Node a(c);
+  const auto& golden_ins = golden::frame("1301/ins").bytes;
+  MessageCollector sent;
+  Stats st;
+  REQUIRE(decode_frame(golden_ins, sent, st).ok());
+  a.engine.on_frame(clock.now, golden_ins);
+  REQUIRE(a.store.size() == 1);
+  a.engine.on_frame(clock.now,
+                    frame_of({{Action::kUpdReq, IdMsg{golden::kIdTcp4, golden::kCreatorA}}}));
+  const auto upd = only(a.sink.messages(), Action::kUpd);
+  REQUIRE(upd.size() == 1);
+  StateMsg expect = std::get<StateMsg>(sent.messages.at(0).body);
+  CHECK(std::get<StateMsg>(upd[0].body) == expect);  // scrub, nat_rule, rule 3 and all
 }
 
 TEST_CASE("pfsync engine: a stale UPD_C is counted and answered with our newer state") {

@@ -93,11 +93,10 @@ std::string format_ipv4_prefix(const Ipv4Prefix& prefix) {
 namespace {
 
 void parse_and_check(detail::Diagnostics& diag, const std::string& yaml, LoadResult& result) {
-  std::vector<YAML::Node> docs = YAML::LoadAll(yaml);
-  if (docs.size() > 1) {
-    diag.error(detail::to_mark(docs[1].Mark()), "only one YAML document is allowed");
+  YAML::Node root = YAML::Load(yaml);
+  if (auto second = detail::second_document(yaml)) {
+    diag.error(*second, "only one YAML document is allowed");
   }
-  YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
   std::vector<detail::NodeRead> reads;
   Cluster cluster = detail::read_cluster(diag, root, diag.file(), reads);
   detail::validate_cluster(diag, cluster, reads);

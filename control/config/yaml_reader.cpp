@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
 
 namespace dpf::config::detail {
 
@@ -87,6 +90,37 @@ void Diagnostics::error(Mark at, std::string message) {
 Mark to_mark(const YAML::Mark& m) {
   if (m.is_null() || m.line < 0 || m.column < 0) return Mark{};
   return Mark{m.line + 1, m.column + 1};
+}
+
+namespace {
+
+// Counts documents and remembers where the last one started; ignores their content.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  Mark last_start;
+  void OnDocumentStart(const YAML::Mark& mark) override { last_start = to_mark(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+}  // namespace
+
+std::optional<Mark> second_document(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  if (!parser.HandleNextDocument(counter)) return std::nullopt;
+  if (!parser.HandleNextDocument(counter)) return std::nullopt;
+  return counter.last_start;
 }
 
 MapReader::MapReader(Diagnostics& diag, const Value& map,

@@ -46,6 +46,11 @@ class Diagnostics {
 // yaml-cpp marks are 0-based; ours are 1-based, 0 when unknown.
 Mark to_mark(const YAML::Mark& m);
 
+// Where a second YAML document starts in text, if it has one. YAML::LoadAll is not used: on some
+// malformed input (",\v") yaml-cpp 0.7 yields empty documents forever, so this stops at two.
+// Throws YAML::Exception on a syntax error, as YAML::Load does.
+std::optional<Mark> second_document(const std::string& text);
+
 // A value in the tree with where it was written and its dotted path for messages
 // ("nodes.fw-a.lcores.workers"). A null value is marked at its key: yaml-cpp places an implicit
 // null at the next token, which is not where the user looks.

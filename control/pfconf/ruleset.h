@@ -103,6 +103,7 @@ struct LogSpec {
 
 enum class StateMode : uint8_t { none, keep, modulate, synproxy };
 enum class SourceTrack : uint8_t { none, rule, global };
+// `unset` behaves as floating: `set state-policy if-bound` has already been applied to rules.
 enum class StateLock : uint8_t { unset, if_bound, floating };
 
 // pf's timeout slots (PFTM_*), in pf's numbering; the printer walks them in this order.
@@ -218,7 +219,7 @@ struct Limit {
 struct Options {
   std::vector<std::string> skip;                   // set skip on …
   std::vector<Limit> limits;                       // set limit …, in source order
-  std::array<uint32_t, kTimeoutCount> timeouts{};  // set timeout …
+  std::array<uint32_t, kTimeoutCount> timeouts{};  // set timeout … and optimization profiles
   std::array<bool, kTimeoutCount> timeout_set{};
   std::string optimization;  // set optimization …; empty = not set
   BlockPolicy block_policy = BlockPolicy::drop;

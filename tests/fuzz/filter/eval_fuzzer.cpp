@@ -1,7 +1,8 @@
 // libFuzzer target: a pf.conf ruleset (the input up to its first NUL byte) is parsed, compiled
 // against a fixed set of interfaces and evaluated on packets (built from the bytes after the
-// NUL, or from a fixed pool); the classifier must agree with the linear walk on every packet,
-// and neither compile nor evaluate may crash whatever the ruleset.
+// NUL, or from a fixed pool); the classifier must agree with the linear walk and with the
+// reference walk over the parsed rules (reference.h) on every packet, and neither compile nor
+// evaluate may crash whatever the ruleset.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "tests/unit/filter/filter_test_util.h"
+#include "tests/unit/filter/reference.h"
 
 namespace {
 
@@ -42,7 +44,7 @@ Packet packet_from(const uint8_t* b) {
   return p;
 }
 
-void compare(const CompiledRuleset& rs, Packet p) {
+void compare(const CompiledRuleset& rs, const testing::Reference& ref, Packet p) {
   if (p.tag > rs.tag_names.size()) p.tag = 0;
   Verdict a = evaluate(rs, p);
   Verdict b = evaluate_linear(rs, p);
@@ -50,6 +52,10 @@ void compare(const CompiledRuleset& rs, Packet p) {
       a.keep_state != b.keep_state || a.ret != b.ret || a.match_log != b.match_log) {
     __builtin_trap();
   }
+  testing::RefVerdict r = ref.evaluate(p, p.tag == 0 ? "" : rs.tag_names[p.tag - 1]);
+  int64_t nr = a.rule == nullptr ? -1 : int64_t{a.rule_nr};
+  std::string tag = a.tag == 0 ? "" : rs.tag_names[a.tag - 1];
+  if (a.action != r.action || nr != r.rule || tag != r.tag) __builtin_trap();
 }
 
 }  // namespace
@@ -59,13 +65,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t text_len = end ? static_cast<size_t>(end - data) : size;
   std::string text(reinterpret_cast<const char*>(data), text_len);
   static const InterfaceMap ifs = testing::test_interfaces();
-  auto rs = testing::compile_text(text, ifs);
+  dpf::pfconf::Result parsed =
+      dpf::pfconf::parse_ruleset(text, "fuzz.conf", dpf::pfconf::ParseOptions{});
+  if (!parsed.ok()) return 0;
+  std::string error;
+  auto rs = compile(*parsed.ruleset, ifs, error);
   if (!rs) return 0;
+  const testing::Reference ref(*parsed.ruleset, ifs);
   if (end) {
     const uint8_t* b = end + 1;
     size_t left = size - text_len - 1;
     for (; left >= kPacketBytes; b += kPacketBytes, left -= kPacketBytes)
-      compare(*rs, packet_from(b));
+      compare(*rs, ref, packet_from(b));
   } else {
     for (int i = 0; i < 64; ++i) {
       uint8_t b[kPacketBytes];
@@ -73,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         b[j] = static_cast<uint8_t>(i * 37 + j * 11 + j * i);
       b[12] |= 0x80;
       b[13] = static_cast<uint8_t>(b[13] | (i & 1 ? 0x80 : 0));
-      compare(*rs, packet_from(b));
+      compare(*rs, ref, packet_from(b));
     }
   }
   return 0;

@@ -1,5 +1,6 @@
-// The classifier against the linear walk: random pf.conf rulesets (parsed by the real parser)
-// and random packets must get identical verdicts from evaluate() and evaluate_linear(), and
+// The classifier against the linear walk and the reference evaluator (reference.h): random
+// pf.conf rulesets (parsed by the real parser) and random packets must get identical verdicts
+// from evaluate(), evaluate_linear() and the reference walk over the parsed rules, and
 // large rulesets of distinct rules must leave few candidates per packet.
 #include <catch2/catch.hpp>
 #include <random>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "tests/unit/filter/filter_test_util.h"
+#include "tests/unit/filter/reference.h"
 
 namespace dpf::filter {
 namespace {
@@ -186,18 +188,24 @@ class RuleGen {
   std::mt19937 rng_;
 };
 
-TEST_CASE("classifier: verdicts equal the linear walk on random rulesets and packets") {
+TEST_CASE(
+    "classifier: verdicts equal the linear walk and an independent reference on random rulesets") {
   RuleGen gen(20261126);
+  const InterfaceMap ifs = test_interfaces();
   size_t compared = 0;
   size_t by_rule = 0;
   size_t blocked = 0;
   size_t placed[5] = {};  // entries in the dport, dst, src, interface and wildcard lists
   for (int set = 0; set < 400; ++set) {
     std::string text = gen.ruleset(set % 10 == 0);
+    pfconf::Result parsed = pfconf::parse_ruleset(text, "random.conf", pfconf::ParseOptions{});
+    INFO(text);
+    REQUIRE(parsed.ok());
     std::string err;
-    auto rs = compile_text(text, test_interfaces(), &err);
-    INFO(text << "\n" << err);
+    auto rs = compile(*parsed.ruleset, ifs, err);
+    INFO(err);
     REQUIRE(rs != nullptr);
+    Reference ref(*parsed.ruleset, ifs);
     for (const ClassifierNode& n : rs->nodes) {
       placed[0] += n.dport.ids.size();
       placed[1] += n.dst.ids.size();
@@ -219,6 +227,10 @@ TEST_CASE("classifier: verdicts equal the linear walk on random rulesets and pac
       REQUIRE(a.ret == b.ret);
       REQUIRE(a.icmp_code == b.icmp_code);
       REQUIRE(a.match_log == b.match_log);
+      RefVerdict r = ref.evaluate(p, p.tag == 0 ? "" : rs->tag_names[p.tag - 1]);
+      REQUIRE(static_cast<int>(a.action) == static_cast<int>(r.action));
+      REQUIRE((a.rule == nullptr ? int64_t{-1} : int64_t{a.rule_nr}) == r.rule);
+      REQUIRE((a.tag == 0 ? std::string() : rs->tag_names[a.tag - 1]) == r.tag);
       ++compared;
       by_rule += a.rule != nullptr;
       blocked += a.action == Decision::block;

@@ -3,6 +3,7 @@
 // from evaluate(), evaluate_linear() and the reference walk over the parsed rules, and
 // large rulesets of distinct rules must leave few candidates per packet.
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -274,6 +275,52 @@ TEST_CASE("classifier: a wide port range beside many single ports is still found
   CHECK(evaluate(*rs, udp(Direction::in, 0, "10.0.0.1", 9, "10.0.0.2", 3)).rule_nr == 3);
   CHECK(evaluate(*rs, udp(Direction::in, 0, "10.0.0.1", 9, "10.0.0.2", 4)).rule_nr == 1);
   CHECK(evaluate(*rs, udp(Direction::in, 0, "10.0.0.1", 9, "10.0.0.2", 60001)).rule_nr == 0);
+}
+
+// Hosts that differ only in the low 64 bits all fall in one bucket: lookup falls back to a
+// binary search within it and must stay exact.
+TEST_CASE("classifier: many IPv6 hosts in one /64 are told apart") {
+  std::string text = "block all\n";
+  char buf[128];
+  for (int i = 0; i < 3000; ++i) {
+    std::snprintf(buf, sizeof buf, "pass in proto udp to 2001:db8::%x:%x no state\n", i / 7, i);
+    text += buf;
+  }
+  auto rs = compile_text(text);
+  REQUIRE(rs != nullptr);
+  for (int i = 0; i < 3000; i += 37) {
+    std::snprintf(buf, sizeof buf, "2001:db8::%x:%x", i / 7, i);
+    Packet hit = udp(Direction::in, 0, "2001:db8:ffff::1", 1, buf, 2);
+    CHECK(evaluate(*rs, hit).rule_nr == static_cast<uint32_t>(i + 1));
+    CHECK(candidate_count(*rs, hit) <= 3);
+    std::snprintf(buf, sizeof buf, "2001:db8::%x:%x", i / 7, i + 1);
+    Packet next = udp(Direction::in, 0, "2001:db8:ffff::1", 1, buf, 2);
+    CHECK(evaluate(*rs, next).rule_nr == evaluate_linear(*rs, next).rule_nr);
+  }
+}
+
+TEST_CASE("classifier: a rule over a large table with exclusions is found for every entry") {
+  std::string text = "table <big> {";
+  for (int i = 0; i < 2000; ++i) {
+    text += " 10." + std::to_string(i / 200) + "." + std::to_string(i % 200) + ".0/24";
+    if (i % 10 == 0)
+      text += " !10." + std::to_string(i / 200) + "." + std::to_string(i % 200) + ".128/25";
+  }
+  text += " }\nblock all\npass in proto tcp from <big> to any port 443\n";
+  for (int i = 0; i < 300; ++i)
+    text += "pass in proto tcp to 192.0.2." + std::to_string(i % 250) + " port " +
+            std::to_string(1000 + i) + "\n";
+  auto rs = compile_text(text);
+  REQUIRE(rs != nullptr);
+  for (int i = 0; i < 2000; i += 3) {
+    std::string net = "10." + std::to_string(i / 200) + "." + std::to_string(i % 200) + ".";
+    Packet in = tcp(Direction::in, 0, (net + "7").c_str(), 1, "192.0.2.1", 443);
+    Packet excluded = tcp(Direction::in, 0, (net + "200").c_str(), 1, "192.0.2.1", 443);
+    CHECK(evaluate(*rs, in).rule_nr == 1);
+    CHECK(evaluate(*rs, excluded).rule_nr == (i % 10 == 0 ? 0u : 1u));
+    CHECK(evaluate_linear(*rs, excluded).rule_nr == evaluate(*rs, excluded).rule_nr);
+  }
+  CHECK(evaluate(*rs, tcp(Direction::in, 0, "10.99.0.1", 1, "192.0.2.1", 443)).rule_nr == 0);
 }
 
 }  // namespace

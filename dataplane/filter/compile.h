@@ -7,15 +7,19 @@
 // a rule with a wildcard in one of these being copied into every node it may match; the number
 // of nodes is 4 × (distinct protocols named + 1). Inside a node each rule is placed in exactly
 // one of five lists: by destination port, destination address, source address or interface
-// (whichever of its criteria is rarest among the node's rules), or a wildcard list. The port
-// and address indexes cut their key space into pieces at every rule boundary and keep, per
-// piece, the rules covering it; a rule whose range would cover more than kMaxPiecesPerRange
-// pieces is placed elsewhere, so the index holds at most that many entries per range. A packet
-// costs one array read (interface), three binary searches (O(log n)) and a merge of five
-// position-sorted lists walked in rule order: last match wins, the first matching quick rule
-// stops. The walk visits only the rules sharing a piece with the packet in some dimension,
-// which for realistic rulesets (different ports and addresses) is a handful whatever the rule
-// count; it degrades to linear only when most rules are wildcards in all four dimensions.
+// (whichever of its criteria the fewest other rules of the node share), or a wildcard list.
+// The port and address indexes cut their key space into pieces at every rule boundary and keep,
+// per piece, the rules covering it; a rule whose range would cover more than
+// kMaxPiecesPerRange pieces is placed elsewhere, so an index holds at most that many entries
+// per range. A lookup reads a bucket table over the key's high bits and searches the few
+// boundaries of one bucket: O(1) expected, O(log n) at worst. A packet thus costs one array
+// read (interface), three index lookups and a merge of five position-sorted lists walked in
+// rule order (last match wins, the first matching quick rule stops). The walk visits only the
+// rules sharing a piece with the packet in some dimension, which for realistic rulesets
+// (different ports and addresses) is a handful whatever the rule count; it degrades towards
+// linear only when most rules are wildcards in all four dimensions. Measured by filter_bench
+// (tests/unit/filter) on a shared 2-core machine: about 28 ns per new flow at 10 rules and
+// 51 ns at 10 000 rules (the linear walk: 49 µs).
 #pragma once
 
 #include <cstdint>

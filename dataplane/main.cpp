@@ -25,6 +25,7 @@
 #include "control/rest/server.h"
 #include "dataplane/node.h"
 #include "dataplane/pf_load.h"
+#include "dataplane/pf_view.h"
 #include "dataplane/ports.h"
 #include "dataplane/slowpath.h"
 #include "dataplane/worker.h"
@@ -305,7 +306,20 @@ int main(int argc, char** argv) {
       }
     }
     slow = std::make_unique<dpf::SlowPath>(node);
-    rest = std::make_unique<dpf::rest::Server>([&slow] { return slow->snapshot(); }, token);
+    dpf::rest::Hooks hooks;
+    hooks.states = [&](const dpf::Params& q) {
+      return slow->call([&] { return dpf::pf_states(node, q); });
+    };
+    hooks.kill_states = [&](const dpf::Params& q) {
+      return slow->call([&] { return dpf::pf_kill_states(node, q); });
+    };
+    hooks.rules = [&] { return slow->call([&] { return dpf::pf_rules(node); }); };
+    hooks.load_rules = [&](const std::string& body) {
+      return slow->call([&] { return dpf::pf_load_rules(node, *slow, body); });
+    };
+    hooks.pf_info = [&] { return slow->call([&] { return dpf::pf_info(node); }); };
+    rest = std::make_unique<dpf::rest::Server>([&slow] { return slow->snapshot(); }, token,
+                                               std::move(hooks));
     if (!rest->start(cfg->api.listen, error)) {
       std::fprintf(stderr, "dpf: node %s: %s\n", cfg->name.c_str(), error.c_str());
       break;

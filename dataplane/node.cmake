@@ -3,6 +3,7 @@ add_executable(dpf
   ${CMAKE_CURRENT_LIST_DIR}/main.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pf.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pf_load.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pf_view.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ports.cpp
   ${CMAKE_CURRENT_LIST_DIR}/slowpath.cpp
   ${CMAKE_CURRENT_LIST_DIR}/worker.cpp)

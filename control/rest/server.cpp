@@ -4,8 +4,39 @@
 
 namespace dpf::rest {
 
-Server::Server(Provider provider, std::string token)
-    : provider_(std::move(provider)), token_(std::move(token)) {}
+Server::Server(Provider provider, std::string token, Hooks hooks)
+    : provider_(std::move(provider)), token_(std::move(token)), hooks_(std::move(hooks)) {}
+
+namespace {
+
+Hooks::Params params_of(const httplib::Request& req) {
+  Hooks::Params p;
+  for (const auto& [k, v] : req.params) p[k] = v;
+  return p;
+}
+
+void reply(httplib::Response& res, int status, const nlohmann::json& j) {
+  res.status = status;
+  res.set_content(j.dump(2) + "\n", "application/json");
+}
+
+// Runs a hook, turning a missing hook into 501 and a node that cannot answer into 503.
+template <class F>
+void run_hook(httplib::Response& res, bool present, F&& f) {
+  if (!present) {
+    reply(res, 501, {{"error", "not available on this node"}});
+    return;
+  }
+  try {
+    nlohmann::json j = f();
+    const int status = j.contains("error") ? 400 : 200;
+    reply(res, status, j);
+  } catch (const std::exception& e) {
+    reply(res, 503, {{"error", e.what()}});
+  }
+}
+
+}  // namespace
 
 Server::~Server() {
   stop();
@@ -48,10 +79,38 @@ void Server::routes() {
              [this, json_reply](const httplib::Request&, httplib::Response& res) {
                json_reply(res, neighbors_json(provider_()));
              });
+  // A state-changing request needs the node's bearer token; none configured refuses them all.
+  auto allowed = [this](const httplib::Request& req, httplib::Response& res) {
+    if (authorized(req.get_header_value("Authorization"), token_)) return true;
+    reply(res, 401,
+          {{"error", token_.empty() ? "this node has no api token_file: changes are refused"
+                                    : "missing or wrong bearer token"}});
+    return false;
+  };
+  http_->Get("/api/v1/states", [this](const httplib::Request& req, httplib::Response& res) {
+    run_hook(res, bool(hooks_.states), [&] { return hooks_.states(params_of(req)); });
+  });
+  http_->Delete(
+      "/api/v1/states", [this, allowed](const httplib::Request& req, httplib::Response& res) {
+        if (!allowed(req, res)) return;
+        run_hook(res, bool(hooks_.kill_states), [&] { return hooks_.kill_states(params_of(req)); });
+      });
+  http_->Get("/api/v1/rules", [this](const httplib::Request&, httplib::Response& res) {
+    run_hook(res, bool(hooks_.rules), [&] { return hooks_.rules(); });
+  });
+  http_->Post("/api/v1/rules",
+              [this, allowed](const httplib::Request& req, httplib::Response& res) {
+                if (!allowed(req, res)) return;
+                run_hook(res, bool(hooks_.load_rules), [&] { return hooks_.load_rules(req.body); });
+              });
+  http_->Get("/api/v1/pf", [this](const httplib::Request&, httplib::Response& res) {
+    run_hook(res, bool(hooks_.pf_info), [&] { return hooks_.pf_info(); });
+  });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_text(provider_()), "text/plain; version=0.0.4");
   });
   http_->set_error_handler([json_reply](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;  // a handler already explained the error
     const char* what = res.status == 404 ? "no such endpoint" : "request failed";
     json_reply(res, nlohmann::json{{"error", what}, {"status", res.status}});
   });

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -17,10 +18,22 @@ class Server;
 
 namespace dpf::rest {
 
+// What the node answers beyond the stats snapshot. Each hook runs the request against the node
+// (on its control thread) and returns the JSON reply; an unset hook answers 501. Query
+// parameters arrive as a flat map. A hook may throw std::runtime_error: the reply is 503.
+struct Hooks {
+  using Params = std::map<std::string, std::string>;
+  std::function<nlohmann::json(const Params&)> states;           // GET /api/v1/states
+  std::function<nlohmann::json(const Params&)> kill_states;      // DELETE /api/v1/states (token)
+  std::function<nlohmann::json()> rules;                         // GET /api/v1/rules
+  std::function<nlohmann::json(const std::string&)> load_rules;  // POST /api/v1/rules (token)
+  std::function<nlohmann::json()> pf_info;  // GET /api/v1/pf: counters, timeouts, limits
+};
+
 class Server {
  public:
   using Provider = std::function<NodeStats()>;
-  Server(Provider provider, std::string token);
+  Server(Provider provider, std::string token, Hooks hooks = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -37,6 +50,7 @@ class Server {
   void routes();
   Provider provider_;
   std::string token_;
+  Hooks hooks_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = 0;

@@ -1,0 +1,327 @@
+#include "dataplane/pf_view.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "control/pfconf/print.h"
+#include "dataplane/pf_load.h"
+#include "dataplane/slowpath.h"
+#include "dataplane/state/proto_state.h"
+#include "dataplane/state/tcp_track.h"
+
+namespace dpf {
+namespace {
+
+using state::State;
+
+std::string addr_str(const state::Addr& a, state::AddrFamily af) {
+  char buf[64];
+  if (af == state::AddrFamily::kInet) {
+    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3]);
+  } else {
+    std::snprintf(buf, sizeof buf, "%x:%x:%x:%x:%x:%x:%x:%x", a.bytes[0] << 8 | a.bytes[1],
+                  a.bytes[2] << 8 | a.bytes[3], a.bytes[4] << 8 | a.bytes[5],
+                  a.bytes[6] << 8 | a.bytes[7], a.bytes[8] << 8 | a.bytes[9],
+                  a.bytes[10] << 8 | a.bytes[11], a.bytes[12] << 8 | a.bytes[13],
+                  a.bytes[14] << 8 | a.bytes[15]);
+  }
+  return buf;
+}
+
+std::string hex(uint64_t v, int width) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%0*" PRIx64, width, v);
+  return buf;
+}
+
+const char* proto_name(uint8_t p) {
+  switch (p) {
+    case state::kProtoTcp:
+      return "tcp";
+    case state::kProtoUdp:
+      return "udp";
+    case state::kProtoIcmp:
+      return "icmp";
+    case state::kProtoIcmp6:
+      return "ipv6-icmp";
+    default:
+      return nullptr;
+  }
+}
+
+std::string proto_str(uint8_t p) {
+  const char* n = proto_name(p);
+  return n ? n : std::to_string(p);
+}
+
+nlohmann::json key_json(const state::StateKey& k) {
+  return {{"addr", {addr_str(k.addr[0], k.af), addr_str(k.addr[1], k.af)}},
+          {"port", {k.port[0], k.port[1]}}};
+}
+
+std::string peer_state_name(const State& s, uint8_t st) {
+  if (s.proto == state::kProtoTcp) return state::tcp_state_name(st);
+  return state::udp_state_name(st);
+}
+
+nlohmann::json peer_json(const State& s, const state::StatePeer& p) {
+  return {{"state", p.state},     {"state_name", peer_state_name(s, p.state)},
+          {"seqlo", p.seqlo},     {"seqhi", p.seqhi},
+          {"seqdiff", p.seqdiff}, {"max_win", p.max_win},
+          {"wscale", p.wscale},   {"mss", p.mss}};
+}
+
+bool parse_ipv4_addr(const std::string& text, state::Addr& out) {
+  const auto v = config::parse_ipv4(text);
+  if (!v) return false;
+  out = state::Addr::v4(*v >> 24, *v >> 16 & 0xff, *v >> 8 & 0xff, *v & 0xff);
+  return true;
+}
+
+bool has_addr(const State& s, const state::Addr& a) {
+  const auto& k = s.key.key[state::kSkWire];
+  return k.addr[0] == a || k.addr[1] == a;
+}
+
+// The initiator's and responder's addresses (pf's src and dst of the first packet).
+const state::Addr& initiator(const State& s) {
+  return s.key.key[state::kSkWire].addr[state::source_index(s.direction)];
+}
+const state::Addr& responder(const State& s) {
+  return s.key.key[state::kSkWire].addr[state::dest_index(s.direction)];
+}
+
+uint64_t parse_hex(const std::string& s, bool& ok) {
+  char* end = nullptr;
+  const uint64_t v = std::strtoull(s.c_str(), &end, 16);
+  ok = !s.empty() && end && *end == '\0';
+  return v;
+}
+
+struct Filter {
+  bool any_host = false;
+  state::Addr host;
+  bool by_id = false;
+  uint64_t id = 0;
+  bool by_creator = false;
+  uint32_t creatorid = 0;
+  int proto = -1;
+  std::string ifname;
+};
+
+std::optional<std::string> parse_filter(const Params& q, Filter& f) {
+  if (auto it = q.find("host"); it != q.end()) {
+    if (!parse_ipv4_addr(it->second, f.host)) return "host: not an IPv4 address: " + it->second;
+    f.any_host = true;
+  }
+  bool ok = true;
+  if (auto it = q.find("id"); it != q.end()) {
+    f.id = parse_hex(it->second, ok);
+    if (!ok) return "id: not a hexadecimal state id: " + it->second;
+    f.by_id = true;
+  }
+  if (auto it = q.find("creatorid"); it != q.end()) {
+    f.creatorid = static_cast<uint32_t>(parse_hex(it->second, ok));
+    if (!ok) return "creatorid: not hexadecimal: " + it->second;
+    f.by_creator = true;
+  }
+  if (auto it = q.find("proto"); it != q.end()) {
+    for (int p : {1, 6, 17, 58})
+      if (proto_str(static_cast<uint8_t>(p)) == it->second) f.proto = p;
+    if (f.proto < 0) f.proto = std::atoi(it->second.c_str());
+  }
+  if (auto it = q.find("if"); it != q.end()) f.ifname = it->second;
+  return std::nullopt;
+}
+
+bool matches(const State& s, const Filter& f) {
+  if (s.unlinked) return false;
+  if (f.any_host && !has_addr(s, f.host)) return false;
+  if (f.by_id && s.id != f.id) return false;
+  if (f.by_creator && s.creatorid != f.creatorid) return false;
+  if (f.proto >= 0 && s.proto != f.proto) return false;
+  if (!f.ifname.empty()) {
+    const std::string ifn = s.ifname[0] ? s.ifname.data() : "all";
+    if (ifn != f.ifname) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+nlohmann::json pf_state_json(const State& s, uint32_t now) {
+  const auto* ref = static_cast<const RuleRef*>(s.rule);
+  return {
+      {"id", hex(s.id, 16)},
+      {"creatorid", hex(s.creatorid, 8)},
+      {"if", s.ifname[0] ? std::string(s.ifname.data()) : std::string("all")},
+      {"af", s.af == state::AddrFamily::kInet ? "inet" : "inet6"},
+      {"proto", proto_str(s.proto)},
+      {"direction", s.direction == state::Direction::kIn ? "in" : "out"},
+      {"key_wire", key_json(s.key.key[state::kSkWire])},
+      {"key_stack", key_json(s.key.key[state::kSkStack])},
+      {"src", peer_json(s, s.peers.src)},
+      {"dst", peer_json(s, s.peers.dst)},
+      {"timeout", std::string(state::timeout_name(s.timeout))},
+      {"age", now >= s.creation ? now - s.creation : 0},
+      {"last_activity", now >= s.expire ? now - s.expire : 0},
+      {"packets", {s.packets[0], s.packets[1]}},
+      {"bytes", {s.bytes[0], s.bytes[1]}},
+      {"rule", s.rule_nr == 0xffffffffu ? -1 : static_cast<int64_t>(s.rule_nr)},
+      {"no_sync", (s.state_flags & state::kStateNoSync) != 0},
+      {"origin", s.origin == state::StateOrigin::kLocal ? "local" : "pfsync"},
+      {"rule_states", ref ? ref->states.load() : 0},
+  };
+}
+
+namespace {
+
+const state::TimeoutTable& current_timeouts(const Pf& pf) {
+  static const state::TimeoutTable kDefaults = state::TimeoutTable::defaults();
+  const PfRuleset* rs = pf.ruleset.load();
+  return rs ? rs->timeouts : kDefaults;
+}
+
+uint32_t expires_in(const Pf& pf, const State& s, uint32_t now) {
+  const auto* ref = static_cast<const RuleRef*>(s.rule);
+  state::StateCounts counts;
+  counts.global = static_cast<uint32_t>(pf.table->count());
+  counts.rule = ref ? ref->states.load() : 0;
+  const uint32_t at =
+      state::expires_at(s.timeout, s.expire, now, current_timeouts(pf),
+                        ref && ref->has_timeouts ? &ref->timeouts : nullptr, counts);
+  return at > now ? at - now : 0;
+}
+
+size_t param_size(const Params& q, const char* name, size_t dflt) {
+  auto it = q.find(name);
+  return it == q.end() ? dflt : std::strtoull(it->second.c_str(), nullptr, 10);
+}
+
+}  // namespace
+
+nlohmann::json pf_states(Node& node, const Params& q) {
+  Filter f;
+  if (auto err = parse_filter(q, f)) return {{"error", *err}};
+  const size_t offset = param_size(q, "offset", 0);
+  const size_t limit = std::min<size_t>(param_size(q, "limit", 1000), 100000);
+  Pf& pf = *node.pf;
+  const uint32_t now = pf_now(pf);
+  nlohmann::json out = nlohmann::json::array();
+  size_t total = 0;
+  pf.table->for_each([&](State& s) {
+    if (!matches(s, f)) return;
+    if (total >= offset && out.size() < limit) {
+      auto j = pf_state_json(s, now);
+      j["expires_in"] = expires_in(pf, s, now);
+      out.push_back(std::move(j));
+    }
+    ++total;
+  });
+  return {{"total", total}, {"offset", offset}, {"states", out}};
+}
+
+nlohmann::json pf_kill_states(Node& node, const Params& q) {
+  Pf& pf = *node.pf;
+  std::vector<State*> victims;
+  if (q.count("all")) {
+    pf.table->for_each([&](State& s) {
+      if (!s.unlinked) victims.push_back(&s);
+    });
+  } else if (q.count("id")) {
+    Filter f;
+    if (auto err = parse_filter(q, f)) return {{"error", *err}};
+    pf.table->for_each([&](State& s) {
+      if (matches(s, f)) victims.push_back(&s);
+    });
+  } else if (auto it = q.find("host"); it != q.end()) {
+    // pfctl -k SRC [-k DST]: states from SRC (to DST).
+    state::Addr src, dst;
+    if (!parse_ipv4_addr(it->second, src)) return {{"error", "host: not an IPv4 address"}};
+    const auto it2 = q.find("host2");
+    if (it2 != q.end() && !parse_ipv4_addr(it2->second, dst))
+      return {{"error", "host2: not an IPv4 address"}};
+    pf.table->for_each([&](State& s) {
+      if (s.unlinked) return;
+      const bool from = initiator(s) == src || (it2 == q.end() && responder(s) == src);
+      if (from && (it2 == q.end() || responder(s) == dst)) victims.push_back(&s);
+    });
+  } else {
+    return {{"error", "say which states: host=ADDR[&host2=ADDR], id=HEX or all=1"}};
+  }
+  size_t killed = 0;
+  for (State* s : victims) killed += pf_remove_state(pf, s) ? 1 : 0;
+  return {{"killed", killed}};
+}
+
+nlohmann::json pf_rules(Node& node) {
+  const PfRuleset* rs = node.pf->ruleset.load();
+  if (rs == nullptr) return {{"file", ""}, {"rules", nlohmann::json::array()}, {"text", ""}};
+  nlohmann::json rules = nlohmann::json::array();
+  pfconf::PrintOptions po;
+  po.definitions = false;
+  for (size_t i = 0; i < rs->source.rules.size(); ++i) {
+    std::string text = pfconf::print_rule(rs->source.rules[i], po);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    const RuleRef* ref = i < rs->refs.size() ? rs->refs[i] : nullptr;
+    rules.push_back({{"nr", i}, {"text", text}, {"states", ref ? ref->states.load() : 0}});
+  }
+  return {{"file", rs->file},
+          {"generation", rs->generation},
+          {"rules", rules},
+          {"text", pfconf::print_ruleset(rs->source, po)}};
+}
+
+nlohmann::json pf_load_rules(Node& node, SlowPath& slow, const std::string& body) {
+  std::vector<std::string> errors;
+  bool ok;
+  if (body.empty()) {
+    ok = slow.reload_rules(&errors);
+  } else {
+    const auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string())
+      return {{"error", "the body must be {\"file\": NAME, \"text\": RULESET}"}};
+    const std::string name = j.value("file", std::string("<request>"));
+    ok = pf_load(node, name, j["text"].get<std::string>(), errors);
+  }
+  if (!ok)
+    return {{"error", "the ruleset was rejected; the running one stays"}, {"errors", errors}};
+  const PfRuleset* rs = node.pf->ruleset.load();
+  return {{"loaded", true}, {"generation", rs ? rs->generation : 0}};
+}
+
+nlohmann::json pf_info(Node& node) {
+  Pf& pf = *node.pf;
+  const auto c = pf.table->counters();
+  uint64_t created = 0, matched = 0;
+  for (const auto& lc : node.counters) {
+    created += __atomic_load_n(&lc.states_created, __ATOMIC_RELAXED);
+    matched += __atomic_load_n(&lc.state_matches, __ATOMIC_RELAXED);
+  }
+  nlohmann::json timeouts = nlohmann::json::array();
+  const auto& t = current_timeouts(pf);
+  for (const auto& info : state::kTimeoutInfo) {
+    timeouts.push_back({{"name", std::string(info.name)},
+                        {"value", t.get(info.index)},
+                        {"unit", info.is_state_count ? "states" : "s"}});
+  }
+  const PfRuleset* rs = pf.ruleset.load();
+  return {{"enabled", rs != nullptr},
+          {"states", pf.table->count()},
+          {"state_limit", pf.table->limit()},
+          {"uptime", pf_now(pf)},
+          {"counters",
+           {{"searches", c.searches},
+            {"inserts", c.inserts},
+            {"removals", c.removals},
+            {"state_limit", c.state_limit},
+            {"memory", c.memory},
+            {"insert_exists", c.insert_exists},
+            {"created_by_workers", created},
+            {"matched", matched}}},
+          {"timeouts", timeouts},
+          {"ruleset", rs ? rs->file : ""},
+          {"rules", rs ? rs->compiled->rules.size() : 0}};
+}
+
+}  // namespace dpf

@@ -1,0 +1,31 @@
+// What REST shows and changes of pf: states (list with filters and paging, kill, flush), the
+// loaded rules, reloads, counters, timeouts and limits. Everything here runs on the control
+// thread (the REST thread posts it through SlowPath::call) and allocates its JSON replies.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "dataplane/node.h"
+
+namespace dpf {
+
+class SlowPath;
+using Params = std::map<std::string, std::string>;
+
+nlohmann::json pf_state_json(const state::State& s, uint32_t now);
+// GET /api/v1/states: filters host=ADDR (either end), id=HEX[&creatorid=HEX], proto=NAME|NUM,
+// if=NAME; paging offset=N&limit=N (default 1000). {"total": matching, "states": [...]}.
+nlohmann::json pf_states(Node& node, const Params& q);
+// DELETE /api/v1/states: host=ADDR[&host2=ADDR] (pfctl -k src [-k dst]), id=HEX[&creatorid=HEX]
+// (pfctl -k id -k ID), or all=1 (pfctl -F states). {"killed": N}.
+nlohmann::json pf_kill_states(Node& node, const Params& q);
+nlohmann::json pf_rules(Node& node);
+// POST /api/v1/rules: body {"file": NAME, "text": RULESET} loads that text; an empty body
+// reloads the cluster's rules file. {"loaded": true} or {"error": ..., "errors": [...]}.
+nlohmann::json pf_load_rules(Node& node, SlowPath& slow, const std::string& body);
+nlohmann::json pf_info(Node& node);
+
+}  // namespace dpf

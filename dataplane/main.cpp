@@ -359,6 +359,9 @@ int main(int argc, char** argv) {
   node.stop = true;
   rte_eal_mp_wait_lcore();
   if (rest) rest->stop();
+  // DPDK objects go before EAL does.
+  slow.reset();
+  node.pf.reset();
   dpf::ports_stop(node);
   rte_eal_cleanup();
   return rc;

@@ -22,6 +22,96 @@ std::string format_uptime(double seconds) {
               s / 60 % 60, s % 60);
 }
 
+std::string format_hms(uint64_t s) {
+  return line("%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64, s / 3600, s / 60 % 60, s % 60);
+}
+
+namespace {
+
+std::string host_port(const nlohmann::json& key, int i, const std::string& proto) {
+  std::string h = key["addr"][i].get<std::string>();
+  const int port = key["port"][i].get<int>();
+  if (port != 0 || proto == "tcp" || proto == "udp") {
+    if (h.find(':') != std::string::npos) h = "[" + h + "]";
+    h += ":" + std::to_string(port);
+  }
+  return h;
+}
+
+std::string peer_state(const nlohmann::json& p, const std::string& proto) {
+  // pfctl names TCP and UDP/other peer states and prints ICMP ones as numbers.
+  if (proto == "icmp" || proto == "ipv6-icmp") return std::to_string(p.value("state", 0));
+  return p.value("state_name", "?");
+}
+
+}  // namespace
+
+std::string render_states(const nlohmann::json& states, bool verbose) {
+  std::string out;
+  for (const auto& s : states["states"]) {
+    const std::string proto = s.value("proto", "?");
+    const bool outbound = s.value("direction", "in") == "out";
+    const auto& key = s["key_wire"];
+    // pfctl prints the stack side; for an inbound state the peers are listed responder first.
+    const auto& first = outbound ? s["src"] : s["dst"];
+    const auto& second = outbound ? s["dst"] : s["src"];
+    out += s.value("if", "all") + " " + proto + " " + host_port(key, 1, proto) +
+           (outbound ? " -> " : " <- ") + host_port(key, 0, proto) + "       " +
+           peer_state(first, proto) + ":" + peer_state(second, proto) + "\n";
+    if (verbose) {
+      const auto& pk = s["packets"];
+      const auto& by = s["bytes"];
+      out += line("   age %s, expires in %s, %" PRIu64 ":%" PRIu64 " pkts, %" PRIu64 ":%" PRIu64
+                  " bytes",
+                  format_hms(s.value("age", uint64_t{0})).c_str(),
+                  format_hms(s.value("expires_in", uint64_t{0})).c_str(), pk[0].get<uint64_t>(),
+                  pk[1].get<uint64_t>(), by[0].get<uint64_t>(), by[1].get<uint64_t>());
+      const int64_t rule = s.value("rule", int64_t{-1});
+      if (rule >= 0) out += line(", rule %" PRId64, rule);
+      out += "\n";
+      out += "   id: " + s.value("id", "") + " creatorid: " + s.value("creatorid", "") + "\n";
+    }
+  }
+  return out;
+}
+
+std::string render_rules(const nlohmann::json& rules, bool verbose) {
+  std::string out;
+  for (const auto& r : rules["rules"]) {
+    out += r.value("text", "") + "\n";
+    if (verbose) out += line("  [ States: %u ]\n", r.value("states", 0u));
+  }
+  return out;
+}
+
+std::string render_timeouts(const nlohmann::json& pf) {
+  std::string out;
+  for (const auto& t : pf["timeouts"]) {
+    const bool states = t.value("unit", "s") == "states";
+    out += line("%-20s %10u%s\n", t.value("name", "").c_str(), t.value("value", 0u),
+                states ? " states" : "s");
+  }
+  return out;
+}
+
+std::string render_memory(const nlohmann::json& pf) {
+  return line("%-13s hard limit %8u\n", "states", pf.value("state_limit", 0u));
+}
+
+std::string render_state_table(const nlohmann::json& pf, double uptime) {
+  const double base = uptime > 0 ? uptime : 1;
+  const auto& c = pf["counters"];
+  std::string out = line("%-37s%-16s%s\n", "State Table", "Total", "Rate");
+  out += line("  %-28s%14" PRIu64 "\n", "current entries", pf.value("states", uint64_t{0}));
+  for (const auto& [label, key] :
+       {std::pair{"searches", "searches"}, std::pair{"inserts", "inserts"},
+        std::pair{"removals", "removals"}}) {
+    const uint64_t n = c.value(key, uint64_t{0});
+    out += line("  %-28s%14" PRIu64 "%14.1f/s\n", label, n, n / base);
+  }
+  return out;
+}
+
 std::string render_info(const nlohmann::json& status, const nlohmann::json& stats) {
   const double up = status.value("uptime", 0.0);
   std::string out =
@@ -64,6 +154,26 @@ std::string render_neighbors(const nlohmann::json& neighbors) {
                 n.value("held", 0) ? line(" %d held", n.value("held", 0)).c_str() : "");
   }
   return out;
+}
+
+bool http_send(const Endpoint& ep, const std::string& method, const std::string& path,
+               const std::string& body, std::string& reply, std::string& error) {
+  httplib::Client cli(ep.base);
+  cli.set_connection_timeout(3, 0);
+  cli.set_read_timeout(30, 0);
+  if (!ep.token.empty()) cli.set_bearer_token_auth(ep.token.c_str());
+  auto res = method == "DELETE" ? cli.Delete(path.c_str())
+                                : cli.Post(path.c_str(), body, "application/json");
+  if (!res) {
+    error = ep.base + path + ": " + httplib::to_string(res.error());
+    return false;
+  }
+  reply = res->body;
+  if (res->status != 200) {
+    error = ep.base + path + ": HTTP " + std::to_string(res->status);
+    return false;
+  }
+  return true;
 }
 
 bool http_get(const Endpoint& ep, const std::string& path, std::string& body, std::string& error) {

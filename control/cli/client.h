@@ -3,6 +3,7 @@
 // dpfctl process only. Rendering functions take parsed JSON so they are testable offline.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,19 @@ std::string render_interfaces(const nlohmann::json& status);
 std::string render_neighbors(const nlohmann::json& neighbors);
 // pfctl's uptime form: "D days HH:MM:SS".
 std::string format_uptime(double seconds);
+// pfctl's duration form in state lines: "HH:MM:SS" (hours may pass 24).
+std::string format_hms(uint64_t seconds);
+
+// `pfctl -s states` from GET /api/v1/states: one line per state; verbose adds the age, expiry,
+// counters and rule, and the id and creator id.
+std::string render_states(const nlohmann::json& states, bool verbose);
+// `pfctl -s rules` from GET /api/v1/rules; verbose adds each rule's state count.
+std::string render_rules(const nlohmann::json& rules, bool verbose);
+// `pfctl -s timeouts` and `pfctl -s memory` from GET /api/v1/pf.
+std::string render_timeouts(const nlohmann::json& pf);
+std::string render_memory(const nlohmann::json& pf);
+// The "State Table" block of `pfctl -s info` from GET /api/v1/pf.
+std::string render_state_table(const nlohmann::json& pf, double uptime);
 
 struct Endpoint {
   std::string base = "http://127.0.0.1:9080";  // scheme://host:port
@@ -25,5 +39,8 @@ struct Endpoint {
 
 // GET path; on success returns true and the body; otherwise false and an error naming the URL.
 bool http_get(const Endpoint& ep, const std::string& path, std::string& body, std::string& error);
+// A state-changing request (method "POST" or "DELETE") with the endpoint's bearer token.
+bool http_send(const Endpoint& ep, const std::string& method, const std::string& path,
+               const std::string& body, std::string& reply, std::string& error);
 
 }  // namespace dpf::cli

@@ -1,31 +1,103 @@
-// dpfctl: a pfctl-like client of a dpf node's REST API.
-//   dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file F] -s
-//   info|interfaces|neighbors
-// The node is found with --api (default $DPF_API, else http://127.0.0.1:9080) or from the node's
-// `api: listen` in a cluster file; the token from --token-file, $DPF_TOKEN_FILE or the node's
-// `api: token_file`.
+// dpfctl: a pfctl-like client of a dpf node's REST API. pfctl's letters keep pfctl's meanings:
+//   -s info|states|rules|timeouts|memory|interfaces|neighbors   show (-v: more)
+//   -k HOST [-k HOST] | -k id -k ID                             kill states
+//   -F states                                                   flush states
+//   -f FILE                                                     load rules (-n: parse only)
+//   -nvf FILE                                                   print FILE as pfctl -nvf does
+// The node: --api URL (default $DPF_API or http://127.0.0.1:9080) or --config FILE --node NAME;
+// the token: --token-file FILE, $DPF_TOKEN_FILE, or the node's api token_file.
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "control/cli/client.h"
 #include "control/config/cluster.h"
+#include "control/pfconf/nvf.h"
+#include "control/pfconf/parser.h"
+#include "control/pfconf/system_env.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file FILE]\n"
-    "              -s info | interfaces | neighbors\n"
-    "  -s info         node status and counters, as pfctl -s info\n"
-    "  -s interfaces   interfaces with link state and counters\n"
-    "  -s neighbors    the ARP neighbour table\n"
-    "  --api URL       the node's REST API (default $DPF_API or http://127.0.0.1:9080)\n";
+    "              [-nv] [-o none] [-s modifier] [-k host|id] [-F states] [-f file]\n"
+    "  -s info|states|rules|timeouts|memory|interfaces|neighbors\n"
+    "  -k HOST [-k HOST]   kill states from the first host (to the second)\n"
+    "  -k id -k ID         kill the state with this id (16 hex digits[/creatorid])\n"
+    "  -F states           flush every state\n"
+    "  -f FILE             load FILE as the ruleset (with -n: only check and print it)\n"
+    "  -v                  more detail; -n parse only\n";
+
+struct Args {
+  dpf::cli::Endpoint ep;
+  std::string config, node, token_file, show, flush, file;
+  std::vector<std::string> kills;
+  bool verbose = false, noaction = false;
+};
 
 int fail(const std::string& msg) {
   std::fprintf(stderr, "dpfctl: %s\n", msg.c_str());
   return 1;
+}
+
+std::string canonical_show(const std::string& s) {
+  static const std::pair<const char*, const char*> kAliases[] = {
+      {"i", "info"},   {"s", "states"},     {"r", "rules"},     {"t", "timeouts"},
+      {"m", "memory"}, {"I", "interfaces"}, {"n", "neighbors"}, {"Interfaces", "interfaces"}};
+  for (const auto& [a, b] : kAliases)
+    if (s == a) return b;
+  return s;
+}
+
+// pfctl-style flags: letters may be combined (-nvf FILE); a letter that takes a value takes the
+// rest of its word or the next word.
+bool parse(int argc, char** argv, Args& a, std::string& error) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto next = [&](std::string& out) {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    if (arg.rfind("--", 0) == 0) {
+      std::string* dst = arg == "--api"          ? &a.ep.base
+                         : arg == "--config"     ? &a.config
+                         : arg == "--node"       ? &a.node
+                         : arg == "--token-file" ? &a.token_file
+                                                 : nullptr;
+      if (dst == nullptr) return error = "unknown option " + arg, false;
+      if (!next(*dst)) return error = arg + " needs a value", false;
+      continue;
+    }
+    if (arg.size() < 2 || arg[0] != '-') return error = "unexpected argument " + arg, false;
+    for (size_t j = 1; j < arg.size(); ++j) {
+      const char c = arg[j];
+      if (c == 'v') {
+        a.verbose = true;
+      } else if (c == 'n') {
+        a.noaction = true;
+      } else if (c == 'h') {
+        std::fputs(kUsage, stdout);
+        std::exit(0);
+      } else if (c == 's' || c == 'k' || c == 'F' || c == 'f' || c == 'o') {
+        std::string value = arg.substr(j + 1);
+        if (value.empty() && !next(value))
+          return error = std::string("-") + c + " needs a value", false;
+        if (c == 's') a.show = canonical_show(value);
+        if (c == 'k') a.kills.push_back(value);
+        if (c == 'F') a.flush = value;
+        if (c == 'f') a.file = value;
+        // -o none: the rule optimizer is never run, so there is nothing to turn off.
+        break;
+      } else {
+        return error = std::string("unknown flag -") + c, false;
+      }
+    }
+  }
+  return true;
 }
 
 bool get_json(const dpf::cli::Endpoint& ep, const std::string& path, nlohmann::json& out,
@@ -33,81 +105,156 @@ bool get_json(const dpf::cli::Endpoint& ep, const std::string& path, nlohmann::j
   std::string body;
   if (!dpf::cli::http_get(ep, path, body, error)) return false;
   out = nlohmann::json::parse(body, nullptr, false);
-  if (out.is_discarded()) {
-    error = ep.base + path + ": the reply is not JSON";
-    return false;
-  }
+  if (out.is_discarded()) return error = ep.base + path + ": the reply is not JSON", false;
   return true;
+}
+
+// Sends a change and prints the node's answer; errors listed by the node are printed too.
+int send(const dpf::cli::Endpoint& ep, const std::string& method, const std::string& path,
+         const std::string& body, nlohmann::json& reply) {
+  std::string text, error;
+  const bool ok = dpf::cli::http_send(ep, method, path, body, text, error);
+  reply = nlohmann::json::parse(text, nullptr, false);
+  if (!ok) {
+    if (!reply.is_discarded() && reply.is_object()) {
+      for (const auto& e : reply.value("errors", nlohmann::json::array()))
+        std::fprintf(stderr, "%s\n", e.get<std::string>().c_str());
+      if (reply.contains("error")) error += ": " + reply["error"].get<std::string>();
+    }
+    return fail(error);
+  }
+  return 0;
+}
+
+std::string url_escape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == ':') {
+      out += static_cast<char>(c);
+    } else {
+      char b[4];
+      std::snprintf(b, sizeof b, "%%%02X", c);
+      out += b;
+    }
+  }
+  return out;
+}
+
+int show(const Args& a) {
+  std::string error;
+  nlohmann::json j, k;
+  const auto& ep = a.ep;
+  if (a.show == "info") {
+    if (!get_json(ep, "/api/v1/status", j, error) || !get_json(ep, "/api/v1/stats", k, error))
+      return fail(error);
+    std::string out = dpf::cli::render_info(j, k);
+    nlohmann::json pf;
+    if (get_json(ep, "/api/v1/pf", pf, error)) {
+      const auto pos = out.find("Packets");
+      out.insert(pos, dpf::cli::render_state_table(pf, j.value("uptime", 0.0)));
+    }
+    std::fputs(out.c_str(), stdout);
+  } else if (a.show == "states") {
+    if (!get_json(ep, "/api/v1/states?limit=100000", j, error)) return fail(error);
+    std::fputs(dpf::cli::render_states(j, a.verbose).c_str(), stdout);
+  } else if (a.show == "rules") {
+    if (!get_json(ep, "/api/v1/rules", j, error)) return fail(error);
+    std::fputs(dpf::cli::render_rules(j, a.verbose).c_str(), stdout);
+  } else if (a.show == "timeouts" || a.show == "memory") {
+    if (!get_json(ep, "/api/v1/pf", j, error)) return fail(error);
+    const std::string out =
+        a.show == "timeouts" ? dpf::cli::render_timeouts(j) : dpf::cli::render_memory(j);
+    std::fputs(out.c_str(), stdout);
+  } else if (a.show == "interfaces") {
+    if (!get_json(ep, "/api/v1/status", j, error)) return fail(error);
+    std::fputs(dpf::cli::render_interfaces(j).c_str(), stdout);
+  } else if (a.show == "neighbors") {
+    if (!get_json(ep, "/api/v1/neighbors", j, error)) return fail(error);
+    std::fputs(dpf::cli::render_neighbors(j).c_str(), stdout);
+  } else {
+    std::fprintf(stderr, "dpfctl: unknown view %s\n%s", a.show.c_str(), kUsage);
+    return 2;
+  }
+  return 0;
+}
+
+int kill_states(const Args& a) {
+  std::string query;
+  if (a.kills.size() == 2 && a.kills[0] == "id") {
+    std::string id = a.kills[1], creator;
+    if (auto slash = id.find('/'); slash != std::string::npos) {
+      creator = id.substr(slash + 1);
+      id = id.substr(0, slash);
+    }
+    query = "id=" + url_escape(id) + (creator.empty() ? "" : "&creatorid=" + url_escape(creator));
+  } else if (a.kills.size() == 1 || a.kills.size() == 2) {
+    query = "host=" + url_escape(a.kills[0]);
+    if (a.kills.size() == 2) query += "&host2=" + url_escape(a.kills[1]);
+  } else {
+    return fail("-k takes a host, two hosts, or `id` and an id");
+  }
+  nlohmann::json reply;
+  if (int rc = send(a.ep, "DELETE", "/api/v1/states?" + query, "", reply)) return rc;
+  std::fprintf(stderr, "killed %zu states\n", reply.value("killed", size_t{0}));
+  return 0;
+}
+
+int load_rules(const Args& a) {
+  if (a.noaction) {
+    // -n: parse here, print as pfctl -nvf does, load nothing.
+    const auto result =
+        dpf::pfconf::parse_ruleset_file(a.file, dpf::pfconf::system_parse_options());
+    dpf::pfconf::PrintOptions po;
+    po.definitions = a.verbose;
+    const auto out = dpf::pfconf::render_nvf(result, po);
+    std::fputs(out.text.c_str(), stdout);
+    return out.exit_status;
+  }
+  std::ifstream in(a.file);
+  if (!in) return fail("cannot read " + a.file);
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json reply;
+  return send(a.ep, "POST", "/api/v1/rules",
+              nlohmann::json{{"file", a.file}, {"text", text.str()}}.dump(), reply);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  dpf::cli::Endpoint ep;
-  if (const char* env = std::getenv("DPF_API")) ep.base = env;
-  std::string config, node, token_file, show;
-  if (const char* env = std::getenv("DPF_TOKEN_FILE")) token_file = env;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= argc) return false;
-      out = argv[++i];
-      return true;
-    };
-    bool ok = true;
-    if (a == "--api") {
-      ok = value(ep.base);
-    } else if (a == "--config") {
-      ok = value(config);
-    } else if (a == "--node") {
-      ok = value(node);
-    } else if (a == "--token-file") {
-      ok = value(token_file);
-    } else if (a == "-s") {
-      ok = value(show);
-    } else if (a.rfind("-s", 0) == 0 && a.size() > 2) {
-      show = a.substr(2);
-    } else if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else {
-      std::fprintf(stderr, "dpfctl: unknown option %s\n%s", a.c_str(), kUsage);
-      return 2;
-    }
-    if (!ok) return fail(a + " needs a value");
-  }
-  if (!config.empty()) {
-    auto loaded = dpf::config::load_cluster_file(config);
-    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.str().c_str());
-    if (!loaded.cluster) return 1;
-    std::string error;
-    const auto* n = dpf::config::select_node(*loaded.cluster, node, error);
-    if (n == nullptr) return fail(error);
-    ep.base = "http://" + n->api.listen;
-    if (token_file.empty()) token_file = n->api.token_path;
-  }
-  if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!in) return fail("cannot read token file " + token_file);
-    std::getline(in, ep.token);
-  }
+  Args a;
+  if (const char* env = std::getenv("DPF_API")) a.ep.base = env;
+  if (const char* env = std::getenv("DPF_TOKEN_FILE")) a.token_file = env;
   std::string error;
-  nlohmann::json status, other;
-  if (show == "info" || show == "i") {
-    if (!get_json(ep, "/api/v1/status", status, error) ||
-        !get_json(ep, "/api/v1/stats", other, error))
-      return fail(error);
-    std::fputs(dpf::cli::render_info(status, other).c_str(), stdout);
-  } else if (show == "interfaces" || show == "I") {
-    if (!get_json(ep, "/api/v1/status", status, error)) return fail(error);
-    std::fputs(dpf::cli::render_interfaces(status).c_str(), stdout);
-  } else if (show == "neighbors") {
-    if (!get_json(ep, "/api/v1/neighbors", other, error)) return fail(error);
-    std::fputs(dpf::cli::render_neighbors(other).c_str(), stdout);
-  } else {
-    std::fprintf(stderr, "dpfctl: nothing to do%s%s\n%s", show.empty() ? "" : ": unknown view ",
-                 show.c_str(), kUsage);
+  if (!parse(argc, argv, a, error)) {
+    std::fprintf(stderr, "dpfctl: %s\n%s", error.c_str(), kUsage);
     return 2;
   }
-  return 0;
+  if (a.noaction && !a.file.empty()) return load_rules(a);  // needs no node
+  if (!a.config.empty()) {
+    auto loaded = dpf::config::load_cluster_file(a.config);
+    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.str().c_str());
+    if (!loaded.cluster) return 1;
+    const auto* n = dpf::config::select_node(*loaded.cluster, a.node, error);
+    if (n == nullptr) return fail(error);
+    a.ep.base = "http://" + n->api.listen;
+    if (a.token_file.empty()) a.token_file = n->api.token_path;
+  }
+  if (!a.token_file.empty()) {
+    std::ifstream in(a.token_file);
+    if (!in) return fail("cannot read token file " + a.token_file);
+    std::getline(in, a.ep.token);
+  }
+  if (!a.kills.empty()) return kill_states(a);
+  if (!a.flush.empty()) {
+    if (a.flush != "states" && a.flush != "s") return fail("-F: only `states` can be flushed");
+    nlohmann::json reply;
+    if (int rc = send(a.ep, "DELETE", "/api/v1/states?all=1", "", reply)) return rc;
+    std::fprintf(stderr, "%zu states cleared\n", reply.value("killed", size_t{0}));
+    return 0;
+  }
+  if (!a.file.empty()) return load_rules(a);
+  if (!a.show.empty()) return show(a);
+  std::fputs(kUsage, stderr);
+  return 2;
 }

@@ -32,7 +32,11 @@ lab_cleanup() {
       [ -f "$f" ] && { echo "---- $f"; tail -n 30 "$f"; }
     done
   fi
-  for ns in "${LAB_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  for ns in "${LAB_NS[@]}"; do
+    pids=$(ip netns pids "$ns" 2>/dev/null)
+    [ -z "$pids" ] || kill -KILL $pids 2>/dev/null
+    ip netns del "$ns" 2>/dev/null
+  done
   [ -n "$LAB_DIR" ] && rm -rf "$LAB_DIR"
   exit "$rc"
 }
@@ -107,3 +111,14 @@ api() { in_ns "$1" curl -sf "http://127.0.0.1:${API_PORT:-9080}$2"; }
 
 # json EXPR: evaluates a Python expression over the JSON document on stdin (bound to d).
 json() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+# stop_dpf NAME: SIGTERM the dpf started last; it must exit 0 within a second and say it stopped.
+stop_dpf() {
+  local pid=${LAB_PIDS[-1]} rc=0
+  kill -TERM "$pid"
+  for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$pid" 2>/dev/null && fail "dpf ($1) still running 1 s after SIGTERM"
+  wait "$pid" || rc=$?
+  [ "$rc" = 0 ] || fail "dpf ($1) exited with status $rc on SIGTERM"
+  grep -q 'stopped' "$LAB_DIR/$1.log" || fail "dpf ($1) did not stop cleanly"
+}

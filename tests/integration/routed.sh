@@ -30,7 +30,6 @@ nodes:
     api: { listen: "127.0.0.1:9080" }
 YAML
 start_dpf fw dpf -- -c "$LAB_DIR/cluster.yaml"
-DPF_PID=${LAB_PIDS[-1]}
 
 log "ping the node's own addresses"
 in_ns hA ping -c 2 -i 0.2 -W 2 10.0.0.254 >/dev/null || fail "no echo reply from 10.0.0.254"
@@ -84,8 +83,5 @@ status=$(api fw /api/v1/status)
   fail "links not up: $status"
 
 log "SIGTERM stops the node within a second"
-kill -TERM "$DPF_PID"
-for _ in $(seq 20); do kill -0 "$DPF_PID" 2>/dev/null || break; sleep 0.05; done
-kill -0 "$DPF_PID" 2>/dev/null && fail "dpf still running 1 s after SIGTERM"
-grep -q 'stopped' "$LAB_DIR/dpf.log" || fail "dpf did not stop cleanly"
+stop_dpf dpf
 log "PASS"

@@ -1,14 +1,25 @@
 #!/usr/bin/python3
-"""A TCP transfer for integration tests.
+"""TCP and UDP helpers for integration tests (run inside a test host's namespace).
 
-usage: tcp_transfer.py sink PORT            listen once, print "<sha256> <bytes>" of what arrives
-       tcp_transfer.py send HOST PORT FILE  send FILE, then half-close and wait for the sink
+usage: tcp_transfer.py sink PORT             listen once, print "<sha256> <bytes>" of what arrives
+       tcp_transfer.py send HOST PORT FILE [PAUSE_S]
+                                             send FILE (pausing PAUSE_S seconds half-way),
+                                             half-close, wait for the sink to close
+       tcp_transfer.py connect HOST PORT     try to connect; print "connected", "refused MS" or
+                                             "timeout"
+       tcp_transfer.py hold HOST PORT SECONDS  connect, send a line now and one after SECONDS;
+                                             print "sent" or the error of the second send
+       tcp_transfer.py udp-echo PORT SECONDS echo UDP datagrams back for SECONDS
+       tcp_transfer.py udp-ask HOST PORT     send one datagram, print "reply" or "timeout"
+       tcp_transfer.py udp-count PORT SECONDS  count datagrams received for SECONDS
 """
 import hashlib
 import socket
 import sys
+import time
 
-if sys.argv[1] == "sink":
+mode = sys.argv[1]
+if mode == "sink":
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", int(sys.argv[2])))
@@ -25,15 +36,68 @@ if sys.argv[1] == "sink":
         n += len(b)
     print(h.hexdigest(), n, flush=True)
     c.close()
-else:
+elif mode == "send":
     host, port, path = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    pause = float(sys.argv[5]) if len(sys.argv) > 5 else 0
+    data = open(path, "rb").read()
     s = socket.create_connection((host, port), timeout=30)
-    with open(path, "rb") as f:
-        while True:
-            b = f.read(1 << 16)
-            if not b:
-                break
-            s.sendall(b)
+    half = len(data) // 2
+    s.sendall(data[:half])
+    if pause:
+        time.sleep(pause)
+    s.sendall(data[half:])
     s.shutdown(socket.SHUT_WR)
     s.recv(1)
     s.close()
+elif mode == "connect":
+    t0 = time.monotonic()
+    try:
+        socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=3).close()
+        print("connected")
+    except ConnectionRefusedError:
+        print("refused %d" % ((time.monotonic() - t0) * 1000))
+    except (socket.timeout, TimeoutError):
+        print("timeout")
+elif mode == "hold":
+    s = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=5)
+    s.sendall(b"first\n")
+    time.sleep(float(sys.argv[4]))
+    s.settimeout(3)
+    try:
+        s.sendall(b"second\n")
+        print("sent", flush=True)
+    except OSError as e:
+        print("error", e, flush=True)
+    time.sleep(3)
+elif mode == "udp-echo":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(sys.argv[2])))
+    end = time.monotonic() + float(sys.argv[3])
+    while time.monotonic() < end:
+        s.settimeout(max(0.01, end - time.monotonic()))
+        try:
+            b, a = s.recvfrom(2048)
+            s.sendto(b, a)
+        except (socket.timeout, TimeoutError):
+            pass
+elif mode == "udp-ask":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    s.sendto(b"ping", (sys.argv[2], int(sys.argv[3])))
+    try:
+        s.recvfrom(2048)
+        print("reply")
+    except (socket.timeout, TimeoutError):
+        print("timeout")
+elif mode == "udp-count":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(sys.argv[2])))
+    end, n = time.monotonic() + float(sys.argv[3]), 0
+    while time.monotonic() < end:
+        s.settimeout(max(0.01, end - time.monotonic()))
+        try:
+            s.recvfrom(2048)
+            n += 1
+        except (socket.timeout, TimeoutError):
+            pass
+    print(n, flush=True)

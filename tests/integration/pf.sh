@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Integration: pf on a routed node between an outside host A (10.0.0.2, sis0) and an inside
+# host B (192.168.0.2, sis1), real Linux TCP/UDP/ICMP on both sides:
+#   - `block all` + `pass out keep state` (+ `pass in on sis1`): replies come back in, and
+#     unsolicited inbound TCP, UDP and ICMP are blocked;
+#   - `block return in ... port 5000` refuses a connect at once (ECONNREFUSED);
+#   - a 20 MB transfer with window scaling; a forged RST outside the window is dropped and
+#     counted while the connection carries on;
+#   - dpfctl -s states shows the states; dpfctl -k kills them and the flow is blocked after;
+#   - dpfctl -f reloads the rules and existing connections survive; changes need the token.
+# usage: pf.sh PATH_TO_DPF PATH_TO_DPFCTL
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+DPF=$1
+DPFCTL=$2
+lab_init pf
+"$PY" -c "import scapy" 2>/dev/null || skip "python3-scapy is not installed"
+T="$PY $HERE/tcp_transfer.py"
+
+ns_add hA
+ns_add hB
+ns_add fw
+link hA eth0 fw sis0
+link hB eth0 fw sis1
+host_addr hA eth0 10.0.0.2/24 10.0.0.254
+host_addr hB eth0 192.168.0.2/24 192.168.0.254
+
+cat >"$LAB_DIR/rules.conf" <<'PF'
+ext = "sis0"
+int = "sis1"
+block all
+pass out keep state
+pass in on $int keep state
+pass in on $ext inet proto icmp to ($ext) icmp-type echoreq keep state
+block return in on $ext proto tcp to port 5000
+PF
+echo "s3cret-token" >"$LAB_DIR/token"
+cat >"$LAB_DIR/cluster.yaml" <<YAML
+cluster: { name: pf-test, rules: rules.conf }
+nodes:
+  fw:
+    hostid: 0x0a000001
+    eal: [-l, "0-1", --no-huge, -m, "256", --no-pci, --file-prefix, dpf-pf-$$, --log-level, "*:warning"]
+    lcores: { workers: 1, idle: adaptive }
+    interfaces:
+      sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.254/24 }
+      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.254/24 }
+    api: { listen: "127.0.0.1:9080", token_file: token }
+YAML
+start_dpf fw dpf -- -c "$LAB_DIR/cluster.yaml"
+ctl() { in_ns fw "$DPFCTL" --token-file "$LAB_DIR/token" "$@"; }
+drops() { api fw /api/v1/stats | json "d['drops']['$1']"; }
+
+log "inside -> outside: ping, TCP and UDP get their replies back through states"
+in_ns hB ping -c 2 -i 0.2 -W 2 10.0.0.2 >/dev/null || fail "B cannot ping A"
+in_ns hA $T udp-echo 7001 4 &
+echo_pid=$!
+sleep 0.3
+[ "$(in_ns hB $T udp-ask 10.0.0.2 7001)" = reply ] || fail "B's UDP request got no reply"
+wait "$echo_pid"
+
+log "outside -> inside unsolicited: ICMP, TCP and UDP are blocked"
+blocked0=$(drops pf-block)
+in_ns hA ping -c 2 -i 0.2 -W 1 192.168.0.2 >/dev/null && fail "A pinged B through block all"
+in_ns hB $T udp-count 7002 2 >"$LAB_DIR/udp.out" &
+counter=$!
+sleep 0.3
+in_ns hA $T udp-ask 192.168.0.2 7002 >/dev/null
+wait "$counter"
+[ "$(cat "$LAB_DIR/udp.out")" = 0 ] || fail "an unsolicited UDP datagram reached B"
+in_ns hB $T sink 7003 >/dev/null 2>&1 &
+sinkpid=$!
+sleep 0.3
+[ "$(in_ns hA $T connect 192.168.0.2 7003)" = timeout ] || fail "A connected to B through block all"
+kill "$sinkpid" 2>/dev/null || true
+[ "$(drops pf-block)" -gt "$blocked0" ] || fail "pf-block did not count the blocked packets"
+in_ns hA ping -c 1 -W 2 10.0.0.254 >/dev/null || fail "the icmp rule to (sis0) does not pass"
+
+log "block return: a connect to port 5000 is refused at once"
+out=$(in_ns hA $T connect 192.168.0.2 5000)
+case "$out" in
+  refused*) [ "${out#refused }" -lt 1000 ] || fail "refused only after ${out#refused } ms" ;;
+  *) fail "connect to port 5000: $out, not refused" ;;
+esac
+
+log "20 MB transfer inside -> outside with window scaling; a forged RST is dropped"
+head -c 20000000 /dev/urandom >"$LAB_DIR/data.bin"
+want=$(sha256sum "$LAB_DIR/data.bin" | cut -d' ' -f1)
+in_ns hA $T sink 5002 >"$LAB_DIR/sink.out" &
+sinkpid=$!
+sleep 0.3
+in_ns hB $T send 10.0.0.2 5002 "$LAB_DIR/data.bin" 3 &
+sender=$!
+sleep 1
+states=$(api fw "/api/v1/states?proto=tcp&host=10.0.0.2")
+read -r bport aseq wscale < <(json "[(s['key_wire']['port'][0], s['dst']['seqlo'], s['src']['wscale']) for s in d['states'] if 5002 in s['key_wire']['port'] and s['direction']=='in'][0]" <<<"$states" | tr -d '(),')
+[ -n "$bport" ] || fail "no state for the transfer: $states"
+[ "$wscale" -gt 128 ] || fail "the state did not record window scaling (wscale field $wscale)"
+mismatch0=$(drops state-mismatch)
+forged=$(((aseq + 1000000000) % 4294967296))
+in_ns hA "$PY" -c "
+from scapy.all import IP, TCP, send, conf
+conf.verb = 0
+send(IP(src='10.0.0.2', dst='192.168.0.2')/TCP(sport=5002, dport=$bport, flags='R', seq=$forged), count=3)"
+wait "$sender" || fail "the transfer failed after the forged RST"
+wait "$sinkpid"
+read -r got bytes <"$LAB_DIR/sink.out"
+[ "$got" = "$want" ] && [ "$bytes" = 20000000 ] || fail "transfer corrupted: $bytes bytes, $got"
+sleep 0.4
+[ "$(drops state-mismatch)" -ge $((mismatch0 + 3)) ] || fail "the forged RSTs were not counted as state-mismatch"
+
+log "dpfctl -s states shows the states"
+in_ns hA $T sink 5004 >/dev/null &
+sinkpid=$!
+sleep 0.3
+in_ns hB $T hold 10.0.0.2 5004 4 >"$LAB_DIR/hold.out" &
+holder=$!
+sleep 1
+ctl -s states >"$LAB_DIR/states.txt"
+cat "$LAB_DIR/states.txt"
+grep -q '^all tcp 10.0.0.2:5004 <- 192.168.0.2:[0-9]*       ESTABLISHED:ESTABLISHED$' "$LAB_DIR/states.txt" ||
+  fail "dpfctl -s states does not show the inbound state"
+grep -q '^all tcp 192.168.0.2:[0-9]* -> 10.0.0.2:5004       ESTABLISHED:ESTABLISHED$' "$LAB_DIR/states.txt" ||
+  fail "dpfctl -s states does not show the outbound state"
+ctl -vs states | grep -q '^   id: [0-9a-f]\{16\} creatorid: 0a000001$' || fail "-v does not show ids"
+
+log "dpfctl -k needs the token, then kills the states and the flow is blocked"
+in_ns fw "$DPFCTL" -k 192.168.0.2 2>/dev/null && fail "killing states worked without the token"
+blocked0=$(drops pf-block)
+ctl -k 192.168.0.2 2>&1 | grep -q 'killed [1-9]' || fail "dpfctl -k killed nothing"
+wait "$holder" || true
+sleep 0.4
+[ "$(drops pf-block)" -gt "$blocked0" ] || fail "B's data after the kill was not blocked"
+kill "$sinkpid" 2>/dev/null || true
+wait "$sinkpid" 2>/dev/null || true
+ctl -s states | grep -q ':5004 ' && fail "the killed states are back"
+[ "$(ctl -s states | grep -c ':5004 ')" = 0 ] || fail "states of the killed flow remain"
+
+log "dpfctl -f reloads the rules; a running connection survives"
+in_ns hA $T sink 5005 >"$LAB_DIR/sink2.out" &
+sinkpid=$!
+sleep 0.3
+in_ns hB $T send 10.0.0.2 5005 "$LAB_DIR/data.bin" 3 &
+sender=$!
+sleep 1
+sed 's/^block return in on $ext proto tcp to port 5000$/block return in on $ext proto tcp to port 5010/' \
+  "$LAB_DIR/rules.conf" >"$LAB_DIR/rules2.conf"
+ctl -f "$LAB_DIR/rules2.conf" || fail "dpfctl -f failed"
+echo "pass in all keep state from nowhere" >"$LAB_DIR/bad.conf"
+ctl -f "$LAB_DIR/bad.conf" 2>/dev/null && fail "a broken ruleset was loaded"
+wait "$sender" || fail "the connection died across the reload"
+wait "$sinkpid"
+read -r got bytes <"$LAB_DIR/sink2.out"
+[ "$got" = "$want" ] || fail "transfer across the reload corrupted"
+[ "$(in_ns hA $T connect 192.168.0.2 5010)" != timeout ] || fail "the reloaded rule (port 5010) is not in force"
+ctl -s rules | grep -q 'port = 5010' || fail "dpfctl -s rules does not show the new rule"
+stop_dpf dpf
+log "PASS"

@@ -60,3 +60,75 @@ TEST_CASE("dpfctl: an unreachable API gives an error naming the URL") {
   CHECK_FALSE(dpf::cli::http_get(ep, "/api/v1/status", body, error));
   CHECK(error.find("http://127.0.0.1:1/api/v1/status") != std::string::npos);
 }
+
+namespace {
+
+json tcp_state(const char* direction) {
+  return {{"if", "all"},
+          {"proto", "tcp"},
+          {"direction", direction},
+          {"key_wire", {{"addr", {"10.0.0.2", "192.168.0.5"}}, {"port", {52311, 22}}}},
+          {"src", {{"state", 4}, {"state_name", "ESTABLISHED"}}},
+          {"dst", {{"state", 9}, {"state_name", "FIN_WAIT_2"}}},
+          {"age", 3725},
+          {"expires_in", 86399},
+          {"packets", {10, 8}},
+          {"bytes", {1000, 800}},
+          {"rule", 2},
+          {"id", "6b08c3de00000001"},
+          {"creatorid", "0a000001"}};
+}
+
+}  // namespace
+
+TEST_CASE("dpfctl: an inbound state prints responder <- initiator, peers responder first") {
+  const json states = {{"states", {tcp_state("in")}}};
+  CHECK(dpf::cli::render_states(states, false) ==
+        "all tcp 192.168.0.5:22 <- 10.0.0.2:52311       FIN_WAIT_2:ESTABLISHED\n");
+}
+
+TEST_CASE("dpfctl: an outbound state prints initiator -> responder as pfctl does") {
+  json s = tcp_state("out");
+  s["key_wire"] = {{"addr", {"192.168.0.5", "10.0.0.2"}}, {"port", {22, 52311}}};
+  const json states = {{"states", {s}}};
+  CHECK(dpf::cli::render_states(states, false) ==
+        "all tcp 10.0.0.2:52311 -> 192.168.0.5:22       ESTABLISHED:FIN_WAIT_2\n");
+}
+
+TEST_CASE("dpfctl: -v adds age, expiry, counters, rule, id and creator id") {
+  const json states = {{"states", {tcp_state("in")}}};
+  const std::string out = dpf::cli::render_states(states, true);
+  CHECK(out.find("   age 01:02:05, expires in 23:59:59, 10:8 pkts, 1000:800 bytes, rule 2\n") !=
+        std::string::npos);
+  CHECK(out.find("   id: 6b08c3de00000001 creatorid: 0a000001\n") != std::string::npos);
+}
+
+TEST_CASE("dpfctl: ICMP states print their peer states as numbers") {
+  json s = tcp_state("in");
+  s["proto"] = "icmp";
+  s["key_wire"] = {{"addr", {"10.0.0.2", "10.0.0.254"}}, {"port", {18936, 8}}};
+  s["src"] = {{"state", 0}, {"state_name", "NO_TRAFFIC"}};
+  s["dst"] = {{"state", 0}, {"state_name", "NO_TRAFFIC"}};
+  CHECK(dpf::cli::render_states({{"states", {s}}}, false) ==
+        "all icmp 10.0.0.254:8 <- 10.0.0.2:18936       0:0\n");
+}
+
+TEST_CASE("dpfctl: -s timeouts and -s memory use pfctl's columns") {
+  const json pf = {{"state_limit", 100000},
+                   {"timeouts",
+                    {{{"name", "tcp.first"}, {"value", 120}, {"unit", "s"}},
+                     {{"name", "adaptive.start"}, {"value", 60000}, {"unit", "states"}}}}};
+  CHECK(dpf::cli::render_timeouts(pf) ==
+        "tcp.first                   120s\nadaptive.start            60000 states\n");
+  CHECK(dpf::cli::render_memory(pf) == "states        hard limit   100000\n");
+}
+
+TEST_CASE("dpfctl: -s rules prints each rule, -v with its state count") {
+  const json rules = {
+      {"rules",
+       {{{"nr", 0}, {"text", "block drop all"}, {"states", 0}},
+        {{"nr", 1}, {"text", "pass out all flags S/SA keep state"}, {"states", 3}}}}};
+  CHECK(dpf::cli::render_rules(rules, false) ==
+        "block drop all\npass out all flags S/SA keep state\n");
+  CHECK(dpf::cli::render_rules(rules, true).find("  [ States: 3 ]\n") != std::string::npos);
+}

@@ -227,7 +227,7 @@ struct Stats {
   uint64_t badttl = 0;     // IP TTL was not 255
   uint64_t hdrops = 0;     // shorter than the pfsync header
   uint64_t badver = 0;     // version byte is not 5
-  uint64_t badact = 0;     // unknown or unimplemented action (rest of frame dropped)
+  uint64_t badact = 0;     // unknown action, or one no pfsync speaks (rest of frame dropped)
   uint64_t badlen = 0;     // header len, a section or the EOF tail disagrees with the bytes
   uint64_t badauth = 0;    // bad authentication (pfsync never implemented it)
   uint64_t stale = 0;      // update older than the local state (merge rules)

@@ -129,7 +129,7 @@ enum class Action : uint8_t {
   kUpdReq = 5,    // request a full update; (0,0) = bulk    pfsync_upd_req     12 B
   kDel = 6,       // delete with full state (never sent)    pfsync_state       242 B
   kDelC = 7,      // compressed delete                      pfsync_del_c       12 B
-  kInsF = 8,      // insert fragment: not implemented anywhere, a receiver stops (badact)
+  kInsF = 8,      // insert fragment: no pfsync ever sent it; a receiver stops (badact)
   kDelF = 9,      // delete fragments: likewise
   kBus = 10,      // bulk update status                     pfsync_bus         12 B
   kTdb = 11,      // IPsec replay counter                   pfsync_tdb         48 B

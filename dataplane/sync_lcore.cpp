@@ -1,0 +1,326 @@
+// SyncLcore: the node's pfsync glue (sync_lcore.h).
+#include "dataplane/sync_lcore.h"
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_pause.h>
+#include <rte_random.h>
+
+#include <mutex>
+
+namespace dpf {
+
+namespace st = dpf::state;
+namespace ps = dpf::pfsync;
+
+namespace {
+
+constexpr unsigned kBurst = 32;
+// Records taken from one ring per poll, so one busy producer cannot starve the timers.
+constexpr unsigned kChangesPerPoll = 1024;
+
+void add_stats(ps::Stats& to, const ps::Stats& from) noexcept {
+  for (const ps::StatField& f : ps::kStatFields) to.*(f.field) += from.*(f.field);
+  for (size_t a = 0; a < ps::kActionCount; ++a) {
+    to.iacts[a] += from.iacts[a];
+    to.oacts[a] += from.oacts[a];
+  }
+}
+
+}  // namespace
+
+SyncLcore::SyncLcore(st::StateTable& table, const SyncPort& port, const SyncConfig& config)
+    : table_(table), port_(port), cfg_(config) {}
+
+std::unique_ptr<SyncLcore> SyncLcore::create(st::StateTable& table, const SyncPort& port,
+                                             const SyncConfig& config, std::string& error) {
+  std::unique_ptr<SyncLcore> s(new SyncLcore(table, port, config));
+  if (!s->setup(error)) return nullptr;
+  return s;
+}
+
+bool SyncLcore::setup(std::string& error) {
+  if (cfg_.pool == nullptr) {
+    error = "pfsync: no mempool for sync frames";
+    return false;
+  }
+  if (cfg_.producers == 0) cfg_.producers = 1;
+  addrs_ = ps::frame_addrs(port_.mac, port_.addr, cfg_.syncpeer, cfg_.syncpeer_mac);
+  producers_ = std::vector<ProducerSlot>(cfg_.producers);
+  for (unsigned i = 0; i < cfg_.producers; ++i) {
+    const std::string name = cfg_.name + "_c" + std::to_string(i);
+    producers_[i].ring = rte_ring_create_elem(name.c_str(), sizeof(ChangeRecord), cfg_.ring_size,
+                                              SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (producers_[i].ring == nullptr) {
+      error = "pfsync: cannot create change ring " + name + ": " + rte_strerror(rte_errno);
+      return false;
+    }
+  }
+  const std::string rx = cfg_.name + "_rx";
+  rx_ring_ = rte_ring_create(rx.c_str(), cfg_.rx_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
+  if (rx_ring_ == nullptr) {
+    error = "pfsync: cannot create RX ring " + rx + ": " + rte_strerror(rte_errno);
+    return false;
+  }
+  if (!table_.register_reader(cfg_.reader_id)) {
+    error = "pfsync: cannot register state table reader " + std::to_string(cfg_.reader_id);
+    return false;
+  }
+  reader_registered_ = true;
+  store_ = std::make_unique<ps::TableStore>(table_, cfg_.interfaces, cfg_.hooks);
+  ps::SyncSink& sink = *this;
+  engine_ = std::make_unique<ps::SyncEngine>(cfg_.engine, *store_, sink);
+  return true;
+}
+
+SyncLcore::~SyncLcore() {
+  engine_.reset();  // frees nothing of ours: deferred packets stay with the rings' owners
+  for (ProducerSlot& p : producers_) {
+    if (p.ring == nullptr) continue;
+    ChangeRecord r;
+    while (rte_ring_dequeue_elem(p.ring, &r, sizeof r) == 0) rte_pktmbuf_free(r.packet);
+    rte_ring_free(p.ring);
+  }
+  if (rx_ring_ != nullptr) {
+    void* m;
+    while (rte_ring_dequeue(rx_ring_, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+    rte_ring_free(rx_ring_);
+  }
+  if (reader_registered_) table_.unregister_reader(cfg_.reader_id);
+}
+
+ps::TimePoint SyncLcore::clock() const noexcept {
+  if (cfg_.tsc_hz == 0) return ps::TimePoint{};
+  const uint64_t ticks = rte_get_tsc_cycles() - cfg_.start_tsc;
+  const auto ns =
+      static_cast<int64_t>(static_cast<unsigned __int128>(ticks) * 1000000000u / cfg_.tsc_hz);
+  return ps::TimePoint{} + std::chrono::nanoseconds(ns);
+}
+
+// ---- Producers --------------------------------------------------------------------------------
+
+rte_ring* SyncLcore::ring_for_worker(unsigned i) const noexcept {
+  return i < producers_.size() ? producers_[i].ring : nullptr;
+}
+
+bool SyncLcore::enqueue(unsigned i, const ChangeRecord& r) noexcept {
+  if (i >= producers_.size()) [[unlikely]]
+    return false;
+  ProducerSlot& p = producers_[i];
+  if (rte_ring_sp_enqueue_elem(p.ring, const_cast<ChangeRecord*>(&r), sizeof r) != 0) [[unlikely]] {
+    p.full.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+bool SyncLcore::change_locked(unsigned i, const st::State& s, ps::ChangeKind kind,
+                              rte_mbuf* deferred_packet) noexcept {
+  ChangeRecord r;
+  r.id = s.id;
+  r.creatorid = s.creatorid;
+  r.state_flags = s.state_flags;
+  r.proto = s.proto;
+  r.origin = s.origin;
+  r.kind = kind;
+  r.packet = deferred_packet;
+  return enqueue(i, r);
+}
+
+bool SyncLcore::change(unsigned i, st::State& s, ps::ChangeKind kind,
+                       rte_mbuf* deferred_packet) noexcept {
+  std::unique_lock<st::StateLock> g(s.lock);
+  ChangeRecord r;
+  r.state_flags = s.state_flags;
+  g.unlock();
+  r.id = s.id;
+  r.creatorid = s.creatorid;
+  r.proto = s.proto;
+  r.origin = s.origin;
+  r.kind = kind;
+  r.packet = deferred_packet;
+  return enqueue(i, r);
+}
+
+bool SyncLcore::hand_over(rte_mbuf* m) noexcept {
+  if (rte_ring_mp_enqueue(rx_ring_, m) != 0) [[unlikely]] {
+    rx_ring_full_.fetch_add(1, std::memory_order_relaxed);
+    rte_pktmbuf_free(m);
+    return false;
+  }
+  return true;
+}
+
+// ---- The sync side ----------------------------------------------------------------------------
+
+void SyncLcore::on_rx_frame(ps::TimePoint now, rte_mbuf* m) noexcept {
+  ++io_.rx_frames;
+  if (m->port != port_.port_id) [[unlikely]] {
+    ++io_stats_.ipackets;
+    ++io_stats_.badif;
+    rte_pktmbuf_free(m);
+    return;
+  }
+  // pfsync frames fit one segment (MTU-sized); a chained mbuf is seen up to its first segment.
+  const std::span<const std::byte> frame(rte_pktmbuf_mtod(m, const std::byte*),
+                                         rte_pktmbuf_data_len(m));
+  const ps::RxFrame f = ps::parse_frame(frame, io_stats_);
+  if (f.verdict == ps::RxVerdict::kOk || f.verdict == ps::RxVerdict::kBadTtl) mirror(m);
+  if (f.verdict == ps::RxVerdict::kOk) {
+    engine_->on_frame(now, f.payload);
+  } else if (f.verdict != ps::RxVerdict::kBadTtl) {
+    ++io_.rx_not_pfsync;
+  }
+  rte_pktmbuf_free(m);
+}
+
+void SyncLcore::drain_rx(ps::TimePoint now) noexcept {
+  void* burst[kBurst];
+  unsigned n;
+  while ((n = rte_ring_sc_dequeue_burst(rx_ring_, burst, kBurst, nullptr)) > 0) {
+    for (unsigned i = 0; i < n; ++i) on_rx_frame(now, static_cast<rte_mbuf*>(burst[i]));
+    if (n < kBurst) break;
+  }
+}
+
+// The engine reads the live state for inserts and updates (an insert with a deferred packet
+// sets PFSTATE_ACK on it); a delete, or a state already gone, is described by the record.
+void SyncLcore::apply(ps::TimePoint now, const ChangeRecord& r) noexcept {
+  ++io_.changes;
+  st::State* live = nullptr;
+  if (r.kind != ps::ChangeKind::kDelete) live = store_->find_by_id(r.id, r.creatorid);
+  st::State copy;
+  if (live == nullptr) {
+    copy.id = r.id;
+    copy.creatorid = r.creatorid;
+    copy.state_flags = r.state_flags;
+    copy.proto = r.proto;
+    copy.origin = r.origin;
+  }
+  st::State& s = live != nullptr ? *live : copy;
+  // An insert whose state is already gone is still queued, so that its delete record finds
+  // it and cancels both (nothing reaches the wire).
+  engine_->on_local_change(now, s, r.kind);
+  if (r.packet != nullptr) {
+    const auto h = reinterpret_cast<ps::PacketHandle>(r.packet);
+    if (r.kind != ps::ChangeKind::kInsert || live == nullptr || !engine_->defer_packet(now, s, h))
+      release_packet(h);
+  }
+}
+
+void SyncLcore::drain_changes(ps::TimePoint now) noexcept {
+  ChangeRecord recs[kBurst];
+  for (ProducerSlot& p : producers_) {
+    unsigned taken = 0;
+    unsigned n;
+    while (taken < kChangesPerPoll &&
+           (n = rte_ring_sc_dequeue_burst_elem(p.ring, recs, sizeof(ChangeRecord), kBurst,
+                                               nullptr)) > 0) {
+      for (unsigned i = 0; i < n; ++i) apply(now, recs[i]);
+      taken += n;
+    }
+  }
+}
+
+void SyncLcore::poll(ps::TimePoint now) noexcept {
+  drain_rx(now);
+  drain_changes(now);
+  const std::optional<ps::TimePoint> due = engine_->next_deadline();
+  if (due && *due <= now) engine_->on_timer(now);
+  table_.quiescent(cfg_.reader_id);  // no State pointer is kept past this point
+}
+
+void SyncLcore::clear(ps::TimePoint now, std::string_view ifname) noexcept {
+  engine_->on_local_clear(now, ifname);
+}
+
+int SyncLcore::launch(void* self) {
+  auto* s = static_cast<SyncLcore*>(self);
+  while (!s->stop_.load(std::memory_order_relaxed)) {
+    s->poll();
+    rte_pause();
+  }
+  return 0;
+}
+
+// ---- Output -----------------------------------------------------------------------------------
+
+bool SyncLcore::transmit(uint16_t port, uint16_t queue, rte_spinlock_t* lock,
+                         rte_mbuf* m) noexcept {
+  if (lock != nullptr) rte_spinlock_lock(lock);
+  const uint16_t sent = rte_eth_tx_burst(port, queue, &m, 1);
+  if (lock != nullptr) rte_spinlock_unlock(lock);
+  if (sent == 1) return true;
+  rte_pktmbuf_free(m);
+  return false;
+}
+
+void SyncLcore::mirror(rte_mbuf* m) noexcept {
+  if (cfg_.mirror_port < 0) return;
+  rte_mbuf* c = rte_pktmbuf_copy(m, cfg_.pool, 0, UINT32_MAX);
+  if (c == nullptr) {
+    ++io_.mirror_failed;
+    return;
+  }
+  if (transmit(static_cast<uint16_t>(cfg_.mirror_port), cfg_.mirror_queue, nullptr, c)) {
+    ++io_.mirrored;
+  } else {
+    ++io_.mirror_failed;
+  }
+}
+
+bool SyncLcore::send_frame(std::span<const std::byte> payload) noexcept {
+  rte_mbuf* m = rte_pktmbuf_alloc(cfg_.pool);
+  if (m == nullptr) [[unlikely]] {
+    ++io_stats_.onomem;
+    return false;
+  }
+  const size_t len = ps::kFrameHeadersLen + payload.size();
+  auto* data = reinterpret_cast<std::byte*>(rte_pktmbuf_append(m, static_cast<uint16_t>(len)));
+  if (len > UINT16_MAX || data == nullptr) [[unlikely]] {
+    ++io_.tx_too_big;
+    rte_pktmbuf_free(m);
+    return false;
+  }
+  ps::build_frame_headers({data, len}, addrs_, payload.size(), static_cast<uint16_t>(rte_rand()));
+  std::memcpy(data + ps::kFrameHeadersLen, payload.data(), payload.size());
+  mirror(m);
+  if (!transmit(port_.port_id, port_.tx_queue, port_.tx_lock, m)) return false;
+  ++io_.tx_frames;
+  return true;
+}
+
+void SyncLcore::release_packet(ps::PacketHandle packet) noexcept {
+  auto* m = reinterpret_cast<rte_mbuf*>(packet);
+  if (cfg_.release_packet != nullptr) {
+    cfg_.release_packet(cfg_.packet_ctx, m);
+    return;
+  }
+  ++io_.defer_unsendable;
+  rte_pktmbuf_free(m);
+}
+
+void SyncLcore::drop_packet(ps::PacketHandle packet) noexcept {
+  rte_pktmbuf_free(reinterpret_cast<rte_mbuf*>(packet));
+}
+
+// ---- Counters ---------------------------------------------------------------------------------
+
+ps::Stats SyncLcore::stats() const noexcept {
+  ps::Stats s = engine_->stats();
+  // An mbuf shortage is onomem only, though the engine saw a failed send (oerrors).
+  s.oerrors -= std::min(s.oerrors, io_stats_.onomem);
+  add_stats(s, io_stats_);
+  return s;
+}
+
+SyncIoCounters SyncLcore::io_counters() const noexcept {
+  SyncIoCounters c = io_;
+  for (const ProducerSlot& p : producers_) c.ring_full += p.full.load(std::memory_order_relaxed);
+  c.rx_ring_full = rx_ring_full_.load(std::memory_order_relaxed);
+  return c;
+}
+
+}  // namespace dpf

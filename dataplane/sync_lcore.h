@@ -1,0 +1,172 @@
+// The node's pfsync glue: drives a pfsync::SyncEngine over the node's state table (TableStore),
+// takes change records from per-producer SPSC rings and pfsync frames received on the sync port,
+// and sends the engine's payloads as Ethernet + IPv4 frames on the sync port (and on an optional
+// mirror TAP). create() runs on the control thread after EAL init and allocates the rings, the
+// engine's buffers and the store; poll()/run()/on_rx_frame() run on ONE EAL lcore (the control
+// thread or a sync lcore); change() runs on producer i only; hand_over() on any lcore.
+#pragma once
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+#include <rte_spinlock.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dataplane/pfsync/engine.h"
+#include "dataplane/pfsync/frame_io.h"
+#include "dataplane/pfsync/table_store.h"
+#include "dataplane/state/table.h"
+
+namespace dpf {
+
+// The sync port: where frames are sent and what they are sent from.
+struct SyncPort {
+  uint16_t port_id = 0;
+  uint16_t tx_queue = 0;
+  rte_spinlock_t* tx_lock = nullptr;  // held for one rte_eth_tx_burst when the queue is shared
+  pfsync::MacAddr mac{};
+  uint32_t addr = 0;  // host order: the source of our datagrams
+};
+
+struct SyncConfig {
+  pfsync::EngineConfig engine;  // hostid, maxupd, defer, format (version), mtu, pfcksum, ...
+  uint32_t syncpeer = 0;        // host order; 0: the group 224.0.0.240
+  pfsync::MacAddr syncpeer_mac{};
+  rte_mempool* pool = nullptr;  // mbufs for sent frames (and mirror copies)
+  int mirror_port = -1;         // a net_tap port that gets a copy of every frame; -1: none
+  uint16_t mirror_queue = 0;
+  unsigned producers = 1;     // change rings: one per worker (and one for the control thread)
+  unsigned ring_size = 4096;  // records per change ring (power of two)
+  unsigned rx_ring_size = 1024;
+  unsigned reader_id = 0;  // the table's RCU reader id the sync work uses (registered here)
+  std::vector<pfsync::IfBinding> interfaces;  // pf names of the node's ports
+  pfsync::StoreHooks hooks;                   // rule binding of learned states
+  std::string name = "dpf_sync";              // prefix of the rings' names (unique per node)
+  uint64_t tsc_hz = 0;     // with start_tsc: the clock of poll() without an argument, so that
+  uint64_t start_tsc = 0;  // uptime_seconds() of it equals pf_now()
+  // A deferred packet may go (defer: true): the node sends it. nullptr: it is freed.
+  void* packet_ctx = nullptr;
+  void (*release_packet)(void* ctx, rte_mbuf* m) noexcept = nullptr;
+};
+
+// What a producer tells the sync side: a copy of the state's identity, not a pointer (the state
+// may be freed before the record is read). 32 bytes, one rte_ring element.
+struct ChangeRecord {
+  uint64_t id = 0;
+  uint32_t creatorid = 0;
+  uint16_t state_flags = 0;
+  uint8_t proto = 0;
+  state::StateOrigin origin = state::StateOrigin::kLocal;
+  pfsync::ChangeKind kind = pfsync::ChangeKind::kUpdate;
+  uint8_t pad[7] = {};
+  rte_mbuf* packet = nullptr;  // kInsert with defer: the state's first packet, held
+};
+static_assert(sizeof(ChangeRecord) == 32);
+
+// Counters of the glue (the engine's are in stats()). Written by the sync lcore, except
+// ring_full, written by each producer in its own slot; read relaxed by the control thread.
+struct SyncIoCounters {
+  uint64_t changes = 0;           // change records taken from the rings
+  uint64_t ring_full = 0;         // change records lost to a full ring (sum over producers)
+  uint64_t rx_frames = 0;         // frames given to on_rx_frame
+  uint64_t rx_not_pfsync = 0;     // not IPv4 proto 240, bad IP header or a fragment: dropped
+  uint64_t rx_ring_full = 0;      // hand_over() found the RX ring full: frame dropped
+  uint64_t tx_frames = 0;         // frames accepted by the sync port
+  uint64_t tx_too_big = 0;        // a payload larger than an mbuf: config error (mtu)
+  uint64_t mirrored = 0;          // copies accepted by the mirror port
+  uint64_t mirror_failed = 0;     // copies that could not be made or sent
+  uint64_t defer_unsendable = 0;  // released deferred packets freed: no release_packet set
+};
+
+class SyncLcore final : private pfsync::SyncSink {
+ public:
+  // Fails with `error` naming what could not be created. Registers config.reader_id as an
+  // online reader of `table`.
+  static std::unique_ptr<SyncLcore> create(state::StateTable& table, const SyncPort& port,
+                                           const SyncConfig& config, std::string& error);
+  // After the lcores stopped: frees queued records' packets and the rings, unregisters.
+  ~SyncLcore() override;
+  SyncLcore(const SyncLcore&) = delete;
+  SyncLcore& operator=(const SyncLcore&) = delete;
+
+  // ---- Producers (worker i; the control thread if it has a ring) ----
+  rte_ring* ring_for_worker(unsigned i) const noexcept;
+  // Queues a change of `s` on producer i's ring; false (counted) if the ring is full. Takes
+  // s.lock briefly to read the flags: not while holding it (use change_locked then).
+  bool change(unsigned i, state::State& s, pfsync::ChangeKind kind,
+              rte_mbuf* deferred_packet = nullptr) noexcept;
+  bool change_locked(unsigned i, const state::State& s, pfsync::ChangeKind kind,
+                     rte_mbuf* deferred_packet = nullptr) noexcept;
+  // Any lcore: queues a frame received on the sync port for the sync side (consumed: freed if
+  // the RX ring is full).
+  bool hand_over(rte_mbuf* m) noexcept;
+
+  // ---- The sync side (one lcore) ----
+  // A frame received on the sync port: checked, decoded, applied; always consumed. A frame
+  // from another port is counted as badif.
+  void on_rx_frame(pfsync::TimePoint now, rte_mbuf* m) noexcept;
+  void on_rx_frame(rte_mbuf* m) noexcept { on_rx_frame(clock(), m); }
+  // One round: handed-over frames, change records, due timers, then an RCU quiescent report.
+  void poll(pfsync::TimePoint now) noexcept;
+  void poll() noexcept { poll(clock()); }
+  // The local table was flushed: one CLR (mark the flushed states no-sync first).
+  void clear(pfsync::TimePoint now, std::string_view ifname) noexcept;
+  // Start-up and sync link up: ask the peers for their tables.
+  void request_bulk(pfsync::TimePoint now) noexcept { engine_->request_bulk(now); }
+  // rte_eal_remote_launch(SyncLcore::launch, sync, lcore): polls until stop().
+  static int launch(void* self);
+  void stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
+  // Now on the clock poll() uses (TSC since config.start_tsc).
+  pfsync::TimePoint clock() const noexcept;
+
+  // ---- Counters (control thread; values written by the sync lcore may lag) ----
+  // pfsync's statistics: the engine's with the IP-layer ones (ipackets, badttl, badif, onomem).
+  pfsync::Stats stats() const noexcept;
+  const pfsync::EngineStats& engine_stats() const noexcept { return engine_->engine_stats(); }
+  const pfsync::BulkStatus& bulk_status() const noexcept { return engine_->bulk_status(); }
+  bool sync_ok() const noexcept { return engine_->sync_ok(); }
+  SyncIoCounters io_counters() const noexcept;
+  const pfsync::TableStore::Counters& store_counters() const noexcept { return store_->counters(); }
+
+ private:
+  struct alignas(64) ProducerSlot {
+    rte_ring* ring = nullptr;
+    std::atomic<uint64_t> full{0};
+  };
+
+  SyncLcore(state::StateTable& table, const SyncPort& port, const SyncConfig& config);
+  bool setup(std::string& error);
+  bool enqueue(unsigned i, const ChangeRecord& r) noexcept;
+  void apply(pfsync::TimePoint now, const ChangeRecord& r) noexcept;
+  bool transmit(uint16_t port, uint16_t queue, rte_spinlock_t* lock, rte_mbuf* m) noexcept;
+  void mirror(rte_mbuf* m) noexcept;
+  void drain_rx(pfsync::TimePoint now) noexcept;
+  void drain_changes(pfsync::TimePoint now) noexcept;
+
+  // SyncSink
+  bool send_frame(std::span<const std::byte> frame) noexcept override;
+  void release_packet(pfsync::PacketHandle packet) noexcept override;
+  void drop_packet(pfsync::PacketHandle packet) noexcept override;
+
+  state::StateTable& table_;
+  SyncPort port_;
+  SyncConfig cfg_;
+  pfsync::FrameAddrs addrs_;
+  std::unique_ptr<pfsync::TableStore> store_;
+  std::unique_ptr<pfsync::SyncEngine> engine_;
+  std::vector<ProducerSlot> producers_;
+  rte_ring* rx_ring_ = nullptr;
+  std::atomic<uint64_t> rx_ring_full_{0};
+  bool reader_registered_ = false;
+  std::atomic<bool> stop_{false};
+  pfsync::Stats io_stats_;  // ipackets, badttl, badif, onomem
+  SyncIoCounters io_;       // all but ring_full and rx_ring_full
+};
+
+}  // namespace dpf

@@ -295,6 +295,26 @@ TEST_CASE("sync lcore: a learned state on an interface B lacks is skipped and co
   CHECK(p.b->sync->store_counters().unknown_ifname == 1);
 }
 
+TEST_CASE("sync lcore: a bulk update gives B the states A had before B asked") {
+  Pair p;
+  std::vector<uint64_t> ids;
+  for (uint8_t h = 30; h < 37; ++h) ids.push_back(local_tcp_state(*p.a->table, h, p.uptime())->id);
+  p.b->sync->request_bulk(p.now);
+  // Frames go both ways until B's bulk update completes (bounded: pacing is 1 ms per tick).
+  for (int round = 0; round < 200 && !p.b->sync->bulk_status().done; ++round) {
+    p.b->sync->poll(p.now);
+    deliver(*p.a, p.now);
+    p.a->sync->poll(p.now);
+    deliver(*p.b, p.now);
+    p.now += 10ms;
+  }
+  CHECK(p.b->sync->bulk_status().done);
+  CHECK(p.b->sync->sync_ok());
+  CHECK(p.a->sync->engine_stats().bulk_states_sent == ids.size());
+  for (uint64_t id : ids) CHECK(p.b->table->find_by_id(id, kHostA) != nullptr);
+  CHECK(p.b->table->count() == ids.size());
+}
+
 // Takes the one frame A sent to B off B's port (A polled twice across its flush).
 rte_mbuf* frame_from_a(Pair& p, uint8_t host) {
   st::State* s = local_tcp_state(*p.a->table, host, p.uptime());

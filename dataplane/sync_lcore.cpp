@@ -8,6 +8,8 @@
 #include <rte_pause.h>
 #include <rte_random.h>
 
+#include <algorithm>
+#include <cstring>
 #include <mutex>
 
 namespace dpf {
@@ -76,7 +78,8 @@ bool SyncLcore::setup(std::string& error) {
 }
 
 SyncLcore::~SyncLcore() {
-  engine_.reset();  // frees nothing of ours: deferred packets stay with the rings' owners
+  // Packets the engine still holds deferred are not freed here: they go with the mempool.
+  engine_.reset();
   for (ProducerSlot& p : producers_) {
     if (p.ring == nullptr) continue;
     ChangeRecord r;

@@ -100,7 +100,11 @@ struct Peer {
 struct Options {
   unsigned ring_size = 64;
   int mirror = -1;
+  bool defer = false;
 };
+
+// Deferred packets the sync side let go (SyncConfig::release_packet), in order.
+std::vector<rte_mbuf*> released;
 
 std::unique_ptr<Peer> make_peer(uint32_t hostid, uint16_t port, Options o = {}) {
   static unsigned serial = 0;
@@ -128,6 +132,8 @@ std::unique_ptr<Peer> make_peer(uint32_t hostid, uint16_t port, Options o = {}) 
   c.interfaces = {{"sis1", 3}};
   c.name = tag;
   c.mirror_port = o.mirror;
+  c.engine.defer = o.defer;
+  c.release_packet = [](void*, rte_mbuf* m) noexcept { released.push_back(m); };
   p->sync = SyncLcore::create(*p->table, sp, c, error);
   INFO(error);
   REQUIRE(p->sync != nullptr);
@@ -313,6 +319,24 @@ TEST_CASE("sync lcore: a bulk update gives B the states A had before B asked") {
   CHECK(p.a->sync->engine_stats().bulk_states_sent == ids.size());
   for (uint64_t id : ids) CHECK(p.b->table->find_by_id(id, kHostA) != nullptr);
   CHECK(p.b->table->count() == ids.size());
+}
+
+TEST_CASE("sync lcore: with defer, a new state's first packet waits for B's INS_ACK") {
+  Pair p(Options{.defer = true});
+  released.clear();
+  st::State* s = local_tcp_state(*p.a->table, 40, p.uptime());
+  rte_mbuf* first = rte_pktmbuf_alloc(wires().pool);
+  REQUIRE(first != nullptr);
+  REQUIRE(p.a->sync->change(0, *s, ps::ChangeKind::kInsert, first));
+  p.a->sync->poll(p.now);  // the INS leaves at once, carrying PFSTATE_ACK
+  CHECK(released.empty());
+  CHECK(p.a->sync->engine_stats().deferred == 1);
+  REQUIRE(deliver(*p.b, p.now) == 1);  // B inserts and answers with INS_ACK
+  REQUIRE(deliver(*p.a, p.now) == 1);
+  REQUIRE(released.size() == 1);
+  CHECK(released[0] == first);
+  CHECK(p.a->sync->engine_stats().defer_acked == 1);
+  rte_pktmbuf_free(first);
 }
 
 // Takes the one frame A sent to B off B's port (A polled twice across its flush).

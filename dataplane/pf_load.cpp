@@ -17,6 +17,15 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
   auto out = std::make_unique<PfRuleset>();
   out->compiled = filter::compile(src, ifs, error);
   if (!out->compiled) return nullptr;
+  // The node tracks `keep state` only: refuse what it would otherwise silently weaken.
+  for (const auto& r : out->compiled->rules) {
+    if (r.state == filter::StateMode::modulate || r.state == filter::StateMode::synproxy) {
+      error = "rule " + std::to_string(r.nr) + ": " +
+              (r.state == filter::StateMode::modulate ? "modulate" : "synproxy") +
+              " state is not supported by dpf yet; use keep state";
+      return nullptr;
+    }
+  }
   for (const auto& l : src.options.limits)
     if (l.name == "states") out->state_limit = l.value;
   out->timeouts = state::TimeoutTable::defaults();

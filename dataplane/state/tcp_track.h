@@ -39,7 +39,7 @@ inline constexpr uint8_t kClosing = 7;
 inline constexpr uint8_t kLastAck = 8;
 inline constexpr uint8_t kFinWait2 = 9;
 inline constexpr uint8_t kTimeWait = 10;
-inline constexpr uint8_t kProxySrc = 11;  // synproxy (dpf refuses synproxy rules for now)
+inline constexpr uint8_t kProxySrc = 11;  // synproxy (the node refuses synproxy rules for now)
 inline constexpr uint8_t kProxyDst = 12;
 }  // namespace tcps
 

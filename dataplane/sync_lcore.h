@@ -97,8 +97,11 @@ class SyncLcore final : private pfsync::SyncSink {
 
   // ---- Producers (worker i; the control thread if it has a ring) ----
   rte_ring* ring_for_worker(unsigned i) const noexcept;
-  // Queues a change of `s` on producer i's ring; false (counted) if the ring is full. Takes
-  // s.lock briefly to read the flags: not while holding it (use change_locked then).
+  // Queues a change of `s` on producer i's ring; false (counted) if the ring is full, and the
+  // caller still owns `deferred_packet` (send it). With defer, pass a new state's first packet
+  // with its kInsert: the sync side releases it (SyncConfig::release_packet) on the peer's
+  // INS_ACK or the defer timeout. Takes s.lock briefly to read the flags: not while holding it
+  // (use change_locked then).
   bool change(unsigned i, state::State& s, pfsync::ChangeKind kind,
               rte_mbuf* deferred_packet = nullptr) noexcept;
   bool change_locked(unsigned i, const state::State& s, pfsync::ChangeKind kind,

@@ -15,9 +15,17 @@
 namespace dpf::config {
 
 std::string ConfigError::str() const {
+  // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict, falsely) on the chained operator+.
   std::string out = file;
-  if (at.line > 0) out += ":" + std::to_string(at.line) + ":" + std::to_string(at.col);
-  return out + ": " + message;
+  if (at.line > 0) {
+    out += ':';
+    out += std::to_string(at.line);
+    out += ':';
+    out += std::to_string(at.col);
+  }
+  out += ": ";
+  out += message;
+  return out;
 }
 
 const Interface* Node::interface(std::string_view n) const {

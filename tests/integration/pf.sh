@@ -154,5 +154,11 @@ read -r got bytes <"$LAB_DIR/sink2.out"
 [ "$got" = "$want" ] || fail "transfer across the reload corrupted"
 [ "$(in_ns hA $T connect 192.168.0.2 5010)" != timeout ] || fail "the reloaded rule (port 5010) is not in force"
 ctl -s rules | grep -q 'port = 5010' || fail "dpfctl -s rules does not show the new rule"
+
+log "SIGHUP reloads the cluster's rules file"
+sed -i 's/port 5000$/port 5020/' "$LAB_DIR/rules.conf"
+kill -HUP "${LAB_PIDS[-1]}"
+for _ in $(seq 20); do ctl -s rules | grep -q 'port = 5020' && break; sleep 0.1; done
+ctl -s rules | grep -q 'port = 5020' || fail "SIGHUP did not reload the rules file"
 stop_dpf dpf
 log "PASS"

@@ -243,6 +243,11 @@ int main(int argc, char** argv) {
   if (!loaded.cluster) return 1;
   const dpf::config::Cluster& cluster = *loaded.cluster;
   if (args.check) {
+    std::vector<std::string> errors;
+    if (!dpf::pf_check_rules(cluster, errors)) {
+      for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+      return 1;
+    }
     std::printf("%s: cluster %s, %zu node(s): OK\n", args.config.c_str(), cluster.name.c_str(),
                 cluster.nodes.size());
     return 0;

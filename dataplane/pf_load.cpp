@@ -2,6 +2,8 @@
 // timeouts and limits, publish under RCU. Control thread only; allocates.
 #include <rte_rcu_qsbr.h>
 
+#include <algorithm>
+#include <array>
 #include <fstream>
 #include <sstream>
 
@@ -63,58 +65,105 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
   return out;
 }
 
-filter::InterfaceMap pf_interfaces(const Node& node) {
+namespace {
+
+std::array<uint8_t, 16> v4_bytes(uint32_t addr) {
+  std::array<uint8_t, 16> b{};
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<uint8_t>(addr >> (24 - 8 * i));
+  return b;
+}
+
+}  // namespace
+
+// The node's interfaces in config order, which is also the order of Node::ports.
+filter::InterfaceMap pf_interfaces(const config::Node& node) {
   filter::InterfaceMap map;
-  for (size_t i = 0; i < node.ports.size(); ++i) {
-    const Port& p = *node.ports[i];
+  for (size_t i = 0; i < node.interfaces.size(); ++i) {
+    const config::Interface& c = node.interfaces[i];
     filter::Interface ifc;
-    ifc.name = p.name;
+    ifc.name = c.name;
     ifc.port = static_cast<uint16_t>(i);
     filter::InterfaceAddress a;
     a.addr.af = pfconf::Af::inet;
-    for (int b = 0; b < 4; ++b) a.addr.bytes[b] = static_cast<uint8_t>(p.addr >> (24 - 8 * b));
-    a.prefix = p.prefix_len;
+    a.addr.bytes = v4_bytes(c.address.addr);
+    a.prefix = c.address.len;
     ifc.addresses.push_back(a);
     map.interfaces.push_back(std::move(ifc));
   }
   return map;
 }
 
-pfconf::ParseOptions pf_parse_options(const Node& node) {
+pfconf::ParseOptions pf_parse_options(const config::Node& node) {
   pfconf::ParseOptions opts;
   opts.interfaces =
       [&node](const std::string& name) -> std::optional<std::vector<pfconf::ResolvedAddress>> {
-    for (const auto& p : node.ports) {
-      if (p->name != name) continue;
-      pfconf::ResolvedAddress r;
-      r.addr.af = pfconf::Af::inet;
-      for (int b = 0; b < 4; ++b) r.addr.bytes[b] = static_cast<uint8_t>(p->addr >> (24 - 8 * b));
-      r.prefix = p->prefix_len;
-      return std::vector<pfconf::ResolvedAddress>{r};
-    }
-    return std::nullopt;
+    const config::Interface* c = node.interface(name);
+    if (c == nullptr) return std::nullopt;
+    pfconf::ResolvedAddress r;
+    r.addr.af = pfconf::Af::inet;
+    r.addr.bytes = v4_bytes(c->address.addr);
+    r.prefix = c->address.len;
+    return std::vector<pfconf::ResolvedAddress>{r};
   };
   return opts;
+}
+
+namespace {
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Parses and compiles `text` for one node; the result is not published.
+std::unique_ptr<PfRuleset> build_for(Pf& pf, const config::Cluster& cluster,
+                                     const config::Node& node, const std::string& path,
+                                     std::string_view text, std::vector<std::string>& errors) {
+  auto parsed = pfconf::parse_ruleset(text, path, pf_parse_options(node));
+  for (const auto& e : parsed.errors) errors.push_back(e.to_string());
+  if (!parsed.ok()) return nullptr;
+  if (parsed.ruleset->options.hostid != 0 && cluster.nodes.size() > 1) {
+    errors.push_back(path +
+                     ": `set hostid` in a ruleset shared by several nodes: set each "
+                     "node's hostid in the cluster file");
+    return nullptr;
+  }
+  std::string error;
+  auto rs = pf_build_ruleset(pf, std::move(*parsed.ruleset), pf_interfaces(node), error);
+  if (!rs) errors.push_back(path + ": node " + node.name + ": " + error);
+  return rs;
+}
+
+}  // namespace
+
+bool pf_check_rules(const config::Cluster& cluster, std::vector<std::string>& errors) {
+  if (cluster.rules_path.empty()) return true;
+  const auto text = read_text(cluster.rules_path);
+  if (!text) {
+    errors.push_back(cluster.rules_path + ": cannot read the ruleset (cluster.rules)");
+    return false;
+  }
+  Pf scratch;  // RuleRefs of the check land here and go with it
+  bool ok = true;
+  for (const auto& node : cluster.nodes) {
+    std::vector<std::string> node_errors;
+    if (!build_for(scratch, cluster, node, cluster.rules_path, *text, node_errors)) ok = false;
+    for (auto& e : node_errors) {
+      // Parse errors are the same for every node: report them once.
+      if (std::find(errors.begin(), errors.end(), e) == errors.end()) errors.push_back(e);
+    }
+  }
+  return ok;
 }
 
 bool pf_load(Node& node, const std::string& path, std::string_view text,
              std::vector<std::string>& errors) {
   Pf& pf = *node.pf;
-  auto parsed = pfconf::parse_ruleset(text, path, pf_parse_options(node));
-  for (const auto& e : parsed.errors) errors.push_back(e.to_string());
-  if (!parsed.ok()) return false;
-  if (parsed.ruleset->options.hostid != 0 && node.cluster->nodes.size() > 1) {
-    errors.push_back(path +
-                     ": `set hostid` in a ruleset shared by several nodes: set each "
-                     "node's hostid in the cluster file");
-    return false;
-  }
-  std::string error;
-  auto rs = pf_build_ruleset(pf, std::move(*parsed.ruleset), pf_interfaces(node), error);
-  if (!rs) {
-    errors.push_back(path + ": " + error);
-    return false;
-  }
+  auto rs = build_for(pf, *node.cluster, *node.cfg, path, text, errors);
+  if (!rs) return false;
   rs->file = path;
   const PfRuleset* old = pf.ruleset.load();
   rs->generation = old ? old->generation + 1 : 1;
@@ -130,14 +179,12 @@ bool pf_load(Node& node, const std::string& path, std::string_view text,
 }
 
 bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>& errors) {
-  std::ifstream in(path);
-  if (!in) {
+  const auto text = read_text(path);
+  if (!text) {
     errors.push_back(path + ": cannot read the ruleset");
     return false;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return pf_load(node, path, ss.str(), errors);
+  return pf_load(node, path, *text, errors);
 }
 
 }  // namespace dpf

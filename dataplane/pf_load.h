@@ -12,8 +12,11 @@
 
 namespace dpf {
 
-filter::InterfaceMap pf_interfaces(const Node& node);
-pfconf::ParseOptions pf_parse_options(const Node& node);
+filter::InterfaceMap pf_interfaces(const config::Node& node);
+pfconf::ParseOptions pf_parse_options(const config::Node& node);
+// `dpf --check`: parses the cluster's ruleset and compiles it for every node. False with every
+// error (parse errors once, compile errors per node).
+bool pf_check_rules(const config::Cluster& cluster, std::vector<std::string>& errors);
 // Parses, compiles and publishes `text` (named `path` in errors). False with every error.
 bool pf_load(Node& node, const std::string& path, std::string_view text,
              std::vector<std::string>& errors);

@@ -44,6 +44,25 @@ set -e
 [ "$rc" = 1 ] || fail "dpf started on a bad file (exit $rc)"
 grep -q EAL "$LAB_DIR/bad2.out" && fail "EAL was initialised for a bad file"
 
+# --check also parses the cluster's ruleset and compiles it for every node.
+cat >"$LAB_DIR/rules.yaml" <<'YAML'
+cluster: { name: rules, rules: bad.pf.conf }
+nodes:
+  fw:
+    interfaces:
+      sis0: { device: "net_null0", address: 10.0.0.254/24 }
+YAML
+printf 'block all\npass in on sis0 proto tcp to port 99999\n' >"$LAB_DIR/bad.pf.conf"
+set +e
+"$DPF" -- -c "$LAB_DIR/rules.yaml" --check >"$LAB_DIR/rules.out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "--check accepted a ruleset with a bad port (exit $rc)"
+grep -q "^$LAB_DIR/bad.pf.conf:2:[0-9]*: .*99999" "$LAB_DIR/rules.out" ||
+  fail "the ruleset error is not reported as FILE:LINE:COL: $(cat "$LAB_DIR/rules.out")"
+printf 'block all\npass in on sis0 proto tcp to port 22 keep state\n' >"$LAB_DIR/bad.pf.conf"
+"$DPF" -- -c "$LAB_DIR/rules.yaml" --check >/dev/null || fail "--check refused a good ruleset"
+
 ns_add fw
 cat >"$LAB_DIR/baddev.yaml" <<YAML
 cluster: { name: baddev }

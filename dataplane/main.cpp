@@ -170,7 +170,7 @@ bool build_pf(dpf::Node& node, std::string& error) {
   tc.limit = limit;
   tc.creatorid = node.hostid;
   tc.socket = static_cast<int>(rte_socket_id());
-  tc.max_readers = node.n_workers + 1;
+  tc.max_readers = node.n_workers + 2;  // workers, the control thread, pfsync
   pf->table = dpf::state::StateTable::create(tc, error);
   if (!pf->table) return false;
   node.pf = std::move(pf);
@@ -209,6 +209,50 @@ bool build_tables(dpf::Node& node, std::string& error) {
     }
     node.punt.push_back(r);
   }
+  return true;
+}
+
+// pfsync on the node's sync interface, driven from the control thread (ARCHITECTURE.md puts it on
+// a sync lcore; on a 2-core machine the control thread has the spare cycles).
+bool build_sync(dpf::Node& node, std::string& error) {
+  const auto& ps = *node.cfg->pfsync;
+  for (size_t i = 0; i < node.ports.size(); ++i)
+    if (node.ports[i]->name == ps.syncdev) node.sync_port = static_cast<int>(i);
+  if (node.sync_port < 0) {
+    error = "pfsync syncdev " + ps.syncdev + " is not an interface of this node";
+    return false;
+  }
+  if (ps.syncpeer != 0) {
+    error = "pfsync: a unicast syncpeer is not supported yet; leave syncpeer out (multicast)";
+    return false;
+  }
+  const dpf::Port& p = *node.ports[node.sync_port];
+  const dpf::TxQueue q = node.tx_queue(p, node.n_workers);
+  dpf::SyncPort sp;
+  sp.port_id = p.port_id;
+  sp.tx_queue = q.queue;
+  sp.tx_lock = q.lock;
+  sp.mac = p.mac;
+  sp.addr = p.addr;
+  dpf::SyncConfig sc;
+  sc.engine.hostid = node.hostid;
+  sc.engine.maxupd = static_cast<uint8_t>(ps.maxupd);
+  sc.engine.defer = ps.defer;
+  sc.engine.format =
+      ps.version == 1400 ? dpf::pfsync::StateFormat::k1400 : dpf::pfsync::StateFormat::k1301;
+  sc.engine.mtu = p.mtu;
+  sc.engine.state_limit = node.pf->table->limit();
+  sc.pool = node.pool;
+  sc.producers = node.n_workers + 1;
+  sc.reader_id = node.n_workers + 1;
+  for (size_t i = 0; i < node.ports.size(); ++i)
+    sc.interfaces.push_back({node.ports[i]->name, static_cast<uint16_t>(i)});
+  sc.hooks.unbind = [](void*, const dpf::state::State& s) noexcept { dpf::pf_state_removed(s); };
+  sc.tsc_hz = node.pf->tsc_hz;
+  sc.start_tsc = node.pf->start_tsc;
+  node.sync = dpf::SyncLcore::create(*node.pf->table, sp, sc, error);
+  if (!node.sync) return false;
+  node.sync->request_bulk(node.sync->clock());
   return true;
 }
 
@@ -301,6 +345,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "dpf: node %s: %s\n", cfg->name.c_str(), error.c_str());
       break;
     }
+    if (cfg->pfsync && !build_sync(node, error)) {
+      std::fprintf(stderr, "dpf: node %s: %s\n", cfg->name.c_str(), error.c_str());
+      break;
+    }
     if (!cluster.rules_path.empty()) {
       std::vector<std::string> errors;
       if (!dpf::pf_load_file(node, cluster.rules_path, errors)) {
@@ -323,6 +371,7 @@ int main(int argc, char** argv) {
       return slow->call([&] { return dpf::pf_load_rules(node, *slow, body); });
     };
     hooks.pf_info = [&] { return slow->call([&] { return dpf::pf_info(node); }); };
+    hooks.pfsync = [&] { return slow->call([&] { return dpf::pfsync_info(node); }); };
     rest = std::make_unique<dpf::rest::Server>([&slow] { return slow->snapshot(); }, token,
                                                std::move(hooks));
     if (!rest->start(cfg->api.listen, error)) {
@@ -366,6 +415,7 @@ int main(int argc, char** argv) {
   if (rest) rest->stop();
   // DPDK objects go before EAL does.
   slow.reset();
+  node.sync.reset();
   node.pf.reset();
   dpf::ports_stop(node);
   rte_eal_cleanup();

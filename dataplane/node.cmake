@@ -10,4 +10,4 @@ add_executable(dpf
 target_compile_options(dpf PRIVATE ${DPF_WARNINGS})
 target_include_directories(dpf PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(dpf PRIVATE dpf_net dpf_route dpf_config dpf_rest dpf_pfconf dpf_filter
-  dpf_state dpf_state_table PkgConfig::DPDK)
+  dpf_state dpf_state_table dpf_pfsync dpf_pfsync_glue PkgConfig::DPDK)

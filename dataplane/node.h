@@ -24,6 +24,7 @@
 #include "dataplane/net/headers.h"
 #include "dataplane/pf.h"
 #include "dataplane/route/table.h"
+#include "dataplane/sync_lcore.h"
 
 namespace dpf {
 
@@ -116,6 +117,8 @@ struct Node {
   uint64_t start_ns = 0;            // CLOCK_MONOTONIC at start
   std::unique_ptr<Pf> pf;           // state table and ruleset
   std::atomic<bool> reload{false};  // SIGHUP: reload the ruleset from the cluster's rules file
+  std::unique_ptr<SyncLcore> sync;  // pfsync, when the node has a `pfsync:` section
+  int sync_port = -1;               // index of the sync interface in ports
 
   Port* port_by_index(size_t i) { return ports[i].get(); }
   // Index of the port owning `addr` as its interface address, or -1.

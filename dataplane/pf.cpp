@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "dataplane/node.h"
 #include "dataplane/state/icmp.h"
 #include "dataplane/state/proto_state.h"
 #include "dataplane/worker.h"
@@ -171,6 +172,7 @@ bool create_state(WorkerContext& w, const filter::Verdict& v, const state::State
   }
   if (ref) ref->states.fetch_add(1, std::memory_order_relaxed);
   ++w.c->states_created;
+  pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kInsert);
   return true;
 }
 
@@ -202,6 +204,12 @@ bool pf_remove_state(Pf& pf, State* s) noexcept {
   if (!pf.table->remove(s)) return false;
   pf_state_removed(*s);
   return true;
+}
+
+void pf_sync_change(Node& node, unsigned producer, const State& s,
+                    pfsync::ChangeKind kind) noexcept {
+  if (node.sync && !(s.state_flags & state::kStateNoSync))
+    node.sync->change_locked(producer, s, kind);
 }
 
 uint32_t pf_now(const Pf& pf) noexcept {
@@ -262,13 +270,15 @@ bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, r
           s->lock.unlock();
           if (r == Track::kPass) {
             ++w.c->state_matches;
+            pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kUpdate);
             return true;
           }
           if (r == Track::kDrop) {
             drop_packet(*w.c, DropReason::kStateMismatch, m);
             return false;
           }
-          pf_remove_state(pf, s);
+          if (pf_remove_state(pf, s))
+            pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kDelete);
         }
       }
     }

@@ -18,6 +18,7 @@
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
 #include "dataplane/net/parse.h"
+#include "dataplane/pfsync/engine.h"
 #include "dataplane/state/state.h"
 #include "dataplane/state/table.h"
 #include "dataplane/state/timeouts.h"
@@ -25,6 +26,7 @@
 namespace dpf {
 
 struct WorkerContext;
+struct Node;
 
 // What a state keeps of the rule that created it. States of a retired ruleset keep pointing at
 // its RuleRefs, so RuleRefs live as long as the Pf (they are small: one per stateful rule).
@@ -61,6 +63,11 @@ struct Pf {
 void pf_state_removed(const state::State& s) noexcept;
 // Removes a state found by a lookup (kill, purge), with that bookkeeping.
 bool pf_remove_state(Pf& pf, state::State* s) noexcept;
+
+// Tells pfsync (when the node has it) that a state was inserted, changed or removed.
+// `producer` is the worker index, or n_workers for the control thread.
+void pf_sync_change(Node& node, unsigned producer, const state::State& s,
+                    pfsync::ChangeKind kind) noexcept;
 
 // pf's uptime clock in whole seconds (what states' creation/expire count in).
 uint32_t pf_now(const Pf& pf) noexcept;

@@ -250,7 +250,11 @@ nlohmann::json pf_kill_states(Node& node, const Params& q) {
     return {{"error", "say which states: host=ADDR[&host2=ADDR], id=HEX or all=1"}};
   }
   size_t killed = 0;
-  for (State* s : victims) killed += pf_remove_state(pf, s) ? 1 : 0;
+  for (State* s : victims) {
+    if (!pf_remove_state(pf, s)) continue;
+    pf_sync_change(node, node.n_workers, *s, pfsync::ChangeKind::kDelete);
+    ++killed;
+  }
   return {{"killed", killed}};
 }
 
@@ -288,6 +292,42 @@ nlohmann::json pf_load_rules(Node& node, SlowPath& slow, const std::string& body
     return {{"error", "the ruleset was rejected; the running one stays"}, {"errors", errors}};
   const PfRuleset* rs = node.pf->ruleset.load();
   return {{"loaded", true}, {"generation", rs ? rs->generation : 0}};
+}
+
+nlohmann::json pfsync_info(Node& node) {
+  if (!node.sync) return {{"enabled", false}};
+  nlohmann::json stats = nlohmann::json::object();
+  const auto st = node.sync->stats();
+  for (const auto& f : pfsync::kStatFields) stats[std::string(f.name)] = st.*f.field;
+  const auto& b = node.sync->bulk_status();
+  const auto now = node.sync->clock();
+  auto ago = [&](const std::optional<pfsync::TimePoint>& t) -> nlohmann::json {
+    if (!t) return nullptr;
+    return std::chrono::duration<double>(now - *t).count();
+  };
+  const auto io = node.sync->io_counters();
+  const auto& ps = *node.cfg->pfsync;
+  return {{"enabled", true},
+          {"syncdev", ps.syncdev},
+          {"maxupd", ps.maxupd},
+          {"defer", ps.defer},
+          {"version", ps.version},
+          {"sync_ok", node.sync->sync_ok()},
+          {"bulk",
+           {{"requested", b.requested},
+            {"in_progress", b.in_progress},
+            {"done", b.done},
+            {"failed", b.failed},
+            {"tries", b.tries},
+            {"states_received", b.states_received},
+            {"started_ago", ago(b.started_at)},
+            {"finished_ago", ago(b.finished_at)}}},
+          {"stats", stats},
+          {"io",
+           {{"changes", io.changes},
+            {"ring_full", io.ring_full},
+            {"rx_frames", io.rx_frames},
+            {"tx_frames", io.tx_frames}}}};
 }
 
 nlohmann::json pf_info(Node& node) {

@@ -27,5 +27,7 @@ nlohmann::json pf_rules(Node& node);
 // reloads the cluster's rules file. {"loaded": true} or {"error": ..., "errors": [...]}.
 nlohmann::json pf_load_rules(Node& node, SlowPath& slow, const std::string& body);
 nlohmann::json pf_info(Node& node);
+// GET /api/v1/pfsync: pfsync's statistics (netstat -s -p pfsync names), bulk update progress.
+nlohmann::json pfsync_info(Node& node);
 
 }  // namespace dpf

@@ -65,7 +65,13 @@ SlowPath::SlowPath(Node& node)
         return v;
       },
       nullptr);
-  sweeper_.on_remove([](const state::State& s, void*) { pf_state_removed(s); }, nullptr);
+  sweeper_.on_remove(
+      [](const state::State& s, void* ctx) {
+        Node& node = *static_cast<Node*>(ctx);
+        pf_state_removed(s);
+        pf_sync_change(node, node.n_workers, s, pfsync::ChangeKind::kDelete);
+      },
+      &node_);
   refresh_snapshot();
 }
 
@@ -325,6 +331,7 @@ void SlowPath::run() {
       next_snap = now + kSnapshotEvery;
     }
     run_commands();
+    if (node_.sync) node_.sync->poll();
     if (node_.reload.exchange(false)) reload_rules();
     housekeeping(now);
     table.quiescent(index_);

@@ -128,6 +128,11 @@ void worker_handle(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
   }
   // pf filters every IPv4 packet `in` on its interface, local or forwarded (as pf does).
   if (!pf_test(w, state::Direction::kIn, in, in, m, info, w.now)) return;
+  // pfsync frames on the sync interface (to the group or to us) go to the sync engine.
+  if (info.proto == net::kIpProtoPfsync && node.sync && in == node.sync_port) {
+    if (node.sync->hand_over(m)) ++w.c->punted;
+    return;
+  }
   if (node.local_port(info.dst) >= 0) {
     punt(w, m, PuntKind::kLocal, in, 0);
     return;

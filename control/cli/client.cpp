@@ -98,6 +98,47 @@ std::string render_memory(const nlohmann::json& pf) {
   return line("%-13s hard limit %8u\n", "states", pf.value("state_limit", 0u));
 }
 
+std::string render_sync(const nlohmann::json& p) {
+  if (!p.value("enabled", false)) return "pfsync is not configured on this node\n";
+  const auto& s = p["stats"];
+  auto n = [&](const char* k) { return s.value(k, uint64_t{0}); };
+  struct Line {
+    const char* key;
+    const char* text;
+    int indent;
+  };
+  static constexpr Line kLines[] = {
+      {"ipackets", "packets received (IPv4)", 1},
+      {"ipackets6", "packets received (IPv6)", 1},
+      {"badif", "packets discarded for bad interface", 2},
+      {"badttl", "packets discarded for bad ttl", 2},
+      {"hdrops", "packets shorter than header", 2},
+      {"badver", "packets discarded for bad version", 2},
+      {"badauth", "packets discarded for bad HMAC", 2},
+      {"badact", "packets discarded for bad action", 2},
+      {"badlen", "packets discarded for short packet", 2},
+      {"badval", "states discarded for bad values", 2},
+      {"stale", "stale states", 2},
+      {"badstate", "failed state lookup/inserts", 2},
+      {"opackets", "packets sent (IPv4)", 1},
+      {"opackets6", "packets sent (IPv6)", 1},
+      {"onomem", "send failed due to mbuf memory error", 2},
+      {"oerrors", "send error", 2},
+  };
+  std::string out = "pfsync:\n";
+  for (const auto& l : kLines)
+    out += std::string(l.indent, '\t') + std::to_string(n(l.key)) + " " + l.text + "\n";
+  const auto& b = p["bulk"];
+  const char* bulk = b.value("done", false)          ? "done"
+                     : b.value("failed", false)      ? "failed"
+                     : b.value("in_progress", false) ? "in progress"
+                     : b.value("requested", false)   ? "requested"
+                                                     : "not requested";
+  out += line("bulk update: %s, %" PRIu64 " states received, %u retries\n", bulk,
+              b.value("states_received", uint64_t{0}), b.value("tries", 0u));
+  return out;
+}
+
 std::string render_state_table(const nlohmann::json& pf, double uptime) {
   const double base = uptime > 0 ? uptime : 1;
   const auto& c = pf["counters"];

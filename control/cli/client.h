@@ -29,6 +29,9 @@ std::string render_rules(const nlohmann::json& rules, bool verbose);
 // `pfctl -s timeouts` and `pfctl -s memory` from GET /api/v1/pf.
 std::string render_timeouts(const nlohmann::json& pf);
 std::string render_memory(const nlohmann::json& pf);
+// `dpfctl -s sync` from GET /api/v1/pfsync: what `netstat -s -p pfsync` prints, then the bulk
+// update's progress.
+std::string render_sync(const nlohmann::json& pfsync);
 // The "State Table" block of `pfctl -s info` from GET /api/v1/pf.
 std::string render_state_table(const nlohmann::json& pf, double uptime);
 

@@ -24,7 +24,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file FILE]\n"
     "              [-nv] [-o none] [-s modifier] [-k host|id] [-F states] [-f file]\n"
-    "  -s info|states|rules|timeouts|memory|interfaces|neighbors\n"
+    "  -s info|states|rules|timeouts|memory|sync|interfaces|neighbors\n"
     "  -k HOST [-k HOST]   kill states from the first host (to the second)\n"
     "  -k id -k ID         kill the state with this id (16 hex digits[/creatorid])\n"
     "  -F states           flush every state\n"
@@ -165,6 +165,9 @@ int show(const Args& a) {
     const std::string out =
         a.show == "timeouts" ? dpf::cli::render_timeouts(j) : dpf::cli::render_memory(j);
     std::fputs(out.c_str(), stdout);
+  } else if (a.show == "sync") {
+    if (!get_json(ep, "/api/v1/pfsync", j, error)) return fail(error);
+    std::fputs(dpf::cli::render_sync(j).c_str(), stdout);
   } else if (a.show == "interfaces") {
     if (!get_json(ep, "/api/v1/status", j, error)) return fail(error);
     std::fputs(dpf::cli::render_interfaces(j).c_str(), stdout);

@@ -106,6 +106,9 @@ void Server::routes() {
   http_->Get("/api/v1/pf", [this](const httplib::Request&, httplib::Response& res) {
     run_hook(res, bool(hooks_.pf_info), [&] { return hooks_.pf_info(); });
   });
+  http_->Get("/api/v1/pfsync", [this](const httplib::Request&, httplib::Response& res) {
+    run_hook(res, bool(hooks_.pfsync), [&] { return hooks_.pfsync(); });
+  });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_text(provider_()), "text/plain; version=0.0.4");
   });

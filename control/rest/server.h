@@ -28,6 +28,7 @@ struct Hooks {
   std::function<nlohmann::json()> rules;                         // GET /api/v1/rules
   std::function<nlohmann::json(const std::string&)> load_rules;  // POST /api/v1/rules (token)
   std::function<nlohmann::json()> pf_info;  // GET /api/v1/pf: counters, timeouts, limits
+  std::function<nlohmann::json()> pfsync;   // GET /api/v1/pfsync: statistics, bulk update
 };
 
 class Server {

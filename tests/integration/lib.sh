@@ -32,6 +32,7 @@ lab_cleanup() {
       [ -f "$f" ] && { echo "---- $f"; tail -n 30 "$f"; }
     done
   fi
+  exec 2>/dev/null  # bash reports every background job the kills below end
   for ns in "${LAB_NS[@]}"; do
     pids=$(ip netns pids "$ns" 2>/dev/null)
     [ -z "$pids" ] || kill -KILL $pids 2>/dev/null

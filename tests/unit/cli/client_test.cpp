@@ -132,3 +132,15 @@ TEST_CASE("dpfctl: -s rules prints each rule, -v with its state count") {
         "block drop all\npass out all flags S/SA keep state\n");
   CHECK(dpf::cli::render_rules(rules, true).find("  [ States: 3 ]\n") != std::string::npos);
 }
+
+TEST_CASE("dpfctl: -s sync prints netstat's pfsync lines and the bulk update's progress") {
+  const json p = {{"enabled", true},
+                  {"stats", {{"ipackets", 12}, {"badttl", 1}, {"opackets", 7}}},
+                  {"bulk", {{"done", true}, {"states_received", 4}, {"tries", 0}}}};
+  const std::string out = dpf::cli::render_sync(p);
+  CHECK(out.rfind("pfsync:\n\t12 packets received (IPv4)\n", 0) == 0);
+  CHECK(out.find("\t\t1 packets discarded for bad ttl\n") != std::string::npos);
+  CHECK(out.find("\t7 packets sent (IPv4)\n") != std::string::npos);
+  CHECK(out.find("bulk update: done, 4 states received, 0 retries\n") != std::string::npos);
+  CHECK(dpf::cli::render_sync({{"enabled", false}}).find("not configured") != std::string::npos);
+}

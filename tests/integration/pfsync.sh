@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Integration: two dpf nodes share states over pfsync on a crossover sync link (sis2), as in
+# pfsync(4)'s example. Traffic through node A creates states; node B, started later, gets them by
+# bulk update; new states reach B as they are created; states killed on A leave B too.
+# usage: pfsync.sh PATH_TO_DPF PATH_TO_DPFCTL
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+DPF=$1
+DPFCTL=$2
+lab_init pfsync
+T="$PY $HERE/tcp_transfer.py"
+
+ns_add hA
+ns_add hB
+ns_add fwa
+ns_add fwb
+link hA eth0 fwa sis0
+link hB eth0 fwa sis1
+link fwa sis2 fwb sis2
+link fwb sis0 fwb x0
+link fwb sis1 fwb x1
+host_addr hA eth0 10.0.0.2/24 10.0.0.252
+host_addr hB eth0 192.168.0.2/24 192.168.0.252
+
+cat >"$LAB_DIR/rules.conf" <<'PF'
+pass quick on sis2 proto pfsync keep state (no-sync)
+block all
+pass out keep state
+pass in on sis1 keep state
+PF
+echo "sync-token" >"$LAB_DIR/token"
+node() {
+  cat <<YAML
+  $1:
+    hostid: $2
+    eal: [-l, "0-1", --no-huge, -m, "256", --no-pci, --file-prefix, dpf-$1-$$, --log-level, "*:warning"]
+    interfaces:
+      sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.$3/24 }
+      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.$3/24 }
+      sis2: { device: "net_af_packet2,iface=sis2", address: 10.0.10.$4/24 }
+    api: { listen: "127.0.0.1:9080", token_file: token }
+YAML
+}
+{
+  echo "cluster: { name: sync-test, rules: rules.conf, pfsync: { syncdev: sis2, maxupd: 128 } }"
+  echo "nodes:"
+  node fw-a 0x0a000001 252 1
+  node fw-b 0x0a000002 253 2
+} >"$LAB_DIR/cluster.yaml"
+"$DPF" -- -c "$LAB_DIR/cluster.yaml" --check >/dev/null || fail "the cluster file does not --check"
+
+start_dpf fwa fw-a -- -c "$LAB_DIR/cluster.yaml" --node fw-a
+# ids of A's TCP states to port PORT, sorted
+ids() { api "$1" "/api/v1/states?proto=tcp" | json "' '.join(sorted(s['id'] + '/' + s['creatorid'] for s in d['states'] if $2 in s['key_wire']['port']))"; }
+wait_ids() {  # wait_ids NS PORT WANT: up to 5 s for NS to hold exactly WANT
+  for _ in $(seq 50); do [ "$(ids "$1" "$2")" = "$3" ] && return 0; sleep 0.1; done
+  fail "$1 holds [$(ids "$1" "$2")] for port $2, expected [$3]"
+}
+
+log "a connection through A before B exists"
+in_ns hA $T sink 6001 >/dev/null &
+in_ns hB $T hold 10.0.0.2 6001 30 >/dev/null &
+sleep 1
+first=$(ids fwa 6001)
+[ "$(wc -w <<<"$first")" = 2 ] || fail "A should hold 2 states for the connection: [$first]"
+
+log "B starts and gets A's states by bulk update"
+start_dpf fwb fw-b -- -c "$LAB_DIR/cluster.yaml" --node fw-b
+wait_ids fwb 6001 "$first"
+for _ in $(seq 50); do
+  [ "$(api fwb /api/v1/pfsync | json "d['bulk']['done']")" = True ] && break
+  sleep 0.1
+done
+[ "$(api fwb /api/v1/pfsync | json "d['bulk']['done']")" = True ] || fail "B's bulk update did not finish"
+origin=$(api fwb "/api/v1/states?proto=tcp" | json "sorted(set(s['origin'] for s in d['states']))")
+[ "$origin" = "['pfsync']" ] || fail "B's states should all be learned from pfsync: $origin"
+
+log "a new connection on A reaches B as it is created"
+in_ns hA $T sink 6002 >/dev/null &
+in_ns hB $T hold 10.0.0.2 6002 30 >/dev/null &
+sleep 0.5
+second=$(ids fwa 6002)
+[ "$(wc -w <<<"$second")" = 2 ] || fail "A should hold 2 states for the second connection"
+wait_ids fwb 6002 "$second"
+
+log "states killed on A leave B"
+in_ns fwa "$DPFCTL" --token-file "$LAB_DIR/token" -k 192.168.0.2 >/dev/null 2>&1 || fail "dpfctl -k failed"
+wait_ids fwb 6001 ""
+wait_ids fwb 6002 ""
+
+log "counters: A sent, B received, nothing was bad"
+a=$(api fwa /api/v1/pfsync)
+b=$(api fwb /api/v1/pfsync)
+[ "$(json "d['stats']['opackets']" <<<"$a")" -gt 0 ] || fail "A sent no pfsync packets: $a"
+[ "$(json "d['stats']['ipackets']" <<<"$b")" -gt 0 ] || fail "B received no pfsync packets: $b"
+for f in badttl hdrops badver badact badlen badval; do
+  [ "$(json "d['stats']['$f']" <<<"$b")" = 0 ] || fail "B counted $f: $b"
+done
+in_ns fwb "$DPFCTL" -s sync | grep -q '^bulk update: done' || fail "dpfctl -s sync does not show the bulk update"
+stop_dpf fw-b
+LAB_PIDS=("${LAB_PIDS[@]:0:${#LAB_PIDS[@]}-1}")
+stop_dpf fw-a
+log "PASS"

@@ -401,6 +401,14 @@ void SlowPath::refresh_snapshot() {
     s.neighbors.push_back({config::format_ipv4(e.ip), node_.ports[e.port]->name, mac_str(e.mac),
                            std::string(route::neighbor_state_name(e.state)), e.held});
   }
+  s.states = node_.pf->table->count();
+  s.state_limit = node_.pf->table->limit();
+  if (node_.sync) {
+    s.pfsync = true;
+    s.pfsync_bulk_done = node_.sync->bulk_status().done;
+    const auto st = node_.sync->stats();
+    for (const auto& f : pfsync::kStatFields) s.pfsync_stats.emplace_back(f.name, st.*f.field);
+  }
   std::lock_guard lock(snap_mu_);
   snap_ = std::move(s);
 }

@@ -150,6 +150,20 @@ std::string metrics_text(const NodeStats& s) {
     o << "# HELP " << m.name << ' ' << m.help << "\n# TYPE " << m.name << " counter\n"
       << m.name << '{' << node << "} " << s.*m.field << '\n';
   }
+  o << "# HELP dpf_pf_states States in the pf state table.\n# TYPE dpf_pf_states gauge\n"
+    << "dpf_pf_states{" << node << "} " << s.states << '\n';
+  o << "# HELP dpf_pf_state_limit The state table's limit (set limit states).\n"
+    << "# TYPE dpf_pf_state_limit gauge\ndpf_pf_state_limit{" << node << "} " << s.state_limit
+    << '\n';
+  if (s.pfsync) {
+    o << "# HELP dpf_pfsync_bulk_done 1 once this node's pfsync bulk update has completed.\n"
+      << "# TYPE dpf_pfsync_bulk_done gauge\ndpf_pfsync_bulk_done{" << node << "} "
+      << (s.pfsync_bulk_done ? 1 : 0) << '\n';
+    o << "# HELP dpf_pfsync_total pfsync's statistics, as netstat -s -p pfsync counts them.\n"
+      << "# TYPE dpf_pfsync_total counter\n";
+    for (const auto& [name, n] : s.pfsync_stats)
+      o << "dpf_pfsync_total{" << node << ",counter=\"" << label(name) << "\"} " << n << '\n';
+  }
   return o.str();
 }
 

@@ -56,6 +56,12 @@ struct NodeStats {
   uint64_t echo_replies_sent = 0;
   std::vector<std::pair<std::string, uint64_t>> drops;  // every reason, in enum order
   std::vector<NeighborView> neighbors;
+  // pf and pfsync, for /metrics.
+  uint64_t states = 0;       // states in the table
+  uint64_t state_limit = 0;  // `set limit states`
+  bool pfsync = false;       // the node runs pfsync
+  bool pfsync_bulk_done = false;
+  std::vector<std::pair<std::string, uint64_t>> pfsync_stats;  // netstat -s -p pfsync names
 };
 
 nlohmann::json status_json(const NodeStats& s);

@@ -97,6 +97,11 @@ for f in badttl hdrops badver badact badlen badval; do
   [ "$(json "d['stats']['$f']" <<<"$b")" = 0 ] || fail "B counted $f: $b"
 done
 in_ns fwb "$DPFCTL" -s sync | grep -q '^bulk update: done' || fail "dpfctl -s sync does not show the bulk update"
+sleep 0.3  # the metrics snapshot is refreshed every 200 ms
+metrics=$(api fwb /metrics)
+grep -q '^dpf_pfsync_bulk_done{node="fw-b"} 1$' <<<"$metrics" || fail "/metrics: bulk not done"
+grep -q '^dpf_pfsync_total{node="fw-b",counter="ipackets"} [1-9]' <<<"$metrics" ||
+  fail "/metrics does not count received pfsync packets"
 stop_dpf fw-b
 LAB_PIDS=("${LAB_PIDS[@]:0:${#LAB_PIDS[@]}-1}")
 stop_dpf fw-a

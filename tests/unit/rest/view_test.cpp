@@ -72,3 +72,19 @@ TEST_CASE("rest: metric label values escape quotes and backslashes") {
   const std::string m = dpf::rest::metrics_text(s);
   CHECK(m.find("node=\"a\\\"b\\\\c\"") != std::string::npos);
 }
+
+TEST_CASE("rest: metrics carry the state count, and pfsync's counters when it runs") {
+  NodeStats s = sample();
+  s.states = 42;
+  s.state_limit = 100000;
+  std::string m = dpf::rest::metrics_text(s);
+  CHECK(m.find("dpf_pf_states{node=\"fw-a\"} 42\n") != std::string::npos);
+  CHECK(m.find("dpf_pf_state_limit{node=\"fw-a\"} 100000\n") != std::string::npos);
+  CHECK(m.find("dpf_pfsync") == std::string::npos);
+  s.pfsync = true;
+  s.pfsync_bulk_done = true;
+  s.pfsync_stats = {{"ipackets", 9}, {"badttl", 1}};
+  m = dpf::rest::metrics_text(s);
+  CHECK(m.find("dpf_pfsync_bulk_done{node=\"fw-a\"} 1\n") != std::string::npos);
+  CHECK(m.find("dpf_pfsync_total{node=\"fw-a\",counter=\"badttl\"} 1\n") != std::string::npos);
+}

@@ -226,6 +226,10 @@ bool build_sync(dpf::Node& node, std::string& error) {
     error = "pfsync: a unicast syncpeer is not supported yet; leave syncpeer out (multicast)";
     return false;
   }
+  if (ps.defer) {
+    error = "pfsync: defer is not supported yet; set defer: false";
+    return false;
+  }
   if (!ps.mirror.empty()) {
     error = "pfsync: the mirror interface (" + ps.mirror + ") is not supported yet";
     return false;

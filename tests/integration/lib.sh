@@ -88,6 +88,18 @@ host_addr() {
   [ -z "${4:-}" ] || ip -n "$(ns_name "$1")" route add default via "$4"
 }
 
+# router_topology: host A (10.0.0.2) on fw's sis0, host B (192.168.0.2) on fw's sis1, each with
+# the node's address on its network (.254) as default gateway. Namespaces hA, hB, fw.
+router_topology() {
+  ns_add hA
+  ns_add hB
+  ns_add fw
+  link hA eth0 fw sis0
+  link hB eth0 fw sis1
+  host_addr hA eth0 10.0.0.2/24 10.0.0.254
+  host_addr hB eth0 192.168.0.2/24 192.168.0.254
+}
+
 # start_dpf NS LOGNAME ARGS...: runs dpf in NS in the background and waits for its REST API.
 start_dpf() {
   local ns=$1 name=$2

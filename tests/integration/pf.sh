@@ -17,13 +17,7 @@ lab_init pf
 "$PY" -c "import scapy" 2>/dev/null || skip "python3-scapy is not installed"
 T="$PY $HERE/tcp_transfer.py"
 
-ns_add hA
-ns_add hB
-ns_add fw
-link hA eth0 fw sis0
-link hB eth0 fw sis1
-host_addr hA eth0 10.0.0.2/24 10.0.0.254
-host_addr hB eth0 192.168.0.2/24 192.168.0.254
+router_topology
 
 cat >"$LAB_DIR/rules.conf" <<'PF'
 ext = "sis0"

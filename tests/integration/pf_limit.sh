@@ -8,13 +8,7 @@ DPF=$1
 lab_init pf-limit
 T="$PY $HERE/tcp_transfer.py"
 
-ns_add hA
-ns_add hB
-ns_add fw
-link hA eth0 fw sis0
-link hB eth0 fw sis1
-host_addr hA eth0 10.0.0.2/24 10.0.0.254
-host_addr hB eth0 192.168.0.2/24 192.168.0.254
+router_topology
 
 # Each forwarded flow takes two states (in on sis1, out on sis0): two flows fill the table.
 cat >"$LAB_DIR/rules.conf" <<'PF'

@@ -9,13 +9,7 @@ source "$HERE/lib.sh"
 DPF=$1
 lab_init routed
 
-ns_add hA
-ns_add hB
-ns_add fw
-link hA eth0 fw sis0
-link hB eth0 fw sis1
-host_addr hA eth0 10.0.0.2/24 10.0.0.254
-host_addr hB eth0 192.168.0.2/24 192.168.0.254
+router_topology
 
 cat >"$LAB_DIR/cluster.yaml" <<YAML
 cluster: { name: routed-test }

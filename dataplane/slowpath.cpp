@@ -82,14 +82,11 @@ void SlowPath::tx(uint16_t port, rte_mbuf* m) {
 
 void SlowPath::send_arp_request(uint16_t port, uint32_t target) {
   const Port& p = *node_.ports[port];
-  rte_mbuf* m = rte_pktmbuf_alloc(node_.pool);
-  if (m == nullptr) return;
-  const size_t len =
-      net::build_arp({rte_pktmbuf_mtod(m, std::byte*), rte_pktmbuf_tailroom(m)}, net::kArpOpRequest,
-                     p.mac, p.addr, net::kBroadcastMac, net::kZeroMac, target);
-  rte_pktmbuf_append(m, static_cast<uint16_t>(len));
-  ++slow_.arp_requests;
-  tx(port, m);
+  if (send_new(port, [&](std::span<std::byte> out) {
+        return net::build_arp(out, net::kArpOpRequest, p.mac, p.addr, net::kBroadcastMac,
+                              net::kZeroMac, target);
+      }))
+    ++slow_.arp_requests;
 }
 
 void SlowPath::apply(route::NeighborActions& acts) {
@@ -182,18 +179,14 @@ void SlowPath::send_icmp_error(Clock::time_point now, rte_mbuf* m, uint16_t in_p
   if (net::icmp_error_allowed(info)) {
     if (!icmp_limit_.allow(now)) {
       ++slow_.icmp_errors_limited;
-    } else if (rte_mbuf* e = rte_pktmbuf_alloc(node_.pool)) {
+    } else {
       const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame.data());
-      const size_t len = net::build_icmp_error(
-          {rte_pktmbuf_mtod(e, std::byte*), rte_pktmbuf_tailroom(e)}, p.mac, eth->src, p.addr,
-          frame.subspan(info.l3_off, info.ip_total_len), type, code, rest);
-      if (len != 0) {
-        rte_pktmbuf_append(e, static_cast<uint16_t>(len));
+      if (send_new(in_port, [&](std::span<std::byte> out) {
+            return net::build_icmp_error(out, p.mac, eth->src, p.addr,
+                                         frame.subspan(info.l3_off, info.ip_total_len), type, code,
+                                         rest);
+          }))
         ++slow_.icmp_errors_sent;
-        tx(in_port, e);
-      } else {
-        rte_pktmbuf_free(e);
-      }
     }
   }
   if (why) {
@@ -214,19 +207,11 @@ void SlowPath::send_block_return(Clock::time_point now, const PuntItem& it) {
   net::PacketInfo info;
   DropReason bad;
   if (net::parse_frame(frame, info, bad) && info.proto == net::kIpProtoTcp) {
-    if (rte_mbuf* e = rte_pktmbuf_alloc(node_.pool)) {
-      const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame.data());
-      const size_t len =
-          net::build_tcp_rst({rte_pktmbuf_mtod(e, std::byte*), rte_pktmbuf_tailroom(e)},
-                             node_.ports[it.port]->mac, eth->src, info);
-      if (len != 0) {
-        rte_pktmbuf_append(e, static_cast<uint16_t>(len));
-        ++slow_.rsts_sent;
-        tx(it.port, e);
-      } else {
-        rte_pktmbuf_free(e);
-      }
-    }
+    const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame.data());
+    if (send_new(it.port, [&](std::span<std::byte> out) {
+          return net::build_tcp_rst(out, node_.ports[it.port]->mac, eth->src, info);
+        }))
+      ++slow_.rsts_sent;
   }
   rte_pktmbuf_free(it.m);
 }

@@ -81,6 +81,22 @@ class SlowPath {
   void apply(route::NeighborActions& acts);
   void send_arp_request(uint16_t port, uint32_t target);
   void tx(uint16_t port, rte_mbuf* m);
+  // Builds a frame into a new mbuf (build(span) returns its length, 0 = nothing to send) and
+  // sends it on `port`. False when there was no mbuf or nothing was built.
+  template <class Build>
+  bool send_new(uint16_t port, Build&& build) {
+    rte_mbuf* e = rte_pktmbuf_alloc(node_.pool);
+    if (e == nullptr) return false;
+    const size_t len =
+        build(std::span<std::byte>(rte_pktmbuf_mtod(e, std::byte*), rte_pktmbuf_tailroom(e)));
+    if (len == 0) {
+      rte_pktmbuf_free(e);
+      return false;
+    }
+    rte_pktmbuf_append(e, static_cast<uint16_t>(len));
+    tx(port, e);
+    return true;
+  }
   void refresh_snapshot();
 
   Node& node_;

@@ -14,9 +14,6 @@ using namespace dpf::pfsync::test;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr uint32_t kHostA = 0x0a0a0a0a;
-constexpr uint32_t kHostB = 0x0b0b0b0b;
-
 struct Node {
   explicit Node(uint32_t hostid) : engine(cfg(hostid), store, sink), hostid(hostid) {}
   static EngineConfig cfg(uint32_t hostid) {

@@ -11,16 +11,9 @@ using namespace dpf::pfsync::test;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr uint32_t kHostA = 0x0a0a0a0a;
-constexpr uint32_t kHostB = 0x0b0b0b0b;
 constexpr PacketHandle kPacket = 0xfeed;
 
-struct Node {
-  explicit Node(const EngineConfig& c) : engine(c, store, sink) {}
-  FakeStore store;
-  FakeSink sink;
-  SyncEngine engine;
-};
+using Node = TestNode;
 
 EngineConfig config(uint32_t hostid, bool defer) {
   EngineConfig c;

@@ -12,22 +12,13 @@ using namespace dpf::pfsync::test;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr uint32_t kHostA = 0x0a0a0a0a;
-constexpr uint32_t kHostB = 0x0b0b0b0b;
-
 EngineConfig config(uint32_t hostid) {
   EngineConfig c;
   c.hostid = hostid;
   return c;
 }
 
-struct Node {
-  explicit Node(const EngineConfig& c) : engine(c, store, sink) {}
-  uint32_t up(const FakeClock& clock) const { return uptime_seconds(clock.now); }
-  FakeStore store;
-  FakeSink sink;
-  SyncEngine engine;
-};
+using Node = TestNode;
 
 TEST_CASE("pfsync engine: a new local state is sent as INS once the 1 s timer fires") {
   FakeClock clock;

@@ -187,4 +187,17 @@ inline uint64_t id_of(const Message& m) {
   return 0;
 }
 
+// Two hostids for the two sides of a test.
+constexpr uint32_t kHostA = 0x0a0a0a0a;
+constexpr uint32_t kHostB = 0x0b0b0b0b;
+
+// One node's engine with its fake store and sink.
+struct TestNode {
+  explicit TestNode(const EngineConfig& c) : engine(c, store, sink) {}
+  uint32_t up(const FakeClock& clock) const { return uptime_seconds(clock.now); }
+  FakeStore store;
+  FakeSink sink;
+  SyncEngine engine;
+};
+
 }  // namespace dpf::pfsync::test

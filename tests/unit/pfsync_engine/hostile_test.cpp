@@ -14,9 +14,6 @@ namespace {
 using namespace dpf::pfsync::test;
 using std::chrono::seconds;
 
-constexpr uint32_t kHostA = 0x0a0a0a0a;
-constexpr uint32_t kHostB = 0x0b0b0b0b;
-
 struct Node {
   Node() : engine(cfg(), store, sink) {}
   static EngineConfig cfg() {

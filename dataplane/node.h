@@ -96,8 +96,6 @@ struct Port {
   std::atomic<uint64_t> link_changes{0};
 };
 
-enum class ProcessRole { kWorker, kControl };
-
 struct Node {
   const config::Cluster* cluster = nullptr;
   const config::Node* cfg = nullptr;
@@ -120,7 +118,6 @@ struct Node {
   std::unique_ptr<SyncLcore> sync;  // pfsync, when the node has a `pfsync:` section
   int sync_port = -1;               // index of the sync interface in ports
 
-  Port* port_by_index(size_t i) { return ports[i].get(); }
   // Index of the port owning `addr` as its interface address, or -1.
   int local_port(uint32_t addr) const noexcept {
     for (size_t i = 0; i < ports.size(); ++i)

@@ -231,8 +231,7 @@ void SlowPath::handle(Clock::time_point now, const PuntItem& it) {
       send_icmp_error(now, it.m, it.port, net::kIcmpUnreach, 0, 0, DropReason::kNoRoute);
       break;
     case PuntKind::kFragNeeded: {
-      // RFC 1191: code 4 carries the next-hop MTU; without DF the packet is too big to forward
-      // unfragmented and fragmentation is not done on the fast path.
+      // RFC 1191: code 4 carries the next-hop MTU (the worker punts only DF packets).
       send_icmp_error(now, it.m, it.port, net::kIcmpUnreach, 4, it.next_hop & 0xffff,
                       DropReason::kMtuExceeded);
       break;

@@ -56,7 +56,14 @@ void forward_ipv4(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketI
   const route::NextHop& nh = node.next_hops[nh_id];
   Port& out = *node.ports[nh.port];
   if (info.ip_total_len > out.mtu) [[unlikely]] {
-    punt(w, m, PuntKind::kFragNeeded, in, out.mtu);
+    // RFC 1191: with DF the sender learns the MTU from an ICMP error; without DF the packet
+    // would need fragmenting, which the node does not do, so it is only dropped and counted.
+    const auto* ip = reinterpret_cast<const net::Ipv4Hdr*>(frame + info.l3_off);
+    if (ip->frag_off.get() & net::kIpv4FlagDf) {
+      punt(w, m, PuntKind::kFragNeeded, in, out.mtu);
+    } else {
+      drop_packet(*w.c, DropReason::kMtuExceeded, m);
+    }
     return;
   }
   net::ipv4_decrement_ttl(std::span<std::byte>(frame + info.l3_off, info.l3_len));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Integration: host A — dpf — host B on veth links (net_af_packet). Real Linux hosts on both
 # sides: pings both ways, a 20 MB TCP transfer with matching SHA-256, ICMP time exceeded for
-# `ping -t 1`, malformed frames counted by reason (REST and /metrics) while a ping keeps flowing,
+# `ping -t 1`, path MTU (fragmentation needed with DF, a counted drop without), malformed frames
+# counted by reason (REST and /metrics) while a ping keeps flowing,
 # and a clean stop on SIGTERM within a second.
 # usage: routed.sh PATH_TO_DPF
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +21,7 @@ nodes:
     lcores: { workers: 1, idle: adaptive }
     interfaces:
       sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.254/24 }
-      sis1: { device: "net_af_packet1,iface=sis1,qpairs=2", address: 192.168.0.254/24 }
+      sis1: { device: "net_af_packet1,iface=sis1,qpairs=2", address: 192.168.0.254/24, mtu: 1400 }
     api: { listen: "127.0.0.1:9080" }
 YAML
 start_dpf fw dpf -- -c "$LAB_DIR/cluster.yaml"
@@ -32,6 +33,17 @@ in_ns hB ping -c 2 -i 0.2 -W 2 192.168.0.254 >/dev/null || fail "no echo reply f
 log "ping through the node, both ways"
 in_ns hA ping -c 3 -i 0.2 -W 2 192.168.0.2 >/dev/null || fail "A cannot ping B"
 in_ns hB ping -c 3 -i 0.2 -W 2 10.0.0.2 >/dev/null || fail "B cannot ping A"
+
+log "sis1's MTU is 1400: without DF a bigger packet is dropped and counted, with DF it gets fragmentation needed"
+# Without DF first: the host does not know the path MTU yet and sends the whole datagram.
+mtu0=$(api fw /api/v1/stats | json "d['drops']['mtu-exceeded']")
+in_ns hA ping -c 1 -W 1 -M dont -s 1450 192.168.0.2 >/dev/null 2>&1 &&
+  fail "a 1478-byte packet crossed a 1400 MTU"
+sleep 0.4
+[ "$(api fw /api/v1/stats | json "d['drops']['mtu-exceeded']")" -gt "$mtu0" ] ||
+  fail "mtu-exceeded did not count the packet without DF"
+out=$(in_ns hA ping -c 1 -W 2 -M do -s 1450 192.168.0.2 2>&1 || true)
+grep -q 'From 10.0.0.254.*[Ff]rag needed.*mtu = 1400' <<<"$out" || fail "no fragmentation needed: $out"
 
 log "20 MB TCP transfer A -> B"
 head -c 20000000 /dev/urandom >"$LAB_DIR/data.bin"

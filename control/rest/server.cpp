@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <cstdint>
+
 namespace dpf::rest {
 
 Server::Server(Provider provider, std::string token, Hooks hooks)
@@ -58,6 +60,21 @@ bool split_listen(const std::string& listen, std::string& host, int& port) {
   return true;
 }
 
+nlohmann::json parse_demotion(const std::string& body) {
+  // The range is CARP_MAXSKEW either way: a demotion beyond it cannot change an advertisement.
+  constexpr int64_t kMax = 240;
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return {{"error", "the body must be a JSON object"}};
+  const auto it = j.find("demotion");
+  if (it == j.end() || !it->is_number_integer())
+    return {{"error", "\"demotion\" must be an integer"}};
+  const bool in_range = it->is_number_unsigned()
+                            ? it->get<uint64_t>() <= uint64_t{kMax}
+                            : it->get<int64_t>() >= -kMax && it->get<int64_t>() <= kMax;
+  if (!in_range) return {{"error", "\"demotion\" must be within -240..240"}};
+  return j;
+}
+
 bool Server::authorized(const std::string& header, const std::string& token) {
   static const std::string kBearer = "Bearer ";
   return !token.empty() && header.size() == kBearer.size() + token.size() &&
@@ -109,6 +126,17 @@ void Server::routes() {
   http_->Get("/api/v1/pfsync", [this](const httplib::Request&, httplib::Response& res) {
     run_hook(res, bool(hooks_.pfsync), [&] { return hooks_.pfsync(); });
   });
+  http_->Get("/api/v1/carp", [this](const httplib::Request&, httplib::Response& res) {
+    run_hook(res, bool(hooks_.carp), [&] { return hooks_.carp(); });
+  });
+  http_->Post("/api/v1/carp/demote",
+              [this, allowed](const httplib::Request& req, httplib::Response& res) {
+                if (!allowed(req, res)) return;
+                run_hook(res, bool(hooks_.carp_demote), [&] {
+                  const nlohmann::json body = parse_demotion(req.body);
+                  return body.contains("error") ? body : hooks_.carp_demote(body);
+                });
+              });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_text(provider_()), "text/plain; version=0.0.4");
   });

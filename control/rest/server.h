@@ -29,6 +29,10 @@ struct Hooks {
   std::function<nlohmann::json(const std::string&)> load_rules;  // POST /api/v1/rules (token)
   std::function<nlohmann::json()> pf_info;  // GET /api/v1/pf: counters, timeouts, limits
   std::function<nlohmann::json()> pfsync;   // GET /api/v1/pfsync: statistics, bulk update
+  std::function<nlohmann::json()> carp;     // GET /api/v1/carp: preempt, demotion, vhids
+  // POST /api/v1/carp/demote (token): the body, checked to be {"demotion": N} with N an integer
+  // in -240..240 (else 400 without calling the hook); the reply is the hook's carp view.
+  std::function<nlohmann::json(const nlohmann::json&)> carp_demote;
 };
 
 class Server {
@@ -56,6 +60,10 @@ class Server {
   std::thread thread_;
   int port_ = 0;
 };
+
+// Checks a POST /api/v1/carp/demote body: a JSON object whose "demotion" is an integer in
+// -240..240. Returns the parsed body, or an object {"error": why} for anything else.
+nlohmann::json parse_demotion(const std::string& body);
 
 // Splits "HOST:PORT" ("[::1]:80" for IPv6). False on a malformed value.
 bool split_listen(const std::string& listen, std::string& host, int& port);

@@ -41,6 +41,74 @@ std::string label(const std::string& v) {
   return out;
 }
 
+nlohmann::json carp_json(const CarpVhidStats& v) {
+  nlohmann::json rejected = nlohmann::json::object();
+  for (const auto& [reason, n] : v.rejected) rejected[reason] = n;
+  return {{"vhid", v.vhid},
+          {"interface", v.interface},
+          {"state", v.state},
+          {"advbase", v.advbase},
+          {"advskew", v.advskew},
+          {"demotion", v.demotion},
+          {"adverts_sent", v.adverts_sent},
+          {"adverts_received", v.adverts_received},
+          {"garps", v.garps},
+          {"transitions", {{"MASTER", v.to_master}, {"BACKUP", v.to_backup}, {"INIT", v.to_init}}},
+          {"rejected", rejected}};
+}
+
+// carp(4)'s states as a gauge: 0 INIT, 1 BACKUP, 2 MASTER; an unknown name reads as INIT.
+int carp_state_value(const std::string& state) {
+  return state == "MASTER" ? 2 : state == "BACKUP" ? 1 : 0;
+}
+
+void carp_metrics(std::ostringstream& o, const std::string& node,
+                  const std::vector<CarpVhidStats>& vhids) {
+  if (vhids.empty()) return;
+  auto labels = [&](const CarpVhidStats& v) {
+    return node + ",vhid=\"" + std::to_string(v.vhid) + "\",interface=\"" + label(v.interface) +
+           "\"";
+  };
+  auto head = [&](const char* name, const char* type, const char* help) {
+    o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+  };
+  head("dpf_carp_state", "gauge", "The vhid's CARP state: 0 INIT, 1 BACKUP, 2 MASTER.");
+  for (const auto& v : vhids)
+    o << "dpf_carp_state{" << labels(v) << "} " << carp_state_value(v.state) << '\n';
+  head("dpf_carp_demotion", "gauge", "Demotion added to the vhid's advskew in adverts.");
+  for (const auto& v : vhids) o << "dpf_carp_demotion{" << labels(v) << "} " << v.demotion << '\n';
+  head("dpf_carp_advskew", "gauge", "The vhid's configured advskew.");
+  for (const auto& v : vhids) o << "dpf_carp_advskew{" << labels(v) << "} " << v.advskew << '\n';
+  struct Counter {
+    const char* name;
+    const char* help;
+    uint64_t CarpVhidStats::*field;
+  };
+  static constexpr Counter kCounters[] = {
+      {"dpf_carp_adverts_sent_total", "CARP advertisements sent.", &CarpVhidStats::adverts_sent},
+      {"dpf_carp_adverts_received_total", "CARP advertisements accepted.",
+       &CarpVhidStats::adverts_received},
+      {"dpf_carp_garps_total", "Gratuitous ARP requests sent on becoming master.",
+       &CarpVhidStats::garps},
+  };
+  for (const auto& m : kCounters) {
+    head(m.name, "counter", m.help);
+    for (const auto& v : vhids) o << m.name << '{' << labels(v) << "} " << v.*m.field << '\n';
+  }
+  head("dpf_carp_transitions_total", "counter", "CARP state changes, by the state entered.");
+  for (const auto& v : vhids) {
+    for (const auto& [to, n] : {std::pair{"MASTER", v.to_master}, std::pair{"BACKUP", v.to_backup},
+                                std::pair{"INIT", v.to_init}})
+      o << "dpf_carp_transitions_total{" << labels(v) << ",to=\"" << to << "\"} " << n << '\n';
+  }
+  head("dpf_carp_rejected_total", "counter", "CARP advertisements ignored, by reason.");
+  for (const auto& v : vhids) {
+    for (const auto& [reason, n] : v.rejected)
+      o << "dpf_carp_rejected_total{" << labels(v) << ",reason=\"" << label(reason) << "\"} " << n
+        << '\n';
+  }
+}
+
 }  // namespace
 
 nlohmann::json status_json(const NodeStats& s) {
@@ -67,7 +135,10 @@ nlohmann::json stats_json(const NodeStats& s) {
     drops[name] = n;
     total += n;
   }
+  nlohmann::json carp = nlohmann::json::array();
+  for (const auto& v : s.carp) carp.push_back(carp_json(v));
   return {{"ports", ports},
+          {"carp", carp},
           {"drops", drops},
           {"drops_total", total},
           {"node",
@@ -164,6 +235,7 @@ std::string metrics_text(const NodeStats& s) {
     for (const auto& [name, n] : s.pfsync_stats)
       o << "dpf_pfsync_total{" << node << ",counter=\"" << label(name) << "\"} " << n << '\n';
   }
+  carp_metrics(o, node, s.carp);
   return o.str();
 }
 

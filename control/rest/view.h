@@ -35,6 +35,21 @@ struct NeighborView {
   size_t held = 0;
 };
 
+// One CARP virtual host as /metrics and /api/v1/stats show it (shared/specs/carp.md §3).
+struct CarpVhidStats {
+  unsigned vhid = 0;
+  std::string interface;
+  std::string state;  // "INIT" | "BACKUP" | "MASTER"
+  unsigned advbase = 1;
+  unsigned advskew = 0;  // as configured, before demotion
+  int demotion = 0;      // added to advskew in adverts (the total is capped at 240)
+  uint64_t adverts_sent = 0;
+  uint64_t adverts_received = 0;  // accepted: version, vhid, TTL, checksum and HMAC good
+  uint64_t garps = 0;             // gratuitous ARP requests sent on becoming master
+  uint64_t to_master = 0, to_backup = 0, to_init = 0;      // transitions into each state
+  std::vector<std::pair<std::string, uint64_t>> rejected;  // reason name -> adverts ignored
+};
+
 struct NodeStats {
   std::string node;
   std::string cluster;
@@ -62,6 +77,7 @@ struct NodeStats {
   bool pfsync = false;       // the node runs pfsync
   bool pfsync_bulk_done = false;
   std::vector<std::pair<std::string, uint64_t>> pfsync_stats;  // netstat -s -p pfsync names
+  std::vector<CarpVhidStats> carp;                             // empty: CARP is not configured
 };
 
 nlohmann::json status_json(const NodeStats& s);

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+using dpf::rest::Hooks;
 using dpf::rest::Server;
 
 TEST_CASE("rest: listen addresses split into host and port, malformed ones are refused") {
@@ -66,4 +67,109 @@ TEST_CASE("rest: a listen address that is not HOST:PORT fails start with a messa
   std::string error;
   CHECK_FALSE(server.start("localhost", error));
   CHECK(error.find("localhost") != std::string::npos);
+}
+
+TEST_CASE("rest: a demotion body is an object whose demotion is an integer within -240..240") {
+  using dpf::rest::parse_demotion;
+  CHECK(parse_demotion(R"({"demotion": 240})")["demotion"] == 240);
+  CHECK(parse_demotion(R"({"demotion": -240})")["demotion"] == -240);
+  CHECK(parse_demotion(R"({"demotion": 0})")["demotion"] == 0);
+  for (const char* bad : {"", "nope", "[1]", "{}", R"({"demotion": 241})", R"({"demotion": -241})",
+                          R"({"demotion": 1.5})", R"({"demotion": "10"})", R"({"demotion": null})",
+                          R"({"demotion": 18446744073709551615})"}) {
+    INFO(bad);
+    CHECK(parse_demotion(bad).contains("error"));
+  }
+}
+
+namespace {
+
+struct CarpServer {
+  std::vector<nlohmann::json> demotes;  // bodies the demote hook was called with
+  Server server;
+  explicit CarpServer(bool with_hooks)
+      : server([] { return dpf::rest::NodeStats{}; }, "s3cret", with_hooks ? hooks() : Hooks{}) {}
+  Hooks hooks() {
+    Hooks h;
+    h.carp = [] { return nlohmann::json{{"preempt", true}, {"vhids", {{{"vhid", 1}}}}}; };
+    h.carp_demote = [this](const nlohmann::json& body) {
+      demotes.push_back(body);
+      if (body["demotion"] == 99) return nlohmann::json{{"error", "refused by the node"}};
+      return nlohmann::json{{"demotion", body["demotion"]}, {"vhids", nlohmann::json::array()}};
+    };
+    return h;
+  }
+};
+
+httplib::Result post_demote(httplib::Client& cli, const std::string& body, const char* token) {
+  httplib::Headers headers;
+  if (token != nullptr) headers.emplace("Authorization", std::string("Bearer ") + token);
+  return cli.Post("/api/v1/carp/demote", headers, body, "application/json");
+}
+
+}  // namespace
+
+TEST_CASE("rest: GET /api/v1/carp answers the node's carp view, or 501 without the hook") {
+  CarpServer with(true), without(false);
+  std::string error;
+  REQUIRE(with.server.start("127.0.0.1:0", error));
+  REQUIRE(without.server.start("127.0.0.1:0", error));
+  httplib::Client a("127.0.0.1", with.server.port()), b("127.0.0.1", without.server.port());
+  auto view = a.Get("/api/v1/carp");
+  REQUIRE(view);
+  CHECK(view->status == 200);
+  CHECK(nlohmann::json::parse(view->body)["vhids"][0]["vhid"] == 1);
+  auto none = b.Get("/api/v1/carp");
+  REQUIRE(none);
+  CHECK(none->status == 501);
+  auto demote = post_demote(b, R"({"demotion": 10})", "s3cret");
+  REQUIRE(demote);
+  CHECK(demote->status == 501);
+}
+
+TEST_CASE("rest: POST /api/v1/carp/demote without the token is refused with 401") {
+  CarpServer s(true);
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  for (const char* token : {static_cast<const char*>(nullptr), "wrong"}) {
+    auto res = post_demote(cli, R"({"demotion": 10})", token);
+    REQUIRE(res);
+    CHECK(res->status == 401);
+    CHECK(nlohmann::json::parse(res->body).contains("error"));
+  }
+  CHECK(s.demotes.empty());
+}
+
+TEST_CASE("rest: POST /api/v1/carp/demote with a bad body answers 400 and leaves the node alone") {
+  CarpServer s(true);
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  for (const char* body : {"not json", R"({"demote": 10})", R"({"demotion": 500})"}) {
+    INFO(body);
+    auto res = post_demote(cli, body, "s3cret");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(nlohmann::json::parse(res->body)["error"].is_string());
+  }
+  CHECK(s.demotes.empty());
+}
+
+TEST_CASE("rest: POST /api/v1/carp/demote passes the demotion to the node and returns its view") {
+  CarpServer s(true);
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  auto res = post_demote(cli, R"({"demotion": -20})", "s3cret");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(nlohmann::json::parse(res->body)["demotion"] == -20);
+  REQUIRE(s.demotes.size() == 1);
+  CHECK(s.demotes[0]["demotion"] == -20);
+  // A node that refuses the change answers with an error object: the reply is 400.
+  auto refused = post_demote(cli, R"({"demotion": 99})", "s3cret");
+  REQUIRE(refused);
+  CHECK(refused->status == 400);
+  CHECK(nlohmann::json::parse(refused->body)["error"] == "refused by the node");
 }

@@ -88,3 +88,77 @@ TEST_CASE("rest: metrics carry the state count, and pfsync's counters when it ru
   CHECK(m.find("dpf_pfsync_bulk_done{node=\"fw-a\"} 1\n") != std::string::npos);
   CHECK(m.find("dpf_pfsync_total{node=\"fw-a\",counter=\"badttl\"} 1\n") != std::string::npos);
 }
+
+namespace {
+
+dpf::rest::CarpVhidStats carp_vhid(unsigned vhid, const char* ifname, const char* state) {
+  dpf::rest::CarpVhidStats v;
+  v.vhid = vhid;
+  v.interface = ifname;
+  v.state = state;
+  v.advskew = 100;
+  v.demotion = 240;
+  v.adverts_sent = 10;
+  v.adverts_received = 3;
+  v.garps = 1;
+  v.to_master = 1;
+  v.to_backup = 2;
+  v.to_init = 0;
+  v.rejected = {{"bad-auth", 4}, {"bad-ttl", 0}};
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("rest: metrics show each vhid's state, demotion, skew and counters labelled by vhid") {
+  NodeStats s = sample();
+  s.carp = {carp_vhid(1, "sis0", "MASTER"), carp_vhid(2, "sis1", "BACKUP")};
+  const std::string m = dpf::rest::metrics_text(s);
+  const std::string v1 = "{node=\"fw-a\",vhid=\"1\",interface=\"sis0\"";
+  const std::string v2 = "{node=\"fw-a\",vhid=\"2\",interface=\"sis1\"";
+  for (const char* line :
+       {"# TYPE dpf_carp_state gauge\n", "# TYPE dpf_carp_demotion gauge\n",
+        "# TYPE dpf_carp_adverts_sent_total counter\n",
+        "# TYPE dpf_carp_transitions_total counter\n", "# TYPE dpf_carp_rejected_total counter\n"})
+    CHECK(m.find(line) != std::string::npos);
+  CHECK(m.find("dpf_carp_state" + v1 + "} 2\n") != std::string::npos);
+  CHECK(m.find("dpf_carp_state" + v2 + "} 1\n") != std::string::npos);
+  CHECK(m.find("dpf_carp_demotion" + v1 + "} 240\n") != std::string::npos);
+  CHECK(m.find("dpf_carp_advskew" + v1 + "} 100\n") != std::string::npos);
+  CHECK(m.find("dpf_carp_adverts_sent_total" + v1 + "} 10\n") != std::string::npos);
+  CHECK(m.find("dpf_carp_adverts_received_total" + v2 + "} 3\n") != std::string::npos);
+  CHECK(m.find("dpf_carp_garps_total" + v1 + "} 1\n") != std::string::npos);
+  CHECK(m.find("dpf_carp_transitions_total" + v1 + ",to=\"BACKUP\"} 2\n") != std::string::npos);
+  CHECK(m.find("dpf_carp_transitions_total" + v1 + ",to=\"INIT\"} 0\n") != std::string::npos);
+  CHECK(m.find("dpf_carp_rejected_total" + v2 + ",reason=\"bad-auth\"} 4\n") != std::string::npos);
+  // Each metric's HELP and TYPE appear once, however many vhids there are.
+  size_t types = 0;
+  for (size_t p = m.find("# TYPE dpf_carp_state "); p != std::string::npos;
+       p = m.find("# TYPE dpf_carp_state ", p + 1))
+    ++types;
+  CHECK(types == 1);
+}
+
+TEST_CASE("rest: an INIT vhid reads 0, and a node without CARP shows no carp metrics") {
+  NodeStats s = sample();
+  CHECK(dpf::rest::metrics_text(s).find("dpf_carp") == std::string::npos);
+  s.carp = {carp_vhid(7, "sis2", "INIT")};
+  CHECK(dpf::rest::metrics_text(s).find(
+            "dpf_carp_state{node=\"fw-a\",vhid=\"7\",interface=\"sis2\"} 0\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("rest: stats list each vhid with its state, counters, transitions and rejections") {
+  NodeStats s = sample();
+  CHECK(dpf::rest::stats_json(s)["carp"].empty());
+  s.carp = {carp_vhid(1, "sis0", "MASTER")};
+  const auto j = dpf::rest::stats_json(s);
+  REQUIRE(j["carp"].size() == 1);
+  CHECK(j["carp"][0]["vhid"] == 1);
+  CHECK(j["carp"][0]["interface"] == "sis0");
+  CHECK(j["carp"][0]["state"] == "MASTER");
+  CHECK(j["carp"][0]["demotion"] == 240);
+  CHECK(j["carp"][0]["adverts_sent"] == 10);
+  CHECK(j["carp"][0]["transitions"]["BACKUP"] == 2);
+  CHECK(j["carp"][0]["rejected"]["bad-auth"] == 4);
+}

@@ -50,6 +50,10 @@ bool SyncLcore::setup(std::string& error) {
   }
   if (cfg_.producers == 0) cfg_.producers = 1;
   addrs_ = ps::frame_addrs(port_.mac, port_.addr, cfg_.syncpeer, cfg_.syncpeer_mac);
+  if (cfg_.syncpeer != 0) {
+    peer_known_ = cfg_.lookup_neighbor == nullptr;
+    unresolved_.store(!peer_known_, std::memory_order_relaxed);
+  }
   producers_ = std::vector<ProducerSlot>(cfg_.producers);
   for (unsigned i = 0; i < cfg_.producers; ++i) {
     const std::string name = cfg_.name + "_c" + std::to_string(i);
@@ -80,6 +84,8 @@ bool SyncLcore::setup(std::string& error) {
 SyncLcore::~SyncLcore() {
   // Packets the engine still holds deferred are not freed here: they go with the mempool.
   engine_.reset();
+  for (; held_count_ > 0; --held_count_, held_first_ = (held_first_ + 1) % kHeldFrames)
+    rte_pktmbuf_free(held_[held_first_]);
   for (ProducerSlot& p : producers_) {
     if (p.ring == nullptr) continue;
     ChangeRecord r;
@@ -228,6 +234,8 @@ void SyncLcore::drain_changes(ps::TimePoint now) noexcept {
 }
 
 void SyncLcore::poll(ps::TimePoint now) noexcept {
+  if (held_count_ > 0 && resolve_peer()) flush_held();
+  drain_mirror();
   drain_rx(now);
   drain_changes(now);
   const std::optional<ps::TimePoint> due = engine_->next_deadline();
@@ -274,6 +282,72 @@ void SyncLcore::mirror(rte_mbuf* m) noexcept {
   }
 }
 
+void SyncLcore::drain_mirror() noexcept {
+  if (cfg_.mirror_port < 0) return;
+  rte_mbuf* burst[kBurst];
+  const uint16_t n = rte_eth_rx_burst(static_cast<uint16_t>(cfg_.mirror_port), 0, burst, kBurst);
+  for (uint16_t i = 0; i < n; ++i) rte_pktmbuf_free(burst[i]);
+  io_.mirror_rx_discarded += n;
+}
+
+std::optional<uint32_t> SyncLcore::wants_resolve() const noexcept {
+  if (cfg_.syncpeer != 0 && unresolved_.load(std::memory_order_relaxed)) return cfg_.syncpeer;
+  return std::nullopt;
+}
+
+bool SyncLcore::resolve_peer() noexcept {
+  if (cfg_.lookup_neighbor == nullptr) return peer_known_;
+  ps::MacAddr mac;
+  const bool found = cfg_.lookup_neighbor(cfg_.neighbor_ctx, cfg_.syncpeer, mac);
+  if (found) {
+    addrs_.dst_mac = mac;
+    peer_known_ = true;
+  }
+  if (unresolved_.load(std::memory_order_relaxed) == found)
+    unresolved_.store(!found, std::memory_order_relaxed);
+  // A MAC the peer had is used while the control thread probes it again, as ARP uses a stale
+  // entry; only a peer never resolved makes frames wait.
+  return peer_known_;
+}
+
+void SyncLcore::hold(rte_mbuf* m) noexcept {
+  ++io_.tx_held;
+  if (held_count_ == kHeldFrames) {
+    rte_pktmbuf_free(held_[held_first_]);
+    held_first_ = (held_first_ + 1) % kHeldFrames;
+    --held_count_;
+    ++io_.tx_unresolved;
+  }
+  held_[(held_first_ + held_count_) % kHeldFrames] = m;
+  ++held_count_;
+}
+
+bool SyncLcore::put(rte_mbuf* m) noexcept {
+  if (cfg_.syncpeer != 0) std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), addrs_.dst_mac.data(), 6);
+  mirror(m);
+  if (!transmit(port_.port_id, port_.tx_queue, port_.tx_lock, m)) return false;
+  ++io_.tx_frames;
+  return true;
+}
+
+void SyncLcore::flush_held() noexcept {
+  while (held_count_ > 0) {
+    rte_mbuf* m = held_[held_first_];
+    held_first_ = (held_first_ + 1) % kHeldFrames;
+    --held_count_;
+    if (!put(m)) ++io_stats_.oerrors;  // the engine counted it as sent when it was held
+  }
+}
+
+bool SyncLcore::emit(rte_mbuf* m) noexcept {
+  if (cfg_.syncpeer != 0 && !resolve_peer()) {
+    hold(m);
+    return true;
+  }
+  flush_held();
+  return put(m);
+}
+
 bool SyncLcore::send_frame(std::span<const std::byte> payload) noexcept {
   rte_mbuf* m = rte_pktmbuf_alloc(cfg_.pool);
   if (m == nullptr) [[unlikely]] {
@@ -289,10 +363,7 @@ bool SyncLcore::send_frame(std::span<const std::byte> payload) noexcept {
   }
   ps::build_frame_headers({data, len}, addrs_, payload.size(), static_cast<uint16_t>(rte_rand()));
   std::memcpy(data + ps::kFrameHeadersLen, payload.data(), payload.size());
-  mirror(m);
-  if (!transmit(port_.port_id, port_.tx_queue, port_.tx_lock, m)) return false;
-  ++io_.tx_frames;
-  return true;
+  return emit(m);
 }
 
 void SyncLcore::release_packet(ps::PacketHandle packet) noexcept {

@@ -1,9 +1,10 @@
 // The node's pfsync glue: drives a pfsync::SyncEngine over the node's state table (TableStore),
 // takes change records from per-producer SPSC rings and pfsync frames received on the sync port,
-// and sends the engine's payloads as Ethernet + IPv4 frames on the sync port (and on an optional
-// mirror TAP). create() runs on the control thread after EAL init and allocates the rings, the
-// engine's buffers and the store; poll()/run()/on_rx_frame() run on ONE EAL lcore (the control
-// thread or a sync lcore); change() runs on producer i only; hand_over() on any lcore.
+// and sends the engine's payloads as Ethernet + IPv4 frames on the sync port, to the group or to
+// a unicast syncpeer (and a copy to an optional mirror TAP). create() runs on the control thread
+// after EAL init and allocates the rings, the engine's buffers and the store; poll()/run()/
+// on_rx_frame() run on ONE EAL lcore (the control thread or a sync lcore); change() runs on
+// producer i only; hand_over() and wants_resolve() on any lcore.
 #pragma once
 
 #include <rte_mbuf.h>
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,12 +36,23 @@ struct SyncPort {
   uint32_t addr = 0;  // host order: the source of our datagrams
 };
 
+// The MAC of a unicast syncpeer, from the node's neighbour table: true and `mac` when known.
+// Called on the sync lcore for every frame sent; must not block.
+using NeighborLookup = bool (*)(void* ctx, uint32_t ip, pfsync::MacAddr& mac) noexcept;
+
 struct SyncConfig {
   pfsync::EngineConfig engine;  // hostid, maxupd, defer, format (version), mtu, pfcksum, ...
   uint32_t syncpeer = 0;        // host order; 0: the group 224.0.0.240
+  // Unicast: with lookup_neighbor the peer's MAC is looked up for each frame (frames wait,
+  // at most kHeldFrames of them, while it is unknown: see wants_resolve()); without it the
+  // fixed syncpeer_mac is used.
   pfsync::MacAddr syncpeer_mac{};
+  NeighborLookup lookup_neighbor = nullptr;
+  void* neighbor_ctx = nullptr;
   rte_mempool* pool = nullptr;  // mbufs for sent frames (and mirror copies)
-  int mirror_port = -1;         // a net_tap port that gets a copy of every frame; -1: none
+  // A net_tap port (1 RX, 1 TX queue) that gets a copy of every frame sent and received on the
+  // sync port; what it receives is discarded. -1: none.
+  int mirror_port = -1;
   uint16_t mirror_queue = 0;
   unsigned producers = 1;     // change rings: one per worker (and one for the control thread)
   unsigned ring_size = 4096;  // records per change ring (power of two)
@@ -72,16 +85,19 @@ static_assert(sizeof(ChangeRecord) == 32);
 // Counters of the glue (the engine's are in stats()). Written by the sync lcore, except
 // ring_full, written by each producer in its own slot; read relaxed by the control thread.
 struct SyncIoCounters {
-  uint64_t changes = 0;           // change records taken from the rings
-  uint64_t ring_full = 0;         // change records lost to a full ring (sum over producers)
-  uint64_t rx_frames = 0;         // frames given to on_rx_frame
-  uint64_t rx_not_pfsync = 0;     // not IPv4 proto 240, bad IP header or a fragment: dropped
-  uint64_t rx_ring_full = 0;      // hand_over() found the RX ring full: frame dropped
-  uint64_t tx_frames = 0;         // frames accepted by the sync port
-  uint64_t tx_too_big = 0;        // a payload larger than an mbuf: config error (mtu)
-  uint64_t mirrored = 0;          // copies accepted by the mirror port
-  uint64_t mirror_failed = 0;     // copies that could not be made or sent
-  uint64_t defer_unsendable = 0;  // released deferred packets freed: no release_packet set
+  uint64_t changes = 0;              // change records taken from the rings
+  uint64_t ring_full = 0;            // change records lost to a full ring (sum over producers)
+  uint64_t rx_frames = 0;            // frames given to on_rx_frame
+  uint64_t rx_not_pfsync = 0;        // not IPv4 proto 240, bad IP header or a fragment: dropped
+  uint64_t rx_ring_full = 0;         // hand_over() found the RX ring full: frame dropped
+  uint64_t tx_frames = 0;            // frames accepted by the sync port
+  uint64_t tx_too_big = 0;           // a payload larger than an mbuf: config error (mtu)
+  uint64_t tx_held = 0;              // frames that waited for the unicast peer's MAC
+  uint64_t tx_unresolved = 0;        // frames dropped: the peer's MAC unknown and the hold full
+  uint64_t mirrored = 0;             // copies accepted by the mirror port
+  uint64_t mirror_failed = 0;        // copies that could not be made or sent
+  uint64_t mirror_rx_discarded = 0;  // frames the mirror TAP received (the kernel's): freed
+  uint64_t defer_unsendable = 0;     // released deferred packets freed: no release_packet set
 };
 
 class SyncLcore final : private pfsync::SyncSink {
@@ -129,6 +145,10 @@ class SyncLcore final : private pfsync::SyncSink {
   pfsync::TimePoint clock() const noexcept;
 
   // ---- Counters (control thread; values written by the sync lcore may lag) ----
+  // Unicast: the syncpeer while its MAC is not (or no longer) in the neighbour table; the
+  // control thread sends it an ARP request (about once a second) until this is empty.
+  std::optional<uint32_t> wants_resolve() const noexcept;
+
   // pfsync's statistics: the engine's with the IP-layer ones (ipackets, badttl, badif, onomem).
   pfsync::Stats stats() const noexcept;
   const pfsync::EngineStats& engine_stats() const noexcept { return engine_->engine_stats(); }
@@ -136,6 +156,9 @@ class SyncLcore final : private pfsync::SyncSink {
   bool sync_ok() const noexcept { return engine_->sync_ok(); }
   SyncIoCounters io_counters() const noexcept;
   const pfsync::TableStore::Counters& store_counters() const noexcept { return store_->counters(); }
+
+  // Frames kept while the unicast peer's MAC is unknown; the oldest is dropped beyond this.
+  static constexpr unsigned kHeldFrames = 16;
 
  private:
   struct alignas(64) ProducerSlot {
@@ -149,6 +172,14 @@ class SyncLcore final : private pfsync::SyncSink {
   void apply(pfsync::TimePoint now, const ChangeRecord& r) noexcept;
   bool transmit(uint16_t port, uint16_t queue, rte_spinlock_t* lock, rte_mbuf* m) noexcept;
   void mirror(rte_mbuf* m) noexcept;
+  void drain_mirror() noexcept;
+  // Unicast: refreshes the peer's MAC from the neighbour table; false while none is known.
+  bool resolve_peer() noexcept;
+  // Sends a built frame: to the peer's current MAC, held while it has none.
+  bool emit(rte_mbuf* m) noexcept;
+  bool put(rte_mbuf* m) noexcept;  // to the current MAC, mirrored; false (freed) if refused
+  void hold(rte_mbuf* m) noexcept;
+  void flush_held() noexcept;
   void drain_rx(pfsync::TimePoint now) noexcept;
   void drain_changes(pfsync::TimePoint now) noexcept;
 
@@ -170,6 +201,11 @@ class SyncLcore final : private pfsync::SyncSink {
   std::atomic<bool> stop_{false};
   pfsync::Stats io_stats_;  // ipackets, badttl, badif, onomem
   SyncIoCounters io_;       // all but ring_full and rx_ring_full
+  // Unicast peer resolution (the sync lcore; unresolved_ is also read by wants_resolve()).
+  bool peer_known_ = false;  // addrs_.dst_mac holds a MAC the peer had (maybe stale)
+  std::atomic<bool> unresolved_{false};
+  std::array<rte_mbuf*, kHeldFrames> held_{};
+  unsigned held_first_ = 0, held_count_ = 0;
 };
 
 }  // namespace dpf

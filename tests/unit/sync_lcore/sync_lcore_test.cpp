@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct Wires {
   rte_mempool* pool = nullptr;
   uint16_t a = 0, b = 0, mirror = 0;
   rte_ring* mirror_tx = nullptr;
+  rte_ring* mirror_rx = nullptr;  // what the mirror "TAP" receives (the kernel's frames)
 };
 
 uint16_t ring_port(const char* name, rte_ring* rx, rte_ring* tx, rte_mempool* pool) {
@@ -63,7 +65,8 @@ Wires& wires() {
     x.mirror_tx = ring("sync_t_m");
     x.a = ring_port("sync_a", ba, ab, x.pool);
     x.b = ring_port("sync_b", ab, ba, x.pool);
-    x.mirror = ring_port("sync_m", ring("sync_t_mrx"), x.mirror_tx, x.pool);
+    x.mirror_rx = ring("sync_t_mrx");
+    x.mirror = ring_port("sync_m", x.mirror_rx, x.mirror_tx, x.pool);
     return x;
   }();
   return w;
@@ -97,11 +100,36 @@ struct Peer {
   }
 };
 
+// A node's neighbour table as the sync side sees it: the syncpeer's MAC once resolved.
+struct FakeNeighbors {
+  uint32_t ip = 0;
+  std::optional<ps::MacAddr> mac;
+  unsigned lookups = 0;
+};
+
+bool fake_lookup(void* ctx, uint32_t ip, ps::MacAddr& mac) noexcept {
+  auto* n = static_cast<FakeNeighbors*>(ctx);
+  ++n->lookups;
+  if (ip != n->ip || !n->mac) return false;
+  mac = *n->mac;
+  return true;
+}
+
 struct Options {
   unsigned ring_size = 64;
   int mirror = -1;
   bool defer = false;
+  uint32_t syncpeer = 0;               // unicast to this address (host order)
+  FakeNeighbors* neighbors = nullptr;  // where its MAC is looked up
 };
+
+// The sync port's address and MAC of a test node.
+uint32_t addr_of(uint32_t hostid) {
+  return 0xc0000200 | (hostid & 0xff);
+}
+ps::MacAddr mac_of(uint32_t hostid) {
+  return {0x02, 0, 0, 0, 0, static_cast<uint8_t>(hostid)};
+}
 
 // Deferred packets the sync side let go (SyncConfig::release_packet), in order.
 std::vector<rte_mbuf*> released;
@@ -121,8 +149,8 @@ std::unique_ptr<Peer> make_peer(uint32_t hostid, uint16_t port, Options o = {}) 
   REQUIRE(p->table != nullptr);
   SyncPort sp;
   sp.port_id = port;
-  sp.mac = {0x02, 0, 0, 0, 0, static_cast<uint8_t>(hostid)};
-  sp.addr = 0xc0000200 | (hostid & 0xff);
+  sp.mac = mac_of(hostid);
+  sp.addr = addr_of(hostid);
   SyncConfig c;
   c.engine.hostid = hostid;
   c.pool = wires().pool;
@@ -133,6 +161,11 @@ std::unique_ptr<Peer> make_peer(uint32_t hostid, uint16_t port, Options o = {}) 
   c.name = tag;
   c.mirror_port = o.mirror;
   c.engine.defer = o.defer;
+  c.syncpeer = o.syncpeer;
+  if (o.neighbors != nullptr) {
+    c.lookup_neighbor = fake_lookup;
+    c.neighbor_ctx = o.neighbors;
+  }
   c.release_packet = [](void*, rte_mbuf* m) noexcept { released.push_back(m); };
   p->sync = SyncLcore::create(*p->table, sp, c, error);
   INFO(error);
@@ -362,7 +395,7 @@ TEST_CASE("sync lcore: frames on the wire go to the pfsync group with TTL 255") 
   const ps::RxFrame r = ps::parse_frame(f, stats);
   CHECK(r.verdict == ps::RxVerdict::kOk);
   CHECK(r.dst_addr == ps::kGroupAddr);
-  CHECK(r.src_addr == (0xc0000200 | (kHostA & 0xff)));
+  CHECK(r.src_addr == addr_of(kHostA));
 }
 
 TEST_CASE("sync lcore: a frame with TTL 254 is counted as badttl and not applied") {
@@ -440,6 +473,121 @@ TEST_CASE("sync lcore: the mirror port gets a copy of every frame sent and recei
   CHECK(bytes_of(copy) == wire);
   rte_pktmbuf_free(copy);
   CHECK(p.a->sync->io_counters().mirrored == 2);
+}
+
+}  // namespace
+}  // namespace dpf
+
+namespace dpf {
+namespace {
+
+// Takes every frame waiting on the mirror port's TX ring, returning their bytes.
+std::vector<std::vector<std::byte>> mirrored_frames() {
+  std::vector<std::vector<std::byte>> out;
+  void* m = nullptr;
+  while (rte_ring_dequeue(wires().mirror_tx, &m) == 0) {
+    out.push_back(bytes_of(static_cast<rte_mbuf*>(m)));
+    rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+  }
+  return out;
+}
+
+// A inserts a state and polls across its 1 s flush: one frame leaves (or waits).
+void a_sends_state(Pair& p, uint8_t host) {
+  st::State* s = local_tcp_state(*p.a->table, host, p.uptime());
+  REQUIRE(p.a->sync->change(0, *s, ps::ChangeKind::kInsert));
+  p.a->sync->poll(p.now);
+  p.now += 1100ms;
+  p.a->sync->poll(p.now);
+}
+
+TEST_CASE("sync lcore: with a unicast syncpeer, frames go to its address and resolved MAC") {
+  FakeNeighbors n{.ip = addr_of(kHostB), .mac = mac_of(kHostB)};
+  Pair p(Options{.syncpeer = addr_of(kHostB), .neighbors = &n});
+  rte_mbuf* m = frame_from_a(p, 50);
+  const std::vector<std::byte> f = bytes_of(m);
+  REQUIRE(f.size() > ps::kFrameHeadersLen);
+  CHECK(std::memcmp(f.data(), mac_of(kHostB).data(), 6) == 0);
+  CHECK(std::memcmp(f.data() + 6, mac_of(kHostA).data(), 6) == 0);
+  ps::Stats stats;
+  const ps::RxFrame r = ps::parse_frame(f, stats);
+  CHECK(r.verdict == ps::RxVerdict::kOk);  // TTL 255, protocol 240
+  CHECK(r.dst_addr == addr_of(kHostB));
+  CHECK(r.src_addr == addr_of(kHostA));
+  // B accepts a frame addressed to its own sync address.
+  p.b->sync->on_rx_frame(p.now, m);
+  CHECK(p.b->table->count() == 1);
+  CHECK_FALSE(p.a->sync->wants_resolve().has_value());
+  CHECK(p.a->sync->io_counters().tx_held == 0);
+  CHECK(n.lookups > 0);
+}
+
+TEST_CASE("sync lcore: frames wait while the syncpeer's MAC is unknown and leave when resolved") {
+  FakeNeighbors n{.ip = addr_of(kHostB), .mac = std::nullopt};
+  Pair p(Options{.mirror = wires().mirror, .syncpeer = addr_of(kHostB), .neighbors = &n});
+  CHECK(p.a->sync->wants_resolve() == addr_of(kHostB));  // asked for from the start
+  a_sends_state(p, 51);
+  CHECK(receive(p.b->port).empty());
+  CHECK(mirrored_frames().empty());  // the mirror shows frames as they leave
+  CHECK(p.a->sync->io_counters().tx_held == 1);
+  CHECK(p.a->sync->wants_resolve() == addr_of(kHostB));
+
+  n.mac = mac_of(kHostB);  // the control thread's ARP request was answered
+  p.a->sync->poll(p.now);
+  std::vector<rte_mbuf*> f = receive(p.b->port);
+  REQUIRE(f.size() == 1);
+  const std::vector<std::byte> wire = bytes_of(f[0]);
+  CHECK(std::memcmp(wire.data(), mac_of(kHostB).data(), 6) == 0);
+  const std::vector<std::vector<std::byte>> copies = mirrored_frames();
+  REQUIRE(copies.size() == 1);
+  CHECK(copies[0] == wire);
+  p.b->sync->on_rx_frame(p.now, f[0]);
+  CHECK(p.b->table->count() == 1);
+  CHECK_FALSE(p.a->sync->wants_resolve().has_value());
+  CHECK(p.a->sync->io_counters().tx_frames == 1);
+  CHECK(p.a->sync->io_counters().tx_unresolved == 0);
+}
+
+TEST_CASE("sync lcore: beyond the hold limit the oldest waiting frame is dropped and counted") {
+  FakeNeighbors n{.ip = addr_of(kHostB), .mac = std::nullopt};
+  Pair p(Options{.syncpeer = addr_of(kHostB), .neighbors = &n});
+  constexpr unsigned kExtra = 3;
+  for (unsigned i = 0; i < SyncLcore::kHeldFrames + kExtra; ++i) p.a->sync->clear(p.now, "");
+  CHECK(p.a->sync->io_counters().tx_held == SyncLcore::kHeldFrames + kExtra);
+  CHECK(p.a->sync->io_counters().tx_unresolved == kExtra);
+  CHECK(receive(p.b->port).empty());
+  n.mac = mac_of(kHostB);
+  p.a->sync->poll(p.now);
+  const std::vector<rte_mbuf*> f = receive(p.b->port);
+  CHECK(f.size() == SyncLcore::kHeldFrames);
+  for (rte_mbuf* m : f) rte_pktmbuf_free(m);
+}
+
+TEST_CASE("sync lcore: a syncpeer MAC gone from the neighbour table is used while re-resolved") {
+  FakeNeighbors n{.ip = addr_of(kHostB), .mac = mac_of(kHostB)};
+  Pair p(Options{.syncpeer = addr_of(kHostB), .neighbors = &n});
+  a_sends_state(p, 52);
+  REQUIRE(receive(p.b->port).size() == 1);  // freed below with the second
+  n.mac.reset();                            // the entry aged out of the fast path
+  a_sends_state(p, 53);
+  std::vector<rte_mbuf*> f = receive(p.b->port);
+  REQUIRE(f.size() == 1);
+  CHECK(std::memcmp(rte_pktmbuf_mtod(f[0], const void*), mac_of(kHostB).data(), 6) == 0);
+  rte_pktmbuf_free(f[0]);
+  CHECK(p.a->sync->wants_resolve() == addr_of(kHostB));
+  CHECK(p.a->sync->io_counters().tx_held == 0);
+}
+
+TEST_CASE("sync lcore: frames the mirror port receives are discarded and counted") {
+  Pair p(Options{.mirror = wires().mirror});
+  rte_mbuf* m = rte_pktmbuf_alloc(wires().pool);
+  REQUIRE(m != nullptr);
+  REQUIRE(rte_pktmbuf_append(m, 60) != nullptr);
+  REQUIRE(rte_ring_enqueue(wires().mirror_rx, m) == 0);
+  p.a->sync->poll(p.now);
+  CHECK(rte_ring_count(wires().mirror_rx) == 0);
+  CHECK(p.a->sync->io_counters().mirror_rx_discarded == 1);
+  CHECK(p.a->table->count() == 0);
 }
 
 }  // namespace

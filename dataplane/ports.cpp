@@ -149,10 +149,34 @@ unsigned ports_poll_link(Node& node) {
   return changed;
 }
 
+int ports_start_mirror(Node& node, const std::string& iface, std::string& error) {
+  config::Interface ifc;
+  ifc.name = iface;
+  ifc.device = "net_tap_" + iface + ",iface=" + iface;
+  uint16_t port_id = 0;
+  if (!probe(ifc, port_id, error)) return -1;
+  rte_eth_conf conf{};
+  int rc = rte_eth_dev_configure(port_id, 1, 1, &conf);
+  if (rc == 0) rc = rte_eth_rx_queue_setup(port_id, 0, 64, SOCKET_ID_ANY, nullptr, node.pool);
+  if (rc == 0) rc = rte_eth_tx_queue_setup(port_id, 0, 256, SOCKET_ID_ANY, nullptr);
+  if (rc == 0) rc = rte_eth_dev_start(port_id);
+  if (rc != 0) {
+    error = "pfsync mirror " + dev_error(ifc, "cannot configure and start the TAP", rc);
+    (void)rte_eth_dev_close(port_id);
+    return -1;
+  }
+  return port_id;
+}
+
 void ports_stop(Node& node) {
   for (auto& p : node.ports) {
     (void)rte_eth_dev_stop(p->port_id);
     (void)rte_eth_dev_close(p->port_id);
+  }
+  uint16_t id;
+  RTE_ETH_FOREACH_DEV(id) {
+    (void)rte_eth_dev_stop(id);
+    (void)rte_eth_dev_close(id);
   }
 }
 

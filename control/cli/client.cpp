@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -136,6 +137,105 @@ std::string render_sync(const nlohmann::json& p) {
                                                      : "not requested";
   out += line("bulk update: %s, %" PRIu64 " states received, %u retries\n", bulk,
               b.value("states_received", uint64_t{0}), b.value("tries", 0u));
+  return out;
+}
+
+namespace {
+
+// "pfsync-bulk 0, interface-down 240, operator 0": the known sources first, in the order they
+// are raised, then any other the node reports.
+std::string demotion_sources(const nlohmann::json& sources) {
+  static constexpr const char* kKnown[] = {"pfsync-bulk", "interface-down", "operator"};
+  std::string out;
+  auto add = [&](const std::string& name, const nlohmann::json& n) {
+    out += (out.empty() ? "" : ", ") + name + " " + std::to_string(n.get<int64_t>());
+  };
+  for (const char* k : kKnown)
+    if (sources.contains(k)) add(k, sources[k]);
+  for (const auto& [k, n] : sources.items())
+    if (std::find(std::begin(kKnown), std::end(kKnown), k) == std::end(kKnown)) add(k, n);
+  return out;
+}
+
+// s left-aligned in a column of width w, then the column separator.
+std::string pad(std::string s, size_t w) {
+  s.resize(std::max(s.size(), w), ' ');
+  return s + " ";
+}
+
+// "BACKUP->MASTER master-down 12s ago"; ages of a minute or more print as HH:MM:SS.
+std::string last_transition(const nlohmann::json& t) {
+  if (!t.is_object()) return "-";
+  const double age = t.value("age_s", 0.0);
+  const auto secs = static_cast<uint64_t>(age < 0 ? 0 : age);
+  const std::string ago = secs < 60 ? std::to_string(secs) + "s" : format_hms(secs);
+  return t.value("from", "?") + "->" + t.value("to", "?") + " " + t.value("reason", "?") + " " +
+         ago + " ago";
+}
+
+// "bad-auth 2, bad-vhid 5": the reasons of a {reason: count} object with a non-zero count.
+std::string nonzero_counts(const nlohmann::json& counts) {
+  std::string out;
+  for (const auto& [reason, n] : counts.items()) {
+    const auto count = n.get<uint64_t>();
+    if (count != 0) out += (out.empty() ? "" : ", ") + reason + " " + std::to_string(count);
+  }
+  return out;
+}
+
+std::string carp_details(const nlohmann::json& v) {
+  auto n = [&](const char* key) { return std::to_string(v.value(key, uint64_t{0})); };
+  std::string out = "     mac " + v.value("mac", "?") + ", effective skew " +
+                    std::to_string(v.value("effective_skew", 0)) + "\n";
+  out += "     adverts sent " + n("adverts_sent") + ", received " + n("adverts_received");
+  if (v.contains("adverts_ignored")) out += ", ignored in INIT " + n("adverts_ignored");
+  out += ", gratuitous arp " + n("garps") + "\n";
+  if (v.contains("to_master"))
+    out += "     transitions: to MASTER " + n("to_master") + ", to BACKUP " + n("to_backup") +
+           ", to INIT " + n("to_init") + "\n";
+  const std::string rejected = nonzero_counts(v.value("rejected", nlohmann::json::object()));
+  if (!rejected.empty()) out += "     rejected: " + rejected + "\n";
+  return out;
+}
+
+// Frames no vhid accepted, over all interfaces: rejected ones by reason, and our own adverts.
+std::string carp_frames(const nlohmann::json& carp) {
+  std::string out;
+  const std::string rejected = nonzero_counts(carp.value("rejected", nlohmann::json::object()));
+  if (!rejected.empty()) out += "rejected frames: " + rejected + "\n";
+  const auto own = carp.value("own_frames", uint64_t{0});
+  if (own != 0) out += "own adverts seen: " + std::to_string(own) + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string render_carp(const nlohmann::json& carp, bool verbose) {
+  const auto vhids = carp.value("vhids", nlohmann::json::array());
+  if (vhids.empty()) return "carp is not configured on this node\n";
+  std::string out = line("carp: preempt %s, demotion %d",
+                         carp.value("preempt", false) ? "on" : "off", carp.value("demotion", 0));
+  const auto sources = carp.value("demotion_sources", nlohmann::json::object());
+  out += sources.empty() ? "\n" : " (" + demotion_sources(sources) + ")\n";
+  out += line("%-4s %-8s %-7s %-7s %-7s %-6s %-18s %s\n", "VHID", "IF", "STATE", "ADVBASE",
+              "ADVSKEW", "DEMOTE", "ADDRESSES", "LAST TRANSITION");
+  for (const auto& v : vhids) {
+    std::string addresses;
+    for (const auto& a : v.value("addresses", nlohmann::json::array()))
+      addresses += (addresses.empty() ? "" : ",") + a.get<std::string>();
+    if (addresses.empty()) addresses = "-";
+    // Names and addresses may be long: only the numeric columns go through the fixed buffer.
+    out +=
+        line("%-4u ", v.value("vhid", 0u)) + pad(v.value("interface", ""), 8) +
+        pad(v.value("state", "?"), 7) +
+        line("%-7u %-7u %-6d ", v.value("advbase", 0u), v.value("advskew", 0u),
+             v.value("demotion", 0)) +
+        pad(addresses, 18) +
+        last_transition(v.contains("last_transition") ? v["last_transition"] : nlohmann::json()) +
+        "\n";
+    if (verbose) out += carp_details(v);
+  }
+  if (verbose) out += carp_frames(carp);
   return out;
 }
 

@@ -32,6 +32,12 @@ std::string render_memory(const nlohmann::json& pf);
 // `dpfctl -s sync` from GET /api/v1/pfsync: what `netstat -s -p pfsync` prints, then the bulk
 // update's progress.
 std::string render_sync(const nlohmann::json& pfsync);
+// `dpfctl -s carp` from GET /api/v1/carp (or the reply of POST /api/v1/carp/demote): a line with
+// preempt and the demotion by source, then one line per vhid with its state, advbase, advskew,
+// demotion, addresses and last transition; verbose adds each vhid's MAC, effective skew,
+// counters, transitions and the reasons adverts were rejected for, then the frames no vhid
+// took (rejections and counts are printed only when non-zero).
+std::string render_carp(const nlohmann::json& carp, bool verbose);
 // The "State Table" block of `pfctl -s info` from GET /api/v1/pf.
 std::string render_state_table(const nlohmann::json& pf, double uptime);
 

@@ -1,9 +1,10 @@
 // dpfctl: a pfctl-like client of a dpf node's REST API. pfctl's letters keep pfctl's meanings:
-//   -s info|states|rules|timeouts|memory|interfaces|neighbors   show (-v: more)
+//   -s info|states|rules|timeouts|memory|sync|carp|interfaces|neighbors   show (-v: more)
 //   -k HOST [-k HOST] | -k id -k ID                             kill states
 //   -F states                                                   flush states
 //   -f FILE                                                     load rules (-n: parse only)
 //   -nvf FILE                                                   print FILE as pfctl -nvf does
+//   carp demote N                                               set the operator demotion
 // The node: --api URL (default $DPF_API or http://127.0.0.1:9080) or --config FILE --node NAME;
 // the token: --token-file FILE, $DPF_TOKEN_FILE, or the node's api token_file.
 #include <cstdio>
@@ -24,17 +25,23 @@ namespace {
 constexpr const char* kUsage =
     "usage: dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file FILE]\n"
     "              [-nv] [-o none] [-s modifier] [-k host|id] [-F states] [-f file]\n"
-    "  -s info|states|rules|timeouts|memory|sync|interfaces|neighbors\n"
+    "       dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file FILE]\n"
+    "              [-v] carp demote N\n"
+    "  -s info|states|rules|timeouts|memory|sync|carp|interfaces|neighbors\n"
     "  -k HOST [-k HOST]   kill states from the first host (to the second)\n"
     "  -k id -k ID         kill the state with this id (16 hex digits[/creatorid])\n"
     "  -F states           flush every state\n"
     "  -f FILE             load FILE as the ruleset (with -n: only check and print it)\n"
-    "  -v                  more detail; -n parse only\n";
+    "  -v                  more detail; -n parse only\n"
+    "  carp demote N       set the operator's share of the node's CARP demotion to N\n"
+    "                      (-240..240; 0 removes it) and print the carp view\n";
 
 struct Args {
   dpf::cli::Endpoint ep;
   std::string config, node, token_file, show, flush, file;
   std::vector<std::string> kills;
+  std::vector<std::string> words;  // a command: `carp demote N`
+  int demotion = 0;                // N of `carp demote N`
   bool verbose = false, noaction = false;
 };
 
@@ -50,6 +57,25 @@ std::string canonical_show(const std::string& s) {
   for (const auto& [a, b] : kAliases)
     if (s == a) return b;
   return s;
+}
+
+// `carp demote N`: N is a decimal integer within CARP's -240..240 (CARP_MAXSKEW either way).
+bool parse_command(Args& a, std::string& error) {
+  if (a.words.empty()) return true;
+  if (a.words.size() < 2 || a.words[0] != "carp" || a.words[1] != "demote")
+    return error = "unexpected argument " + a.words[0], false;
+  if (a.words.size() != 3) return error = "carp demote needs one number N", false;
+  const std::string& n = a.words[2];
+  const size_t digits = n[0] == '-' || n[0] == '+' ? 1 : 0;
+  long v = 0;
+  bool ok = n.size() > digits && n.size() <= digits + 3;
+  for (size_t i = digits; ok && i < n.size(); ++i) {
+    ok = n[i] >= '0' && n[i] <= '9';
+    v = v * 10 + (n[i] - '0');
+  }
+  if (!ok || v > 240) return error = "carp demote: N must be an integer in -240..240", false;
+  a.demotion = static_cast<int>(n[0] == '-' ? -v : v);
+  return true;
 }
 
 // pfctl-style flags: letters may be combined (-nvf FILE); a letter that takes a value takes the
@@ -72,7 +98,12 @@ bool parse(int argc, char** argv, Args& a, std::string& error) {
       if (!next(*dst)) return error = arg + " needs a value", false;
       continue;
     }
-    if (arg.size() < 2 || arg[0] != '-') return error = "unexpected argument " + arg, false;
+    // The words of a command; `carp demote -10` takes the negative number as its N.
+    const bool demote_value = a.words.size() == 2 && a.words[0] == "carp";
+    if (arg.size() < 2 || arg[0] != '-' || demote_value) {
+      a.words.push_back(arg);
+      continue;
+    }
     for (size_t j = 1; j < arg.size(); ++j) {
       const char c = arg[j];
       if (c == 'v') {
@@ -168,6 +199,9 @@ int show(const Args& a) {
   } else if (a.show == "sync") {
     if (!get_json(ep, "/api/v1/pfsync", j, error)) return fail(error);
     std::fputs(dpf::cli::render_sync(j).c_str(), stdout);
+  } else if (a.show == "carp") {
+    if (!get_json(ep, "/api/v1/carp", j, error)) return fail(error);
+    std::fputs(dpf::cli::render_carp(j, a.verbose).c_str(), stdout);
   } else if (a.show == "interfaces") {
     if (!get_json(ep, "/api/v1/status", j, error)) return fail(error);
     std::fputs(dpf::cli::render_interfaces(j).c_str(), stdout);
@@ -202,6 +236,17 @@ int kill_states(const Args& a) {
   return 0;
 }
 
+// POST /api/v1/carp/demote and print the node's carp view as it is after the change.
+int carp_demote(const Args& a) {
+  nlohmann::json reply;
+  if (int rc = send(a.ep, "POST", "/api/v1/carp/demote",
+                    nlohmann::json{{"demotion", a.demotion}}.dump(), reply))
+    return rc;
+  if (reply.is_discarded() || !reply.is_object()) return fail("the node's reply is not JSON");
+  std::fputs(dpf::cli::render_carp(reply, a.verbose).c_str(), stdout);
+  return 0;
+}
+
 int load_rules(const Args& a) {
   if (a.noaction) {
     // -n: parse here, print as pfctl -nvf does, load nothing.
@@ -229,7 +274,7 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("DPF_API")) a.ep.base = env;
   if (const char* env = std::getenv("DPF_TOKEN_FILE")) a.token_file = env;
   std::string error;
-  if (!parse(argc, argv, a, error)) {
+  if (!parse(argc, argv, a, error) || !parse_command(a, error)) {
     std::fprintf(stderr, "dpfctl: %s\n%s", error.c_str(), kUsage);
     return 2;
   }
@@ -248,6 +293,7 @@ int main(int argc, char** argv) {
     if (!in) return fail("cannot read token file " + a.token_file);
     std::getline(in, a.ep.token);
   }
+  if (!a.words.empty()) return carp_demote(a);
   if (!a.kills.empty()) return kill_states(a);
   if (!a.flush.empty()) {
     if (a.flush != "states" && a.flush != "s") return fail("-F: only `states` can be flushed");

@@ -144,3 +144,93 @@ TEST_CASE("dpfctl: -s sync prints netstat's pfsync lines and the bulk update's p
   CHECK(out.find("bulk update: done, 4 states received, 0 retries\n") != std::string::npos);
   CHECK(dpf::cli::render_sync({{"enabled", false}}).find("not configured") != std::string::npos);
 }
+
+namespace {
+
+// The GET /api/v1/carp reply as the node documents it (issue 5, item 4): vhid 1 master on sis0,
+// vhid 2 backup on sis1 that has not changed state since it started (and, as an older node
+// would, leaves out adverts_ignored and the to_* counts).
+json carp_view() {
+  return {{"preempt", true},
+          {"demotion", 240},
+          {"demotion_sources", {{"operator", 0}, {"interface-down", 0}, {"pfsync-bulk", 240}}},
+          {"vhids",
+           {{{"vhid", 1},
+             {"interface", "sis0"},
+             {"state", "MASTER"},
+             {"advbase", 1},
+             {"advskew", 0},
+             {"demotion", 240},
+             {"effective_skew", 240},
+             {"mac", "00:00:5e:00:01:01"},
+             {"addresses", {"10.0.0.1/24"}},
+             {"last_transition",
+              {{"from", "BACKUP"}, {"to", "MASTER"}, {"reason", "master-down"}, {"age_s", 12.5}}},
+             {"adverts_sent", 10},
+             {"adverts_received", 3},
+             {"adverts_ignored", 0},
+             {"garps", 1},
+             {"to_master", 1},
+             {"to_backup", 1},
+             {"to_init", 0},
+             {"rejected", {{"bad-auth", 2}, {"bad-ttl", 0}, {"bad-vhid", 5}}}},
+            {{"vhid", 2},
+             {"interface", "sis1"},
+             {"state", "BACKUP"},
+             {"advbase", 2},
+             {"advskew", 100},
+             {"demotion", 240},
+             {"effective_skew", 240},
+             {"mac", "00:00:5e:00:01:02"},
+             {"addresses", {"192.168.0.1/24", "192.168.0.2/24"}},
+             {"last_transition", nullptr},
+             {"adverts_sent", 0},
+             {"adverts_received", 7},
+             {"garps", 0},
+             {"rejected", {{"bad-auth", 0}}}}}},
+          {"rejected", {{"bad-checksum", 3}, {"ip-checksum", 0}}},
+          {"own_frames", 4}};
+}
+
+}  // namespace
+
+TEST_CASE("dpfctl: -s carp prints preempt, demotion by source and one line per vhid") {
+  // Columns: VHID 4, IF 8, STATE 7, ADVBASE 7, ADVSKEW 7, DEMOTE 6, ADDRESSES 18, one space
+  // between; a longer address list pushes the last column right.
+  CHECK(dpf::cli::render_carp(carp_view(), false) ==
+        "carp: preempt on, demotion 240 (pfsync-bulk 240, interface-down 0, operator 0)\n"
+        "VHID IF       STATE   ADVBASE ADVSKEW DEMOTE ADDRESSES          LAST TRANSITION\n"
+        "1    sis0     MASTER  1       0       240    10.0.0.1/24        "
+        "BACKUP->MASTER master-down 12s ago\n"
+        "2    sis1     BACKUP  2       100     240    192.168.0.1/24,192.168.0.2/24 -\n");
+}
+
+TEST_CASE("dpfctl: -s carp -v adds each vhid's MAC, counters and its non-zero rejections") {
+  const std::string out = dpf::cli::render_carp(carp_view(), true);
+  CHECK(out.find("master-down 12s ago\n"
+                 "     mac 00:00:5e:00:01:01, effective skew 240\n"
+                 "     adverts sent 10, received 3, ignored in INIT 0, gratuitous arp 1\n"
+                 "     transitions: to MASTER 1, to BACKUP 1, to INIT 0\n"
+                 "     rejected: bad-auth 2, bad-vhid 5\n"
+                 "2    sis1") != std::string::npos);
+  // vhid 2 rejected nothing: no rejected line; then the frames no vhid took, non-zero only.
+  CHECK(out.substr(out.rfind("192.168.0.2/24 -\n")) ==
+        "192.168.0.2/24 -\n"
+        "     mac 00:00:5e:00:01:02, effective skew 240\n"
+        "     adverts sent 0, received 7, gratuitous arp 0\n"
+        "rejected frames: bad-checksum 3\n"
+        "own adverts seen: 4\n");
+}
+
+TEST_CASE("dpfctl: -s carp prints old transitions as HH:MM:SS, preempt off, and no vhids") {
+  json v = carp_view();
+  v["preempt"] = false;
+  v["vhids"][0]["last_transition"]["age_s"] = 3725.0;
+  v["vhids"][0]["addresses"] = json::array();
+  const std::string out = dpf::cli::render_carp(v, false);
+  CHECK(out.rfind("carp: preempt off, demotion 240 (", 0) == 0);
+  CHECK(out.find("240    -                  BACKUP->MASTER master-down 01:02:05 ago\n") !=
+        std::string::npos);
+  CHECK(dpf::cli::render_carp({{"vhids", json::array()}}, false) ==
+        "carp is not configured on this node\n");
+}

@@ -15,6 +15,8 @@
 
 namespace dpf::state {
 
+struct SrcNode;  // src_nodes.h
+
 // pf's PFSTATE_* flags as pfsync carries them (state_flags, 16 bits on the wire in 1400).
 inline constexpr uint16_t kStateAllowOpts = 0x0001;
 inline constexpr uint16_t kStateSlowHz = 0x0002;
@@ -67,6 +69,12 @@ struct State {
   const void* rule = nullptr;              // the compiled rule (RCU-protected with the ruleset)
   std::array<char, kIfNameSize> ifname{};  // "" = floating
   uint16_t if_index = 0xffff;              // the node's port index when if-bound
+
+  // pf's src_node (source tracking, src_nodes.h) and src.tcp_est: the node counting this state
+  // and whether it counted it as an established connection. Written under `lock`; the table
+  // that owns the node clears both when the state goes (pf_state_removed).
+  SrcNode* src_node = nullptr;
+  bool src_conn = false;
 
   uint16_t state_flags = 0;  // kState*
   uint8_t sync_flags = 0;    // pfsync's PFSYNC_FLAG_*

@@ -241,12 +241,13 @@ bool describe(const CompiledRuleset& rs, uint32_t pos, bool v6, bool ports, Plac
     if (p.dport.empty()) return false;
     p.can[kDport] = true;
   }
-  if (!r.dst.neg && r.dst.kind != AddrKind::any) {
+  // A table that grows at run time cannot be cut into fixed intervals: never index by it.
+  if (!r.dst.neg && r.dst.kind != AddrKind::any && !r.dst.hosts) {
     p.dst = addr_intervals(rs, r.dst, v6);
     if (p.dst.empty()) return false;
     p.can[kDst] = true;
   }
-  if (!r.src.neg && r.src.kind != AddrKind::any) {
+  if (!r.src.neg && r.src.kind != AddrKind::any && !r.src.hosts) {
     p.src = addr_intervals(rs, r.src, v6);
     if (p.src.empty()) return false;
     p.can[kSrc] = true;

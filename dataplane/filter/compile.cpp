@@ -24,7 +24,8 @@ Addr128 key_of(const pfconf::IpAddr& a) {
 
 class Compiler {
  public:
-  Compiler(const pfconf::Ruleset& rs, const InterfaceMap& ifs) : in_(rs), ifs_(ifs) {}
+  Compiler(const pfconf::Ruleset& rs, const InterfaceMap& ifs, const HostResolver& hosts)
+      : in_(rs), ifs_(ifs), resolve_hosts_(hosts) {}
   std::unique_ptr<const CompiledRuleset> run(std::string& error);
 
  private:
@@ -41,9 +42,11 @@ class Compiler {
   bool rule(const pfconf::Rule& r, uint32_t nr);
   void state_spec(const pfconf::Rule& r, StateSpec& s);
   bool fail(const pfconf::Rule& r, uint32_t nr, const std::string& what);
+  void attach_hosts();
 
   const pfconf::Ruleset& in_;
   const InterfaceMap& ifs_;
+  const HostResolver& resolve_hosts_;
   std::unique_ptr<CompiledRuleset> out_ = std::make_unique<CompiledRuleset>();
   std::map<std::string, uint32_t> set_index_;
   std::map<std::string, uint16_t> tag_index_;
@@ -323,8 +326,30 @@ std::unique_ptr<const CompiledRuleset> Compiler::run(std::string& error) {
       return nullptr;
     }
   }
+  attach_hosts();
   detail::build_classifier(*out_);
   return std::move(out_);
+}
+
+// Overload tables take hosts at run time: give each its HostSet and mark every address match
+// on it, so that evaluation consults the hosts and the classifier does not index by the table.
+void Compiler::attach_hosts() {
+  out_->hosts.assign(out_->sets.size(), nullptr);
+  for (const StateSpec& s : out_->states) {
+    if (!s.has_overload || out_->hosts[s.overload_set] != nullptr) continue;
+    const std::string& key = out_->set_names[s.overload_set];  // "<name>"
+    HostSet* h = resolve_hosts_ ? resolve_hosts_(key.substr(1, key.size() - 2)) : nullptr;
+    if (h == nullptr) {
+      out_->own_hosts.push_back(std::make_unique<HostSet>());
+      h = out_->own_hosts.back().get();
+    }
+    out_->hosts[s.overload_set] = h;
+  }
+  for (CompiledRule& r : out_->rules) {
+    for (AddrMatch* m : {&r.src, &r.dst}) {
+      if (m->kind == AddrKind::set && out_->hosts[m->set] != nullptr) m->hosts = true;
+    }
+  }
 }
 
 }  // namespace
@@ -337,8 +362,9 @@ uint16_t CompiledRuleset::tag_id(const std::string& name) const {
 }
 
 std::unique_ptr<const CompiledRuleset> compile(const pfconf::Ruleset& ruleset,
-                                               const InterfaceMap& interfaces, std::string& error) {
-  Compiler c(ruleset, interfaces);
+                                               const InterfaceMap& interfaces, std::string& error,
+                                               const HostResolver& hosts) {
+  Compiler c(ruleset, interfaces, hosts);
   return c.run(error);
 }
 

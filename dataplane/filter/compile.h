@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,11 +52,18 @@ struct InterfaceMap {
   std::vector<Interface> interfaces;
 };
 
+// The run-time hosts of table `name` (without <>) that an `overload <name>` fills: the node
+// keeps one HostSet per table name across reloads. nullptr (or no resolver): the compiled
+// ruleset makes and owns a fresh one.
+using HostResolver = std::function<HostSet*(const std::string& name)>;
+
 // nullptr with a message in `error` when the ruleset uses something the fast path cannot
 // evaluate (no-route, urpf-failed, probability, once, max-pkt-rate, max-pkt-size, `(IF:peer)`)
-// or an interface port index is out of range.
+// or an interface port index is out of range. Every table some rule names as its overload
+// table gets run-time hosts (CompiledRuleset::hosts), which every rule naming the table sees.
 std::unique_ptr<const CompiledRuleset> compile(const pfconf::Ruleset& ruleset,
-                                               const InterfaceMap& interfaces, std::string& error);
+                                               const InterfaceMap& interfaces, std::string& error,
+                                               const HostResolver& hosts = {});
 
 namespace detail {
 // Builds rs.proto_class and rs.nodes from rs.rules (classify.cpp).

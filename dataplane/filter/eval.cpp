@@ -55,7 +55,7 @@ bool addr_matches(const CompiledRuleset& rs, const AddrMatch& m, bool v6, Addr12
       in = m.a <= a && a <= m.b;
       break;
     case AddrKind::set:
-      in = rs.sets[m.set].contains(v6, a);
+      in = rs.sets[m.set].contains(v6, a) || (m.hosts && rs.hosts[m.set]->contains(v6, a));
       break;
   }
   return in != m.neg;

@@ -8,10 +8,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "dataplane/filter/host_set.h"
 #include "dataplane/filter/prefix_set.h"
 
 namespace dpf::filter {
@@ -46,9 +48,10 @@ enum class AddrKind : uint8_t { any, prefix, range, set };
 struct AddrMatch {
   AddrKind kind = AddrKind::any;
   bool neg = false;
-  uint32_t set = 0;  // kind set: index into CompiledRuleset::sets
-  Addr128 a;         // prefix: network; range: first
-  Addr128 b;         // prefix: mask; range: last
+  bool hosts = false;  // kind set: the table also takes run-time hosts (CompiledRuleset::hosts)
+  uint32_t set = 0;    // kind set: index into CompiledRuleset::sets
+  Addr128 a;           // prefix: network; range: first
+  Addr128 b;           // prefix: mask; range: last
 };
 
 // State options of a pass rule, as the state table needs them to create the state.
@@ -181,6 +184,11 @@ struct CompiledRuleset {
   std::vector<CompiledRule> rules;
   std::vector<StateSpec> states;  // parallel to rules
   std::vector<PrefixSet> sets;    // tables, then the sets derived from interfaces
+  // Per set: the hosts added at run time (overload tables), nullptr for sets that never grow.
+  // Not owned, except those in own_hosts (compile() without a HostResolver); inserting into
+  // them through a const CompiledRuleset is what they are for (lock-free, see host_set.h).
+  std::vector<HostSet*> hosts;
+  std::vector<std::unique_ptr<HostSet>> own_hosts;
   std::vector<std::string> set_names;
   std::vector<std::string> tag_names;  // tag id t is tag_names[t - 1]
   uint64_t skip_mask = 0;              // ports of `set skip on`

@@ -366,7 +366,12 @@ int main(int argc, char** argv) {
         break;
       }
     }
-    slow = std::make_unique<dpf::SlowPath>(node);
+    try {
+      slow = std::make_unique<dpf::SlowPath>(node);
+    } catch (const std::runtime_error& e) {
+      std::fprintf(stderr, "dpf: node %s: %s\n", cfg->name.c_str(), e.what());
+      break;
+    }
     dpf::rest::Hooks hooks;
     hooks.states = [&](const dpf::Params& q) {
       return slow->call([&] { return dpf::pf_states(node, q); });
@@ -380,6 +385,19 @@ int main(int argc, char** argv) {
     };
     hooks.pf_info = [&] { return slow->call([&] { return dpf::pf_info(node); }); };
     hooks.pfsync = [&] { return slow->call([&] { return dpf::pfsync_info(node); }); };
+    hooks.carp = [&] {
+      return slow->call([&]() -> nlohmann::json {
+        if (dpf::CarpNode* c = slow->carp()) return c->view(std::chrono::steady_clock::now());
+        return {{"configured", false}, {"vhids", nlohmann::json::array()}};
+      });
+    };
+    hooks.carp_demote = [&](const nlohmann::json& body) {
+      return slow->call([&]() -> nlohmann::json {
+        dpf::CarpNode* c = slow->carp();
+        if (c == nullptr) return {{"error", "this node runs no CARP (cluster.carp)"}};
+        return c->demote(body.at("demotion").get<int>(), std::chrono::steady_clock::now());
+      });
+    };
     rest = std::make_unique<dpf::rest::Server>([&slow] { return slow->snapshot(); }, token,
                                                std::move(hooks));
     if (!rest->start(cfg->api.listen, error)) {

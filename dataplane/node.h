@@ -31,6 +31,8 @@ namespace dpf {
 inline constexpr unsigned kMaxPorts = 16;
 inline constexpr unsigned kMaxWorkers = 16;
 inline constexpr uint16_t kBurst = 32;
+inline constexpr unsigned kMaxVhidsPerPort = 8;
+inline constexpr unsigned kMaxVipsPerVhid = 8;
 
 // Counters of one lcore, written only by that lcore, read (relaxed) by the control thread.
 struct alignas(64) LcoreCounters {
@@ -59,6 +61,7 @@ enum class PuntKind : uint8_t {
   kResolve,      // next hop has no neighbour entry: hold and resolve
   kFragNeeded,   // larger than the egress MTU with DF set: ICMP fragmentation needed
   kBlockReturn,  // a copy of a packet a `block return` rule dropped: send the RST / ICMP
+  kCarp,         // a CARP advertisement on a port that runs vhids
 };
 
 struct PuntItem {
@@ -79,6 +82,23 @@ struct TxQueue {
   rte_spinlock_t* lock = nullptr;
 };
 
+// One CARP vhid of a port as the workers see it: its virtual MAC and addresses, set up before
+// the lcores launch, and whether this node is its master, written by the control thread.
+struct CarpRole {
+  uint8_t vhid = 0;
+  uint8_t n_vips = 0;
+  net::MacAddr mac{};
+  std::array<uint32_t, kMaxVipsPerVhid> vips{};  // host order
+  std::atomic<bool> master{false};
+
+  bool is_master() const noexcept { return master.load(std::memory_order_relaxed); }
+  bool has_vip(uint32_t addr) const noexcept {
+    for (unsigned i = 0; i < n_vips; ++i)
+      if (vips[i] == addr) return true;
+    return false;
+  }
+};
+
 struct Port {
   uint16_t port_id = 0;
   std::string name;    // pf interface name (sis0)
@@ -94,6 +114,21 @@ struct Port {
   std::atomic<bool> link_up{false};
   std::atomic<uint32_t> link_speed{0};  // Mb/s
   std::atomic<uint64_t> link_changes{0};
+  std::array<CarpRole, kMaxVhidsPerPort> carp;  // [0, n_carp) are in use
+  uint8_t n_carp = 0;
+
+  // The vhid whose virtual MAC is `mac`, or nullptr.
+  const CarpRole* carp_by_mac(const net::MacAddr& mac) const noexcept {
+    for (unsigned i = 0; i < n_carp; ++i)
+      if (carp[i].mac == mac) return &carp[i];
+    return nullptr;
+  }
+  // The vhid of which this node is master and that owns `addr`, or nullptr.
+  const CarpRole* carp_master_of(uint32_t addr) const noexcept {
+    for (unsigned i = 0; i < n_carp; ++i)
+      if (carp[i].is_master() && carp[i].has_vip(addr)) return &carp[i];
+    return nullptr;
+  }
 };
 
 struct Node {
@@ -118,10 +153,11 @@ struct Node {
   std::unique_ptr<SyncLcore> sync;  // pfsync, when the node has a `pfsync:` section
   int sync_port = -1;               // index of the sync interface in ports
 
-  // Index of the port owning `addr` as its interface address, or -1.
+  // Index of the port owning `addr` as its interface address, or as a virtual address of a
+  // vhid this node is master of; -1 otherwise.
   int local_port(uint32_t addr) const noexcept {
     for (size_t i = 0; i < ports.size(); ++i)
-      if (ports[i]->addr == addr) return static_cast<int>(i);
+      if (ports[i]->addr == addr || ports[i]->carp_master_of(addr)) return static_cast<int>(i);
     return -1;
   }
   bool is_directed_broadcast(uint32_t addr) const noexcept {

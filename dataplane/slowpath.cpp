@@ -72,6 +72,19 @@ SlowPath::SlowPath(Node& node)
         pf_sync_change(node, node.n_workers, s, pfsync::ChangeKind::kDelete);
       },
       &node_);
+  std::string error;
+  carp_ = CarpNode::create(
+      node_,
+      [this](uint16_t port, std::span<const std::byte> frame) {
+        send_new(port, [&](std::span<std::byte> out) {
+          if (out.size() < frame.size()) return size_t{0};
+          std::copy(frame.begin(), frame.end(), out.begin());
+          return frame.size();
+        });
+      },
+      error);
+  if (!error.empty()) throw std::runtime_error(error);
+  if (carp_) carp_->start(Clock::now());
   refresh_snapshot();
 }
 
@@ -125,7 +138,9 @@ void SlowPath::handle_arp(Clock::time_point now, rte_mbuf* m, uint16_t port) {
   }
   const auto* arp = reinterpret_cast<const net::ArpHdr*>(frame.data() + info.l3_off);
   const uint32_t spa = arp->spa.get(), tpa = arp->tpa.get();
-  const bool for_us = tpa == p.addr;
+  // A CARP master answers for the virtual addresses of its vhids with their virtual MAC.
+  const std::optional<net::MacAddr> vmac = carp_ ? carp_->arp_owner(port, tpa) : std::nullopt;
+  const bool for_us = tpa == p.addr || vmac.has_value();
   // RFC 826 merge: refresh a known sender always; learn a new one only when it talks to us.
   if (spa != 0 && spa != p.addr) {
     neighbors_.learn(now, port, spa, arp->sha, for_us, acts_);
@@ -142,7 +157,7 @@ void SlowPath::handle_arp(Clock::time_point now, rte_mbuf* m, uint16_t port) {
   const net::MacAddr sha = arp->sha;
   const size_t len = net::build_arp(
       {rte_pktmbuf_mtod(m, std::byte*), size_t{rte_pktmbuf_data_len(m)} + rte_pktmbuf_tailroom(m)},
-      net::kArpOpReply, p.mac, p.addr, sha, sha, spa);
+      net::kArpOpReply, vmac.value_or(p.mac), tpa, sha, sha, spa);
   rte_pktmbuf_reset(m);
   rte_pktmbuf_append(m, static_cast<uint16_t>(len));
   ++slow_.arp_replies;
@@ -239,6 +254,10 @@ void SlowPath::handle(Clock::time_point now, const PuntItem& it) {
     case PuntKind::kBlockReturn:
       send_block_return(now, it);
       break;
+    case PuntKind::kCarp:
+      if (carp_) carp_->on_frame(now, it.port, frame_of(it.m));
+      rte_pktmbuf_free(it.m);
+      break;
     case PuntKind::kResolve:
       neighbors_.resolve(now, it.port, it.next_hop, reinterpret_cast<uintptr_t>(it.m), acts_);
       apply(acts_);
@@ -316,6 +335,7 @@ void SlowPath::run() {
     }
     run_commands();
     if (node_.sync) node_.sync->poll();
+    if (carp_) carp_->poll(now);
     if (node_.reload.exchange(false)) reload_rules();
     housekeeping(now);
     table.quiescent(index_);
@@ -387,6 +407,7 @@ void SlowPath::refresh_snapshot() {
   }
   s.states = node_.pf->table->count();
   s.state_limit = node_.pf->table->limit();
+  if (carp_) carp_->fill(s.carp);
   if (node_.sync) {
     s.pfsync = true;
     s.pfsync_bulk_done = node_.sync->bulk_status().done;
@@ -403,6 +424,7 @@ rest::NodeStats SlowPath::snapshot() const {
 }
 
 void SlowPath::shutdown() {
+  if (carp_) carp_->stop(Clock::now());
   {
     std::lock_guard lock(cmd_mu_);
     for (auto& f : cmds_) f();

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "control/rest/view.h"
+#include "dataplane/carp_node.h"
 #include "dataplane/node.h"
 #include "dataplane/route/neighbor.h"
 #include "dataplane/state/sweeper.h"
@@ -33,13 +34,16 @@ class RateLimit {
 
 class SlowPath {
  public:
+  // Throws std::runtime_error when the cluster's CARP groups do not fit the node.
   explicit SlowPath(Node& node);
   // Runs until node.stop is set.
   void run();
   // Thread-safe copy of the latest counters, refreshed by run() every 200 ms.
   rest::NodeStats snapshot() const;
-  // Drops every held packet (called after the loop exits).
+  // Masters bow out, then every held packet is dropped (called after the loop exits).
   void shutdown();
+  // CARP, when the cluster has vhids (else nullptr); control thread only (use call()).
+  CarpNode* carp() { return carp_.get(); }
 
   // Runs f on the control thread (between bursts) and returns its result; for the REST thread,
   // whose requests read or change state the control thread owns. Throws std::runtime_error
@@ -115,6 +119,7 @@ class SlowPath {
   std::mutex cmd_mu_;
   std::deque<std::function<void()>> cmds_;
   state::Sweeper sweeper_;
+  std::unique_ptr<CarpNode> carp_;
   Clock::time_point next_sweep_{};
 };
 

@@ -110,9 +110,13 @@ void worker_handle(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
   const Port& port = *node.ports[in];
   if (!info.l2_broadcast && !info.l2_multicast) {
     const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame);
-    if (eth->dst != port.mac) {
-      drop_packet(*w.c, DropReason::kL2NotForUs, m);
-      return;
+    if (eth->dst != port.mac) [[unlikely]] {
+      // Frames to a CARP virtual MAC are ours only while we are master of its vhid.
+      const CarpRole* role = port.carp_by_mac(eth->dst);
+      if (role == nullptr || !role->is_master()) {
+        drop_packet(*w.c, role ? DropReason::kCarpBackup : DropReason::kL2NotForUs, m);
+        return;
+      }
     }
   }
   switch (info.l3) {
@@ -138,6 +142,11 @@ void worker_handle(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
   // pfsync frames on the sync interface (to the group or to us) go to the sync engine.
   if (info.proto == net::kIpProtoPfsync && node.sync && in == node.sync_port) {
     if (node.sync->hand_over(m)) ++w.c->punted;
+    return;
+  }
+  // CARP advertisements go to the control thread's state machines.
+  if (info.proto == net::kIpProtoCarp && port.n_carp != 0) {
+    punt(w, m, PuntKind::kCarp, in, 0);
     return;
   }
   if (node.local_port(info.dst) >= 0) {

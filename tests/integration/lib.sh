@@ -100,6 +100,50 @@ router_topology() {
   host_addr hB eth0 192.168.0.2/24 192.168.0.254
 }
 
+# ha_topology: the example of pfsync(4) and carp(4). Namespace lan holds two bridges: br0 joins
+# the external host (ext, 10.0.0.100) and sis0 of firewalls fwa and fwb, br1 the internal host
+# (int, 192.168.0.100) and their sis1; sis2 is a crossover link between the firewalls. The hosts
+# route through the virtual addresses 10.0.0.1 and 192.168.0.1.
+ha_topology() {
+  local n
+  for n in lan ext int fwa fwb; do ns_add $n; done
+  n=$(ns_name lan)
+  for br in br0 br1; do
+    ip -n "$n" link add $br type bridge mcast_snooping 0
+    ip -n "$n" link set $br up
+  done
+  link ext eth0 lan e0
+  link fwa sis0 lan a0
+  link fwb sis0 lan b0
+  link int eth0 lan i1
+  link fwa sis1 lan a1
+  link fwb sis1 lan b1
+  link fwa sis2 fwb sis2
+  for p in e0 a0 b0; do ip -n "$n" link set $p master br0; done
+  for p in i1 a1 b1; do ip -n "$n" link set $p master br1; done
+  host_addr ext eth0 10.0.0.100/24
+  ip -n "$(ns_name ext)" route add 192.168.0.0/24 via 10.0.0.1
+  host_addr int eth0 192.168.0.100/24 192.168.0.1
+}
+
+# carp_state NS VHID: the CARP role of a vhid on the dpf running in NS ("" when unreachable).
+carp_state() {
+  api "$1" /api/v1/carp 2>/dev/null | json "[v['state'] for v in d['vhids'] if v['vhid'] == $2][0]" 2>/dev/null || true
+}
+
+# wait_carp NS VHID STATE SECONDS: waits for the role; prints the milliseconds it took.
+wait_carp() {
+  local t0 now
+  t0=$(date +%s%N)
+  while :; do
+    [ "$(carp_state "$1" "$2")" = "$3" ] && break
+    now=$(date +%s%N)
+    [ $(((now - t0) / 1000000)) -lt $(($4 * 1000)) ] || fail "$1 vhid $2 not $3 after $4 s (is $(carp_state "$1" "$2"))"
+    sleep 0.05
+  done
+  echo $((($(date +%s%N) - t0) / 1000000))
+}
+
 # start_dpf NS LOGNAME ARGS...: runs dpf in NS in the background and waits for its REST API.
 start_dpf() {
   local ns=$1 name=$2

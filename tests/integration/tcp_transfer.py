@@ -9,6 +9,12 @@ usage: tcp_transfer.py sink PORT             listen once, print "<sha256> <bytes
                                              "timeout"
        tcp_transfer.py hold HOST PORT SECONDS  connect, send a line now and one after SECONDS;
                                              print "sent" or the error of the second send
+       tcp_transfer.py stream HOST PORT SECONDS  send a counted byte stream at about 200 kB/s
+                                             for SECONDS, half-close, wait for the sink,
+                                             print "sent BYTES"
+       tcp_transfer.py watch PORT            listen once, check the counted stream, print a
+                                             progress line each second and at the end
+                                             "done BYTES bad=0|1 gap=LONGEST_SILENCE_MS"
        tcp_transfer.py udp-echo PORT SECONDS echo UDP datagrams back for SECONDS
        tcp_transfer.py udp-ask HOST PORT     send one datagram, print "reply" or "timeout"
        tcp_transfer.py udp-count PORT SECONDS  count datagrams received for SECONDS
@@ -19,6 +25,13 @@ import sys
 import time
 
 mode = sys.argv[1]
+PATTERN = bytes(range(251)) * 600  # the counted stream: byte k is k mod 251
+
+
+def stream_bytes(offset, length):
+    start = offset % 251
+    return PATTERN[start:start + length]
+
 if mode == "sink":
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -69,6 +82,46 @@ elif mode == "hold":
     except OSError as e:
         print("error", e, flush=True)
     time.sleep(3)
+elif mode == "stream":
+    s = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=10)
+    s.settimeout(60)
+    end, i = time.monotonic() + float(sys.argv[4]), 0
+    while time.monotonic() < end:
+        # 2 kB every 10 ms; byte k of the stream is k mod 251, so the sink can check it.
+        s.sendall(stream_bytes(i, 2048))
+        i += 2048
+        time.sleep(0.01)
+    s.shutdown(socket.SHUT_WR)
+    s.recv(1)
+    s.close()
+    print("sent %d" % i, flush=True)
+elif mode == "watch":
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(sys.argv[2])))
+    s.listen(1)
+    s.settimeout(60)
+    c, _ = s.accept()
+    c.settimeout(60)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
+    n, bad, gap = 0, False, 0.0
+    start = last = time.monotonic()
+    next_report = start + 1
+    while True:
+        b = c.recv(1 << 16)
+        now = time.monotonic()
+        gap = max(gap, now - last)
+        last = now
+        if not b:
+            break
+        if not bad and b != stream_bytes(n, len(b)):
+            bad = True
+        n += len(b)
+        if now >= next_report:
+            print("t=%.1fs bytes=%d longest-gap=%dms" % (now - start, n, gap * 1000), flush=True)
+            next_report = now + 1
+    print("done %d bad=%d gap=%d" % (n, bad, gap * 1000), flush=True)
+    c.close()
 elif mode == "udp-echo":
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", int(sys.argv[2])))

@@ -1,0 +1,281 @@
+#include "dataplane/carp_node.h"
+
+#include <rte_random.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "control/carp/wire.h"
+
+namespace dpf {
+namespace {
+
+using carp::DemotionSource;
+
+std::string mac_text(const net::MacAddr& m) {
+  char b[18];
+  std::snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+  return b;
+}
+
+const char* source_key(DemotionSource s) {
+  switch (s) {
+    case DemotionSource::kPfsyncBulk:
+      return "pfsync-bulk";
+    case DemotionSource::kInterfaceDown:
+      return "interface-down";
+    default:
+      return "operator";
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<CarpNode> CarpNode::create(Node& node, Send send, std::string& error) {
+  error.clear();
+  const auto& cluster = *node.cluster;
+  if (!cluster.carp || cluster.carp->vhids.empty()) return nullptr;
+  std::unique_ptr<CarpNode> cn(new CarpNode(node, std::move(send)));
+  cn->preempt_ = cluster.carp->preempt;
+  for (const auto& v : cluster.carp->vhids) {
+    int port = -1;
+    for (size_t i = 0; i < node.ports.size(); ++i)
+      if (node.ports[i]->name == v.interface) port = static_cast<int>(i);
+    if (port < 0) {
+      error = "carp vhid " + std::to_string(v.vhid) + ": " + v.interface +
+              " is not an interface of this node";
+      return nullptr;
+    }
+    Port& p = *node.ports[static_cast<size_t>(port)];
+    if (p.n_carp == kMaxVhidsPerPort || v.addresses.size() > kMaxVipsPerVhid) {
+      error = "carp vhid " + std::to_string(v.vhid) + ": at most " +
+              std::to_string(kMaxVhidsPerPort) + " vhids per interface and " +
+              std::to_string(kMaxVipsPerVhid) + " addresses per vhid";
+      return nullptr;
+    }
+    CarpRole& r = p.carp[p.n_carp++];
+    r.vhid = v.vhid;
+    r.mac = carp::virtual_mac(v.vhid);
+    carp::Config c;
+    c.vhid = v.vhid;
+    c.advbase = v.advbase;
+    c.advskew = node.cfg->advskew(v.vhid, v.interface).value_or(0);
+    c.preempt = cluster.carp->preempt;
+    c.initial_counter = rte_rand();
+    for (const auto& a : v.addresses) {
+      r.vips[r.n_vips++] = a.addr;
+      c.addresses.push_back(a.addr);
+    }
+    auto g = std::find_if(cn->groups_.begin(), cn->groups_.end(),
+                          [&](const Group& x) { return x.port == port; });
+    if (g == cn->groups_.end()) {
+      cn->groups_.push_back({static_cast<uint16_t>(port), carp::VhidSet(p.addr), false});
+      g = cn->groups_.end() - 1;
+    }
+    if (!g->set.add(std::move(c), v.pass)) {
+      error = "carp vhid " + std::to_string(v.vhid) + " appears twice on " + v.interface;
+      return nullptr;
+    }
+  }
+  return cn;
+}
+
+CarpRole* CarpNode::role(uint16_t port, uint8_t vhid) {
+  Port& p = *node_.ports[port];
+  for (unsigned i = 0; i < p.n_carp; ++i)
+    if (p.carp[i].vhid == vhid) return &p.carp[i];
+  return nullptr;
+}
+
+void CarpNode::apply(Group& g, std::vector<carp::VhidEvent> events) {
+  const Port& p = *node_.ports[g.port];
+  for (auto& e : events) {
+    carp::Actions& a = e.actions;
+    if (a.advert) {
+      if (auto f = g.set.advert_frame(*a.advert, ip_id_++)) send_(g.port, *f);
+    }
+    CarpRole* r = role(g.port, e.vhid);
+    // The role is published before the gratuitous ARP so that the traffic it attracts is taken.
+    if (a.transition && r) r->master.store(a.transition->to == carp::State::kMaster);
+    if (a.send_garp && r) {
+      for (unsigned i = 0; i < r->n_vips; ++i)
+        send_(g.port, carp::build_garp_frame(e.vhid, r->vips[i]));
+    }
+    for (const auto& line : a.log)
+      std::fprintf(stderr, "dpf: carp %s: %s\n", p.name.c_str(), line.c_str());
+  }
+}
+
+void CarpNode::start(Clock::time_point now) {
+  for (auto& g : groups_) {
+    g.link_down = !node_.ports[g.port]->link_up.load();
+    if (g.link_down) apply(g, g.set.interface_down(now));
+  }
+  each_group([&](carp::VhidSet& s) { return s.start(now); });
+  // pfsync: hold the node demoted until its bulk update is done (or the machine's timeout).
+  if (node_.sync) {
+    bulk_held_ = true;
+    each_group(
+        [&](carp::VhidSet& s) { return s.raise_demotion(DemotionSource::kPfsyncBulk, now); });
+  }
+  for (auto& g : groups_)
+    if (g.link_down)
+      each_group(
+          [&](carp::VhidSet& s) { return s.raise_demotion(DemotionSource::kInterfaceDown, now); });
+}
+
+void CarpNode::stop(Clock::time_point now) {
+  each_group([&](carp::VhidSet& s) { return s.stop(now); });
+}
+
+void CarpNode::on_frame(Clock::time_point now, uint16_t port, std::span<const std::byte> frame) {
+  for (auto& g : groups_) {
+    if (g.port == port) {
+      apply(g, g.set.on_frame(now, frame));
+      return;
+    }
+  }
+}
+
+void CarpNode::poll(Clock::time_point now) {
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    Group& g = groups_[i];
+    const bool down = !node_.ports[g.port]->link_up.load(std::memory_order_relaxed);
+    if (down == g.link_down) continue;
+    g.link_down = down;
+    apply(g, down ? g.set.interface_down(now) : g.set.interface_up(now));
+    // FreeBSD's demotion is node-wide: every vhid advertises worse while an interface is down.
+    each_group([&](carp::VhidSet& s) {
+      return down ? s.raise_demotion(DemotionSource::kInterfaceDown, now)
+                  : s.lower_demotion(DemotionSource::kInterfaceDown, now);
+    });
+  }
+  if (node_.sync) {
+    const auto& b = node_.sync->bulk_status();
+    const bool pending = b.requested && !b.done && !b.failed;
+    if (bulk_held_ != pending) {
+      bulk_held_ = pending;
+      each_group([&](carp::VhidSet& s) {
+        return pending ? s.raise_demotion(DemotionSource::kPfsyncBulk, now)
+                       : s.lower_demotion(DemotionSource::kPfsyncBulk, now);
+      });
+    }
+  }
+  for (auto& g : groups_) {
+    const auto d = g.set.deadline();
+    if (d && *d <= now) apply(g, g.set.on_timer(now));
+  }
+}
+
+std::optional<net::MacAddr> CarpNode::arp_owner(uint16_t port, uint32_t addr) const {
+  if (const CarpRole* r = node_.ports[port]->carp_master_of(addr)) return r->mac;
+  return std::nullopt;
+}
+
+nlohmann::json CarpNode::view(Clock::time_point now) const {
+  nlohmann::json out;
+  out["preempt"] = preempt_;
+  nlohmann::json sources = nlohmann::json::object();
+  int total = 0;
+  bool first = true;
+  nlohmann::json vhids = nlohmann::json::array();
+  for (const auto& g : groups_) {
+    const Port& p = *node_.ports[g.port];
+    for (const carp::CarpMachine& m : g.set.machines()) {
+      if (first) {
+        for (auto s : {DemotionSource::kPfsyncBulk, DemotionSource::kInterfaceDown,
+                       DemotionSource::kOperator})
+          sources[source_key(s)] = m.demotion(s);
+        total = m.demotion();
+        first = false;
+      }
+      const auto& c = m.config();
+      nlohmann::json v;
+      v["vhid"] = c.vhid;
+      v["interface"] = p.name;
+      v["state"] = carp::state_name(m.state());
+      v["advbase"] = c.advbase;
+      v["advskew"] = c.advskew;
+      v["demotion"] = m.demotion();
+      v["effective_skew"] = m.effective_skew();
+      v["mac"] = mac_text(carp::virtual_mac(c.vhid));
+      nlohmann::json addrs = nlohmann::json::array();
+      for (const auto& vc : node_.cluster->carp->vhids) {
+        if (vc.vhid != c.vhid || vc.interface != p.name) continue;
+        for (const auto& a : vc.addresses)
+          addrs.push_back(config::format_ipv4(a.addr) + "/" + std::to_string(a.len));
+      }
+      v["addresses"] = addrs;
+      if (m.history().empty()) {
+        v["last_transition"] = nullptr;
+      } else {
+        const carp::Transition& t = m.history().back();
+        v["last_transition"] = {{"from", carp::state_name(t.from)},
+                                {"to", carp::state_name(t.to)},
+                                {"reason", carp::reason_name(t.reason)},
+                                {"age_s", std::chrono::duration<double>(now - t.at).count()}};
+      }
+      const auto& st = m.stats();
+      v["adverts_sent"] = st.adverts_sent;
+      v["adverts_received"] = st.adverts_received;
+      v["adverts_ignored"] = st.adverts_ignored;
+      v["garps"] = st.garps;
+      v["to_master"] = st.to_master;
+      v["to_backup"] = st.to_backup;
+      v["to_init"] = st.to_init;
+      nlohmann::json rej = nlohmann::json::object();
+      for (size_t i = 1; i < carp::kDecodeErrorNames.size(); ++i)
+        rej[std::string(carp::kDecodeErrorNames[i])] = st.rejected.by_reason[i];
+      v["rejected"] = rej;
+      vhids.push_back(std::move(v));
+    }
+  }
+  out["demotion"] = total;
+  out["demotion_sources"] = sources;
+  out["vhids"] = vhids;
+  nlohmann::json rej = nlohmann::json::object();
+  uint64_t own = 0;
+  for (const auto& g : groups_) {
+    own += g.set.own_frames();
+    for (size_t i = 1; i < carp::kDecodeErrorNames.size(); ++i) {
+      auto& slot = rej[std::string(carp::kDecodeErrorNames[i])];
+      slot = (slot.is_null() ? uint64_t{0} : slot.get<uint64_t>()) + g.set.rejected().by_reason[i];
+    }
+  }
+  out["rejected"] = rej;
+  out["own_frames"] = own;
+  return out;
+}
+
+nlohmann::json CarpNode::demote(int value, Clock::time_point now) {
+  if (value < -carp::kMaxSkew || value > carp::kMaxSkew)
+    return {{"error", "demotion must be between -240 and 240"}};
+  each_group([&](carp::VhidSet& s) { return s.set_demotion(value, now); });
+  return view(now);
+}
+
+void CarpNode::fill(std::vector<rest::CarpVhidStats>& out) const {
+  for (const auto& g : groups_) {
+    for (const carp::CarpMachine& m : g.set.machines()) {
+      rest::CarpVhidStats s;
+      s.vhid = m.config().vhid;
+      s.interface = node_.ports[g.port]->name;
+      s.state = std::string(carp::state_name(m.state()));
+      s.advbase = m.config().advbase;
+      s.advskew = m.config().advskew;
+      s.demotion = m.demotion();
+      const auto& st = m.stats();
+      s.adverts_sent = st.adverts_sent;
+      s.adverts_received = st.adverts_received;
+      s.garps = st.garps;
+      s.to_master = st.to_master;
+      s.to_backup = st.to_backup;
+      s.to_init = st.to_init;
+      for (size_t i = 1; i < carp::kDecodeErrorNames.size(); ++i)
+        s.rejected.emplace_back(std::string(carp::kDecodeErrorNames[i]), st.rejected.by_reason[i]);
+      out.push_back(std::move(s));
+    }
+  }
+}
+
+}  // namespace dpf

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Integration: CARP failover between two dpf nodes that share states over pfsync, as in the
+# example of pfsync(4) and carp(4). A (advskew 0) becomes master of both vhids, B (advskew 100)
+# backup; the hosts reach each other through the virtual addresses; tshark decodes our adverts;
+# bad adverts are counted and change nothing; operator demotion hands the vhids to B and back;
+# then A is killed during a TCP stream, B takes over within the master-down time plus a second
+# and the stream carries on, whole and in order.
+# usage: carp.sh PATH_TO_DPF PATH_TO_DPFCTL
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
+DPF=$1
+DPFCTL=$2
+lab_init carp
+T="$PY $HERE/tcp_transfer.py"
+
+ha_topology
+# br1 floods every frame to both firewalls (no learning): the backup must drop what is sent to
+# the virtual MAC, or the inside host would see every reply twice.
+ip -n "$(ns_name lan)" link set br1 type bridge ageing_time 0
+
+cat >"$LAB_DIR/rules.conf" <<'PF'
+block in on sis0
+pass quick on sis2 proto pfsync keep state (no-sync)
+pass on { sis0 sis1 } proto carp keep state (no-sync)
+pass out keep state
+pass in on sis1 keep state
+PF
+echo "carp-token" >"$LAB_DIR/token"
+node() {
+  cat <<YAML
+  $1:
+    hostid: $2
+    eal: [-l, "0-1", --no-huge, -m, "256", --no-pci, --file-prefix, dpf-$1-$$, --log-level, "*:warning"]
+    interfaces:
+      sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.$3/24 }
+      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.$3/24 }
+      sis2: { device: "net_af_packet2,iface=sis2", address: 10.0.10.$4/24 }
+    carp: { advskew: $5 }
+    api: { listen: "127.0.0.1:9080", token_file: token }
+YAML
+}
+{
+  cat <<'YAML'
+cluster:
+  name: carp-test
+  rules: rules.conf
+  pfsync: { syncdev: sis2 }
+  carp:
+    preempt: true
+    vhids:
+      - { vhid: 1, interface: sis0, pass: foo, advbase: 1, addresses: [10.0.0.1/24] }
+      - { vhid: 2, interface: sis1, pass: bar, advbase: 1, addresses: [192.168.0.1/24] }
+nodes:
+YAML
+  node fw-a 0x0a000001 252 1 0
+  node fw-b 0x0a000002 253 2 100
+} >"$LAB_DIR/cluster.yaml"
+"$DPF" -- -c "$LAB_DIR/cluster.yaml" --check >/dev/null || fail "the cluster file does not --check"
+
+start_dpf fwa fw-a -- -c "$LAB_DIR/cluster.yaml" --node fw-a
+A_PID=${LAB_PIDS[-1]}
+start_dpf fwb fw-b -- -c "$LAB_DIR/cluster.yaml" --node fw-b
+
+log "A becomes master of both vhids, B backup"
+wait_carp fwa 1 MASTER 20 >/dev/null
+wait_carp fwa 2 MASTER 5 >/dev/null
+wait_carp fwb 1 BACKUP 5 >/dev/null
+wait_carp fwb 2 BACKUP 5 >/dev/null
+sleep 1.5  # B must stay backup while A advertises
+[ "$(carp_state fwb 1)/$(carp_state fwb 2)" = BACKUP/BACKUP ] || fail "B left BACKUP while A is master"
+
+log "the hosts reach each other through the virtual addresses, once each"
+out=$(in_ns int ping -c 3 -i 0.3 -W 2 10.0.0.100) || fail "ping through the VIPs failed: $out"
+grep -q DUP <<<"$out" && fail "duplicate replies: the backup forwarded frames to the virtual MAC"
+in_ns int ping -c 1 -W 2 192.168.0.1 >/dev/null || fail "the master does not answer ping on its VIP"
+neigh=$(ip -n "$(ns_name int)" neigh show 192.168.0.1)
+grep -q "00:00:5e:00:01:02" <<<"$neigh" || fail "the VIP should resolve to the virtual MAC: $neigh"
+drops() { api "$1" /api/v1/stats | json "d['drops']['$2']"; }
+[ "$(drops fwb carp-backup)" -gt 0 ] || fail "B should count the frames to the virtual MAC it dropped"
+
+log "tshark decodes our advertisements with a good checksum"
+cap=$(in_ns lan timeout 10 tshark -i br0 -a duration:3 -f "ip proto 112" -d ip.proto==112,carp \
+  -T fields -e eth.src -e ip.ttl -e carp.version -e carp.vhid -e carp.advskew \
+  -e carp.checksum.status 2>/dev/null | sort -u)
+[ "$cap" = "$(printf '00:00:5e:00:01:01\t255\t2\t1\t0\t1')" ] ||
+  fail "unexpected adverts on sis0's segment: [$cap]"
+
+log "bad advertisements are counted by reason and change nothing"
+in_ns ext "$PY" "$HERE/carp_adverts.py" eth0 1 50 >/dev/null
+sleep 1.5
+[ "$(carp_state fwa 1)/$(carp_state fwb 1)" = MASTER/BACKUP ] || fail "bad adverts changed the roles"
+# Node-wide counts by reason; the vhid's own counts need its vhid, which a bad TTL hides.
+rej() { api fwa /api/v1/carp | json "d['rejected']['$1']"; }
+for r in bad-auth bad-ttl bad-checksum bad-version; do
+  [ "$(rej $r)" -ge 50 ] || fail "A counted $(rej $r) $r adverts, expected at least 50"
+done
+vrej=$(api fwa /api/v1/carp | json "[v for v in d['vhids'] if v['vhid'] == 1][0]['rejected']['bad-auth']")
+[ "$vrej" -ge 50 ] || fail "vhid 1 counted $vrej adverts with a wrong password, expected 50"
+
+log "operator demotion hands both vhids to B (preempt) and back"
+demote() {
+  in_ns "$1" curl -sf -X POST -H "Authorization: Bearer carp-token" \
+    -d "{\"demotion\": $2}" http://127.0.0.1:9080/api/v1/carp/demote >/dev/null
+}
+in_ns fwa curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"demotion": 200}' \
+  http://127.0.0.1:9080/api/v1/carp/demote | grep -q 401 || fail "demote without the token must be refused"
+demote fwa 200 || fail "demote with the token failed"
+wait_carp fwb 1 MASTER 3 >/dev/null
+wait_carp fwb 2 MASTER 3 >/dev/null
+wait_carp fwa 1 BACKUP 3 >/dev/null
+in_ns int ping -c 2 -i 0.3 -W 2 10.0.0.100 >/dev/null || fail "no traffic through B"
+demote fwa 0 || fail "lifting the demotion failed"
+wait_carp fwa 1 MASTER 3 >/dev/null
+wait_carp fwa 2 MASTER 3 >/dev/null
+wait_carp fwb 2 BACKUP 3 >/dev/null
+
+log "A dies during a TCP stream: B takes over and the stream carries on"
+in_ns ext $T watch 7001 >"$LAB_DIR/watch.out" &
+watch=$!
+sleep 0.3
+in_ns int $T stream 10.0.0.100 7001 16 >"$LAB_DIR/stream.out" &
+stream=$!
+sleep 4
+n=$(api fwb "/api/v1/states?proto=tcp" | json "sum(1 for s in d['states'] if 7001 in s['key_wire']['port'])")
+[ "$n" = 2 ] || fail "B should hold the stream's 2 states from pfsync, holds $n"
+kill -KILL "$A_PID"
+t1=$(wait_carp fwb 1 MASTER 10)
+t2=$(wait_carp fwb 2 MASTER 10)
+log "B master of vhid 1 after ${t1} ms, of vhid 2 after $((t1 + t2)) ms"
+# master-down interval: 3 x advbase + advskew/256 = 3.39 s, plus a second.
+[ $((t1 + t2)) -le 4400 ] || fail "B took $((t1 + t2)) ms to take over"
+wait "$watch"
+wait "$stream"
+sent=$(awk '/^sent/ { print $2 }' "$LAB_DIR/stream.out")
+read -r word bytes bad gap <<<"$(tail -n 1 "$LAB_DIR/watch.out")"
+log "stream: $bytes bytes, ${gap#gap=} longest silence"
+[ "$word" = done ] && [ "$bad" = bad=0 ] || fail "the stream broke: $(tail -n 3 "$LAB_DIR/watch.out")"
+[ -n "$sent" ] && [ "$bytes" = "$sent" ] || fail "the sender sent ${sent:-?} bytes, the receiver got $bytes"
+[ "$bytes" -gt 500000 ] || fail "the stream hardly moved: $bytes bytes"
+log "ok"

@@ -123,7 +123,7 @@ stream=$!
 sleep 4
 n=$(api fwb "/api/v1/states?proto=tcp" | json "sum(1 for s in d['states'] if 7001 in s['key_wire']['port'])")
 [ "$n" = 2 ] || fail "B should hold the stream's 2 states from pfsync, holds $n"
-kill -KILL "$A_PID"
+{ kill -KILL "$A_PID"; wait "$A_PID"; } 2>/dev/null || true
 t1=$(wait_carp fwb 1 MASTER 10)
 t2=$(wait_carp fwb 2 MASTER 10)
 log "B master of vhid 1 after ${t1} ms, of vhid 2 after $((t1 + t2)) ms"

@@ -222,16 +222,8 @@ bool build_sync(dpf::Node& node, std::string& error) {
     error = "pfsync syncdev " + ps.syncdev + " is not an interface of this node";
     return false;
   }
-  if (ps.syncpeer != 0) {
-    error = "pfsync: a unicast syncpeer is not supported yet; leave syncpeer out (multicast)";
-    return false;
-  }
   if (ps.defer) {
     error = "pfsync: defer is not supported yet; set defer: false";
-    return false;
-  }
-  if (!ps.mirror.empty()) {
-    error = "pfsync: the mirror interface (" + ps.mirror + ") is not supported yet";
     return false;
   }
   const dpf::Port& p = *node.ports[node.sync_port];
@@ -251,6 +243,17 @@ bool build_sync(dpf::Node& node, std::string& error) {
   sc.engine.mtu = p.mtu;
   sc.engine.state_limit = node.pf->table->limit();
   sc.pool = node.pool;
+  sc.syncpeer = ps.syncpeer;  // 0: the group; the control thread resolves a unicast peer
+  sc.neighbor_ctx = node.neighbors;
+  sc.lookup_neighbor = [](void* ctx, uint32_t ip, dpf::pfsync::MacAddr& mac) noexcept {
+    void* data = nullptr;
+    if (rte_hash_lookup_data(static_cast<rte_hash*>(ctx), &ip, &data) < 0) return false;
+    return dpf::neighbor_unpack(reinterpret_cast<uintptr_t>(data), mac);
+  };
+  if (!ps.mirror.empty()) {
+    sc.mirror_port = dpf::ports_start_mirror(node, ps.mirror, error);
+    if (sc.mirror_port < 0) return false;
+  }
   sc.producers = node.n_workers + 1;
   sc.reader_id = node.n_workers + 1;
   for (size_t i = 0; i < node.ports.size(); ++i)

@@ -334,7 +334,15 @@ void SlowPath::run() {
       next_snap = now + kSnapshotEvery;
     }
     run_commands();
-    if (node_.sync) node_.sync->poll();
+    if (node_.sync) {
+      node_.sync->poll();
+      // pfsync's unicast peer without a MAC: ask for it once a second until it answers.
+      if (now >= next_sync_arp_) {
+        if (const auto peer = node_.sync->wants_resolve())
+          send_arp_request(static_cast<uint16_t>(node_.sync_port), *peer);
+        next_sync_arp_ = now + std::chrono::seconds(1);
+      }
+    }
     if (carp_) carp_->poll(now);
     if (node_.reload.exchange(false)) reload_rules();
     housekeeping(now);

@@ -121,6 +121,7 @@ class SlowPath {
   state::Sweeper sweeper_;
   std::unique_ptr<CarpNode> carp_;
   Clock::time_point next_sweep_{};
+  Clock::time_point next_sync_arp_{};  // next ARP request for pfsync's unresolved syncpeer
 };
 
 }  // namespace dpf

@@ -3,11 +3,36 @@
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace dpf {
 namespace {
+
+// net_af_packet reports its link up from start to stop whatever the kernel interface does; the
+// carrier of the interface it is bound to (IFF_UP and IFF_RUNNING) is the real state.
+std::optional<bool> af_packet_carrier(const std::string& device) {
+  if (device.rfind("net_af_packet", 0) != 0) return std::nullopt;
+  const size_t at = device.find("iface=");
+  if (at == std::string::npos) return std::nullopt;
+  const size_t end = device.find(',', at);
+  const std::string name = device.substr(at + 6, end == std::string::npos ? end : end - at - 6);
+  ifreq ifr{};
+  if (name.empty() || name.size() >= sizeof(ifr.ifr_name)) return std::nullopt;
+  std::memcpy(ifr.ifr_name, name.data(), name.size());
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  const int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+  close(fd);
+  if (rc != 0) return std::nullopt;
+  return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+}
 
 constexpr uint16_t kRxDesc = 1024;
 constexpr uint16_t kTxDesc = 1024;
@@ -138,7 +163,8 @@ unsigned ports_poll_link(Node& node) {
   for (auto& p : node.ports) {
     rte_eth_link link{};
     if (rte_eth_link_get_nowait(p->port_id, &link) != 0) continue;
-    const bool up = link.link_status == RTE_ETH_LINK_UP;
+    const bool up =
+        link.link_status == RTE_ETH_LINK_UP && af_packet_carrier(p->device).value_or(true);
     if (up != p->link_up.load()) {
       p->link_up.store(up);
       p->link_changes.fetch_add(1);

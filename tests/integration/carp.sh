@@ -109,10 +109,24 @@ wait_carp fwb 1 MASTER 3 >/dev/null
 wait_carp fwb 2 MASTER 3 >/dev/null
 wait_carp fwa 1 BACKUP 3 >/dev/null
 in_ns int ping -c 2 -i 0.3 -W 2 10.0.0.100 >/dev/null || fail "no traffic through B"
-demote fwa 0 || fail "lifting the demotion failed"
+out=$(in_ns fwa "$DPFCTL" --token-file "$LAB_DIR/token" carp demote 0) || fail "dpfctl carp demote 0: $out"
 wait_carp fwa 1 MASTER 3 >/dev/null
 wait_carp fwa 2 MASTER 3 >/dev/null
 wait_carp fwb 2 BACKUP 3 >/dev/null
+in_ns fwa "$DPFCTL" -s carp | grep -Eq '^2 +sis1 +MASTER' || fail "dpfctl -s carp on A: $(in_ns fwa "$DPFCTL" -s carp)"
+in_ns fwb "$DPFCTL" -s carp | grep -Eq '^1 +sis0 +BACKUP' || fail "dpfctl -s carp on B: $(in_ns fwb "$DPFCTL" -s carp)"
+
+log "A's inside link goes down: A demotes itself and B takes both vhids; back when it returns"
+ip -n "$(ns_name lan)" link set a1 down
+wait_carp fwa 2 INIT 3 >/dev/null
+wait_carp fwb 1 MASTER 3 >/dev/null
+wait_carp fwb 2 MASTER 5 >/dev/null
+[ "$(api fwa /api/v1/carp | json "d['demotion_sources']['interface-down']")" = 240 ] ||
+  fail "A should be demoted while sis1 is down"
+ip -n "$(ns_name lan)" link set a1 up
+wait_carp fwa 2 MASTER 8 >/dev/null
+wait_carp fwa 1 MASTER 3 >/dev/null
+wait_carp fwb 1 BACKUP 3 >/dev/null
 
 log "A dies during a TCP stream: B takes over and the stream carries on"
 in_ns ext $T watch 7001 >"$LAB_DIR/watch.out" &

@@ -83,19 +83,59 @@ second=$(ids fwa 6002)
 [ "$(wc -w <<<"$second")" = 2 ] || fail "A should hold 2 states for the second connection"
 wait_ids fwb 6002 "$second"
 
+log "basic: a ping through A creates an ICMP state that B shows within 2 s, same id and creator"
+in_ns hB ping -c 1 -W 2 10.0.0.2 >/dev/null || fail "ping through A failed"
+icmp_ids() { api "$1" "/api/v1/states?proto=icmp" | json "' '.join(sorted(s['id'] + '/' + s['creatorid'] for s in d['states']))"; }
+want=$(icmp_ids fwa)
+[ -n "$want" ] || fail "A holds no ICMP state for the ping"
+for _ in $(seq 20); do [ "$(icmp_ids fwb)" = "$want" ] && break; sleep 0.1; done
+[ "$(icmp_ids fwb)" = "$want" ] || fail "B holds [$(icmp_ids fwb)] after 2 s, A [$want]"
+
+log "a TCP connection's state on B carries A's sequence windows"
+windows() {
+  api "$1" "/api/v1/states?proto=tcp" |
+    json "sorted((s['id'], [(p['seqlo'], p['seqhi'], p['max_win'], p['wscale']) for p in (s['src'], s['dst'])]) for s in d['states'] if 6001 in s['key_wire']['port'])"
+}
+sleep 1.5  # the connection is idle: A's last updates leave within pfsync's 1 s flush
+[ "$(windows fwa)" != "[]" ] || fail "A holds no state for the connection"
+[ "$(windows fwa)" = "$(windows fwb)" ] || fail "windows differ: A $(windows fwa), B $(windows fwb)"
+
+log "so far nothing was bad on B"
+b=$(api fwb /api/v1/pfsync)
+for f in badttl hdrops badver badact badlen badval; do
+  [ "$(json "d['stats']['$f']" <<<"$b")" = 0 ] || fail "B counted $f: $b"
+done
+
+# (B's port sees the frames too: its af_packet socket also receives what others send on sis2.)
+log "200 malformed frames at A's sync port are all counted and the nodes keep syncing"
+bad_total() { api fwa /api/v1/pfsync | json "sum(d['stats'][k] for k in ('badttl', 'hdrops', 'badver', 'badact', 'badlen'))"; }
+before=$(bad_total)
+sent=$(in_ns fwb "$PY" "$HERE/pfsync_malformed.py" sis2 10.0.10.2 40)
+[ "$sent" = 200 ] || fail "sent $sent malformed frames"
+for _ in $(seq 20); do [ $(($(bad_total) - before)) -ge 200 ] && break; sleep 0.1; done
+[ $(($(bad_total) - before)) = 200 ] || fail "A counted $(($(bad_total) - before)) of 200 malformed frames"
+st=$(api fwa /api/v1/pfsync)
+for f in badttl hdrops badver badact badlen; do
+  [ "$(json "d['stats']['$f']" <<<"$st")" -ge 40 ] || fail "A counted too few $f: $st"
+done
+in_ns hA $T sink 6003 >/dev/null &
+in_ns hB $T hold 10.0.0.2 6003 30 >/dev/null &
+sleep 0.5
+third=$(ids fwa 6003)
+[ "$(wc -w <<<"$third")" = 2 ] || fail "A should hold 2 states for the third connection"
+wait_ids fwb 6003 "$third"
+
 log "states killed on A leave B"
 in_ns fwa "$DPFCTL" --token-file "$LAB_DIR/token" -k 192.168.0.2 >/dev/null 2>&1 || fail "dpfctl -k failed"
 wait_ids fwb 6001 ""
 wait_ids fwb 6002 ""
+wait_ids fwb 6003 ""
 
-log "counters: A sent, B received, nothing was bad"
+log "counters: A sent, B received"
 a=$(api fwa /api/v1/pfsync)
 b=$(api fwb /api/v1/pfsync)
 [ "$(json "d['stats']['opackets']" <<<"$a")" -gt 0 ] || fail "A sent no pfsync packets: $a"
 [ "$(json "d['stats']['ipackets']" <<<"$b")" -gt 0 ] || fail "B received no pfsync packets: $b"
-for f in badttl hdrops badver badact badlen badval; do
-  [ "$(json "d['stats']['$f']" <<<"$b")" = 0 ] || fail "B counted $f: $b"
-done
 in_ns fwb "$DPFCTL" -s sync | grep -q '^bulk update: done' || fail "dpfctl -s sync does not show the bulk update"
 sleep 0.3  # the metrics snapshot is refreshed every 200 ms
 metrics=$(api fwb /metrics)

@@ -2,7 +2,9 @@
 
 #include <rte_cycles.h>
 
+#include <array>
 #include <cstring>
+#include <vector>
 
 #include "dataplane/node.h"
 #include "dataplane/state/icmp.h"
@@ -78,11 +80,26 @@ void account(State& s, Direction dir, uint32_t len) noexcept {
   s.bytes[i] += len;
 }
 
-enum class Track : uint8_t { kPass, kDrop, kReevaluate };
+enum class Track : uint8_t { kPass, kDrop, kReevaluate, kSrcLimit };
+
+// pf_src_connlimit: the connection of `s` (with a source node) just became established.
+// False when that passes the rule's max-src-conn or max-src-conn-rate: the state is closed.
+bool count_connection(Pf& pf, State& s, uint32_t now) noexcept {
+  const auto* ref = static_cast<const RuleRef*>(s.rule);
+  if (ref == nullptr || pf.src_nodes == nullptr) return true;
+  s.src_conn = true;
+  if (pf.src_nodes->established(s.src_node, ref->src_limits, now) == state::kConnOk) return true;
+  s.timeout = state::Timeout::kPurge;
+  s.peers.src.state = s.peers.dst.state = state::tcps::kClosed;
+  return false;
+}
 
 // pf_test_state_*: tracks a packet that matched state `s`. Runs under the state's lock.
-Track track(State& s, const std::byte* frame, const net::PacketInfo& info, Direction dir,
+Track track(Pf& pf, State& s, const std::byte* frame, const net::PacketInfo& info, Direction dir,
             uint32_t now, bool icmp_query) noexcept {
+  // A state marked for purging is gone for lookups, as pf_find_state skips it.
+  if (s.timeout == state::Timeout::kPurge) [[unlikely]]
+    return Track::kReevaluate;
   const bool sloppy = s.state_flags & state::kStateSloppy;
   switch (s.proto) {
     case state::kProtoTcp: {
@@ -92,6 +109,8 @@ Track track(State& s, const std::byte* frame, const net::PacketInfo& info, Direc
         s.timeout = state::Timeout::kPurge;
         return Track::kReevaluate;
       }
+      if (r.conn_established && s.src_node != nullptr && !count_connection(pf, s, now))
+        return Track::kSrcLimit;
       if (r.refresh) {
         s.expire = now;
         s.timeout = r.timeout;
@@ -117,8 +136,23 @@ Track track(State& s, const std::byte* frame, const net::PacketInfo& info, Direc
   return Track::kPass;
 }
 
-// pf_create_state: a state for a packet that passed a `keep state` rule. False when the table
-// or the rule is full (counted).
+// pf_insert_src_node for a new state of `ref`: the source node counting it, or false when
+// max-src-nodes, max-src-states or `set limit src-nodes` refuses it (PFRES_SRCLIMIT).
+bool take_src_node(Pf& pf, RuleRef* ref, const state::StateKey& key, Direction dir, uint32_t now,
+                   state::SrcNode** sn) noexcept {
+  *sn = nullptr;
+  if (ref == nullptr || !ref->src_track || pf.src_nodes == nullptr) return true;
+  state::SrcKey k;
+  k.rule = ref->src_track_rule ? ref : nullptr;
+  k.af = key.af;
+  k.addr = key.addr[state::source_index(dir)];
+  if (pf.src_nodes->acquire(k, ref->src_limits, now, sn) == state::SrcResult::kOk) return true;
+  pf.src_counters.src_limit.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+// pf_create_state: a state for a packet that passed a `keep state` rule. False when the table,
+// the rule or its source limits are full (counted).
 bool create_state(WorkerContext& w, const filter::Verdict& v, const state::StateKey& key,
                   const std::byte* frame, const net::PacketInfo& info, Direction dir, uint16_t port,
                   uint32_t now) noexcept {
@@ -129,8 +163,16 @@ bool create_state(WorkerContext& w, const filter::Verdict& v, const state::State
     ++w.c->drops[static_cast<size_t>(DropReason::kStateLimit)];
     return false;
   }
+  // Source limits are refused with pf's "src-limit" reason (pf.src_counters); the packet is
+  // counted with the other refused new flows.
+  state::SrcNode* sn = nullptr;
+  if (!take_src_node(pf, ref, key, dir, now, &sn)) [[unlikely]] {
+    ++w.c->drops[static_cast<size_t>(DropReason::kStateLimit)];
+    return false;
+  }
   State* s = pf.table->alloc();
   if (s == nullptr) [[unlikely]] {
+    if (sn) pf.src_nodes->release(sn, false, now);
     ++w.c->drops[static_cast<size_t>(DropReason::kStateLimit)];
     return false;
   }
@@ -165,7 +207,10 @@ bool create_state(WorkerContext& w, const filter::Verdict& v, const state::State
     s->peers = state::proto_state_create(state::proto_class(info.proto), &s->timeout);
   }
   account(*s, dir, info.ip_total_len);
+  s->src_node = sn;
+  s->src_conn = false;
   if (pf.table->insert(s) != state::StateTable::InsertResult::kOk) {
+    if (sn) pf.src_nodes->release(sn, false, now);
     pf.table->free_unlinked(s);
     ++w.c->drops[static_cast<size_t>(DropReason::kStateInsert)];
     return false;
@@ -192,12 +237,103 @@ void queue_return(WorkerContext& w, const filter::Verdict& v, uint16_t in_port,
   ++w.c->punted;
 }
 
+// pf_src_connlimit's overload: the source of `s` goes into the rule's overload table (at once,
+// lock-free, so that the workers' next lookups see it) and, with `flush`, a request to kill its
+// states goes to the control thread.
+void overload(Pf& pf, const State& s) noexcept {
+  const auto* ref = static_cast<const RuleRef*>(s.rule);
+  if (ref == nullptr || ref->overload == nullptr) return;
+  const state::StateKey& k = s.key.key[state::kSkWire];
+  const unsigned side = state::source_index(s.direction);
+  const bool v6 = k.af == state::AddrFamily::kInet6;
+  const auto added = ref->overload->insert(v6, filter::addr_key(k.addr[side].bytes.data(), v6));
+  if (added == filter::HostSet::Insert::kFull)
+    pf.src_counters.overload_full.fetch_add(1, std::memory_order_relaxed);
+  else
+    pf.src_counters.overload_table.fetch_add(1, std::memory_order_relaxed);
+  if (!ref->flush) return;
+  OverloadFlush f;
+  f.addr = k.addr[side];
+  f.af = k.af;
+  f.dir = s.direction;
+  f.rule = ref;
+  f.global = ref->flush_global;
+  if (!pf.flushes.push(f)) pf.src_counters.flush_lost.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool flush_matches(const OverloadFlush& f, const State& s) noexcept {
+  const state::StateKey& k = s.key.key[state::kSkWire];
+  return k.af == f.af && (f.global || s.rule == f.rule) &&
+         k.addr[f.dir == Direction::kOut ? 1 : 0] == f.addr;
+}
+
+// pf_overload_task's flush: kills every state an overload request names.
+void run_flushes(Node& node) noexcept {
+  Pf& pf = *node.pf;
+  std::array<OverloadFlush, FlushQueue::kSize> reqs;
+  const unsigned n = pf.flushes.take(reqs);
+  if (n == 0) return;
+  pf.src_counters.overload_flush.fetch_add(n, std::memory_order_relaxed);
+  std::vector<State*> victims;
+  pf.table->for_each([&](State& s) {
+    if (s.unlinked) return;
+    for (unsigned i = 0; i < n; ++i) {
+      if (flush_matches(reqs[i], s)) {
+        victims.push_back(&s);
+        return;
+      }
+    }
+  });
+  for (State* s : victims) {
+    if (!pf_remove_state(pf, s)) continue;
+    pf_sync_change(node, node.n_workers, *s, pfsync::ChangeKind::kDelete);
+    pf.src_counters.flushed_states.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 }  // namespace
 
-void pf_state_removed(const State& s) noexcept {
-  if (s.rule != nullptr)
-    static_cast<RuleRef*>(const_cast<void*>(s.rule))
-        ->states.fetch_sub(1, std::memory_order_relaxed);
+bool FlushQueue::push(const OverloadFlush& f) noexcept {
+  lock.lock();
+  const bool ok = n < kSize;
+  if (ok) items[n++] = f;
+  lock.unlock();
+  return ok;
+}
+
+unsigned FlushQueue::take(std::array<OverloadFlush, kSize>& out) noexcept {
+  lock.lock();
+  const unsigned got = n;
+  for (unsigned i = 0; i < got; ++i) out[i] = items[i];
+  n = 0;
+  lock.unlock();
+  return got;
+}
+
+void pf_state_removed(const State& cs) noexcept {
+  if (cs.rule == nullptr) return;
+  auto* ref = static_cast<RuleRef*>(const_cast<void*>(cs.rule));
+  ref->states.fetch_sub(1, std::memory_order_relaxed);
+  // The source node: taken under the state's lock, so that a worker counting the connection
+  // at this moment either has done so (src_conn) or finds no node.
+  State& s = const_cast<State&>(cs);
+  s.lock.lock();
+  state::SrcNode* sn = s.src_node;
+  const bool conn = s.src_conn;
+  s.src_node = nullptr;
+  s.src_conn = false;
+  s.lock.unlock();
+  if (sn != nullptr && ref->src_table != nullptr)
+    ref->src_table->release(sn, conn, ref->pf ? pf_now(*ref->pf) : 0);
+}
+
+void pf_housekeeping(Node& node, uint32_t now) noexcept {
+  Pf& pf = *node.pf;
+  if (pf.src_nodes && now != pf.last_src_purge) {
+    pf.src_nodes->purge(now);
+    pf.last_src_purge = now;
+  }
+  run_flushes(node);
 }
 
 bool pf_remove_state(Pf& pf, State* s) noexcept {
@@ -266,7 +402,7 @@ bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, r
       if (State* s = pf.table->lookup(key, dir)) {
         if (s->if_index == 0xffff || s->if_index == port) {
           s->lock.lock();
-          const Track r = track(*s, frame, info, dir, now, icmp_query);
+          const Track r = track(pf, *s, frame, info, dir, now, icmp_query);
           s->lock.unlock();
           if (r == Track::kPass) {
             ++w.c->state_matches;
@@ -277,8 +413,15 @@ bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, r
             drop_packet(*w.c, DropReason::kStateMismatch, m);
             return false;
           }
+          if (r == Track::kSrcLimit) overload(pf, *s);
           if (pf_remove_state(pf, s))
             pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kDelete);
+          if (r == Track::kSrcLimit) {
+            // pf drops the packet that completed the handshake (PFRES_SRCLIMIT).
+            pf.src_counters.src_limit.fetch_add(1, std::memory_order_relaxed);
+            drop_packet(*w.c, DropReason::kStateLimit, m);
+            return false;
+          }
         }
       }
     }

@@ -5,8 +5,10 @@
 // variable): a retired ruleset is freed only after every reader reported quiescent.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +21,7 @@
 #include "dataplane/filter/eval.h"
 #include "dataplane/net/parse.h"
 #include "dataplane/pfsync/engine.h"
+#include "dataplane/state/src_nodes.h"
 #include "dataplane/state/state.h"
 #include "dataplane/state/table.h"
 #include "dataplane/state/timeouts.h"
@@ -27,6 +30,7 @@ namespace dpf {
 
 struct WorkerContext;
 struct Node;
+struct Pf;
 
 // What a state keeps of the rule that created it. States of a retired ruleset keep pointing at
 // its RuleRefs, so RuleRefs live as long as the Pf (they are small: one per stateful rule).
@@ -36,6 +40,50 @@ struct RuleRef {
   state::RuleTimeouts timeouts;
   uint32_t max_states = 0;          // the rule's `max`, 0 = unlimited
   std::atomic<uint32_t> states{0};  // states currently created by this rule
+  // Source tracking (max-src-*, overload): the rule's states get a source node keyed by
+  // (this rule, source) or, for `source-track global`, by the source alone.
+  bool src_track = false;
+  bool src_track_rule = false;
+  state::SrcLimits src_limits;               // rule_nodes points at src_nodes below
+  std::atomic<uint32_t> src_nodes{0};        // source nodes of this rule (max-src-nodes)
+  filter::HostSet* overload = nullptr;       // `overload <t>`: the run-time hosts of <t>
+  bool flush = false;                        // … flush: kill the source's states of this rule
+  bool flush_global = false;                 // … flush global: kill all the source's states
+  state::SrcNodeTable* src_table = nullptr;  // where the nodes are (the Pf's)
+  const Pf* pf = nullptr;                    // for the clock when a state goes
+};
+
+// A source that overloaded a rule with `flush`: its states are killed by the control thread
+// (pf_overload_task). `addr` is compared with a state's wire key on the side `dir` names.
+struct OverloadFlush {
+  state::Addr addr;
+  state::AddrFamily af = state::AddrFamily::kInet;
+  state::Direction dir = state::Direction::kIn;
+  const RuleRef* rule = nullptr;
+  bool global = false;
+};
+
+// Flush requests from workers to the control thread: a short spin lock around a small array.
+// A full queue loses the request (counted); the source is in the overload table anyway.
+struct FlushQueue {
+  static constexpr unsigned kSize = 64;
+  state::StateLock lock;
+  std::array<OverloadFlush, kSize> items;
+  unsigned n = 0;
+
+  bool push(const OverloadFlush& f) noexcept;
+  // Moves every queued request to `out`; returns how many.
+  unsigned take(std::array<OverloadFlush, kSize>& out) noexcept;
+};
+
+// pf's limit counters for source tracking and overload (pf_status.lcounters), relaxed.
+struct SrcTrackCounters {
+  std::atomic<uint64_t> src_limit{0};       // packets dropped with PFRES_SRCLIMIT ("src-limit")
+  std::atomic<uint64_t> overload_table{0};  // sources put into an overload table
+  std::atomic<uint64_t> overload_full{0};   // … refused: the table's hosts are full
+  std::atomic<uint64_t> overload_flush{0};  // flush requests run (LCNT_OVERLOAD_FLUSH)
+  std::atomic<uint64_t> flush_lost{0};      // flush requests lost to a full queue
+  std::atomic<uint64_t> flushed_states{0};  // states those flushes killed
 };
 
 // A loaded ruleset: the compiled form the workers evaluate and what the views print.
@@ -57,6 +105,18 @@ struct Pf {
   unsigned control_reader = 0;                      // the control thread's RCU reader id
   uint64_t tsc_hz = 0;
   uint64_t start_tsc = 0;
+  // Source tracking: made by the first ruleset that tracks sources, then kept for the node's
+  // life (source nodes outlive reloads, like states). Workers read it after the ruleset load.
+  std::unique_ptr<state::SrcNodeTable> src_nodes;
+  // Run-time hosts of every overload table by name, kept across reloads (a reload that defines
+  // the table again empties it, as pfctl -f replaces a defined table's contents). Guarded by
+  // tables_mu (loaders and views); workers reach the sets through rulesets and RuleRefs.
+  std::map<std::string, std::unique_ptr<filter::HostSet>> overload_tables;
+  std::mutex tables_mu;
+  FlushQueue flushes;
+  SrcTrackCounters src_counters;
+  uint32_t last_src_purge = 0;
+  bool maintenance_set = false;
 };
 
 // Bookkeeping when a state leaves the table (its rule's state count).
@@ -71,6 +131,12 @@ void pf_sync_change(Node& node, unsigned producer, const state::State& s,
 
 // pf's uptime clock in whole seconds (what states' creation/expire count in).
 uint32_t pf_now(const Pf& pf) noexcept;
+
+// pf's purge-thread work besides state expiry: frees idle source nodes (once per second) and
+// kills the states of overloaded sources queued by workers. Control thread (a registered
+// reader of the state table). pf_load registers it with the state table, whose sweeper runs
+// it at every sweep(); calling it more often is harmless.
+void pf_housekeeping(Node& node, uint32_t now) noexcept;
 
 // Builds a PfRuleset from a parsed ruleset for this node's interfaces. Control thread.
 std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset rs,

@@ -14,10 +14,54 @@
 
 namespace dpf {
 
+namespace {
+
+// The node's run-time hosts of overload table `name`, made on first use and kept.
+filter::HostSet* overload_table(Pf& pf, const std::string& name) {
+  std::lock_guard lock(pf.tables_mu);
+  auto& slot = pf.overload_tables[name];
+  if (!slot) slot = std::make_unique<filter::HostSet>();
+  return slot.get();
+}
+
+uint32_t src_node_limit(const pfconf::Ruleset& src) {
+  for (const auto& l : src.options.limits)
+    if (l.name == "src-nodes") return l.value;
+  return state::kDefaultSrcNodeLimit;
+}
+
+// Source tracking of a stateful rule: the limits its states' source nodes apply.
+void set_src_tracking(Pf& pf, const PfRuleset& rs, const filter::StateSpec& spec, RuleRef& ref) {
+  ref.pf = &pf;
+  ref.src_track = spec.source_track != filter::SourceTrack::none;
+  ref.src_track_rule = spec.source_track == filter::SourceTrack::rule;
+  state::SrcLimits& l = ref.src_limits;
+  l.max_src_nodes = spec.max_src_nodes;
+  l.max_src_states = spec.max_src_states;
+  l.max_src_conn = spec.max_src_conn;
+  l.conn_rate_limit = spec.max_src_conn_rate_limit;
+  l.conn_rate_seconds = spec.max_src_conn_rate_seconds;
+  const uint32_t own = spec.timeouts[static_cast<size_t>(state::Timeout::kSrcNode)];
+  l.track_timeout = own != 0 ? own : rs.timeouts.get(state::Timeout::kSrcNode);
+  l.rule_nodes = ref.src_track_rule ? &ref.src_nodes : nullptr;
+  if (spec.has_overload) ref.overload = rs.compiled->hosts[spec.overload_set];
+  ref.flush = spec.flush;
+  ref.flush_global = spec.flush_global;
+  if (!ref.src_track) return;
+  if (!pf.src_nodes) {
+    pf.src_nodes = std::make_unique<state::SrcNodeTable>(
+        std::max(state::kDefaultSrcNodeLimit, src_node_limit(rs.source)));
+  }
+  ref.src_table = pf.src_nodes.get();
+}
+
+}  // namespace
+
 std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
                                             const filter::InterfaceMap& ifs, std::string& error) {
   auto out = std::make_unique<PfRuleset>();
-  out->compiled = filter::compile(src, ifs, error);
+  out->compiled = filter::compile(
+      src, ifs, error, [&pf](const std::string& name) { return overload_table(pf, name); });
   if (!out->compiled) return nullptr;
   // The node tracks `keep state` only: refuse what it would otherwise silently weaken.
   for (const auto& r : out->compiled->rules) {
@@ -41,6 +85,7 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
     if (src.options.timeout_set[i])
       out->timeouts.set(static_cast<state::Timeout>(i), src.options.timeouts[i]);
   }
+  out->source = std::move(src);
   const auto& rules = out->compiled->rules;
   out->refs.assign(rules.size(), nullptr);
   for (size_t i = 0; i < rules.size(); ++i) {
@@ -58,10 +103,10 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
       ref->timeouts.derive_adaptive_from_max(spec.max_states);
       ref->has_timeouts = true;
     }
+    set_src_tracking(pf, *out, spec, *ref);
     out->refs[i] = ref.get();
     pf.rule_refs.push_back(std::move(ref));
   }
-  out->source = std::move(src);
   return out;
 }
 
@@ -159,12 +204,37 @@ bool pf_check_rules(const config::Cluster& cluster, std::vector<std::string>& er
   return ok;
 }
 
+namespace {
+
+// What a loaded ruleset changes in source tracking: `set limit src-nodes`, and the contents of
+// overload tables the ruleset defines (pfctl -f replaces them with the file's). The first load
+// hands pf_housekeeping to the state table's sweeper.
+void publish_src_tracking(Node& node, const PfRuleset& rs) {
+  Pf& pf = *node.pf;
+  if (pf.src_nodes) pf.src_nodes->set_limit(src_node_limit(rs.source));
+  {
+    std::lock_guard lock(pf.tables_mu);
+    for (const auto& t : rs.source.tables) {
+      auto it = pf.overload_tables.find(t.name);
+      if (it != pf.overload_tables.end()) it->second->clear();
+    }
+  }
+  if (!pf.maintenance_set && pf.table) {
+    pf.table->set_maintenance(
+        [](void* ctx, uint32_t now) { pf_housekeeping(*static_cast<Node*>(ctx), now); }, &node);
+    pf.maintenance_set = true;
+  }
+}
+
+}  // namespace
+
 bool pf_load(Node& node, const std::string& path, std::string_view text,
              std::vector<std::string>& errors) {
   Pf& pf = *node.pf;
   auto rs = build_for(pf, *node.cluster, *node.cfg, path, text, errors);
   if (!rs) return false;
   rs->file = path;
+  publish_src_tracking(node, *rs);
   const PfRuleset* old = pf.ruleset.load();
   rs->generation = old ? old->generation + 1 : 1;
   pf.ruleset.store(rs.get(), std::memory_order_release);

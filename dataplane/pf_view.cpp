@@ -330,6 +330,72 @@ nlohmann::json pfsync_info(Node& node) {
             {"tx_frames", io.tx_frames}}}};
 }
 
+namespace {
+
+state::Addr addr_of(const filter::Addr128& k) {
+  state::Addr a;
+  for (int i = 0; i < 8; ++i) {
+    a.bytes[i] = static_cast<uint8_t>(k.hi >> (56 - 8 * i));
+    a.bytes[8 + i] = static_cast<uint8_t>(k.lo >> (56 - 8 * i));
+  }
+  return a;
+}
+
+// Source tracking: pf's limit counters, the source nodes (pfctl -s Sources, the first 1000)
+// and the hosts overload put into each table (pfctl -t T -T show).
+nlohmann::json src_tracking_json(Pf& pf) {
+  const auto& c = pf.src_counters;
+  nlohmann::json counters = {
+      {"src-limit", c.src_limit.load()},
+      {"overload table insertion", c.overload_table.load()},
+      {"overload table full", c.overload_full.load()},
+      {"overload flush states", c.overload_flush.load()},
+      {"overload flush lost", c.flush_lost.load()},
+      {"overload flushed states", c.flushed_states.load()},
+  };
+  nlohmann::json sources = nlohmann::json::array();
+  if (pf.src_nodes) {
+    const auto sc = pf.src_nodes->counters();
+    counters["max-src-states"] = sc.src_states;
+    counters["max-src-nodes"] = sc.src_nodes;
+    counters["max-src-conn"] = sc.src_conn;
+    counters["max-src-conn-rate"] = sc.src_conn_rate;
+    counters["src-nodes limit"] = sc.full;
+    counters["src node searches"] = sc.searches;
+    counters["src node inserts"] = sc.inserts;
+    counters["src node removals"] = sc.removals;
+    for (const auto& n : pf.src_nodes->snapshot()) {
+      if (sources.size() >= 1000) break;
+      const auto* ref = static_cast<const RuleRef*>(n.key.rule);
+      sources.push_back({{"addr", addr_str(n.key.addr, n.key.af)},
+                         {"rule", ref ? static_cast<int64_t>(ref->nr) : -1},
+                         {"states", n.states},
+                         {"conn", n.conn},
+                         {"conn_rate", n.conn_rate},
+                         {"creation", n.creation},
+                         {"expire", n.expire}});
+    }
+  }
+  nlohmann::json tables = nlohmann::json::object();
+  {
+    std::lock_guard lock(pf.tables_mu);
+    for (const auto& [name, hosts] : pf.overload_tables) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& [v6, k] : hosts->entries())
+        list.push_back(
+            addr_str(addr_of(k), v6 ? state::AddrFamily::kInet6 : state::AddrFamily::kInet));
+      tables[name] = list;
+    }
+  }
+  return {{"counters", counters},
+          {"src_nodes", pf.src_nodes ? pf.src_nodes->count() : 0},
+          {"src_node_limit", pf.src_nodes ? pf.src_nodes->limit() : state::kDefaultSrcNodeLimit},
+          {"sources", sources},
+          {"overload_tables", tables}};
+}
+
+}  // namespace
+
 nlohmann::json pf_info(Node& node) {
   Pf& pf = *node.pf;
   const auto c = pf.table->counters();
@@ -360,6 +426,7 @@ nlohmann::json pf_info(Node& node) {
             {"created_by_workers", created},
             {"matched", matched}}},
           {"timeouts", timeouts},
+          {"src_tracking", src_tracking_json(pf)},
           {"ruleset", rs ? rs->file : ""},
           {"rules", rs ? rs->compiled->rules.size() : 0}};
 }

@@ -16,6 +16,7 @@ bool Sweeper::expired(State& s, uint32_t now, const TimeoutTable& timeouts) cons
 }
 
 unsigned Sweeper::sweep(uint32_t now, unsigned budget, const TimeoutTable& timeouts) noexcept {
+  table_.run_maintenance(now);
   unsigned removed = 0;
   wrapped_ = false;
   for (unsigned seen = 0; seen < budget; ++seen) {

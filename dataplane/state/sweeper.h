@@ -37,7 +37,8 @@ class Sweeper {
     on_remove_ctx_ = ctx;
   }
 
-  // Examines up to `budget` states from the cursor on and removes those with
+  // Runs the table's maintenance hook (StateTable::set_maintenance), then examines up to
+  // `budget` states from the cursor on and removes those with
   // expires_at(timeout, expire, now, ...) <= now; returns how many it removed. At the end of
   // the table the cursor goes back to the start and the call returns (pf walks 1/interval of
   // the table per second: budget = count() / interval + 1 does the same).

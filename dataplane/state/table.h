@@ -135,6 +135,19 @@ class StateTable {
   void quiescent(unsigned thread_id) noexcept;
   void offline(unsigned thread_id) noexcept;  // a sleeping worker holds no state pointers
   void online(unsigned thread_id) noexcept;
+  // Periodic work that belongs with expiry (pf's purge thread also frees idle source nodes
+  // and the overload task kills overloaded sources' states): the sweeper runs it at the start
+  // of every sweep(). Set from any thread; run on the sweeping thread.
+  using Maintenance = void (*)(void* ctx, uint32_t now);
+  void set_maintenance(Maintenance f, void* ctx) noexcept {
+    maintenance_ctx_.store(ctx, std::memory_order_relaxed);
+    maintenance_.store(f, std::memory_order_release);
+  }
+  void run_maintenance(uint32_t now) noexcept {
+    if (Maintenance f = maintenance_.load(std::memory_order_acquire))
+      f(maintenance_ctx_.load(std::memory_order_relaxed), now);
+  }
+
   // Frees the removed states whose grace period has ended; returns how many. Never waits.
   unsigned reclaim() noexcept;
   // States removed and not yet freed.
@@ -164,6 +177,8 @@ class StateTable {
   std::atomic<uint32_t> allocated_{0};
   std::atomic<uint32_t> pending_{0};
   alignas(64) std::atomic<uint32_t> insert_lock_{0};  // makes lookup+add one step
+  std::atomic<Maintenance> maintenance_{nullptr};
+  std::atomic<void*> maintenance_ctx_{nullptr};
   struct AtomicCounters {
     std::atomic<uint64_t> inserts{0}, removals{0}, state_limit{0}, memory{0}, insert_exists{0},
         insert_id_exists{0}, insert_full{0};

@@ -103,3 +103,36 @@ TEST_CASE("sweeper: a rule's own timeouts apply to the states it created") {
 
 }  // namespace
 }  // namespace dpf::state
+
+namespace dpf::state {
+namespace {
+
+struct MaintenanceCalls {
+  std::vector<uint32_t> at;
+  size_t states_seen = 0;  // the table's count when the hook ran
+  StateTable* table = nullptr;
+};
+
+void record_maintenance(void* ctx, uint32_t now) {
+  auto* m = static_cast<MaintenanceCalls*>(ctx);
+  m->at.push_back(now);
+  m->states_seen = m->table->count();
+}
+
+TEST_CASE("sweeper: runs the table's maintenance hook at every sweep, before expiring states") {
+  auto t = make_table(64);
+  const TimeoutTable tt = TimeoutTable::defaults();
+  fill(*t, 4, [](unsigned) { return 0u; });  // all due at 60
+  Sweeper sw(*t);
+  CHECK(sw.sweep(10, 100, tt) == 0);  // no hook yet: nothing else happens
+  MaintenanceCalls calls;
+  calls.table = t.get();
+  t->set_maintenance(&record_maintenance, &calls);
+  CHECK(sw.sweep(20, 100, tt) == 0);
+  CHECK(sw.sweep(60, 100, tt) == 4);
+  CHECK(calls.at == std::vector<uint32_t>{20, 60});
+  CHECK(calls.states_seen == 4);  // the hook ran before the sweep removed them
+}
+
+}  // namespace
+}  // namespace dpf::state

@@ -6,7 +6,8 @@
 #   established connection is dropped (src-limit), 10.0.0.2 lands in <bad>, and `flush global`
 #   kills its other states: the three open connections stop carrying data;
 # - `block quick from <bad>` blocks a new connection from 10.0.0.2;
-# - another client, 10.0.0.3, is unaffected.
+# - another client, 10.0.0.3, is unaffected;
+# - max-src-states 2 (global source tracking) on another port refuses its 3rd state.
 # usage: pf_src.sh PATH_TO_DPF
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
@@ -21,6 +22,7 @@ table <bad> persist
 block all
 block in quick on sis0 from <bad>
 pass in on sis0 proto tcp to port 7100 keep state (max-src-conn 3, overload <bad> flush global)
+pass in on sis0 proto tcp to port 7200 keep state (max-src-states 2)
 pass in on sis1 keep state
 pass out keep state
 PF
@@ -65,12 +67,12 @@ PYTHON
 cat >"$LAB_DIR/client.py" <<'PYTHON'
 import socket, sys, time
 server, port = sys.argv[1], int(sys.argv[2])
-def connect(src):
+def connect(src, to):
     s = socket.socket()
     s.bind((src, 0))
     s.settimeout(2)
     try:
-        s.connect((server, port))
+        s.connect((server, to))
     except socket.timeout:
         return None, "timeout"
     except ConnectionRefusedError:
@@ -84,8 +86,8 @@ def echo(s):
         return "timeout"
     except OSError:
         return "error"
-def step(name, src):
-    s, err = connect(src)
+def step(name, src, to=port):
+    s, err = connect(src, to)
     print(name, err or echo(s), flush=True)
     return s
 held = [step("c%d" % i, "10.0.0.2") for i in (1, 2, 3)]
@@ -94,7 +96,8 @@ time.sleep(1)  # the flush runs on the node's control thread
 for i, s in enumerate(held, 1):
     print("again%d" % i, echo(s) if s else "error", flush=True)
 step("c5", "10.0.0.2")
-step("other", "10.0.0.3")
+other = step("other", "10.0.0.3")
+limited = [step("st%d" % i, "10.0.0.3", port + 100) for i in (1, 2, 3)]
 PYTHON
 
 start_dpf fw dpf -- -c "$LAB_DIR/cluster.yaml"
@@ -102,6 +105,8 @@ pfinfo() { api fw /api/v1/pf | json "$1"; }
 
 in_ns hB "$PY" "$LAB_DIR/echo.py" 7100 25 &
 echo_pid=$!
+in_ns hB "$PY" "$LAB_DIR/echo.py" 7200 25 &
+echo2_pid=$!
 sleep 0.3
 log "four connections from 10.0.0.2 (max-src-conn 3), then 10.0.0.3"
 in_ns hA "$PY" "$LAB_DIR/client.py" 192.168.0.2 7100 >"$LAB_DIR/client.out" || fail "the client failed"
@@ -131,11 +136,20 @@ done
 
 log "another client is unaffected"
 [ "$(result other)" = ok ] || fail "10.0.0.3's connection did not work: $(result other)"
-# Its source node counts its one state; 10.0.0.2's node went with its states.
-[ "$(pfinfo "[s['states'] for s in d['src_tracking']['sources'] if s['addr'] == '10.0.0.3']")" = "[1]" ] ||
+# Its node under the port 7100 rule (rule 2) counts its one state.
+[ "$(pfinfo "[s['states'] for s in d['src_tracking']['sources'] if s['addr'] == '10.0.0.3' and s['rule'] == 2]")" = "[1]" ] ||
   fail "10.0.0.3's source node: $(pfinfo "d['src_tracking']['sources']")"
 
-kill "$echo_pid" 2>/dev/null || true
-wait "$echo_pid" 2>/dev/null || true
+log "max-src-states 2: the third state from one source is refused"
+[ "$(result st1)" = ok ] && [ "$(result st2)" = ok ] || fail "states within max-src-states failed"
+[ "$(result st3)" = timeout ] || fail "the 3rd state from 10.0.0.3 was not refused: $(result st3)"
+[ "$(pfinfo "d['src_tracking']['counters']['max-src-states']")" -ge 1 ] ||
+  fail "max-src-states did not count the refusal"
+# source-track global: one node for the source, rule -1.
+[ "$(pfinfo "[s['states'] for s in d['src_tracking']['sources'] if s['addr'] == '10.0.0.3' and s['rule'] == -1]")" = "[2]" ] ||
+  fail "10.0.0.3's global source node: $(pfinfo "d['src_tracking']['sources']")"
+
+kill "$echo_pid" "$echo2_pid" 2>/dev/null || true
+wait "$echo_pid" "$echo2_pid" 2>/dev/null || true
 stop_dpf dpf
 log "PASS"

@@ -222,10 +222,6 @@ bool build_sync(dpf::Node& node, std::string& error) {
     error = "pfsync syncdev " + ps.syncdev + " is not an interface of this node";
     return false;
   }
-  if (ps.defer) {
-    error = "pfsync: defer is not supported yet; set defer: false";
-    return false;
-  }
   const dpf::Port& p = *node.ports[node.sync_port];
   const dpf::TxQueue q = node.tx_queue(p, node.n_workers);
   dpf::SyncPort sp;
@@ -238,6 +234,15 @@ bool build_sync(dpf::Node& node, std::string& error) {
   sc.engine.hostid = node.hostid;
   sc.engine.maxupd = static_cast<uint8_t>(ps.maxupd);
   sc.engine.defer = ps.defer;
+  node.sync_defer = ps.defer;
+  // A deferred packet that may go leaves on the control thread's TX queue (the sync work runs
+  // there) with the egress port the worker stored in it.
+  sc.packet_ctx = &node;
+  sc.release_packet = [](void* ctx, rte_mbuf* m) noexcept {
+    auto& n = *static_cast<dpf::Node*>(ctx);
+    dpf::Port& out = *n.ports[m->port];
+    dpf::send_burst(out, n.tx_queue(out, n.n_workers), &m, 1, n.counters[n.n_workers]);
+  };
   sc.engine.format =
       ps.version == 1400 ? dpf::pfsync::StateFormat::k1400 : dpf::pfsync::StateFormat::k1301;
   sc.engine.mtu = p.mtu;

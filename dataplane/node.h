@@ -152,6 +152,7 @@ struct Node {
   std::atomic<bool> reload{false};  // SIGHUP: reload the ruleset from the cluster's rules file
   std::unique_ptr<SyncLcore> sync;  // pfsync, when the node has a `pfsync:` section
   int sync_port = -1;               // index of the sync interface in ports
+  bool sync_defer = false;          // pfsync defer: a new state's first packet waits for INS_ACK
 
   // Index of the port owning `addr` as its interface address, or as a virtual address of a
   // vhid this node is master of; -1 otherwise.

@@ -163,11 +163,10 @@ bool create_state(WorkerContext& w, const filter::Verdict& v, const state::State
     ++w.c->drops[static_cast<size_t>(DropReason::kStateLimit)];
     return false;
   }
-  // Source limits are refused with pf's "src-limit" reason (pf.src_counters); the packet is
-  // counted with the other refused new flows.
+  // Source limits are refused with pf's "src-limit" reason (also in pf.src_counters).
   state::SrcNode* sn = nullptr;
   if (!take_src_node(pf, ref, key, dir, now, &sn)) [[unlikely]] {
-    ++w.c->drops[static_cast<size_t>(DropReason::kStateLimit)];
+    ++w.c->drops[static_cast<size_t>(DropReason::kSrcLimit)];
     return false;
   }
   State* s = pf.table->alloc();
@@ -217,7 +216,14 @@ bool create_state(WorkerContext& w, const filter::Verdict& v, const state::State
   }
   if (ref) ref->states.fetch_add(1, std::memory_order_relaxed);
   ++w.c->states_created;
-  pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kInsert);
+  if (w.node->sync_defer && !(s->state_flags & state::kStateNoSync)) {
+    // Defer: the packet's last new state carries it (worker_handle); an earlier one (the `in`
+    // state of a forwarded packet) is announced now.
+    if (w.deferred) pf_sync_change(*w.node, w.index, *w.deferred, pfsync::ChangeKind::kInsert);
+    w.deferred = s;
+  } else {
+    pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kInsert);
+  }
   return true;
 }
 
@@ -419,7 +425,7 @@ bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, r
           if (r == Track::kSrcLimit) {
             // pf drops the packet that completed the handshake (PFRES_SRCLIMIT).
             pf.src_counters.src_limit.fetch_add(1, std::memory_order_relaxed);
-            drop_packet(*w.c, DropReason::kStateLimit, m);
+            drop_packet(*w.c, DropReason::kSrcLimit, m);
             return false;
           }
         }

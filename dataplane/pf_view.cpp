@@ -306,11 +306,11 @@ nlohmann::json pfsync_info(Node& node) {
     return std::chrono::duration<double>(now - *t).count();
   };
   const auto io = node.sync->io_counters();
+  const auto& es = node.sync->engine_stats();
   const auto& ps = *node.cfg->pfsync;
   return {{"enabled", true},
           {"syncdev", ps.syncdev},
           {"maxupd", ps.maxupd},
-          {"defer", ps.defer},
           {"version", ps.version},
           {"sync_ok", node.sync->sync_ok()},
           {"bulk",
@@ -327,7 +327,18 @@ nlohmann::json pfsync_info(Node& node) {
            {{"changes", io.changes},
             {"ring_full", io.ring_full},
             {"rx_frames", io.rx_frames},
-            {"tx_frames", io.tx_frames}}}};
+            {"tx_frames", io.tx_frames},
+            {"tx_held", io.tx_held},
+            {"tx_unresolved", io.tx_unresolved},
+            {"mirrored", io.mirrored},
+            {"mirror_failed", io.mirror_failed}}},
+          {"defer",
+           {{"enabled", ps.defer},
+            {"deferred", es.deferred},
+            {"acked", es.defer_acked},
+            {"timed_out", es.defer_timed_out},
+            {"dropped", es.defer_dropped},
+            {"released", es.defer_released}}}};
 }
 
 namespace {

@@ -82,10 +82,20 @@ void forward_ipv4(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketI
   eth->dst = mac;
   eth->src = out.mac;
   ++w.c->forwarded;
+  if (w.deferred) [[unlikely]] {
+    // pfsync defer: the packet waits with the state's insert until the peer acknowledges it
+    // or the defer timeout passes; the control thread then sends it (on a full change ring
+    // the insert is lost, counted, and the packet goes now).
+    state::State* s = std::exchange(w.deferred, nullptr);
+    m->port = nh.port;
+    if (node.sync->change(w.index, *s, pfsync::ChangeKind::kInsert, m)) return;
+  }
   tx_enqueue(w, nh.port, m);
 }
 
 }  // namespace
+
+void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept;
 
 uint16_t send_burst(Port& p, TxQueue q, rte_mbuf** pkts, uint16_t n, LcoreCounters& c) noexcept {
   if (q.lock) rte_spinlock_lock(q.lock);
@@ -97,6 +107,14 @@ uint16_t send_burst(Port& p, TxQueue q, rte_mbuf** pkts, uint16_t n, LcoreCounte
 }
 
 void worker_handle(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
+  handle_frame(w, in, m);
+  if (w.deferred) [[unlikely]] {  // a new state whose packet was not forwarded: announce it
+    pf_sync_change(*w.node, w.index, *w.deferred, pfsync::ChangeKind::kInsert);
+    w.deferred = nullptr;
+  }
+}
+
+void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
   Node& node = *w.node;
   ++w.c->rx_packets;
   auto* frame = rte_pktmbuf_mtod(m, std::byte*);

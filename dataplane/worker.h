@@ -26,6 +26,9 @@ struct WorkerContext {
   std::array<std::array<rte_mbuf*, kBurst>, kMaxPorts> tx{};
   std::array<uint16_t, kMaxPorts> tx_len{};
   uint32_t now = 0;  // pf's uptime seconds, refreshed once per loop
+  // pfsync defer: the newest syncable state the packet in hand created. Its insert leaves with
+  // the packet held (forwarded packets) or alone (anything else) when the packet is done.
+  state::State* deferred = nullptr;
 };
 
 // Entry point for rte_eal_remote_launch; arg is a WorkerContext*. Returns when node->stop is set.

@@ -39,6 +39,7 @@ enum class DropReason : uint8_t {
   kStateInsert,         // a state with the same key exists (pf's state-insert)
   kStateLimit,          // `set limit states` (or a rule's `max`) reached: new flow refused
   kCarpBackup,          // to a CARP virtual MAC of a vhid this node is backup of
+  kSrcLimit,            // max-src-* exceeded: new flow refused, or its completing ACK (pf's)
   kCount
 };
 
@@ -53,7 +54,7 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::kC
         "ipv6",          "local-unhandled", "punt-ring-full",
         "tx-full",       "broadcast",       "mtu-exceeded",
         "pf-block",      "state-mismatch",  "state-insert",
-        "state-limit",   "carp-backup",
+        "state-limit",   "carp-backup",     "src-limit",
 };
 
 // Every reason has a name: a missing initializer would leave the last one empty.

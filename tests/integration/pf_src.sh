@@ -121,6 +121,8 @@ done
   fail "max-src-conn did not count the 4th connection"
 [ "$(pfinfo "d['src_tracking']['counters']['src-limit']")" -ge 1 ] ||
   fail "src-limit did not count the dropped packet"
+[ "$(api fw /api/v1/stats | json "d['drops']['src-limit']")" -ge 1 ] ||
+  fail "the dropped packet is not counted under the src-limit drop reason"
 
 log "10.0.0.2 is in <bad>, its states were flushed, and <bad> blocks it"
 [ "$(pfinfo "'10.0.0.2' in d['src_tracking']['overload_tables']['bad']")" = True ] ||

@@ -26,19 +26,8 @@ pass out keep state
 pass in on sis1 keep state
 PF
 echo "carp-token" >"$LAB_DIR/token"
-node() {
-  cat <<YAML
-  $1:
-    hostid: $2
-    eal: [-l, "0-1", --no-huge, -m, "256", --no-pci, --file-prefix, dpf-$1-$$, --log-level, "*:warning"]
-    interfaces:
-      sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.$3/24 }
-      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.$3/24 }
-      sis2: { device: "net_af_packet2,iface=sis2", address: 10.0.10.$4/24 }
-    carp: { advskew: $5 }
-    api: { listen: "127.0.0.1:9080", token_file: token }
-YAML
-}
+node() { pair_node "$1" "$2" "$3" "$4" "carp: { advskew: $5 }" \
+  "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
 {
   cat <<'YAML'
 cluster:

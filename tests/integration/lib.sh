@@ -100,6 +100,39 @@ router_topology() {
   host_addr hB eth0 192.168.0.2/24 192.168.0.254
 }
 
+# sync_pair_topology: firewalls fwa and fwb joined by a crossover sync link (sis2). Host hA
+# (10.0.0.2) on fwa's sis0 and host hB (192.168.0.2) on fwa's sis1 route through fwa (.252);
+# fwb's sis0 and sis1 are up but lead nowhere.
+sync_pair_topology() {
+  local n
+  for n in hA hB fwa fwb; do ns_add $n; done
+  link hA eth0 fwa sis0
+  link hB eth0 fwa sis1
+  link fwa sis2 fwb sis2
+  link fwb sis0 fwb x0
+  link fwb sis1 fwb x1
+  host_addr hA eth0 10.0.0.2/24 10.0.0.252
+  host_addr hB eth0 192.168.0.2/24 192.168.0.252
+}
+
+# pair_node NAME HOSTID OCTET SYNC_OCTET [LINE...]: one node of a two-firewall cluster file, with
+# sis0 10.0.0.OCTET/24, sis1 192.168.0.OCTET/24 and sis2 10.0.10.SYNC_OCTET/24 on af_packet ports
+# of the namespace's interfaces of those names; each LINE is added to the node's map.
+pair_node() {
+  cat <<YAML
+  $1:
+    hostid: $2
+    eal: [-l, "0-1", --no-huge, -m, "256", --no-pci, --file-prefix, dpf-$1-$$, --log-level, "*:warning"]
+    interfaces:
+      sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.$3/24 }
+      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.$3/24 }
+      sis2: { device: "net_af_packet2,iface=sis2", address: 10.0.10.$4/24 }
+YAML
+  shift 4
+  local line
+  for line in "$@"; do echo "    $line"; done
+}
+
 # ha_topology: the example of pfsync(4) and carp(4). Namespace lan holds two bridges: br0 joins
 # the external host (ext, 10.0.0.100) and sis0 of firewalls fwa and fwb, br1 the internal host
 # (int, 192.168.0.100) and their sis1; sis2 is a crossover link between the firewalls. The hosts

@@ -15,17 +15,7 @@ command -v tshark >/dev/null && command -v tcpdump >/dev/null ||
   skip "tshark and tcpdump are not installed (scripts/setup installs them)"
 T="$PY $HERE/tcp_transfer.py"
 
-ns_add hA
-ns_add hB
-ns_add fwa
-ns_add fwb
-link hA eth0 fwa sis0
-link hB eth0 fwa sis1
-link fwa sis2 fwb sis2
-link fwb sis0 fwb x0
-link fwb sis1 fwb x1
-host_addr hA eth0 10.0.0.2/24 10.0.0.252
-host_addr hB eth0 192.168.0.2/24 192.168.0.252
+sync_pair_topology
 
 cat >"$LAB_DIR/rules.conf" <<'PF'
 pass quick on sis2 proto pfsync keep state (no-sync)
@@ -33,22 +23,11 @@ block all
 pass out keep state
 pass in on sis1 keep state
 PF
-node() {
-  cat <<YAML
-  $1:
-    hostid: $2
-    eal: [-l, "0-1", --no-huge, -m, "256", --no-pci, --file-prefix, dpf-$1-$$, --log-level, "*:warning"]
-    interfaces:
-      sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.$3/24 }
-      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.$3/24 }
-      sis2: { device: "net_af_packet2,iface=sis2", address: 10.0.10.$4/24 }
-YAML
-}
 {
   echo "cluster: { name: defer-test, rules: rules.conf, pfsync: { syncdev: sis2, defer: true } }"
   echo "nodes:"
-  node fw-a 0x0a000001 252 1
-  node fw-b 0x0a000002 253 2
+  pair_node fw-a 0x0a000001 252 1
+  pair_node fw-b 0x0a000002 253 2
 } >"$LAB_DIR/cluster.yaml"
 "$DPF" -- -c "$LAB_DIR/cluster.yaml" --check >/dev/null || fail "the cluster file does not --check"
 defer() { api fwa /api/v1/pfsync | json "d['defer']['$1']"; }

@@ -6,17 +6,12 @@
 #include <cstdio>
 
 #include "control/carp/wire.h"
+#include "dataplane/net/build.h"
 
 namespace dpf {
 namespace {
 
 using carp::DemotionSource;
-
-std::string mac_text(const net::MacAddr& m) {
-  char b[18];
-  std::snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-  return b;
-}
 
 const char* source_key(DemotionSource s) {
   switch (s) {
@@ -198,7 +193,7 @@ nlohmann::json CarpNode::view(Clock::time_point now) const {
       v["advskew"] = c.advskew;
       v["demotion"] = m.demotion();
       v["effective_skew"] = m.effective_skew();
-      v["mac"] = mac_text(carp::virtual_mac(c.vhid));
+      v["mac"] = net::format_mac(carp::virtual_mac(c.vhid));
       nlohmann::json addrs = nlohmann::json::array();
       for (const auto& vc : node_.cluster->carp->vhids) {
         if (vc.vhid != c.vhid || vc.interface != p.name) continue;

@@ -23,6 +23,7 @@
 #include "control/config/cluster.h"
 #include "control/pfconf/parser.h"
 #include "control/rest/server.h"
+#include "dataplane/net/build.h"
 #include "dataplane/node.h"
 #include "dataplane/pf_load.h"
 #include "dataplane/pf_view.h"
@@ -277,10 +278,9 @@ void print_banner(const dpf::Node& node, const std::string& listen) {
               node.cfg->name.c_str(), node.cluster->name.c_str(), node.hostid, node.n_workers,
               node.idle == dpf::config::IdleMode::poll ? "poll" : "adaptive");
   for (const auto& p : node.ports) {
-    std::printf("dpf:   %s: port %u, %02x:%02x:%02x:%02x:%02x:%02x, %s/%u, %u rxq %u txq%s\n",
-                p->name.c_str(), p->port_id, p->mac[0], p->mac[1], p->mac[2], p->mac[3], p->mac[4],
-                p->mac[5], dpf::config::format_ipv4(p->addr).c_str(), p->prefix_len, p->n_rxq,
-                p->n_txq, p->tx_lock ? " (shared)" : "");
+    std::printf("dpf:   %s: port %u, %s, %s/%u, %u rxq %u txq%s\n", p->name.c_str(), p->port_id,
+                dpf::net::format_mac(p->mac).c_str(), dpf::config::format_ipv4(p->addr).c_str(),
+                p->prefix_len, p->n_rxq, p->n_txq, p->tx_lock ? " (shared)" : "");
   }
   if (const auto* rs = node.pf->ruleset.load()) {
     std::printf("dpf: ruleset %s: %zu rules, state limit %u\n", rs->file.c_str(),

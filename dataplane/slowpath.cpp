@@ -26,12 +26,6 @@ constexpr unsigned kControlSleepMaxUs = 5000;
 constexpr auto kSweepEvery = std::chrono::milliseconds(100);
 constexpr unsigned kSweepBudget = 4096;
 
-std::string mac_str(const net::MacAddr& m) {
-  char b[18];
-  std::snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-  return b;
-}
-
 std::span<std::byte> frame_of(rte_mbuf* m) {
   return {rte_pktmbuf_mtod(m, std::byte*), rte_pktmbuf_data_len(m)};
 }
@@ -371,7 +365,7 @@ void SlowPath::refresh_snapshot() {
     rest::InterfaceStats i;
     i.name = p->name;
     i.device = p->device;
-    i.mac = mac_str(p->mac);
+    i.mac = net::format_mac(p->mac);
     i.address = config::format_ipv4(p->addr) + "/" + std::to_string(p->prefix_len);
     i.port_id = p->port_id;
     i.mtu = p->mtu;
@@ -410,8 +404,9 @@ void SlowPath::refresh_snapshot() {
   s.arp_requests_sent = slow_.arp_requests;
   s.echo_replies_sent = slow_.echo_replies;
   for (const auto& e : neighbors_.snapshot()) {
-    s.neighbors.push_back({config::format_ipv4(e.ip), node_.ports[e.port]->name, mac_str(e.mac),
-                           std::string(route::neighbor_state_name(e.state)), e.held});
+    s.neighbors.push_back({config::format_ipv4(e.ip), node_.ports[e.port]->name,
+                           net::format_mac(e.mac), std::string(route::neighbor_state_name(e.state)),
+                           e.held});
   }
   s.states = node_.pf->table->count();
   s.state_limit = node_.pf->table->limit();

@@ -2,6 +2,7 @@
 #include "dataplane/net/build.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -167,6 +168,12 @@ size_t build_tcp_rst(std::span<std::byte> out, const MacAddr& src_mac, const Mac
   th.check.set(
       l4_checksum_ipv4(info.dst, info.src, kIpProtoTcp, out.subspan(kL4Off, sizeof(TcpHdr))));
   return kTcpRstFrameLen;
+}
+
+std::string format_mac(const MacAddr& m) {
+  char b[18];
+  std::snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+  return b;
 }
 
 }  // namespace dpf::net

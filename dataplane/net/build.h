@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include "dataplane/net/headers.h"
 #include "dataplane/net/parse.h"
@@ -57,5 +58,8 @@ bool make_echo_reply_in_place(std::span<std::byte> frame, const PacketInfo& info
 // non-TCP packet, a fragment, a segment without a valid TCP header, or one that carries RST.
 size_t build_tcp_rst(std::span<std::byte> out, const MacAddr& src_mac, const MacAddr& dst_mac,
                      const PacketInfo& info) noexcept;
+
+// "aa:bb:cc:dd:ee:ff", for logs and views (allocates).
+std::string format_mac(const MacAddr& m);
 
 }  // namespace dpf::net

@@ -247,3 +247,8 @@ TEST_CASE("build: an echo reply to a VLAN-tagged request keeps the tag") {
   REQUIRE(make_echo_reply_in_place(f, info));
   CHECK(f == expect);
 }
+
+TEST_CASE("build: a MAC address prints as six lower-case hex pairs with leading zeros") {
+  CHECK(format_mac(MacAddr{0x00, 0x00, 0x5e, 0x00, 0x01, 0x0a}) == "00:00:5e:00:01:0a");
+  CHECK(format_mac(MacAddr{0xde, 0xad, 0xbe, 0xef, 0xff, 0x01}) == "de:ad:be:ef:ff:01");
+}

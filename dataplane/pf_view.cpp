@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "control/pfconf/print.h"
+#include "dataplane/net/build.h"
 #include "dataplane/pf_load.h"
 #include "dataplane/slowpath.h"
 #include "dataplane/state/proto_state.h"
@@ -307,12 +308,20 @@ nlohmann::json pfsync_info(Node& node) {
   };
   const auto io = node.sync->io_counters();
   const auto& es = node.sync->engine_stats();
+  nlohmann::json peers = nlohmann::json::array();
+  for (const SyncPeerSeen& p : node.sync->peers_seen()) {
+    peers.push_back({{"address", config::format_ipv4(p.addr)},
+                     {"mac", net::format_mac(p.mac)},
+                     {"frames", p.frames},
+                     {"last_heard_ago", std::chrono::duration<double>(now - p.last).count()}});
+  }
   const auto& ps = *node.cfg->pfsync;
   return {{"enabled", true},
           {"syncdev", ps.syncdev},
           {"maxupd", ps.maxupd},
           {"version", ps.version},
           {"sync_ok", node.sync->sync_ok()},
+          {"peers", peers},
           {"bulk",
            {{"requested", b.requested},
             {"in_progress", b.in_progress},

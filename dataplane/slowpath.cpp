@@ -416,6 +416,8 @@ void SlowPath::refresh_snapshot() {
     s.pfsync_bulk_done = node_.sync->bulk_status().done;
     const auto st = node_.sync->stats();
     for (const auto& f : pfsync::kStatFields) s.pfsync_stats.emplace_back(f.name, st.*f.field);
+    for (const SyncPeerSeen& p : node_.sync->peers_seen())
+      s.pfsync_peers.emplace_back(config::format_ipv4(p.addr), p.frames);
   }
   std::lock_guard lock(snap_mu_);
   snap_ = std::move(s);

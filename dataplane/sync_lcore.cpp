@@ -178,11 +178,30 @@ void SyncLcore::on_rx_frame(ps::TimePoint now, rte_mbuf* m) noexcept {
   const ps::RxFrame f = ps::parse_frame(frame, io_stats_);
   if (f.verdict == ps::RxVerdict::kOk || f.verdict == ps::RxVerdict::kBadTtl) mirror(m);
   if (f.verdict == ps::RxVerdict::kOk) {
+    note_peer(now, f);
     engine_->on_frame(now, f.payload);
   } else if (f.verdict != ps::RxVerdict::kBadTtl) {
     ++io_.rx_not_pfsync;
   }
   rte_pktmbuf_free(m);
+}
+
+void SyncLcore::note_peer(ps::TimePoint now, const ps::RxFrame& f) noexcept {
+  SyncPeerSeen* slot = nullptr;
+  for (unsigned i = 0; i < n_peers_ && slot == nullptr; ++i)
+    if (peers_[i].addr == f.src_addr) slot = &peers_[i];
+  if (slot == nullptr && n_peers_ < peers_.size()) {
+    slot = &peers_[n_peers_++];
+    *slot = SyncPeerSeen{f.src_addr, f.src_mac, 0, now};
+  }
+  if (slot == nullptr) {
+    slot = &*std::min_element(peers_.begin(), peers_.end(),
+                              [](const auto& a, const auto& b) { return a.last < b.last; });
+    *slot = SyncPeerSeen{f.src_addr, f.src_mac, 0, now};
+  }
+  slot->mac = f.src_mac;
+  ++slot->frames;
+  slot->last = now;
 }
 
 void SyncLcore::drain_rx(ps::TimePoint now) noexcept {

@@ -100,6 +100,14 @@ struct SyncIoCounters {
   uint64_t defer_unsendable = 0;     // released deferred packets freed: no release_packet set
 };
 
+// A node this one receives valid pfsync frames from (address, MAC, frames, last frame).
+struct SyncPeerSeen {
+  uint32_t addr = 0;  // host order
+  pfsync::MacAddr mac{};
+  uint64_t frames = 0;
+  pfsync::TimePoint last{};
+};
+
 class SyncLcore final : private pfsync::SyncSink {
  public:
   // Fails with `error` naming what could not be created. Registers config.reader_id as an
@@ -153,6 +161,9 @@ class SyncLcore final : private pfsync::SyncSink {
   pfsync::Stats stats() const noexcept;
   const pfsync::EngineStats& engine_stats() const noexcept { return engine_->engine_stats(); }
   const pfsync::BulkStatus& bulk_status() const noexcept { return engine_->bulk_status(); }
+  // The peers heard from, on the thread that runs the sync side.
+  static constexpr unsigned kMaxPeersSeen = 8;
+  std::span<const SyncPeerSeen> peers_seen() const noexcept { return {peers_.data(), n_peers_}; }
   bool sync_ok() const noexcept { return engine_->sync_ok(); }
   SyncIoCounters io_counters() const noexcept;
   const pfsync::TableStore::Counters& store_counters() const noexcept { return store_->counters(); }
@@ -175,6 +186,9 @@ class SyncLcore final : private pfsync::SyncSink {
   void drain_mirror() noexcept;
   // Unicast: refreshes the peer's MAC from the neighbour table; false while none is known.
   bool resolve_peer() noexcept;
+  // Records the sender of a valid frame among the peers heard from (the least recent one makes
+  // room when the list is full).
+  void note_peer(pfsync::TimePoint now, const pfsync::RxFrame& f) noexcept;
   // Sends a built frame: to the peer's current MAC, held while it has none.
   bool emit(rte_mbuf* m) noexcept;
   bool put(rte_mbuf* m) noexcept;  // to the current MAC, mirrored; false (freed) if refused
@@ -205,6 +219,8 @@ class SyncLcore final : private pfsync::SyncSink {
   bool peer_known_ = false;  // addrs_.dst_mac holds a MAC the peer had (maybe stale)
   std::atomic<bool> unresolved_{false};
   std::array<rte_mbuf*, kHeldFrames> held_{};
+  std::array<SyncPeerSeen, kMaxPeersSeen> peers_{};
+  unsigned n_peers_ = 0;
   unsigned held_first_ = 0, held_count_ = 0;
 };
 

@@ -137,6 +137,14 @@ std::string render_sync(const nlohmann::json& p) {
                                                      : "not requested";
   out += line("bulk update: %s, %" PRIu64 " states received, %u retries\n", bulk,
               b.value("states_received", uint64_t{0}), b.value("tries", 0u));
+  if (p.contains("peers")) {
+    out += p["peers"].empty() ? "peers heard from: none\n" : "peers heard from:\n";
+    for (const auto& peer : p["peers"]) {
+      out += line("\t%s (%s): %" PRIu64 " frames, last %.1f s ago\n",
+                  peer.value("address", "?").c_str(), peer.value("mac", "?").c_str(),
+                  peer.value("frames", uint64_t{0}), peer.value("last_heard_ago", 0.0));
+    }
+  }
   return out;
 }
 

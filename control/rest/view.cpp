@@ -234,6 +234,13 @@ std::string metrics_text(const NodeStats& s) {
       << "# TYPE dpf_pfsync_total counter\n";
     for (const auto& [name, n] : s.pfsync_stats)
       o << "dpf_pfsync_total{" << node << ",counter=\"" << label(name) << "\"} " << n << '\n';
+    if (!s.pfsync_peers.empty()) {
+      o << "# HELP dpf_pfsync_peer_frames_total Valid pfsync frames received, by sender.\n"
+        << "# TYPE dpf_pfsync_peer_frames_total counter\n";
+      for (const auto& [peer, n] : s.pfsync_peers)
+        o << "dpf_pfsync_peer_frames_total{" << node << ",peer=\"" << label(peer) << "\"} " << n
+          << '\n';
+    }
   }
   carp_metrics(o, node, s.carp);
   return o.str();

@@ -77,6 +77,7 @@ struct NodeStats {
   bool pfsync = false;       // the node runs pfsync
   bool pfsync_bulk_done = false;
   std::vector<std::pair<std::string, uint64_t>> pfsync_stats;  // netstat -s -p pfsync names
+  std::vector<std::pair<std::string, uint64_t>> pfsync_peers;  // address heard from -> frames
   std::vector<CarpVhidStats> carp;                             // empty: CARP is not configured
 };
 

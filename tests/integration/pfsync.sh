@@ -116,9 +116,15 @@ b=$(api fwb /api/v1/pfsync)
 [ "$(json "d['stats']['opackets']" <<<"$a")" -gt 0 ] || fail "A sent no pfsync packets: $a"
 [ "$(json "d['stats']['ipackets']" <<<"$b")" -gt 0 ] || fail "B received no pfsync packets: $b"
 in_ns fwb "$DPFCTL" -s sync | grep -q '^bulk update: done' || fail "dpfctl -s sync does not show the bulk update"
+[ "$(json "'10.0.10.1' in [p['address'] for p in d['peers']]" <<<"$b")" = True ] ||
+  fail "B should have heard from A (10.0.10.1): $(json "d['peers']" <<<"$b")"
+in_ns fwb "$DPFCTL" -s sync | grep -Eq $'^\t10\.0\.10\.1 \(.*\): [1-9][0-9]* frames' ||
+  fail "dpfctl -s sync does not list A as a peer: $(in_ns fwb "$DPFCTL" -s sync | tail -n 3)"
 sleep 0.3  # the metrics snapshot is refreshed every 200 ms
 metrics=$(api fwb /metrics)
 grep -q '^dpf_pfsync_bulk_done{node="fw-b"} 1$' <<<"$metrics" || fail "/metrics: bulk not done"
+grep -q '^dpf_pfsync_peer_frames_total{node="fw-b",peer="10.0.10.1"} [1-9]' <<<"$metrics" ||
+  fail "/metrics does not count frames from A"
 grep -q '^dpf_pfsync_total{node="fw-b",counter="ipackets"} [1-9]' <<<"$metrics" ||
   fail "/metrics does not count received pfsync packets"
 stop_dpf fw-b

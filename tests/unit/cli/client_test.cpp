@@ -145,6 +145,22 @@ TEST_CASE("dpfctl: -s sync prints netstat's pfsync lines and the bulk update's p
   CHECK(dpf::cli::render_sync({{"enabled", false}}).find("not configured") != std::string::npos);
 }
 
+TEST_CASE("dpfctl: -s sync lists the peers heard from, or says there are none") {
+  json p = {{"enabled", true},
+            {"stats", json::object()},
+            {"bulk", {{"done", true}}},
+            {"peers",
+             {{{"address", "10.0.10.2"},
+               {"mac", "02:00:00:00:00:02"},
+               {"frames", 17},
+               {"last_heard_ago", 0.42}}}}};
+  CHECK(dpf::cli::render_sync(p).find(
+            "peers heard from:\n\t10.0.10.2 (02:00:00:00:00:02): 17 frames, last 0.4 s ago\n") !=
+        std::string::npos);
+  p["peers"] = json::array();
+  CHECK(dpf::cli::render_sync(p).find("peers heard from: none\n") != std::string::npos);
+}
+
 namespace {
 
 // The GET /api/v1/carp reply as the node documents it (issue 5, item 4): vhid 1 master on sis0,

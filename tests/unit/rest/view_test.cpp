@@ -87,6 +87,11 @@ TEST_CASE("rest: metrics carry the state count, and pfsync's counters when it ru
   m = dpf::rest::metrics_text(s);
   CHECK(m.find("dpf_pfsync_bulk_done{node=\"fw-a\"} 1\n") != std::string::npos);
   CHECK(m.find("dpf_pfsync_total{node=\"fw-a\",counter=\"badttl\"} 1\n") != std::string::npos);
+  CHECK(m.find("dpf_pfsync_peer_frames_total") == std::string::npos);
+  s.pfsync_peers = {{"10.0.10.2", 17}};
+  m = dpf::rest::metrics_text(s);
+  CHECK(m.find("dpf_pfsync_peer_frames_total{node=\"fw-a\",peer=\"10.0.10.2\"} 17\n") !=
+        std::string::npos);
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include <rte_cycles.h>
 
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -297,6 +298,18 @@ void run_flushes(Node& node) noexcept {
   }
 }
 
+// pf_find_state, or the state an earlier lookup of the same key found (`hint`) while it is
+// still linked: until a state is created, the table gives a linked state's key no other answer.
+State* find_state(state::StateTable& table, const state::StateKey& key, Direction dir,
+                  State* hint) noexcept {
+  if (hint != nullptr && !std::atomic_ref<bool>(hint->unlinked).load(std::memory_order_acquire))
+      [[likely]] {
+    table.count_searches(1);
+    return hint;
+  }
+  return table.lookup(key, dir);
+}
+
 }  // namespace
 
 bool FlushQueue::push(const OverloadFlush& f) noexcept {
@@ -358,8 +371,14 @@ uint32_t pf_now(const Pf& pf) noexcept {
   return static_cast<uint32_t>((rte_get_tsc_cycles() - pf.start_tsc) / pf.tsc_hz);
 }
 
+bool pf_lookup_key(const net::PacketInfo& info, Direction dir, state::StateKey& key) noexcept {
+  if ((info.fragment && !info.first_fragment) || info.proto == state::kProtoIcmp) return false;
+  key = state::make_lookup_key(tuple_of(info), dir);
+  return true;
+}
+
 bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, rte_mbuf* m,
-             const net::PacketInfo& info, uint32_t now) noexcept {
+             const net::PacketInfo& info, uint32_t now, State* hint) noexcept {
   Pf& pf = *w.node->pf;
   const PfRuleset* rs = pf.ruleset.load(std::memory_order_acquire);
   if (rs == nullptr) return true;
@@ -405,7 +424,7 @@ bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, r
       key = state::make_lookup_key(t, dir);
     }
     if (!(info.proto == state::kProtoIcmp && !icmp_query)) {
-      if (State* s = pf.table->lookup(key, dir)) {
+      if (State* s = find_state(*pf.table, key, dir, hint)) {
         if (s->if_index == 0xffff || s->if_index == port) {
           s->lock.lock();
           const Track r = track(pf, *s, frame, info, dir, now, icmp_query);

@@ -142,9 +142,20 @@ void pf_housekeeping(Node& node, uint32_t now) noexcept;
 std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset rs,
                                             const filter::InterfaceMap& ifs, std::string& error);
 
+// The key pf_test looks a packet's state up with in direction `dir`, for packets whose state
+// is found by their own tuple (false for ICMP, whose key needs the ICMP header, and for
+// non-first fragments, which have no state lookup). Workers use it to look up a burst's states
+// in bulk before the packets reach pf_test.
+bool pf_lookup_key(const net::PacketInfo& info, state::Direction dir,
+                   state::StateKey& key) noexcept;
+
 // One pf pass. True: the packet goes on. False: it was dropped and counted (and a `block
 // return` reply queued to the control thread).
+// `hint`: the state a lookup of pf_lookup_key(info, dir) found earlier in this RCU period, or
+// nullptr. A hint stands for the table lookup unless the state was unlinked since; it must not
+// be given when a state was created after that lookup (the table could now answer otherwise).
+// Without a hint pf_test looks the state up itself.
 bool pf_test(WorkerContext& w, state::Direction dir, uint16_t port, uint16_t in_port, rte_mbuf* m,
-             const net::PacketInfo& info, uint32_t now) noexcept;
+             const net::PacketInfo& info, uint32_t now, state::State* hint = nullptr) noexcept;
 
 }  // namespace dpf

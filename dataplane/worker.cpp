@@ -41,8 +41,20 @@ void tx_enqueue(WorkerContext& w, uint16_t out, rte_mbuf* m) noexcept {
   }
 }
 
+// States a burst's bulk lookup found for one packet (BurstLookup), valid while the worker has
+// created no state since (w.c->states_created == created).
+struct Hints {
+  state::State* in = nullptr;
+  state::State* out = nullptr;
+  uint64_t created = 0;
+};
+
+state::State* usable(const WorkerContext& w, state::State* hint, uint64_t created) noexcept {
+  return w.c->states_created == created ? hint : nullptr;
+}
+
 void forward_ipv4(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketInfo& info,
-                  std::byte* frame) noexcept {
+                  std::byte* frame, const Hints& h) noexcept {
   Node& node = *w.node;
   if (info.ttl <= 1) {
     punt(w, m, PuntKind::kTtlExceeded, in, 0);
@@ -68,7 +80,8 @@ void forward_ipv4(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketI
   }
   net::ipv4_decrement_ttl(std::span<std::byte>(frame + info.l3_off, info.l3_len));
   // ... and `out` on the egress interface.
-  if (!pf_test(w, state::Direction::kOut, nh.port, in, m, info, w.now)) return;
+  if (!pf_test(w, state::Direction::kOut, nh.port, in, m, info, w.now, usable(w, h.out, h.created)))
+    return;
   const uint32_t gw = nh.gateway != 0 ? nh.gateway : info.dst;
   void* data = nullptr;
   net::MacAddr mac;
@@ -93,9 +106,64 @@ void forward_ipv4(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketI
   tx_enqueue(w, nh.port, m);
 }
 
-}  // namespace
+// A received burst, parsed, with the `in` and `out` state keys of its packets looked up in one
+// bulk call (pf_lookup_key: the keys do not depend on routing, states being floating; if-bound
+// states are checked by pf_test as after its own lookup).
+struct BurstLookup {
+  std::array<net::PacketInfo, kBurst> info;
+  std::array<bool, kBurst> ok;  // parsed; else dropped for why[i]
+  std::array<DropReason, kBurst> why;
+  std::array<Hints, kBurst> hints;
+  std::array<state::StateKey, 2 * kBurst> keys;
+  std::array<const state::StateKey*, 2 * kBurst> key_ptrs;
+  std::array<state::Direction, 2 * kBurst> dirs;
+  std::array<state::State*, 2 * kBurst> found;
+  std::array<int8_t, 2 * kBurst> slot;  // packet i's in/out key index, -1: none
+};
 
-void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept;
+bool parse(rte_mbuf* m, net::PacketInfo& info, DropReason& why) noexcept {
+  auto* frame = rte_pktmbuf_mtod(m, const std::byte*);
+  return net::parse_frame(std::span<const std::byte>(frame, rte_pktmbuf_data_len(m)), info, why);
+}
+
+// Whether pf may look up the packet's state with its tuple in direction `dir` (in: every
+// untagged IPv4 packet; out: those that may be forwarded).
+bool wants_key(const net::PacketInfo& info, state::Direction dir) noexcept {
+  if (info.l3 != net::L3Kind::kIpv4 || info.has_vlan) return false;
+  if (dir == state::Direction::kIn) return true;
+  return !info.l2_broadcast && !info.l2_multicast && info.dst != kIpv4Broadcast &&
+         !is_multicast(info.dst);
+}
+
+void lookup_burst(WorkerContext& w, rte_mbuf* const* pkts, uint16_t n, BurstLookup& b) noexcept {
+  // Without a ruleset pf_test passes everything without looking states up.
+  const bool pf_on = w.node->pf->ruleset.load(std::memory_order_relaxed) != nullptr;
+  unsigned nk = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    b.ok[i] = parse(pkts[i], b.info[i], b.why[i]);
+    for (unsigned d = 0; d < 2; ++d) {
+      const auto dir = d == 0 ? state::Direction::kIn : state::Direction::kOut;
+      b.slot[2 * i + d] = -1;
+      if (!pf_on || !b.ok[i] || !wants_key(b.info[i], dir) ||
+          !pf_lookup_key(b.info[i], dir, b.keys[nk]))
+        continue;
+      b.key_ptrs[nk] = &b.keys[nk];
+      b.dirs[nk] = dir;
+      b.slot[2 * i + d] = static_cast<int8_t>(nk++);
+    }
+  }
+  state::StateTable& table = *w.node->pf->table;
+  if (nk != 0) table.lookup_bulk(b.key_ptrs.data(), b.dirs.data(), nk, b.found.data(), false);
+  for (unsigned k = 0; k < nk; ++k)
+    if (b.found[k] != nullptr) rte_prefetch0(b.found[k]);
+  for (uint16_t i = 0; i < n; ++i) {
+    const int in = b.slot[2 * i], out = b.slot[2 * i + 1];
+    b.hints[i].in = in >= 0 ? b.found[in] : nullptr;
+    b.hints[i].out = out >= 0 ? b.found[out] : nullptr;
+  }
+}
+
+}  // namespace
 
 uint16_t send_burst(Port& p, TxQueue q, rte_mbuf** pkts, uint16_t n, LcoreCounters& c) noexcept {
   if (q.lock) rte_spinlock_lock(q.lock);
@@ -106,25 +174,13 @@ uint16_t send_burst(Port& p, TxQueue q, rte_mbuf** pkts, uint16_t n, LcoreCounte
   return sent;
 }
 
-void worker_handle(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
-  handle_frame(w, in, m);
-  if (w.deferred) [[unlikely]] {  // a new state whose packet was not forwarded: announce it
-    pf_sync_change(*w.node, w.index, *w.deferred, pfsync::ChangeKind::kInsert);
-    w.deferred = nullptr;
-  }
-}
+namespace {
 
-void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
+// Everything after parsing, for one frame.
+void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketInfo& info,
+                  const Hints& h) noexcept {
   Node& node = *w.node;
-  ++w.c->rx_packets;
   auto* frame = rte_pktmbuf_mtod(m, std::byte*);
-  net::PacketInfo info;
-  DropReason why;
-  if (!net::parse_frame(std::span<const std::byte>(frame, rte_pktmbuf_data_len(m)), info, why))
-      [[unlikely]] {
-    drop_packet(*w.c, why, m);
-    return;
-  }
   const Port& port = *node.ports[in];
   if (!info.l2_broadcast && !info.l2_multicast) {
     const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame);
@@ -156,7 +212,8 @@ void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
     return;
   }
   // pf filters every IPv4 packet `in` on its interface, local or forwarded (as pf does).
-  if (!pf_test(w, state::Direction::kIn, in, in, m, info, w.now)) return;
+  if (!pf_test(w, state::Direction::kIn, in, in, m, info, w.now, usable(w, h.in, h.created)))
+    return;
   // pfsync frames on the sync interface (to the group or to us) go to the sync engine.
   if (info.proto == net::kIpProtoPfsync && node.sync && in == node.sync_port) {
     if (node.sync->hand_over(m)) ++w.c->punted;
@@ -178,7 +235,40 @@ void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
     drop_packet(*w.c, DropReason::kBroadcast, m);
     return;
   }
-  forward_ipv4(w, in, m, info, frame);
+  forward_ipv4(w, in, m, info, frame, h);
+}
+
+// The pipeline for one parsed (ok) or unparsable frame, then pfsync defer's insert.
+void handle_parsed(WorkerContext& w, uint16_t in, rte_mbuf* m, bool ok, const net::PacketInfo& info,
+                   DropReason why, const Hints& h) noexcept {
+  ++w.c->rx_packets;
+  if (!ok) [[unlikely]]
+    drop_packet(*w.c, why, m);
+  else
+    handle_frame(w, in, m, info, h);
+  if (w.deferred) [[unlikely]] {  // a new state whose packet was not forwarded: announce it
+    pf_sync_change(*w.node, w.index, *w.deferred, pfsync::ChangeKind::kInsert);
+    w.deferred = nullptr;
+  }
+}
+
+// A burst from one RX queue: parsed and its states looked up in bulk, then each packet in turn.
+void handle_burst(WorkerContext& w, uint16_t in, rte_mbuf* const* pkts, uint16_t n,
+                  BurstLookup& b) noexcept {
+  lookup_burst(w, pkts, n, b);
+  for (uint16_t i = 0; i < n; ++i) {
+    b.hints[i].created = w.c->states_created;
+    handle_parsed(w, in, pkts[i], b.ok[i], b.info[i], b.why[i], b.hints[i]);
+  }
+}
+
+}  // namespace
+
+void worker_handle(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
+  net::PacketInfo info;
+  DropReason why = DropReason::kEthShort;
+  const bool ok = parse(m, info, why);
+  handle_parsed(w, in, m, ok, info, why, Hints{});
 }
 
 void worker_flush(WorkerContext& w) noexcept {
@@ -205,6 +295,7 @@ int worker_main(void* arg) {
   auto& w = *static_cast<WorkerContext*>(arg);
   Node& node = *w.node;
   std::array<rte_mbuf*, kBurst> pkts;
+  BurstLookup burst;
   IdleBackoff idle;
   state::StateTable* table = node.pf->table.get();
   table->register_reader(w.index);
@@ -215,7 +306,7 @@ int worker_main(void* arg) {
       const uint16_t n = rte_eth_rx_burst(q.port_id, q.queue, pkts.data(), kBurst);
       got += n;
       for (uint16_t i = 0; i < n; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
-      for (uint16_t i = 0; i < n; ++i) worker_handle(w, q.port_index, pkts[i]);
+      if (n != 0) handle_burst(w, q.port_index, pkts.data(), n, burst);
     }
     worker_flush(w);
     table->quiescent(w.index);  // holds no state or ruleset pointer past this point

@@ -1,6 +1,7 @@
 // The per-packet pipeline of a worker lcore (ARCHITECTURE.md, "The packet path"): RX bursts on
-// every assigned queue, parse, local/forward decision, route and neighbour lookup, TTL and L2
-// rewrite, TX bursts per egress port. Runs on its own lcore; allocates nothing after start.
+// every assigned queue, parse and pf's state lookups for the whole burst (in bulk), then per
+// packet local/forward decision, route and neighbour lookup, TTL and L2 rewrite, TX bursts per
+// egress port. Runs on its own lcore; allocates nothing after start.
 #pragma once
 
 #include <cstdint>

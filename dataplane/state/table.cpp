@@ -374,8 +374,8 @@ State* StateTable::lookup(const StateKey& key, Direction dir) noexcept {
 }
 
 unsigned StateTable::lookup_bulk(const StateKey* const keys[], const Direction dirs[], unsigned n,
-                                 State* out[]) noexcept {
-  count_searches(n);
+                                 State* out[], bool count) noexcept {
+  if (count) count_searches(n);
   unsigned found = 0;
   HashKey k[kBulk];
   const void* kp[kBulk];

@@ -99,9 +99,13 @@ class StateTable {
   // The state a packet filtered in direction `dir` matches (see the keying note), or nullptr.
   // A state being removed concurrently may still be returned: check `unlinked` under its lock.
   State* lookup(const StateKey& key, Direction dir) noexcept;
-  // Bulk form: out[i] for keys[i] in dirs[i]; any n. Returns the number of hits.
+  // Bulk form: out[i] for keys[i] in dirs[i]; any n. Returns the number of hits. With
+  // count = false the searches are not counted: a caller that uses the results as hints counts
+  // each search when it uses or repeats it (count_searches).
   unsigned lookup_bulk(const StateKey* const keys[], const Direction dirs[], unsigned n,
-                       State* out[]) noexcept;
+                       State* out[], bool count = true) noexcept;
+  // Adds n to the searches counter (FCNT_STATE_SEARCH) of the calling lcore.
+  void count_searches(unsigned n) noexcept;
 
   // pf's (id, creatorid) index (pfsync, `dpfctl -k id`).
   State* find_by_id(uint64_t id, uint32_t creatorid) noexcept;
@@ -191,7 +195,6 @@ class StateTable {
     std::atomic<uint64_t> searches{0};
   };
   LcoreCounter searches_[kCounterSlots];
-  void count_searches(unsigned n) noexcept;
 };
 
 }  // namespace dpf::state

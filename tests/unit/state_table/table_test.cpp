@@ -278,5 +278,25 @@ TEST_CASE("state table: bulk lookup agrees with single lookups on hits, replies 
   }
 }
 
+TEST_CASE("state table: an uncounted bulk lookup leaves the searches counter to the caller") {
+  auto t = make_table(16);
+  const PacketTuple p = udp_tuple(14, 1400);
+  State* s = new_state(*t, p, Direction::kIn);
+  REQUIRE(t->insert(s) == IR::kOk);
+  const StateKey keys[2] = {make_lookup_key(p, Direction::kIn),
+                            make_lookup_key(udp_tuple(15, 1500), Direction::kIn)};
+  const StateKey* kp[2] = {&keys[0], &keys[1]};
+  const Direction dirs[2] = {Direction::kIn, Direction::kIn};
+  State* out[2] = {nullptr, nullptr};
+  CHECK(t->lookup_bulk(kp, dirs, 2, out, false) == 1);
+  CHECK(out[0] == s);
+  CHECK(out[1] == nullptr);
+  CHECK(t->counters().searches == 0);
+  t->count_searches(2);
+  CHECK(t->counters().searches == 2);
+  CHECK(t->lookup_bulk(kp, dirs, 2, out) == 1);
+  CHECK(t->counters().searches == 4);
+}
+
 }  // namespace
 }  // namespace dpf::state

@@ -231,6 +231,7 @@ bool create_state(WorkerContext& w, const filter::Verdict& v, const state::State
 // A `block return`: queue the RST or ICMP unreachable for the control thread to build.
 void queue_return(WorkerContext& w, const filter::Verdict& v, uint16_t in_port,
                   rte_mbuf* m) noexcept {
+  if (w.punt == nullptr) return;  // the control thread's own packets get no reply
   rte_mbuf* copy = rte_pktmbuf_copy(m, w.node->pool, 0, UINT32_MAX);
   if (copy == nullptr) return;
   const uint32_t code = v.ret == filter::ReturnKind::rst

@@ -46,6 +46,9 @@ SlowPath::SlowPath(Node& node)
       c_(node.counters[node.n_workers]),
       index_(node.n_workers),
       sweeper_(*node.pf->table) {
+  local_.node = &node_;
+  local_.index = index_;
+  local_.c = &c_;
   node_.pf->control_reader = index_;
   node_.pf->table->register_reader(index_);
   sweeper_.set_rule_resolver(
@@ -85,6 +88,21 @@ SlowPath::SlowPath(Node& node)
 void SlowPath::tx(uint16_t port, rte_mbuf* m) {
   Port& p = *node_.ports[port];
   send_burst(p, node_.tx_queue(p, index_), &m, 1, c_);
+}
+
+void SlowPath::tx_local(uint16_t port, rte_mbuf* m) {
+  net::PacketInfo info;
+  DropReason why;
+  if (net::parse_frame(frame_of(m), info, why) && info.l3 == net::L3Kind::kIpv4) {
+    local_.now = pf_now(*node_.pf);
+    const bool pass = pf_test(local_, state::Direction::kOut, port, port, m, info, local_.now);
+    if (local_.deferred) {  // pfsync defer holds forwarded packets only
+      pf_sync_change(node_, index_, *local_.deferred, pfsync::ChangeKind::kInsert);
+      local_.deferred = nullptr;
+    }
+    if (!pass) return;  // dropped and counted by pf_test
+  }
+  tx(port, m);
 }
 
 void SlowPath::send_arp_request(uint16_t port, uint32_t target) {
@@ -169,7 +187,7 @@ void SlowPath::handle_local(rte_mbuf* m, uint16_t port) {
   if (info.proto == net::kIpProtoIcmp && info.l4_valid && !info.fragment &&
       info.icmp_type == net::kIcmpEcho && net::make_echo_reply_in_place(frame, info)) {
     ++slow_.echo_replies;
-    tx(port, m);
+    tx_local(port, m);
     return;
   }
   drop_packet(c_, DropReason::kLocalUnhandled, m);
@@ -190,11 +208,14 @@ void SlowPath::send_icmp_error(Clock::time_point now, rte_mbuf* m, uint16_t in_p
       ++slow_.icmp_errors_limited;
     } else {
       const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame.data());
-      if (send_new(in_port, [&](std::span<std::byte> out) {
-            return net::build_icmp_error(out, p.mac, eth->src, p.addr,
-                                         frame.subspan(info.l3_off, info.ip_total_len), type, code,
-                                         rest);
-          }))
+      if (send_new(
+              in_port,
+              [&](std::span<std::byte> out) {
+                return net::build_icmp_error(out, p.mac, eth->src, p.addr,
+                                             frame.subspan(info.l3_off, info.ip_total_len), type,
+                                             code, rest);
+              },
+              !why.has_value()))
         ++slow_.icmp_errors_sent;
     }
   }
@@ -217,9 +238,12 @@ void SlowPath::send_block_return(Clock::time_point now, const PuntItem& it) {
   DropReason bad;
   if (net::parse_frame(frame, info, bad) && info.proto == net::kIpProtoTcp) {
     const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame.data());
-    if (send_new(it.port, [&](std::span<std::byte> out) {
-          return net::build_tcp_rst(out, node_.ports[it.port]->mac, eth->src, info);
-        }))
+    if (send_new(
+            it.port,
+            [&](std::span<std::byte> out) {
+              return net::build_tcp_rst(out, node_.ports[it.port]->mac, eth->src, info);
+            },
+            true))
       ++slow_.rsts_sent;
   }
   rte_pktmbuf_free(it.m);

@@ -17,6 +17,7 @@
 #include "dataplane/node.h"
 #include "dataplane/route/neighbor.h"
 #include "dataplane/state/sweeper.h"
+#include "dataplane/worker.h"
 
 namespace dpf {
 
@@ -70,7 +71,8 @@ class SlowPath {
   void handle_arp(Clock::time_point now, rte_mbuf* m, uint16_t port);
   void handle_local(rte_mbuf* m, uint16_t port);
   // Sends an ICMP error about m out of in_port, then drops m counted under `why` (or frees it
-  // uncounted when why is empty: a copy whose original was counted already).
+  // uncounted when why is empty: a copy whose original was counted already, for a `block
+  // return`, whose answer skips pf's rules).
   void send_icmp_error(Clock::time_point now, rte_mbuf* m, uint16_t in_port, uint8_t type,
                        uint8_t code, uint32_t rest, std::optional<net::DropReason> why);
   void send_block_return(Clock::time_point now, const PuntItem& item);
@@ -85,10 +87,14 @@ class SlowPath {
   void apply(route::NeighborActions& acts);
   void send_arp_request(uint16_t port, uint32_t target);
   void tx(uint16_t port, rte_mbuf* m);
+  // A packet the node sends itself: pf's `out` pass on `port` first (as pf filters a host's own
+  // output), then tx. ARP and other non-IPv4 frames go straight out.
+  void tx_local(uint16_t port, rte_mbuf* m);
   // Builds a frame into a new mbuf (build(span) returns its length, 0 = nothing to send) and
-  // sends it on `port`. False when there was no mbuf or nothing was built.
+  // sends it on `port`, through pf's `out` pass unless `pf_reply` (a `block return` answer,
+  // which pf sends past its own rules). False when there was no mbuf or nothing was built.
   template <class Build>
-  bool send_new(uint16_t port, Build&& build) {
+  bool send_new(uint16_t port, Build&& build, bool pf_reply = false) {
     rte_mbuf* e = rte_pktmbuf_alloc(node_.pool);
     if (e == nullptr) return false;
     const size_t len =
@@ -98,7 +104,11 @@ class SlowPath {
       return false;
     }
     rte_pktmbuf_append(e, static_cast<uint16_t>(len));
-    tx(port, e);
+    if (pf_reply) {
+      tx(port, e);
+    } else {
+      tx_local(port, e);
+    }
     return true;
   }
   void refresh_snapshot();
@@ -119,6 +129,7 @@ class SlowPath {
   std::mutex cmd_mu_;
   std::deque<std::function<void()>> cmds_;
   state::Sweeper sweeper_;
+  WorkerContext local_;  // pf_test's context for the node's own packets (no punt ring)
   std::unique_ptr<CarpNode> carp_;
   Clock::time_point next_sweep_{};
   Clock::time_point next_sync_arp_{};  // next ARP request for pfsync's unresolved syncpeer

@@ -100,6 +100,31 @@ router_topology() {
   host_addr hB eth0 192.168.0.2/24 192.168.0.254
 }
 
+# router_cluster NAME: $LAB_DIR/cluster.yaml for router_topology's node fw (sis0 10.0.0.254,
+# sis1 192.168.0.254) with the ruleset $LAB_DIR/rules.conf.
+router_cluster() {
+  cat >"$LAB_DIR/cluster.yaml" <<YAML
+cluster: { name: $1, rules: rules.conf }
+nodes:
+  fw:
+    eal: [-l, "0-1", --no-huge, -m, "256", --no-pci, --file-prefix, dpf-$1-$$, --log-level, "*:warning"]
+    interfaces:
+      sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.254/24 }
+      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.254/24 }
+YAML
+}
+
+# sync_pair_rules: $LAB_DIR/rules.conf for the pfsync tests: pfsync in on the sync link, and a
+# stateful policy that lets the inside (sis1) out.
+sync_pair_rules() {
+  cat >"$LAB_DIR/rules.conf" <<'PF'
+pass quick on sis2 proto pfsync keep state (no-sync)
+block all
+pass out keep state
+pass in on sis1 keep state
+PF
+}
+
 # sync_pair_topology: firewalls fwa and fwb joined by a crossover sync link (sis2). Host hA
 # (10.0.0.2) on fwa's sis0 and host hB (192.168.0.2) on fwa's sis1 route through fwa (.252);
 # fwb's sis0 and sis1 are up but lead nowhere.

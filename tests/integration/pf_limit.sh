@@ -17,15 +17,7 @@ block all
 pass in on sis1 keep state
 pass out on sis0 keep state
 PF
-cat >"$LAB_DIR/cluster.yaml" <<YAML
-cluster: { name: pf-limit-test, rules: rules.conf }
-nodes:
-  fw:
-    eal: [-l, "0-1", --no-huge, -m, "256", --no-pci, --file-prefix, dpf-limit-$$, --log-level, "*:warning"]
-    interfaces:
-      sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.254/24 }
-      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.254/24 }
-YAML
+router_cluster pf-limit-test
 start_dpf fw dpf -- -c "$LAB_DIR/cluster.yaml"
 drops() { api fw /api/v1/stats | json "d['drops']['$1']"; }
 count() { api fw /api/v1/pf | json "d['states']"; }

@@ -19,15 +19,7 @@ block out quick on sis0 proto icmp icmp-type echorep
 block out quick on sis1 proto icmp icmp-type timex
 pass out on sis1 proto icmp icmp-type echorep keep state
 PF
-cat >"$LAB_DIR/cluster.yaml" <<YAML
-cluster: { name: pf-local-test, rules: rules.conf }
-nodes:
-  fw:
-    eal: [-l, "0-1", --no-huge, -m, "256", --no-pci, --file-prefix, dpf-local-$$, --log-level, "*:warning"]
-    interfaces:
-      sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.254/24 }
-      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.254/24 }
-YAML
+router_cluster pf-local-test
 start_dpf fw dpf -- -c "$LAB_DIR/cluster.yaml"
 drops() { api fw /api/v1/stats | json "d['drops']['$1']"; }
 

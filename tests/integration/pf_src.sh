@@ -26,15 +26,7 @@ pass in on sis0 proto tcp to port 7200 keep state (max-src-states 2)
 pass in on sis1 keep state
 pass out keep state
 PF
-cat >"$LAB_DIR/cluster.yaml" <<YAML
-cluster: { name: pf-src-test, rules: rules.conf }
-nodes:
-  fw:
-    eal: [-l, "0-1", --no-huge, -m, "256", --no-pci, --file-prefix, dpf-src-$$, --log-level, "*:warning"]
-    interfaces:
-      sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.254/24 }
-      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.254/24 }
-YAML
+router_cluster pf-src-test
 
 # An echo server on B: every connection gets its lines back.
 cat >"$LAB_DIR/echo.py" <<'PYTHON'

@@ -12,12 +12,7 @@ T="$PY $HERE/tcp_transfer.py"
 
 sync_pair_topology
 
-cat >"$LAB_DIR/rules.conf" <<'PF'
-pass quick on sis2 proto pfsync keep state (no-sync)
-block all
-pass out keep state
-pass in on sis1 keep state
-PF
+sync_pair_rules
 echo "sync-token" >"$LAB_DIR/token"
 node() { pair_node "$@" "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
 {

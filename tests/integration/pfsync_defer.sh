@@ -17,12 +17,7 @@ T="$PY $HERE/tcp_transfer.py"
 
 sync_pair_topology
 
-cat >"$LAB_DIR/rules.conf" <<'PF'
-pass quick on sis2 proto pfsync keep state (no-sync)
-block all
-pass out keep state
-pass in on sis1 keep state
-PF
+sync_pair_rules
 {
   echo "cluster: { name: defer-test, rules: rules.conf, pfsync: { syncdev: sis2, defer: true } }"
   echo "nodes:"

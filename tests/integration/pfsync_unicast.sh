@@ -14,12 +14,7 @@ command -v tcpdump >/dev/null || skip "tcpdump is not installed (scripts/setup i
 
 sync_pair_topology
 
-cat >"$LAB_DIR/rules.conf" <<'PF'
-pass quick on sis2 proto pfsync keep state (no-sync)
-block all
-pass out keep state
-pass in on sis1 keep state
-PF
+sync_pair_rules
 echo "sync-token" >"$LAB_DIR/token"
 node() { pair_node "$@" "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
 {

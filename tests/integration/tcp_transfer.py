@@ -28,18 +28,24 @@ mode = sys.argv[1]
 PATTERN = bytes(range(251)) * 600  # the counted stream: byte k is k mod 251
 
 
+def accept_one(port):
+    """Listens on PORT and returns the first connection (60 s timeouts)."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port))
+    s.listen(1)
+    s.settimeout(60)
+    c, _ = s.accept()
+    c.settimeout(60)
+    return c
+
+
 def stream_bytes(offset, length):
     start = offset % 251
     return PATTERN[start:start + length]
 
 if mode == "sink":
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(sys.argv[2])))
-    s.listen(1)
-    s.settimeout(60)
-    c, _ = s.accept()
-    c.settimeout(60)
+    c = accept_one(int(sys.argv[2]))
     h, n = hashlib.sha256(), 0
     while True:
         b = c.recv(1 << 16)
@@ -96,13 +102,7 @@ elif mode == "stream":
     s.close()
     print("sent %d" % i, flush=True)
 elif mode == "watch":
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(sys.argv[2])))
-    s.listen(1)
-    s.settimeout(60)
-    c, _ = s.accept()
-    c.settimeout(60)
+    c = accept_one(int(sys.argv[2]))
     c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
     n, bad, gap = 0, False, 0.0
     start = last = time.monotonic()

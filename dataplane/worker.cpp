@@ -255,9 +255,11 @@ void handle_parsed(WorkerContext& w, uint16_t in, rte_mbuf* m, bool ok, const ne
 // A burst from one RX queue: parsed and its states looked up in bulk, then each packet in turn.
 void handle_burst(WorkerContext& w, uint16_t in, rte_mbuf* const* pkts, uint16_t n,
                   BurstLookup& b) noexcept {
+  // The hints stand for the table only until this worker creates a state (usable()).
+  const uint64_t created = w.c->states_created;
   lookup_burst(w, pkts, n, b);
   for (uint16_t i = 0; i < n; ++i) {
-    b.hints[i].created = w.c->states_created;
+    b.hints[i].created = created;
     handle_parsed(w, in, pkts[i], b.ok[i], b.info[i], b.why[i], b.hints[i]);
   }
 }

@@ -167,79 +167,83 @@ std::optional<net::MacAddr> CarpNode::arp_owner(uint16_t port, uint32_t addr) co
   return std::nullopt;
 }
 
-nlohmann::json CarpNode::view(Clock::time_point now) const {
-  nlohmann::json out;
-  out["preempt"] = preempt_;
-  nlohmann::json sources = nlohmann::json::object();
-  int total = 0;
-  bool first = true;
-  nlohmann::json vhids = nlohmann::json::array();
-  for (const auto& g : groups_) {
-    const Port& p = *node_.ports[g.port];
-    for (const carp::CarpMachine& m : g.set.machines()) {
-      if (first) {
-        for (auto s : {DemotionSource::kPfsyncBulk, DemotionSource::kInterfaceDown,
-                       DemotionSource::kOperator})
-          sources[source_key(s)] = m.demotion(s);
-        total = m.demotion();
-        first = false;
-      }
-      const auto& c = m.config();
-      nlohmann::json v;
-      v["vhid"] = c.vhid;
-      v["interface"] = p.name;
-      v["state"] = carp::state_name(m.state());
-      v["advbase"] = c.advbase;
-      v["advskew"] = c.advskew;
-      v["demotion"] = m.demotion();
-      v["effective_skew"] = m.effective_skew();
-      v["mac"] = net::format_mac(carp::virtual_mac(c.vhid));
-      nlohmann::json addrs = nlohmann::json::array();
-      for (const auto& vc : node_.cluster->carp->vhids) {
-        if (vc.vhid != c.vhid || vc.interface != p.name) continue;
-        for (const auto& a : vc.addresses)
-          addrs.push_back(config::format_ipv4(a.addr) + "/" + std::to_string(a.len));
-      }
-      v["addresses"] = addrs;
-      if (m.history().empty()) {
-        v["last_transition"] = nullptr;
-      } else {
-        const carp::Transition& t = m.history().back();
-        v["last_transition"] = {{"from", carp::state_name(t.from)},
-                                {"to", carp::state_name(t.to)},
-                                {"reason", carp::reason_name(t.reason)},
-                                {"age_s", std::chrono::duration<double>(now - t.at).count()}};
-      }
-      const auto& st = m.stats();
-      v["adverts_sent"] = st.adverts_sent;
-      v["adverts_received"] = st.adverts_received;
-      v["adverts_ignored"] = st.adverts_ignored;
-      v["garps"] = st.garps;
-      v["to_master"] = st.to_master;
-      v["to_backup"] = st.to_backup;
-      v["to_init"] = st.to_init;
-      nlohmann::json rej = nlohmann::json::object();
-      for (size_t i = 1; i < carp::kDecodeErrorNames.size(); ++i)
-        rej[std::string(carp::kDecodeErrorNames[i])] = st.rejected.by_reason[i];
-      v["rejected"] = rej;
-      vhids.push_back(std::move(v));
-    }
+namespace {
+
+nlohmann::json rejected_json(const carp::RejectCounters& r) {
+  nlohmann::json out = nlohmann::json::object();
+  for (size_t i = 1; i < carp::kDecodeErrorNames.size(); ++i)
+    out[std::string(carp::kDecodeErrorNames[i])] = r.by_reason[i];
+  return out;
+}
+
+// One vhid of GET /api/v1/carp.
+nlohmann::json vhid_json(const carp::CarpMachine& m, const std::string& ifname,
+                         const config::Carp& carp, CarpNode::Clock::time_point now) {
+  const auto& c = m.config();
+  nlohmann::json addrs = nlohmann::json::array();
+  for (const auto& vc : carp.vhids) {
+    if (vc.vhid != c.vhid || vc.interface != ifname) continue;
+    for (const auto& a : vc.addresses)
+      addrs.push_back(config::format_ipv4(a.addr) + "/" + std::to_string(a.len));
   }
-  out["demotion"] = total;
-  out["demotion_sources"] = sources;
-  out["vhids"] = vhids;
-  nlohmann::json rej = nlohmann::json::object();
+  nlohmann::json last = nullptr;
+  if (!m.history().empty()) {
+    const carp::Transition& t = m.history().back();
+    last = {{"from", carp::state_name(t.from)},
+            {"to", carp::state_name(t.to)},
+            {"reason", carp::reason_name(t.reason)},
+            {"age_s", std::chrono::duration<double>(now - t.at).count()}};
+  }
+  const auto& st = m.stats();
+  return {{"vhid", c.vhid},
+          {"interface", ifname},
+          {"state", carp::state_name(m.state())},
+          {"advbase", c.advbase},
+          {"advskew", c.advskew},
+          {"demotion", m.demotion()},
+          {"effective_skew", m.effective_skew()},
+          {"mac", net::format_mac(carp::virtual_mac(c.vhid))},
+          {"addresses", addrs},
+          {"last_transition", last},
+          {"adverts_sent", st.adverts_sent},
+          {"adverts_received", st.adverts_received},
+          {"adverts_ignored", st.adverts_ignored},
+          {"garps", st.garps},
+          {"to_master", st.to_master},
+          {"to_backup", st.to_backup},
+          {"to_init", st.to_init},
+          {"rejected", rejected_json(st.rejected)}};
+}
+
+}  // namespace
+
+nlohmann::json CarpNode::view(Clock::time_point now) const {
+  nlohmann::json vhids = nlohmann::json::array();
+  carp::RejectCounters rejected;
   uint64_t own = 0;
   for (const auto& g : groups_) {
+    for (const carp::CarpMachine& m : g.set.machines())
+      vhids.push_back(vhid_json(m, node_.ports[g.port]->name, *node_.cluster->carp, now));
+    for (size_t i = 0; i < rejected.by_reason.size(); ++i)
+      rejected.by_reason[i] += g.set.rejected().by_reason[i];
     own += g.set.own_frames();
-    for (size_t i = 1; i < carp::kDecodeErrorNames.size(); ++i) {
-      auto& slot = rej[std::string(carp::kDecodeErrorNames[i])];
-      slot = (slot.is_null() ? uint64_t{0} : slot.get<uint64_t>()) + g.set.rejected().by_reason[i];
-    }
   }
-  out["rejected"] = rej;
-  out["own_frames"] = own;
-  return out;
+  // Demotion is node-wide: every machine holds the same sources.
+  nlohmann::json sources = nlohmann::json::object();
+  int total = 0;
+  if (!groups_.empty() && !groups_[0].set.machines().empty()) {
+    const carp::CarpMachine& m = groups_[0].set.machines()[0];
+    for (auto s :
+         {DemotionSource::kPfsyncBulk, DemotionSource::kInterfaceDown, DemotionSource::kOperator})
+      sources[source_key(s)] = m.demotion(s);
+    total = m.demotion();
+  }
+  return {{"preempt", preempt_},
+          {"demotion", total},
+          {"demotion_sources", sources},
+          {"vhids", vhids},
+          {"rejected", rejected_json(rejected)},
+          {"own_frames", own}};
 }
 
 nlohmann::json CarpNode::demote(int value, Clock::time_point now) {

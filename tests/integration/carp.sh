@@ -137,7 +137,10 @@ wait "$stream"
 sent=$(awk '/^sent/ { print $2 }' "$LAB_DIR/stream.out")
 read -r word bytes bad gap <<<"$(tail -n 1 "$LAB_DIR/watch.out")"
 log "stream: $bytes bytes, ${gap#gap=} longest silence"
-[ "$word" = done ] && [ "$bad" = bad=0 ] || fail "the stream broke: $(tail -n 3 "$LAB_DIR/watch.out")"
-[ -n "$sent" ] && [ "$bytes" = "$sent" ] || fail "the sender sent ${sent:-?} bytes, the receiver got $bytes"
+bdrops() { api fwb /api/v1/stats | json "{k: v for k, v in d['drops'].items() if v}"; }
+[ "$word" = done ] && [ "$bad" = bad=0 ] ||
+  fail "the stream broke: $(tail -n 3 "$LAB_DIR/watch.out"); B's drops: $(bdrops)"
+[ -n "$sent" ] && [ "$bytes" = "$sent" ] ||
+  fail "the sender sent ${sent:-?} bytes ($(cat "$LAB_DIR/stream.out")), the receiver got $bytes; B's drops: $(bdrops)"
 [ "$bytes" -gt 500000 ] || fail "the stream hardly moved: $bytes bytes"
 log "ok"

@@ -125,32 +125,34 @@ bool SyncLcore::enqueue(unsigned i, const ChangeRecord& r) noexcept {
   return true;
 }
 
-bool SyncLcore::change_locked(unsigned i, const st::State& s, ps::ChangeKind kind,
-                              rte_mbuf* deferred_packet) noexcept {
+namespace {
+
+ChangeRecord record_of(const st::State& s, uint16_t flags, ps::ChangeKind kind,
+                       rte_mbuf* packet) noexcept {
   ChangeRecord r;
   r.id = s.id;
   r.creatorid = s.creatorid;
-  r.state_flags = s.state_flags;
+  r.state_flags = flags;
   r.proto = s.proto;
   r.origin = s.origin;
   r.kind = kind;
-  r.packet = deferred_packet;
-  return enqueue(i, r);
+  r.packet = packet;
+  return r;
+}
+
+}  // namespace
+
+bool SyncLcore::change_locked(unsigned i, const st::State& s, ps::ChangeKind kind,
+                              rte_mbuf* deferred_packet) noexcept {
+  return enqueue(i, record_of(s, s.state_flags, kind, deferred_packet));
 }
 
 bool SyncLcore::change(unsigned i, st::State& s, ps::ChangeKind kind,
                        rte_mbuf* deferred_packet) noexcept {
   std::unique_lock<st::StateLock> g(s.lock);
-  ChangeRecord r;
-  r.state_flags = s.state_flags;
+  const uint16_t flags = s.state_flags;
   g.unlock();
-  r.id = s.id;
-  r.creatorid = s.creatorid;
-  r.proto = s.proto;
-  r.origin = s.origin;
-  r.kind = kind;
-  r.packet = deferred_packet;
-  return enqueue(i, r);
+  return enqueue(i, record_of(s, flags, kind, deferred_packet));
 }
 
 bool SyncLcore::hand_over(rte_mbuf* m) noexcept {

@@ -158,6 +158,19 @@ YAML
   for line in "$@"; do echo "    $line"; done
 }
 
+# pair_cluster CLUSTER_MAP NODE_FUNC: $LAB_DIR/cluster.yaml with `cluster: CLUSTER_MAP` and the
+# nodes fw-a (hostid 0x0a000001, .252, sync .1) and fw-b (0x0a000002, .253, sync .2) as NODE_FUNC
+# writes them from pair_node's arguments; it must pass dpf --check.
+pair_cluster() {
+  {
+    echo "cluster: $1"
+    echo "nodes:"
+    "$2" fw-a 0x0a000001 252 1
+    "$2" fw-b 0x0a000002 253 2
+  } >"$LAB_DIR/cluster.yaml"
+  "$DPF" -- -c "$LAB_DIR/cluster.yaml" --check >/dev/null || fail "the cluster file does not --check"
+}
+
 # ha_topology: the example of pfsync(4) and carp(4). Namespace lan holds two bridges: br0 joins
 # the external host (ext, 10.0.0.100) and sis0 of firewalls fwa and fwb, br1 the internal host
 # (int, 192.168.0.100) and their sis1; sis2 is a crossover link between the firewalls. The hosts

@@ -15,13 +15,7 @@ sync_pair_topology
 sync_pair_rules
 echo "sync-token" >"$LAB_DIR/token"
 node() { pair_node "$@" "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
-{
-  echo "cluster: { name: sync-test, rules: rules.conf, pfsync: { syncdev: sis2, maxupd: 128 } }"
-  echo "nodes:"
-  node fw-a 0x0a000001 252 1
-  node fw-b 0x0a000002 253 2
-} >"$LAB_DIR/cluster.yaml"
-"$DPF" -- -c "$LAB_DIR/cluster.yaml" --check >/dev/null || fail "the cluster file does not --check"
+pair_cluster "{ name: sync-test, rules: rules.conf, pfsync: { syncdev: sis2, maxupd: 128 } }" node
 
 start_dpf fwa fw-a -- -c "$LAB_DIR/cluster.yaml" --node fw-a
 # ids of A's TCP states to port PORT, sorted
@@ -30,13 +24,22 @@ wait_ids() {  # wait_ids NS PORT WANT: up to 5 s for NS to hold exactly WANT
   for _ in $(seq 50); do [ "$(ids "$1" "$2")" = "$3" ] && return 0; sleep 0.1; done
   fail "$1 holds [$(ids "$1" "$2")] for port $2, expected [$3]"
 }
+# connect PORT: a held TCP connection from hB to hA:PORT through A; prints A's two state ids.
+connect() {
+  in_ns hA $T sink "$1" >/dev/null &
+  in_ns hB $T hold 10.0.0.2 "$1" 30 >/dev/null &
+  local got
+  for _ in $(seq 20); do
+    got=$(ids fwa "$1")
+    [ "$(wc -w <<<"$got")" = 2 ] && break
+    sleep 0.1
+  done
+  [ "$(wc -w <<<"$got")" = 2 ] || fail "A should hold 2 states for the connection to $1: [$got]"
+  echo "$got"
+}
 
 log "a connection through A before B exists"
-in_ns hA $T sink 6001 >/dev/null &
-in_ns hB $T hold 10.0.0.2 6001 30 >/dev/null &
-sleep 1
-first=$(ids fwa 6001)
-[ "$(wc -w <<<"$first")" = 2 ] || fail "A should hold 2 states for the connection: [$first]"
+first=$(connect 6001)
 
 log "B starts and gets A's states by bulk update"
 start_dpf fwb fw-b -- -c "$LAB_DIR/cluster.yaml" --node fw-b
@@ -50,12 +53,8 @@ origin=$(api fwb "/api/v1/states?proto=tcp" | json "sorted(set(s['origin'] for s
 [ "$origin" = "['pfsync']" ] || fail "B's states should all be learned from pfsync: $origin"
 
 log "a new connection on A reaches B as it is created"
-in_ns hA $T sink 6002 >/dev/null &
-in_ns hB $T hold 10.0.0.2 6002 30 >/dev/null &
-sleep 0.5
-second=$(ids fwa 6002)
-[ "$(wc -w <<<"$second")" = 2 ] || fail "A should hold 2 states for the second connection"
-wait_ids fwb 6002 "$second"
+ids_6002=$(connect 6002)
+wait_ids fwb 6002 "$ids_6002"
 
 log "basic: a ping through A creates an ICMP state that B shows within 2 s, same id and creator"
 in_ns hB ping -c 1 -W 2 10.0.0.2 >/dev/null || fail "ping through A failed"
@@ -92,12 +91,8 @@ st=$(api fwa /api/v1/pfsync)
 for f in badttl hdrops badver badact badlen; do
   [ "$(json "d['stats']['$f']" <<<"$st")" -ge 40 ] || fail "A counted too few $f: $st"
 done
-in_ns hA $T sink 6003 >/dev/null &
-in_ns hB $T hold 10.0.0.2 6003 30 >/dev/null &
-sleep 0.5
-third=$(ids fwa 6003)
-[ "$(wc -w <<<"$third")" = 2 ] || fail "A should hold 2 states for the third connection"
-wait_ids fwb 6003 "$third"
+ids_6003=$(connect 6003)
+wait_ids fwb 6003 "$ids_6003"
 
 log "states killed on A leave B"
 in_ns fwa "$DPFCTL" --token-file "$LAB_DIR/token" -k 192.168.0.2 >/dev/null 2>&1 || fail "dpfctl -k failed"

@@ -18,13 +18,7 @@ T="$PY $HERE/tcp_transfer.py"
 sync_pair_topology
 
 sync_pair_rules
-{
-  echo "cluster: { name: defer-test, rules: rules.conf, pfsync: { syncdev: sis2, defer: true } }"
-  echo "nodes:"
-  pair_node fw-a 0x0a000001 252 1
-  pair_node fw-b 0x0a000002 253 2
-} >"$LAB_DIR/cluster.yaml"
-"$DPF" -- -c "$LAB_DIR/cluster.yaml" --check >/dev/null || fail "the cluster file does not --check"
+pair_cluster "{ name: defer-test, rules: rules.conf, pfsync: { syncdev: sis2, defer: true } }" pair_node
 defer() { api fwa /api/v1/pfsync | json "d['defer']['$1']"; }
 
 log "without B, a held packet goes after the defer timeout"

@@ -17,16 +17,8 @@ sync_pair_topology
 sync_pair_rules
 echo "sync-token" >"$LAB_DIR/token"
 node() { pair_node "$@" "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
-{
-  echo "cluster:"
-  echo "  name: unicast-test"
-  echo "  rules: rules.conf"
-  echo "  pfsync: { syncdev: sis2, maxupd: 128, syncpeer: peer, mirror: pfsync0 }"
-  echo "nodes:"
-  node fw-a 0x0a000001 252 1
-  node fw-b 0x0a000002 253 2
-} >"$LAB_DIR/cluster.yaml"
-"$DPF" -- -c "$LAB_DIR/cluster.yaml" --check >/dev/null || fail "the cluster file does not --check"
+pair_cluster "{ name: unicast-test, rules: rules.conf,
+  pfsync: { syncdev: sis2, maxupd: 128, syncpeer: peer, mirror: pfsync0 } }" node
 
 start_dpf fwa fw-a -- -c "$LAB_DIR/cluster.yaml" --node fw-a
 start_dpf fwb fw-b -- -c "$LAB_DIR/cluster.yaml" --node fw-b

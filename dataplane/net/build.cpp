@@ -55,6 +55,13 @@ size_t offending_len(std::span<const std::byte> dgram) noexcept {
   return total >= hl ? std::min(total, dgram.size()) : dgram.size();
 }
 
+// True when every byte of an ICMP message other than its checksum field (bytes 2 and 3) is zero.
+bool all_zero_but_checksum(std::span<const std::byte> icmp) noexcept {
+  for (size_t i = 0; i < icmp.size(); ++i)
+    if (i != 2 && i != 3 && icmp[i] != std::byte{0}) return false;
+  return true;
+}
+
 }  // namespace
 
 size_t build_arp(std::span<std::byte> out, uint16_t op, const MacAddr& src_mac, uint32_t src_ip,
@@ -132,7 +139,12 @@ bool make_echo_reply_in_place(std::span<std::byte> frame, const PacketInfo& info
   ip.check.set(inet_checksum(frame.subspan(info.l3_off, info.l3_len)));
   const uint16_t old_word = static_cast<uint16_t>(icmp.type << 8 | icmp.code);
   icmp.type = kIcmpEchoReply;
-  icmp.check.set(checksum_adjust16(icmp.check.get(), old_word, icmp.code));
+  uint16_t check = checksum_adjust16(icmp.check.get(), old_word, icmp.code);
+  // RFC 1624 eqn. 3 yields 0x0000 whenever the new sum is zero in one's complement, but a full
+  // computation gives 0xffff when every word is zero (the sum is +0, not -0): an all-zero echo
+  // reply (type 0, code 0, id 0, seq 0, zero data). Only a zero result needs the extra look.
+  if (check == 0 && all_zero_but_checksum(icmp_bytes)) check = 0xffff;
+  icmp.check.set(check);
   return true;
 }
 

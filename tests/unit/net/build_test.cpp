@@ -2,6 +2,7 @@
 // parses back with checksums that verify.
 #include "dataplane/net/build.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <vector>
 
@@ -166,6 +167,71 @@ TEST_CASE("build: an echo request with TTL 1 gets a reply with TTL 64 that verif
   CHECK(reply.ttl == 64);
   CHECK(reply.icmp_type == kIcmpEchoReply);
   CHECK(reply.src == kNodeIp);
+  CHECK(l4_verifies(f, reply));
+}
+
+namespace {
+
+// An echo request from 10.0.0.1 to the node whose ICMP message is type 8 and zeros apart from
+// the checksum field, which is `check`; the first data word is chosen so that it verifies.
+std::vector<std::byte> echo_with_checksum(uint16_t check) {
+  auto f = frame_of(golden::kEcho);
+  const PacketInfo info = parsed(f);
+  auto icmp = std::span<std::byte>(f).subspan(info.l4_off, info.l4_len);
+  std::fill(icmp.begin() + 1, icmp.end(), std::byte{0});
+  // One's complement sum of the type word and `check`; the data word is its complement, so that
+  // the message sums to 0xffff (-0) and verifies.
+  uint32_t s = uint32_t{kIcmpEcho} << 8;
+  s += check;
+  s = (s & 0xffffu) + (s >> 16);
+  const auto data = static_cast<uint16_t>(~s);
+  header_at<IcmpHdr>(icmp, 0)->check.set(check);
+  icmp[8] = std::byte{static_cast<uint8_t>(data >> 8)};
+  icmp[9] = std::byte{static_cast<uint8_t>(data)};
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("build: the echo reply's checksum equals a full recomputation for all 65536 values") {
+  unsigned mismatches = 0;
+  for (uint32_t c = 0; c <= 0xffff; ++c) {
+    auto f = echo_with_checksum(static_cast<uint16_t>(c));
+    const PacketInfo info = parsed(f);
+    if (!make_echo_reply_in_place(f, info)) FAIL("no reply to the request with checksum " << c);
+    auto icmp = std::span<std::byte>(f).subspan(info.l4_off, info.l4_len);
+    const uint16_t got = header_at<IcmpHdr>(icmp, 0)->check.get();
+    header_at<IcmpHdr>(icmp, 0)->check.set(0);
+    const uint16_t full = inet_checksum(icmp);
+    if (got != full) {
+      ++mismatches;
+      UNSCOPED_INFO("request checksum " << c << ": reply " << got << ", full " << full);
+    }
+  }
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("build: an echo request whose reply is all zeros gets checksum 0xffff (fuzzer find)") {
+  // Found by the parse_frame fuzzer (tests/fuzz/net/corpus/net_parse_frame/echo_zero_reply.bin):
+  // 10.0.0.1 -> 10.0.0.254, ICMP 08 00 f7 ff and 12 zero bytes; the reply sums to +0.
+  const std::vector<uint8_t> raw = {
+      0x02, 0x00, 0x00, 0x00, 0x00, 0xfe, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x45,
+      0x00, 0x00, 0x24, 0x00, 0x04, 0x00, 0x00, 0x40, 0x01, 0x65, 0xd7, 0x0a, 0x00, 0x00, 0x01,
+      0x0a, 0x00, 0x00, 0xfe, 0x08, 0x00, 0xf7, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x54, 0x35, 0x12, 0x34,
+      0x00, 0x01, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68};
+  std::vector<std::byte> f(raw.size());
+  std::transform(raw.begin(), raw.end(), f.begin(), [](uint8_t b) { return std::byte{b}; });
+  const PacketInfo info = parsed(f);
+  REQUIRE(make_echo_reply_in_place(f, info));
+  const PacketInfo reply = parsed(f);
+  CHECK(reply.icmp_type == kIcmpEchoReply);
   CHECK(l4_verifies(f, reply));
 }
 

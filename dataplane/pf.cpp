@@ -353,6 +353,10 @@ void pf_housekeeping(Node& node, uint32_t now) noexcept {
     pf.src_nodes->purge(now);
     pf.last_src_purge = now;
   }
+  // Before the flushes: a queued request may name a RuleRef pf_reclaim frees now (it was queued
+  // before the grace period ended). run_flushes only compares that pointer with the states',
+  // and no new RuleRef can take its address before the requests are taken.
+  pf_reclaim(pf);
   run_flushes(node);
 }
 

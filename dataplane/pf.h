@@ -125,7 +125,7 @@ struct Pf {
     bool refs_idle = false;  // `token` is the grace period of the idle RuleRefs
   };
   std::deque<Retired> retired;
-  unsigned control_reader = 0;  // the control thread's RCU reader id
+  unsigned control_reader = 0;  // the control thread's RCU reader id (one of its ids)
   uint64_t tsc_hz = 0;
   uint64_t start_tsc = 0;
   // Source tracking: made by the first ruleset that tracks sources, then kept for the node's
@@ -157,9 +157,8 @@ uint32_t pf_now(const Pf& pf) noexcept;
 
 // pf's purge-thread work besides state expiry: frees idle source nodes (once per second) and
 // what retired rulesets left (pf_reclaim), and kills the states of overloaded sources queued by
-// workers. Control thread (a registered
-// reader of the state table). pf_load registers it with the state table, whose sweeper runs
-// it at every sweep(); calling it more often is harmless.
+// workers. Control thread (a registered reader of the state table). pf_load registers it with
+// the state table, whose sweeper runs it at every sweep(); calling it more often is harmless.
 void pf_housekeeping(Node& node, uint32_t now) noexcept;
 
 // Makes `rs` the ruleset the workers evaluate and retires the one it replaces (Pf::retired).

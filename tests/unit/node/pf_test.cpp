@@ -5,6 +5,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -43,13 +44,13 @@ net::PacketInfo udp_info(uint16_t sport) {
 struct Race {
   Node* node = nullptr;
   rte_mbuf* m = nullptr;
-  unsigned packets = 0;
+  std::atomic<unsigned> packets{0};
   std::atomic<unsigned> passed{0};
   std::atomic<unsigned> wrong_rule{0};  // states whose RuleRef is not their rule's
-  std::atomic<bool> done{false};
+  std::atomic<bool> stop{false};
 };
 
-// The worker side: each packet creates a state, which is checked and removed.
+// The worker side until `stop`: each packet creates a state, which is checked and removed.
 int filter_packets(void* arg) {
   Race& r = *static_cast<Race*>(arg);
   Pf& pf = *r.node->pf;
@@ -57,7 +58,8 @@ int filter_packets(void* arg) {
   w.node = r.node;
   w.index = 0;
   w.c = &r.node->counters[0];
-  for (unsigned i = 0; i < r.packets; ++i) {
+  for (unsigned i = 0; !r.stop.load(std::memory_order_relaxed); ++i) {
+    r.packets.fetch_add(1, std::memory_order_relaxed);
     const net::PacketInfo info = udp_info(static_cast<uint16_t>(1024 + i % 60000));
     if (pf_test(w, state::Direction::kIn, 0, 0, r.m, info, 1)) r.passed.fetch_add(1);
     state::PacketTuple t;
@@ -76,7 +78,6 @@ int filter_packets(void* arg) {
     }
     pf.table->quiescent(0);
   }
-  r.done.store(true);
   return 0;
 }
 
@@ -103,17 +104,16 @@ TEST_CASE("pf: a state gets the RuleRef of the ruleset that passed its packet, a
   race.node = &node;
   race.m = rte_pktmbuf_alloc(pool);
   REQUIRE(race.m != nullptr);
-  race.packets = 300000;
   REQUIRE(rte_eal_remote_launch(filter_packets, &race, 1) == 0);
-  unsigned reloads = 0;
-  while (!race.done.load()) {
-    pf_publish(*node.pf, build(*node.pf, rulesets[++reloads % 2]));
+  while (race.packets.load() == 0) rte_pause();
+  for (unsigned i = 1; i <= 2000; ++i) {
+    pf_publish(*node.pf, build(*node.pf, rulesets[i % 2]));
     pf_reclaim(*node.pf);
   }
+  race.stop.store(true);
   rte_eal_wait_lcore(1);
-  INFO(reloads << " reloads");
-  CHECK(reloads > 100);
-  CHECK(race.passed.load() == race.packets);
+  INFO(race.packets.load() << " packets");
+  CHECK(race.passed.load() == race.packets.load());
   CHECK(race.wrong_rule.load() == 0);
 
   node.pf->table->unregister_reader(0);

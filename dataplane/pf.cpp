@@ -153,13 +153,14 @@ bool take_src_node(Pf& pf, RuleRef* ref, const state::StateKey& key, Direction d
 }
 
 // pf_create_state: a state for a packet that passed a `keep state` rule. False when the table,
-// the rule or its source limits are full (counted).
-bool create_state(WorkerContext& w, const filter::Verdict& v, const state::StateKey& key,
-                  const std::byte* frame, const net::PacketInfo& info, Direction dir, uint16_t port,
-                  uint32_t now) noexcept {
+// the rule or its source limits are full (counted). `rs` is the ruleset that gave `v`: v.rule
+// points into its rules, so its RuleRef must come from the same ruleset (Pf::ruleset may hold
+// a newer one by now).
+bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& v,
+                  const state::StateKey& key, const std::byte* frame, const net::PacketInfo& info,
+                  Direction dir, uint16_t port, uint32_t now) noexcept {
   Pf& pf = *w.node->pf;
-  const PfRuleset* rs = pf.ruleset.load(std::memory_order_acquire);
-  RuleRef* ref = rs && v.rule ? rs->refs[v.rule - rs->compiled->rules.data()] : nullptr;
+  RuleRef* ref = v.rule ? rs.refs[v.rule - rs.compiled->rules.data()] : nullptr;
   if (ref && ref->max_states && ref->states.load(std::memory_order_relaxed) >= ref->max_states) {
     ++w.c->drops[static_cast<size_t>(DropReason::kStateLimit)];
     return false;
@@ -353,6 +354,10 @@ void pf_housekeeping(Node& node, uint32_t now) noexcept {
     pf.src_nodes->purge(now);
     pf.last_src_purge = now;
   }
+  // Before the flushes: a queued request may name a RuleRef pf_reclaim frees now (it was queued
+  // before the grace period ended). run_flushes only compares that pointer with the states',
+  // and no new RuleRef can take its address before the requests are taken.
+  pf_reclaim(pf);
   run_flushes(node);
 }
 
@@ -460,7 +465,7 @@ bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, r
   }
   if (v.action == filter::Decision::pass && v.keep_state && !later_fragment &&
       !(info.proto == state::kProtoIcmp && !icmp_query)) {
-    if (!create_state(w, v, key, frame, info, dir, port, now)) {
+    if (!create_state(w, *rs, v, key, frame, info, dir, port, now)) {
       rte_pktmbuf_free(m);
       return false;
     }

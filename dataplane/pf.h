@@ -8,6 +8,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -32,8 +33,9 @@ struct WorkerContext;
 struct Node;
 struct Pf;
 
-// What a state keeps of the rule that created it. States of a retired ruleset keep pointing at
-// its RuleRefs, so RuleRefs live as long as the Pf (they are small: one per stateful rule).
+// What a state keeps of the rule that created it. States (and the rule's source nodes) of a
+// retired ruleset keep pointing at its RuleRefs, so RuleRefs outlive their ruleset: see
+// RuleRefSet.
 struct RuleRef {
   uint32_t nr = 0;
   bool has_timeouts = false;
@@ -51,6 +53,17 @@ struct RuleRef {
   bool flush_global = false;                 // … flush global: kill all the source's states
   state::SrcNodeTable* src_table = nullptr;  // where the nodes are (the Pf's)
   const Pf* pf = nullptr;                    // for the clock when a state goes
+};
+
+// The RuleRefs of one ruleset. The ruleset owns them while it is loaded; a reload hands them to
+// Pf::retired, and pf_reclaim frees them once idle() and a grace period later (a reader may
+// still hold a state it found before the last one went). Control thread.
+struct RuleRefSet {
+  std::vector<std::unique_ptr<RuleRef>> refs;
+
+  // No state and no source node refers to any of them. Once the ruleset is retired and no
+  // reader evaluates it any more, nothing can make a RuleRef busy again.
+  bool idle() const noexcept;
 };
 
 // A source that overloaded a rule with `flush`: its states are killed by the control thread
@@ -90,7 +103,8 @@ struct SrcTrackCounters {
 struct PfRuleset {
   pfconf::Ruleset source;
   std::unique_ptr<const filter::CompiledRuleset> compiled;
-  std::vector<RuleRef*> refs;  // by compiled rule index; nullptr for rules without state
+  std::vector<RuleRef*> refs;           // by compiled rule index; nullptr for rules without state
+  std::unique_ptr<RuleRefSet> ref_set;  // owns what `refs` points at (until retired)
   state::TimeoutTable timeouts;
   uint32_t state_limit = state::kDefaultStateLimit;
   std::string file;  // where it was loaded from ("" = none)
@@ -99,10 +113,19 @@ struct PfRuleset {
 
 struct Pf {
   std::unique_ptr<state::StateTable> table;
-  std::atomic<const PfRuleset*> ruleset{nullptr};   // nullptr: pass everything without state
-  std::unique_ptr<PfRuleset> current;               // owns what `ruleset` points at
-  std::vector<std::unique_ptr<RuleRef>> rule_refs;  // every RuleRef ever made (see RuleRef)
-  unsigned control_reader = 0;                      // the control thread's RCU reader id
+  std::atomic<const PfRuleset*> ruleset{nullptr};  // nullptr: pass everything without state
+  std::unique_ptr<PfRuleset> current;              // owns what `ruleset` points at
+  // What reloads replaced, oldest first, until pf_reclaim frees it: the ruleset once the grace
+  // period of `token` has ended (no worker evaluates it any more), then its RuleRefs once they
+  // are idle and a second grace period (taken when they were found idle) has ended.
+  struct Retired {
+    std::unique_ptr<PfRuleset> ruleset;
+    std::unique_ptr<RuleRefSet> refs;
+    uint64_t token = 0;
+    bool refs_idle = false;  // `token` is the grace period of the idle RuleRefs
+  };
+  std::deque<Retired> retired;
+  unsigned control_reader = 0;  // the control thread's RCU reader id (one of its ids)
   uint64_t tsc_hz = 0;
   uint64_t start_tsc = 0;
   // Source tracking: made by the first ruleset that tracks sources, then kept for the node's
@@ -133,10 +156,20 @@ void pf_sync_change(Node& node, unsigned producer, const state::State& s,
 uint32_t pf_now(const Pf& pf) noexcept;
 
 // pf's purge-thread work besides state expiry: frees idle source nodes (once per second) and
-// kills the states of overloaded sources queued by workers. Control thread (a registered
-// reader of the state table). pf_load registers it with the state table, whose sweeper runs
-// it at every sweep(); calling it more often is harmless.
+// what retired rulesets left (pf_reclaim), and kills the states of overloaded sources queued by
+// workers. Control thread (a registered reader of the state table). pf_load registers it with
+// the state table, whose sweeper runs it at every sweep(); calling it more often is harmless.
 void pf_housekeeping(Node& node, uint32_t now) noexcept;
+
+// Makes `rs` the ruleset the workers evaluate and retires the one it replaces (Pf::retired).
+// Never waits for readers, so it may be called on a thread that is itself a reader under
+// several ids (the control thread also runs pfsync's reader). Control thread.
+void pf_publish(Pf& pf, std::unique_ptr<PfRuleset> rs);
+// Frees what retired rulesets left that no reader can reach any more (see Pf::retired); never
+// waits. pf_housekeeping calls it. Returns how many retired entries remain.
+size_t pf_reclaim(Pf& pf) noexcept;
+// RuleRef sets alive: the loaded ruleset's and those retired ones still keep.
+size_t pf_rule_ref_sets(const Pf& pf) noexcept;
 
 // Builds a PfRuleset from a parsed ruleset for this node's interfaces. Control thread.
 std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset rs,

@@ -88,6 +88,7 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
   out->source = std::move(src);
   const auto& rules = out->compiled->rules;
   out->refs.assign(rules.size(), nullptr);
+  out->ref_set = std::make_unique<RuleRefSet>();
   for (size_t i = 0; i < rules.size(); ++i) {
     if (rules[i].state == filter::StateMode::none) continue;
     auto ref = std::make_unique<RuleRef>();
@@ -105,7 +106,7 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
     }
     set_src_tracking(pf, *out, spec, *ref);
     out->refs[i] = ref.get();
-    pf.rule_refs.push_back(std::move(ref));
+    out->ref_set->refs.push_back(std::move(ref));
   }
   return out;
 }
@@ -191,7 +192,7 @@ bool pf_check_rules(const config::Cluster& cluster, std::vector<std::string>& er
     errors.push_back(cluster.rules_path + ": cannot read the ruleset (cluster.rules)");
     return false;
   }
-  Pf scratch;  // RuleRefs of the check land here and go with it
+  Pf scratch;  // source tracking the check sets up lands here and goes with it
   bool ok = true;
   for (const auto& node : cluster.nodes) {
     std::vector<std::string> node_errors;
@@ -235,17 +236,76 @@ bool pf_load(Node& node, const std::string& path, std::string_view text,
   if (!rs) return false;
   rs->file = path;
   publish_src_tracking(node, *rs);
+  pf_publish(pf, std::move(rs));
+  return true;
+}
+
+bool RuleRefSet::idle() const noexcept {
+  for (const auto& r : refs) {
+    if (r->states.load(std::memory_order_acquire) != 0 ||
+        r->src_nodes.load(std::memory_order_acquire) != 0)
+      return false;
+  }
+  return true;
+}
+
+// Why retiring does not wait: rte_rcu_qsbr_synchronize() waits until every registered reader
+// has reported quiescent. The control thread is a reader under two ids (its own, and pfsync's,
+// which SyncLcore::poll reports on the same thread), so a wait there never ends for the id it
+// does not report itself, and the thread stops: no CARP adverts, no pfsync, no REST. Reporting
+// every id first would work only while no other id moves to this thread. Instead nothing
+// waits: the old ruleset is queued with a grace-period token and freed by pf_reclaim, from the
+// housekeeping the control thread runs after its quiescent reports.
+void pf_publish(Pf& pf, std::unique_ptr<PfRuleset> rs) {
   const PfRuleset* old = pf.ruleset.load();
   rs->generation = old ? old->generation + 1 : 1;
   pf.ruleset.store(rs.get(), std::memory_order_release);
   pf.current.swap(rs);
-  // Workers may still be evaluating the old rules: free them once each has passed a quiescent
-  // point. States keep only RuleRefs, which outlive rulesets.
-  if (rs) {
-    rte_rcu_qsbr_synchronize(pf.table->qsbr(), pf.control_reader);
-    rs.reset();
+  if (!rs) return;
+  Pf::Retired r;
+  r.refs = std::move(rs->ref_set);
+  r.ruleset = std::move(rs);
+  // The token is taken after the store: a worker that still evaluates the old ruleset has not
+  // reported quiescent since it loaded the pointer.
+  if (pf.table) r.token = rte_rcu_qsbr_start(pf.table->qsbr());
+  pf.retired.push_back(std::move(r));
+}
+
+size_t pf_reclaim(Pf& pf) noexcept {
+  rte_rcu_qsbr* v = pf.table ? pf.table->qsbr() : nullptr;
+  auto passed = [v](uint64_t token) { return v == nullptr || rte_rcu_qsbr_check(v, token, false); };
+  for (auto it = pf.retired.begin(); it != pf.retired.end();) {
+    Pf::Retired& r = *it;
+    if (r.ruleset) {
+      if (!passed(r.token)) {
+        ++it;
+        continue;
+      }
+      r.ruleset.reset();  // no reader evaluates it, so none can create a state of its rules
+    }
+    if (r.refs && !r.refs_idle) {
+      // States and source nodes go on their own (expiry, kills, pfsync, purges).
+      if (!r.refs->idle()) {
+        ++it;
+        continue;
+      }
+      // A reader may still hold the last state it found, or be inside pf_state_removed().
+      r.refs_idle = true;
+      r.token = v ? rte_rcu_qsbr_start(v) : 0;
+    }
+    if (r.refs && !passed(r.token)) {
+      ++it;
+      continue;
+    }
+    it = pf.retired.erase(it);
   }
-  return true;
+  return pf.retired.size();
+}
+
+size_t pf_rule_ref_sets(const Pf& pf) noexcept {
+  size_t n = pf.current && pf.current->ref_set ? 1 : 0;
+  for (const auto& r : pf.retired) n += r.refs != nullptr;
+  return n;
 }
 
 bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>& errors) {

@@ -1,0 +1,127 @@
+// Unit tests of pf_test on a node without ports: UDP packets filtered on a worker lcore while the
+// main lcore reloads the ruleset. EAL from eal_main.cpp (lcores 0 and 1).
+#include "dataplane/pf.h"
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+
+#include "dataplane/node.h"
+#include "dataplane/worker.h"
+#include "tests/unit/node/pf_fixture.h"
+
+namespace dpf {
+namespace {
+
+using test::build;
+using test::make_pf;
+
+// The UDP packet 10.0.0.1:sport -> 192.168.1.1:53 as pf_test sees it (the frame is not read).
+net::PacketInfo udp_info(uint16_t sport) {
+  net::PacketInfo info{};
+  info.l3 = net::L3Kind::kIpv4;
+  info.ethertype = 0x0800;
+  info.l3_off = 14;
+  info.l3_len = 20;
+  info.ip_total_len = 28;
+  info.l4_off = 34;
+  info.l4_len = 8;
+  info.proto = state::kProtoUdp;
+  info.ttl = 64;
+  info.first_fragment = true;
+  info.src = 0x0a000001;
+  info.dst = 0xc0a80101;
+  info.sport = sport;
+  info.dport = 53;
+  info.l4_valid = true;
+  return info;
+}
+
+struct Race {
+  Node* node = nullptr;
+  rte_mbuf* m = nullptr;
+  std::atomic<unsigned> packets{0};
+  std::atomic<unsigned> passed{0};
+  std::atomic<unsigned> wrong_rule{0};  // states whose RuleRef is not their rule's
+  std::atomic<bool> stop{false};
+};
+
+// The worker side until `stop`: each packet creates a state, which is checked and removed.
+int filter_packets(void* arg) {
+  Race& r = *static_cast<Race*>(arg);
+  Pf& pf = *r.node->pf;
+  WorkerContext w;
+  w.node = r.node;
+  w.index = 0;
+  w.c = &r.node->counters[0];
+  for (unsigned i = 0; !r.stop.load(std::memory_order_relaxed); ++i) {
+    r.packets.fetch_add(1, std::memory_order_relaxed);
+    const net::PacketInfo info = udp_info(static_cast<uint16_t>(1024 + i % 60000));
+    if (pf_test(w, state::Direction::kIn, 0, 0, r.m, info, 1)) r.passed.fetch_add(1);
+    state::PacketTuple t;
+    t.af = state::AddrFamily::kInet;
+    t.proto = state::kProtoUdp;
+    t.src = state::Addr::v4(10, 0, 0, 1);
+    t.dst = state::Addr::v4(192, 168, 1, 1);
+    t.sport = info.sport;
+    t.dport = 53;
+    state::State* s =
+        pf.table->lookup(state::make_lookup_key(t, state::Direction::kIn), state::Direction::kIn);
+    if (s != nullptr) {
+      const auto* ref = static_cast<const RuleRef*>(s->rule);
+      if (ref == nullptr || ref->nr != s->rule_nr) r.wrong_rule.fetch_add(1);
+      pf_remove_state(pf, s);
+    }
+    pf.table->quiescent(0);
+  }
+  return 0;
+}
+
+// The stateful rule is number 1 in one ruleset and 0 in the other; the rules beside it keep no
+// state, so a RuleRef looked up in the wrong ruleset is nullptr or another rule's.
+TEST_CASE("pf: a state gets the RuleRef of the ruleset that passed its packet, across reloads") {
+  REQUIRE(rte_lcore_is_enabled(1));
+  Node node;
+  node.pf = make_pf(4096);
+  node.n_workers = 1;
+  node.counters.resize(2);
+  rte_mempool* pool = rte_pktmbuf_pool_create("pf_race", 63, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                              static_cast<int>(rte_socket_id()));
+  REQUIRE(pool != nullptr);
+  node.pool = pool;
+  const char* rulesets[] = {
+      "block all\npass in proto udp keep state\n",
+      "pass in proto udp keep state\nblock in proto tcp\n",
+  };
+  pf_publish(*node.pf, build(*node.pf, rulesets[0]));
+  node.pf->table->register_reader(0);
+
+  Race race;
+  race.node = &node;
+  race.m = rte_pktmbuf_alloc(pool);
+  REQUIRE(race.m != nullptr);
+  REQUIRE(rte_eal_remote_launch(filter_packets, &race, 1) == 0);
+  while (race.packets.load() == 0) rte_pause();
+  for (unsigned i = 1; i <= 2000; ++i) {
+    pf_publish(*node.pf, build(*node.pf, rulesets[i % 2]));
+    pf_reclaim(*node.pf);
+  }
+  race.stop.store(true);
+  rte_eal_wait_lcore(1);
+  INFO(race.packets.load() << " packets");
+  CHECK(race.passed.load() == race.packets.load());
+  CHECK(race.wrong_rule.load() == 0);
+
+  node.pf->table->unregister_reader(0);
+  pf_reclaim(*node.pf);
+  rte_pktmbuf_free(race.m);
+  node.pf.reset();
+  rte_mempool_free(pool);
+}
+
+}  // namespace
+}  // namespace dpf

@@ -110,8 +110,8 @@ bool Server::authorized(const std::string& header, const std::string& token) {
 
 // Refuses an oversized or unannounced body from the request's headers, before cpp-httplib reads
 // it: both when the client waits for "100 Continue" and when it sends the body at once (the
-// pre-routing handler runs before the body is read; the connection is then closed, as the
-// unread body cannot be told from a next request). cpp-httplib's own limit stays as a backstop.
+// pre-routing handler runs before the body is read; the connection then closes, as the unread
+// body cannot be told from a next request). cpp-httplib's own limit stays as a backstop.
 void Server::limit_bodies() {
   const size_t max = max_body_;
   http_->set_payload_max_length(max);
@@ -124,7 +124,6 @@ void Server::limit_bodies() {
         const int status = body_refusal(req, max, why);
         if (status == 0) return 100;
         reply(res, status, {{"error", why}});
-        res.set_header("Connection", "close");
         return status;
       });
   http_->set_pre_routing_handler([max](const httplib::Request& req, httplib::Response& res) {
@@ -132,7 +131,6 @@ void Server::limit_bodies() {
     const int status = body_refusal(req, max, why);
     if (status == 0) return httplib::Server::HandlerResponse::Unhandled;
     reply(res, status, {{"error", why}});
-    res.set_header("Connection", "close");
     return httplib::Server::HandlerResponse::Handled;
   });
 }

@@ -257,6 +257,19 @@ TEST_CASE("rest: a body over the limit is answered 413 from its headers, before 
   CHECK(s.loaded.empty());
 }
 
+TEST_CASE("rest: the unread body of a refused request is never taken for another request") {
+  RulesServer s(1024);
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  // What follows the headers is the refused body, though it reads like a request.
+  const std::string reply =
+      raw_exchange(s.server.port(), rules_headers("Content-Length: 4096\r\n") +
+                                        "GET /api/v1/status HTTP/1.1\r\nHost: fw\r\n\r\n");
+  CHECK(reply.rfind("HTTP/1.1 413 ", 0) == 0);
+  CHECK(reply.find("HTTP/1.1", 1) == std::string::npos);
+  CHECK(reply.find("<timeout>") == std::string::npos);
+}
+
 TEST_CASE("rest: a client that waits for 100 Continue gets the 413 instead") {
   RulesServer s(1024);
   std::string error;

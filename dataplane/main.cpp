@@ -23,6 +23,7 @@
 #include "control/config/cluster.h"
 #include "control/pfconf/parser.h"
 #include "control/rest/server.h"
+#include "control/rest/token.h"
 #include "dataplane/net/build.h"
 #include "dataplane/node.h"
 #include "dataplane/pf_load.h"
@@ -106,20 +107,9 @@ int parse_args(int argc, char** argv, AppArgs& a) {
   return 0;
 }
 
+// The node refuses a token file that group or others may read (the error says chmod 600).
 bool read_token(const std::string& path, std::string& token, std::string& error) {
-  if (path.empty()) return true;
-  std::ifstream in(path);
-  if (!in) {
-    error = "api token_file " + path + ": cannot read";
-    return false;
-  }
-  std::getline(in, token);
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (token.empty()) {
-    error = "api token_file " + path + ": empty";
-    return false;
-  }
-  return true;
+  return path.empty() || dpf::rest::read_token_file(path, true, token, error);
 }
 
 bool build_routes(dpf::Node& node, std::string& error) {
@@ -408,6 +398,7 @@ int main(int argc, char** argv) {
     };
     rest = std::make_unique<dpf::rest::Server>([&slow] { return slow->snapshot(); }, token,
                                                std::move(hooks));
+    rest->set_max_body(cfg->api.max_body);
     if (!rest->start(cfg->api.listen, error)) {
       std::fprintf(stderr, "dpf: node %s: %s\n", cfg->name.c_str(), error.c_str());
       break;

@@ -150,6 +150,17 @@ void SlowPath::handle_arp(Clock::time_point now, rte_mbuf* m, uint16_t port) {
   }
   const auto* arp = reinterpret_cast<const net::ArpHdr*>(frame.data() + info.l3_off);
   const uint32_t spa = arp->spa.get(), tpa = arp->tpa.get();
+  // Only a sender on this link, untagged, is heard: learned, refreshed or answered.
+  switch (route::arp_check(p.addr, p.prefix_len, info.has_vlan, spa)) {
+    case route::ArpCheck::kVlan:
+      drop_packet(c_, DropReason::kArpVlan, m);
+      return;
+    case route::ArpCheck::kForeign:
+      drop_packet(c_, DropReason::kArpForeign, m);
+      return;
+    case route::ArpCheck::kAccept:
+      break;
+  }
   // A CARP master answers for the virtual addresses of its vhids with their virtual MAC.
   const std::optional<net::MacAddr> vmac = carp_ ? carp_->arp_owner(port, tpa) : std::nullopt;
   const bool for_us = tpa == p.addr || vmac.has_value();

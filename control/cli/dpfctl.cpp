@@ -19,6 +19,7 @@
 #include "control/pfconf/nvf.h"
 #include "control/pfconf/parser.h"
 #include "control/pfconf/system_env.h"
+#include "control/rest/token.h"
 
 namespace {
 
@@ -288,11 +289,9 @@ int main(int argc, char** argv) {
     a.ep.base = "http://" + n->api.listen;
     if (a.token_file.empty()) a.token_file = n->api.token_path;
   }
-  if (!a.token_file.empty()) {
-    std::ifstream in(a.token_file);
-    if (!in) return fail("cannot read token file " + a.token_file);
-    std::getline(in, a.ep.token);
-  }
+  // The node's reading of the file (CRLF, trailing blanks), without its permission check.
+  if (!a.token_file.empty() && !dpf::rest::read_token_file(a.token_file, false, a.ep.token, error))
+    return fail(error);
   if (!a.words.empty()) return carp_demote(a);
   if (!a.kills.empty()) return kill_states(a);
   if (!a.flush.empty()) {

@@ -65,6 +65,7 @@ struct Api {
   std::string listen = "127.0.0.1:9080";  // HOST:PORT
   std::string token_file;                 // bearer token for state-changing calls; "" = none
   std::string token_path;  // token_file resolved against the cluster file's directory
+  uint64_t max_body = uint64_t{1} << 20;  // bytes: a larger request body is answered 413
   Mark listen_at;
 };
 

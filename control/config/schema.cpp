@@ -14,6 +14,8 @@ constexpr uint64_t kIdleSleepMaxUs = 1'000'000;  // a stop request is seen withi
 constexpr uint64_t kMtuMin = 68;                 // RFC 791: every IPv4 host takes 68 bytes
 constexpr uint64_t kMtuMax = 65535;              // the port's own limit is checked at start-up
 constexpr uint64_t kHostidMax = 0xffffffff;      // pfsync creatorid is 32 bits; 0 is invalid
+constexpr uint64_t kMaxBodyMin = 1024;           // api.max_body: a token and a rule fit
+constexpr uint64_t kMaxBodyMax = 64u << 20;      // a ruleset beyond 64 MiB is not a pf.conf
 constexpr std::size_t kMaxNodes = 64;
 constexpr std::size_t kMaxInterfaces = 64;  // DPDK builds have 32 ports (RTE_MAX_ETHPORTS)
 constexpr std::size_t kMaxRoutes = 4096;    // bigger tables belong to a routing daemon
@@ -166,7 +168,7 @@ bool valid_listen(std::string_view s) {
 }
 
 void read_api(Diagnostics& diag, const Value& v, const std::string& file, Api& api) {
-  MapReader m(diag, v, {"listen", "token_file"});
+  MapReader m(diag, v, {"listen", "token_file", "max_body"});
   if (const Value* x = m.find("listen")) {
     api.listen_at = x->at;
     if (auto s = read_string(diag, *x)) {
@@ -181,6 +183,8 @@ void read_api(Diagnostics& diag, const Value& v, const std::string& file, Api& a
     api.token_file = read_string(diag, *x).value_or("");
     if (!api.token_file.empty()) api.token_path = resolve_path(file, api.token_file);
   }
+  if (const Value* x = m.find("max_body"))
+    api.max_body = read_uint(diag, *x, kMaxBodyMin, kMaxBodyMax).value_or(api.max_body);
 }
 
 struct Shared {

@@ -168,6 +168,12 @@ bool Lexer::expand_macro(int line, int col) {
     fail(line, col, "macro '" + name + "' expands too deeply");
     return false;
   }
+  // Each expansion counts at least one byte, so that empty macros cannot multiply for free.
+  expanded_ += it->second.size() + 1;
+  if (expanded_ > kMaxExpansion) {
+    fail(line, col, "macro '" + name + "': macros expand to more than 1 MiB in this ruleset");
+    return false;
+  }
   stack_.push_back(Source{it->second, 0, line, col, true, current_file().file});
   return true;
 }

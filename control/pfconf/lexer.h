@@ -1,9 +1,11 @@
 // Tokenizer for pf.conf with pfctl's lexical rules: `#` comments, `\` line continuation,
 // quoted strings, operators (!= <= >= <> >< ->), macro expansion of `$name` outside quotes
-// (the macro's text is tokenized in place), and newlines inside braces folded away.
+// (the macro's text is tokenized in place, at most kMaxExpansion bytes per ruleset), and
+// newlines inside braces folded away.
 // Used by the parser on the control thread; allocates token strings.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -25,6 +27,10 @@ struct Token {
 
 class Lexer {
  public:
+  // The most macro text one ruleset may expand, summed over every `$name` (bytes): macros that
+  // refer to macros (b="$a $a", c="$b $b", ...) would otherwise grow exponentially.
+  static constexpr size_t kMaxExpansion = size_t{1} << 20;
+
   explicit Lexer(std::string_view text);
 
   // The next token; on a lexical error, records it in error() and returns a newline token.
@@ -65,7 +71,8 @@ class Lexer {
 
   std::vector<Source> stack_;
   std::map<std::string, std::string> macros_;
-  int depth_ = 0;  // brace nesting, newlines inside are dropped
+  int depth_ = 0;        // brace nesting, newlines inside are dropped
+  size_t expanded_ = 0;  // bytes of macro text expanded so far (kMaxExpansion)
   bool has_error_ = false;
   LexError error_;
 };

@@ -2,12 +2,14 @@
 // Filter rules are in rule_grammar.cpp, addresses in address_grammar.cpp.
 #include "control/pfconf/parser.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "control/pfconf/parser_impl.h"
 
@@ -25,16 +27,42 @@ Result parse_ruleset(std::string_view text, const std::string& file_name,
 
 namespace detail {
 
-std::optional<std::string> read_file_from_disk(const std::string& path, std::string* error) {
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = errno != 0 ? std::strerror(errno) : "cannot read";
+std::optional<std::string> read_file_from_disk(const std::string& path, std::string* error,
+                                               bool* private_file) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below anyway.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    *error = std::strerror(errno);
     return std::nullopt;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  struct stat st {};
+  std::optional<std::string> text;
+  if (::fstat(fd, &st) != 0) {
+    *error = std::strerror(errno);
+  } else if (!S_ISREG(st.st_mode)) {
+    *error = "not a regular file";
+  } else if (static_cast<uint64_t>(st.st_size) > kMaxFileSize) {
+    *error = "larger than 16 MiB";
+  } else {
+    // Read until the end or one chunk past the limit: a file that grows meanwhile is bounded.
+    std::string buf;
+    buf.reserve(static_cast<size_t>(st.st_size));
+    char chunk[65536];
+    ssize_t n = 0;
+    while (buf.size() <= kMaxFileSize && (n = ::read(fd, chunk, sizeof chunk)) > 0) {
+      buf.append(chunk, static_cast<size_t>(n));
+    }
+    if (n < 0) {
+      *error = std::strerror(errno);
+    } else if (buf.size() > kMaxFileSize) {
+      *error = "larger than 16 MiB";
+    } else {
+      text = std::move(buf);
+      if (private_file != nullptr) *private_file = (st.st_mode & S_IROTH) == 0;
+    }
+  }
+  ::close(fd);
+  return text;
 }
 
 }  // namespace detail
@@ -67,7 +95,7 @@ std::string directory_of(const std::string& file) {
 }  // namespace
 
 Parser::Parser(std::string_view text, const std::string& file, const ParseOptions& options)
-    : lexer_(text), files_{file}, options_(options) {}
+    : lexer_(text), files_{file}, private_{false}, options_(options) {}
 
 Result Parser::run() {
   while (true) {
@@ -149,8 +177,23 @@ uint32_t Parser::expect_number(std::string_view what, uint64_t max) {
 }
 
 void Parser::record(int file, int line, int col, std::string message) {
-  errors_.push_back(
-      ParseError{files_.at(static_cast<size_t>(file)), line, col, std::move(message)});
+  // An error in a file others may not read names the place, never the text: the node reads
+  // files (as root) on behalf of whoever posts a ruleset, and `include "/etc/shadow"` must not
+  // answer with its lines.
+  const std::string& where = files_.at(static_cast<size_t>(file));
+  if (private_.at(static_cast<size_t>(file))) {
+    message = "invalid text in " + where + " (not shown: others may not read the file)";
+  } else if (!quoting_private_.empty()) {
+    message = "invalid text in " + quoting_private_ + " (not shown: others may not read the file)";
+  }
+  errors_.push_back(ParseError{where, line, col, std::move(message)});
+}
+
+std::optional<std::string> Parser::read_file(const std::string& path, std::string* why,
+                                             bool& private_file) {
+  private_file = false;
+  if (options_.read_file) return options_.read_file(path, why);
+  return read_file_from_disk(path, why, &private_file);
 }
 
 void Parser::drain_lexer_error() {
@@ -216,6 +259,8 @@ void Parser::macro_definition() {
       fail(name, "invalid macro name '" + name.text + "'");
     }
   }
+  if (value.size() > Lexer::kMaxExpansion)
+    fail(name, "macro '" + name.text + "' is longer than 1 MiB");
   lexer_.define(name.text, value);
   ruleset_.definitions.push_back(Definition{DefinitionKind::macro, name.text, value, 0});
 }
@@ -231,10 +276,11 @@ void Parser::include_file() {
     full = directory_of(files_.at(static_cast<size_t>(path.file))) + full;
   }
   std::string why;
-  std::optional<std::string> text =
-      options_.read_file ? options_.read_file(full, &why) : read_file_from_disk(full, &why);
+  bool private_file = false;
+  std::optional<std::string> text = read_file(full, &why, private_file);
   if (!text) fail(path, "cannot open include file \"" + path.text + "\": " + why);
   files_.push_back(full);
+  private_.push_back(private_file);
   if (!lexer_.push_file(std::move(*text), static_cast<int>(files_.size() - 1))) {
     fail(kw, "include files nest too deeply");
   }
@@ -307,9 +353,15 @@ void Parser::load_table_file(const Token& at, const std::string& path,
     full = directory_of(files_.at(static_cast<size_t>(at.file))) + path;
   }
   std::string why;
-  std::optional<std::string> text =
-      options_.read_file ? options_.read_file(full, &why) : read_file_from_disk(full, &why);
+  bool private_file = false;
+  std::optional<std::string> text = read_file(full, &why, private_file);
   if (!text) fail(at, "cannot load \"" + path + "\": " + why);
+  // The entries' errors are reported at the `file` token; a private file's are not quoted.
+  struct Quoting {
+    std::string& v;
+    ~Quoting() { v.clear(); }
+  } quoting{quoting_private_};
+  if (private_file) quoting_private_ = full;
   // Entries are separated by blanks or commas; `#` and `;` start comments.
   size_t i = 0;
   const std::string& s = *text;

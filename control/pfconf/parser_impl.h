@@ -18,8 +18,15 @@ namespace dpf::pfconf::detail {
 // which then skips to the next line. Never leaves parse_ruleset().
 struct StatementAbort {};
 
-// The whole file at `path`, or nullopt with the reason in *error.
-std::optional<std::string> read_file_from_disk(const std::string& path, std::string* error);
+// The largest file `include`, `table … file` or the main file may be (bytes).
+constexpr size_t kMaxFileSize = size_t{16} << 20;
+
+// The whole file at `path`, or nullopt with the reason in *error: a file that cannot be opened,
+// is not a regular file (a FIFO, /dev/zero, a directory) or is larger than kMaxFileSize. With
+// private_file set, tells whether others may not read the file (then its text must not be
+// quoted in errors: the node may read files its REST client could not).
+std::optional<std::string> read_file_from_disk(const std::string& path, std::string* error,
+                                               bool* private_file = nullptr);
 
 struct InterfaceItem {
   std::string name;
@@ -71,6 +78,10 @@ class Parser {
   [[noreturn]] void fail(const Token& at, std::string message);
   [[noreturn]] void fail_unexpected(const Token& at);
   void record(int file, int line, int col, std::string message);
+  // Reads an include or table file through options_.read_file or from disk; private_file says
+  // whether errors may quote its text.
+  std::optional<std::string> read_file(const std::string& path, std::string* why,
+                                       bool& private_file);
   void drain_lexer_error();
   void skip_statement();
 
@@ -130,6 +141,8 @@ class Parser {
 
   Lexer lexer_;
   std::vector<std::string> files_;  // [0] is the main file, then included files in order
+  std::vector<bool> private_;       // per files_: others may not read it, errors do not quote it
+  std::string quoting_private_;     // a private table file being loaded: errors do not quote it
   const ParseOptions& options_;
   std::deque<Token> lookahead_;
   Ruleset ruleset_;

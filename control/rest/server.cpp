@@ -2,7 +2,11 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdint>
+
+#include "control/rest/token.h"
 
 namespace dpf::rest {
 
@@ -36,6 +40,28 @@ void run_hook(httplib::Response& res, bool present, F&& f) {
   } catch (const std::exception& e) {
     reply(res, 503, {{"error", e.what()}});
   }
+}
+
+// Why a request's body is refused from its headers alone (status and error), or status 0. A
+// body must announce its length and stay within max: a chunked body, whose length is known only
+// once read, is refused with 411.
+int body_refusal(const httplib::Request& req, size_t max, std::string& why) {
+  if (req.has_header("Transfer-Encoding")) {
+    why = "a request body needs a Content-Length (Transfer-Encoding is not accepted)";
+    return 411;
+  }
+  if (!req.has_header("Content-Length")) return 0;
+  const std::string v = req.get_header_value("Content-Length");
+  uint64_t len = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), len);
+  if (v.empty() || ec != std::errc{} || end != v.data() + v.size()) {
+    why = "Content-Length \"" + v.substr(0, 32) + "\" is not a byte count";
+    return 400;
+  }
+  if (len <= max) return 0;
+  why = "the request body is " + std::to_string(len) + " bytes; this node accepts at most " +
+        std::to_string(max) + " (api.max_body)";
+  return 413;
 }
 
 }  // namespace
@@ -76,10 +102,37 @@ nlohmann::json parse_demotion(const std::string& body) {
 }
 
 bool Server::authorized(const std::string& header, const std::string& token) {
-  static const std::string kBearer = "Bearer ";
-  return !token.empty() && header.size() == kBearer.size() + token.size() &&
-         header.compare(0, kBearer.size(), kBearer) == 0 &&
-         header.compare(kBearer.size(), std::string::npos, token) == 0;
+  static constexpr std::string_view kBearer = "Bearer ";
+  const std::string_view h = header;
+  return !token.empty() && h.substr(0, kBearer.size()) == kBearer &&
+         tokens_equal(h.substr(std::min(kBearer.size(), h.size())), token);
+}
+
+// Refuses an oversized or unannounced body from the request's headers, before cpp-httplib reads
+// it: both when the client waits for "100 Continue" and when it sends the body at once (the
+// pre-routing handler runs before the body is read; the connection then closes, as the unread
+// body cannot be told from a next request). cpp-httplib's own limit stays as a backstop.
+void Server::limit_bodies() {
+  const size_t max = max_body_;
+  http_->set_payload_max_length(max);
+  // One request per connection: a refused body stays unread, and must not be taken for the next
+  // request. The API's clients (dpfctl, curl) open a connection per call anyway.
+  http_->set_keep_alive_max_count(1);
+  http_->set_expect_100_continue_handler(
+      [max](const httplib::Request& req, httplib::Response& res) {
+        std::string why;
+        const int status = body_refusal(req, max, why);
+        if (status == 0) return 100;
+        reply(res, status, {{"error", why}});
+        return status;
+      });
+  http_->set_pre_routing_handler([max](const httplib::Request& req, httplib::Response& res) {
+    std::string why;
+    const int status = body_refusal(req, max, why);
+    if (status == 0) return httplib::Server::HandlerResponse::Unhandled;
+    reply(res, status, {{"error", why}});
+    return httplib::Server::HandlerResponse::Handled;
+  });
 }
 
 void Server::routes() {
@@ -155,6 +208,7 @@ bool Server::start(const std::string& listen, std::string& error) {
     return false;
   }
   http_ = std::make_unique<httplib::Server>();
+  limit_bodies();
   routes();
   if (port == 0) {
     port_ = http_->bind_to_any_port(host);

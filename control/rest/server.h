@@ -1,9 +1,11 @@
 // The REST endpoint (cpp-httplib, its own thread): GET /api/v1/status, /api/v1/stats,
 // /api/v1/neighbors and Prometheus /metrics, rendered from the snapshot the control thread
-// publishes. Anything that changes state will require `Authorization: Bearer TOKEN`.
+// publishes. Anything that changes state will require `Authorization: Bearer TOKEN`. A request
+// body beyond the limit (1 MiB unless set) is answered 413 from its headers, before it is read.
 // Pure: no DPDK. start() spawns the listening thread; stop() joins it.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,27 +40,33 @@ struct Hooks {
 class Server {
  public:
   using Provider = std::function<NodeStats()>;
+  static constexpr size_t kDefaultMaxBody = size_t{1} << 20;  // bytes: the node's `api.max_body`
   Server(Provider provider, std::string token, Hooks hooks = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  // The largest request body accepted, in bytes; set before start().
+  void set_max_body(size_t bytes) { max_body_ = bytes; }
   // Binds "HOST:PORT" and serves from a background thread. False with error if it cannot bind.
   bool start(const std::string& listen, std::string& error);
   void stop();
   int port() const { return port_; }
 
   // True when the request carries "Authorization: Bearer <token>" and a token is configured.
+  // The token is compared in constant time (tokens_equal).
   static bool authorized(const std::string& header, const std::string& token);
 
  private:
   void routes();
+  void limit_bodies();
   Provider provider_;
   std::string token_;
   Hooks hooks_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = 0;
+  size_t max_body_ = kDefaultMaxBody;
 };
 
 // Checks a POST /api/v1/carp/demote body: a JSON object whose "demotion" is an integer in

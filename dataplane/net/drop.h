@@ -40,6 +40,8 @@ enum class DropReason : uint8_t {
   kStateLimit,          // `set limit states` (or a rule's `max`) reached: new flow refused
   kCarpBackup,          // to a CARP virtual MAC of a vhid this node is backup of
   kSrcLimit,            // max-src-* exceeded: new flow refused, or its completing ACK (pf's)
+  kArpForeign,          // ARP from outside the receiving interface's subnet: not learned/answered
+  kArpVlan,             // ARP with an 802.1Q tag on an untagged interface: not learned/answered
   kCount
 };
 
@@ -55,6 +57,7 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::kC
         "tx-full",       "broadcast",       "mtu-exceeded",
         "pf-block",      "state-mismatch",  "state-insert",
         "state-limit",   "carp-backup",     "src-limit",
+        "arp-foreign",   "arp-vlan",
 };
 
 // Every reason has a name: a missing initializer would leave the last one empty.

@@ -39,17 +39,17 @@ NeighborTable::NeighborTable(NeighborConfig config) : config_(config) {
 void NeighborTable::resolve(Clock::time_point now, uint16_t port, uint32_t ip, PacketHandle pkt,
                             NeighborActions& out) {
   out.clear();
-  auto it = entries_.find(ip);
+  const Key k = key_of(port, ip);
+  auto it = entries_.find(k);
   if (it == entries_.end()) {
     if (entries_.size() >= config_.max_entries) {
       out.drop.push_back(pkt);
       return;
     }
-    Slot& s = entries_[ip];
-    s.port = port;
+    Slot& s = entries_[k];
     s.updated = now;
     hold(s, pkt, out);
-    probe(now, ip, s, out);
+    probe(now, k, s, out);
     return;
   }
   Slot& s = it->second;
@@ -68,7 +68,7 @@ void NeighborTable::resolve(Clock::time_point now, uint16_t port, uint32_t ip, P
       if (s.probes == 0) {
         s.published = true;
         out.publish.emplace_back(ip, s.mac);
-        probe(now, ip, s, out);
+        probe(now, k, s, out);
       }
       return;
   }
@@ -81,36 +81,33 @@ void NeighborTable::learn(Clock::time_point now, uint16_t port, uint32_t ip, con
   if (mac == MacAddr{} || (mac[0] & 0x01) != 0) return;
   // Sender 0.0.0.0 is an address probe (RFC 5227 2.1.1), not a neighbour announcing itself.
   if (ip == 0) return;
-  auto it = entries_.find(ip);
+  const Key k = key_of(port, ip);
+  auto it = entries_.find(k);
   if (it == entries_.end()) {
     if (!create || entries_.size() >= config_.max_entries) return;
-    Slot& s = entries_[ip];
-    s.port = port;
-    confirm(now, ip, s, mac, out);
+    confirm(now, k, entries_[k], mac, out);
     return;
   }
-  // The same address seen behind another port does not move the entry: routes decide the port.
-  if (it->second.port != port) return;
-  confirm(now, ip, it->second, mac, out);
+  confirm(now, k, it->second, mac, out);
 }
 
 void NeighborTable::on_timer(Clock::time_point now, NeighborActions& out) {
   out.clear();
   // Collect first: each due entry is handled once per call even if its new deadline is due too.
-  std::vector<uint32_t> due;
-  for (const auto& [deadline, ip] : deadlines_) {
+  std::vector<Key> due;
+  for (const auto& [deadline, k] : deadlines_) {
     if (deadline > now) break;
-    due.push_back(ip);
+    due.push_back(k);
   }
-  for (uint32_t ip : due) expire(now, ip, entries_.at(ip), out);
+  for (Key k : due) expire(now, k, entries_.at(k), out);
 }
 
 Clock::time_point NeighborTable::next_deadline() const {
   return deadlines_.empty() ? Clock::time_point::max() : deadlines_.begin()->first;
 }
 
-std::optional<MacAddr> NeighborTable::lookup(uint32_t ip) const {
-  auto it = entries_.find(ip);
+std::optional<MacAddr> NeighborTable::lookup(uint16_t port, uint32_t ip) const {
+  auto it = entries_.find(key_of(port, ip));
   if (it == entries_.end() || it->second.state == State::kIncomplete) return std::nullopt;
   return it->second.mac;
 }
@@ -118,42 +115,44 @@ std::optional<MacAddr> NeighborTable::lookup(uint32_t ip) const {
 std::vector<NeighborTable::Entry> NeighborTable::snapshot() const {
   std::vector<Entry> v;
   v.reserve(entries_.size());
-  for (const auto& [ip, s] : entries_) {
-    v.push_back(Entry{ip, s.port, s.mac, s.state, s.updated, s.held.size()});
+  for (const auto& [k, s] : entries_) {
+    v.push_back(Entry{ip_of(k), port_of(k), s.mac, s.state, s.updated, s.held.size()});
   }
-  std::sort(v.begin(), v.end(), [](const Entry& a, const Entry& b) { return a.ip < b.ip; });
+  std::sort(v.begin(), v.end(), [](const Entry& a, const Entry& b) {
+    return a.ip != b.ip ? a.ip < b.ip : a.port < b.port;
+  });
   return v;
 }
 
 void NeighborTable::flush(NeighborActions& out) {
   out.clear();
-  std::vector<uint32_t> incomplete;
-  for (auto& [ip, s] : entries_) {
+  std::vector<Key> incomplete;
+  for (auto& [k, s] : entries_) {
     for (PacketHandle p : s.held) out.drop.push_back(p);
     s.held.clear();
-    if (s.state == State::kIncomplete) incomplete.push_back(ip);
+    if (s.state == State::kIncomplete) incomplete.push_back(k);
   }
-  for (uint32_t ip : incomplete) erase(ip, entries_.at(ip), out);
+  for (Key k : incomplete) erase(k, entries_.at(k), out);
 }
 
-void NeighborTable::set_deadline(uint32_t ip, Slot& s, Clock::time_point t) {
-  deadlines_.erase({s.deadline, ip});
+void NeighborTable::set_deadline(Key k, Slot& s, Clock::time_point t) {
+  deadlines_.erase({s.deadline, k});
   s.deadline = t;
-  deadlines_.emplace(t, ip);
+  deadlines_.emplace(t, k);
 }
 
 // Removes the entry; held packets are dropped and a published entry is withdrawn.
-void NeighborTable::erase(uint32_t ip, Slot& s, NeighborActions& out) {
+void NeighborTable::erase(Key k, Slot& s, NeighborActions& out) {
   for (PacketHandle p : s.held) out.drop.push_back(p);
-  if (s.published) out.withdraw.push_back(ip);
-  deadlines_.erase({s.deadline, ip});
-  entries_.erase(ip);  // s dangles from here on
+  if (s.published) out.withdraw.push_back(ip_of(k));
+  deadlines_.erase({s.deadline, k});
+  entries_.erase(k);  // s dangles from here on
 }
 
-void NeighborTable::probe(Clock::time_point now, uint32_t ip, Slot& s, NeighborActions& out) {
-  out.send_requests.emplace_back(s.port, ip);
+void NeighborTable::probe(Clock::time_point now, Key k, Slot& s, NeighborActions& out) {
+  out.send_requests.emplace_back(port_of(k), ip_of(k));
   ++s.probes;
-  set_deadline(ip, s, now + config_.retransmit);
+  set_deadline(k, s, now + config_.retransmit);
 }
 
 // Queues pkt; a full queue gives up its oldest packet.
@@ -170,9 +169,9 @@ void NeighborTable::hold(Slot& s, PacketHandle pkt, NeighborActions& out) {
 }
 
 // The neighbour answered (or spoke): trust `mac` for `reachable`, release held packets in order.
-void NeighborTable::confirm(Clock::time_point now, uint32_t ip, Slot& s, const MacAddr& mac,
+void NeighborTable::confirm(Clock::time_point now, Key k, Slot& s, const MacAddr& mac,
                             NeighborActions& out) {
-  if (!s.published || s.mac != mac) out.publish.emplace_back(ip, mac);
+  if (!s.published || s.mac != mac) out.publish.emplace_back(ip_of(k), mac);
   s.published = true;
   s.mac = mac;
   s.state = State::kReachable;
@@ -180,28 +179,36 @@ void NeighborTable::confirm(Clock::time_point now, uint32_t ip, Slot& s, const M
   s.probes = 0;
   for (PacketHandle p : s.held) out.transmit.emplace_back(p, mac);
   s.held.clear();
-  set_deadline(ip, s, now + config_.reachable);
+  set_deadline(k, s, now + config_.reachable);
 }
 
 // The entry's deadline passed: next probe, give up, age to stale, or collect.
-void NeighborTable::expire(Clock::time_point now, uint32_t ip, Slot& s, NeighborActions& out) {
+void NeighborTable::expire(Clock::time_point now, Key k, Slot& s, NeighborActions& out) {
   if (s.probes > 0) {
     if (s.probes < config_.max_probes) {
-      probe(now, ip, s, out);
+      probe(now, k, s, out);
     } else {
-      erase(ip, s, out);  // unanswered: drop held packets, withdraw a re-published stale MAC
+      erase(k, s, out);  // unanswered: drop held packets, withdraw a re-published stale MAC
     }
     return;
   }
   if (s.state == State::kReachable) {
     s.state = State::kStale;
     s.updated = now;
-    if (s.published) out.withdraw.push_back(ip);
+    if (s.published) out.withdraw.push_back(ip_of(k));
     s.published = false;
-    set_deadline(ip, s, now + config_.stale_gc);
+    set_deadline(k, s, now + config_.stale_gc);
     return;
   }
-  erase(ip, s, out);  // stale and unused for stale_gc
+  erase(k, s, out);  // stale and unused for stale_gc
+}
+
+ArpCheck arp_check(uint32_t if_addr, uint8_t if_prefix_len, bool tagged, uint32_t sender) {
+  if (tagged) return ArpCheck::kVlan;
+  if (sender == 0) return ArpCheck::kAccept;
+  const uint32_t mask =
+      if_prefix_len == 0 ? 0 : ~uint32_t{0} << (32 - std::min<unsigned>(if_prefix_len, 32));
+  return (sender & mask) == (if_addr & mask) ? ArpCheck::kAccept : ArpCheck::kForeign;
 }
 
 }  // namespace dpf::route

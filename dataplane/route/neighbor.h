@@ -3,6 +3,7 @@
 // thread only; time is an argument and every call returns actions in NeighborActions (the caller
 // sends ARP requests, transmits or frees held mbufs, updates the fast-path table). Never sleeps
 // and does no I/O. Allocates (entries, hold queues, action vectors) on the control thread.
+// Neighbours are keyed by (port, address): what is heard on one port never changes another's.
 #pragma once
 
 #include <array>
@@ -32,7 +33,9 @@ struct NeighborConfig {
   std::chrono::seconds stale_gc{600};          // an unused stale entry is removed after this
 };
 
-// What the caller must do after a call. Each call clears it first.
+// What the caller must do after a call. Each call clears it first. The fast-path table is keyed
+// by address alone: the caller keeps each address on one port by learning only senders inside
+// the receiving interface's subnet (arp_check), interface subnets being disjoint.
 struct NeighborActions {
   std::vector<std::pair<uint16_t, uint32_t>> send_requests;  // (port, target ip): ARP request
   std::vector<std::pair<PacketHandle, MacAddr>> transmit;    // held packets resolved: send to MAC
@@ -61,11 +64,10 @@ class NeighborTable {
   // A packet needs `ip` on `port` and the fast path had no entry: hold it and probe if needed.
   void resolve(Clock::time_point now, uint16_t port, uint32_t ip, PacketHandle pkt,
                NeighborActions& out);
-  // An ARP request or reply from `ip` with `mac` was received on `port` (RFC 826 merge: an
-  // existing entry on that port is always updated; one is created only when `create`, i.e. the
-  // packet was addressed to us or answers our request). Zero and group MACs and sender 0.0.0.0
-  // are ignored. An entry keeps the port it was created on; packets from `ip` on another port
-  // leave it alone (resolve() for it on another port also uses the entry's port).
+  // An ARP request or reply from `ip` with `mac` was received on `port` (RFC 826 merge: the
+  // entry (port, ip) is always updated; one is created only when `create`, i.e. the packet was
+  // addressed to us or answers our request). Zero and group MACs and sender 0.0.0.0 are ignored.
+  // The entries of `ip` on other ports are left alone.
   void learn(Clock::time_point now, uint16_t port, uint32_t ip, const MacAddr& mac, bool create,
              NeighborActions& out);
   // Retransmits probes, gives up on unanswered ones, ages kReachable to kStale, collects old
@@ -74,7 +76,8 @@ class NeighborTable {
   // The earliest time on_timer has work; Clock::time_point::max() when there is none.
   Clock::time_point next_deadline() const;
 
-  std::optional<MacAddr> lookup(uint32_t ip) const;  // known MAC (kReachable or kStale)
+  // The known MAC (kReachable or kStale) of `ip` on `port`.
+  std::optional<MacAddr> lookup(uint16_t port, uint32_t ip) const;
   size_t size() const { return entries_.size(); }
 
   struct Entry {
@@ -86,15 +89,20 @@ class NeighborTable {
     Clock::time_point updated;  // last state change or confirmation
     size_t held;                // packets in the hold queue
   };
-  std::vector<Entry> snapshot() const;  // for REST, ordered by ip
+  std::vector<Entry> snapshot() const;  // for REST, ordered by ip then port
 
   // Drops every held packet and forgets unresolved (kIncomplete) entries (shutdown).
   void flush(NeighborActions& out);
 
  private:
+  // (port << 32) | ip: one entry per address per port.
+  using Key = uint64_t;
+  static Key key_of(uint16_t port, uint32_t ip) { return uint64_t{port} << 32 | ip; }
+  static uint32_t ip_of(Key k) { return static_cast<uint32_t>(k); }
+  static uint16_t port_of(Key k) { return static_cast<uint16_t>(k >> 32); }
+
   struct Slot {
     Entry::State state = Entry::State::kIncomplete;
-    uint16_t port = 0;
     MacAddr mac{};
     Clock::time_point updated{};
     Clock::time_point deadline = Clock::time_point::max();
@@ -103,19 +111,26 @@ class NeighborTable {
     std::deque<PacketHandle> held;
   };
 
-  void set_deadline(uint32_t ip, Slot& s, Clock::time_point t);
-  void erase(uint32_t ip, Slot& s, NeighborActions& out);
-  void probe(Clock::time_point now, uint32_t ip, Slot& s, NeighborActions& out);
+  void set_deadline(Key k, Slot& s, Clock::time_point t);
+  void erase(Key k, Slot& s, NeighborActions& out);
+  void probe(Clock::time_point now, Key k, Slot& s, NeighborActions& out);
   void hold(Slot& s, PacketHandle pkt, NeighborActions& out);
-  void confirm(Clock::time_point now, uint32_t ip, Slot& s, const MacAddr& mac,
-               NeighborActions& out);
-  void expire(Clock::time_point now, uint32_t ip, Slot& s, NeighborActions& out);
+  void confirm(Clock::time_point now, Key k, Slot& s, const MacAddr& mac, NeighborActions& out);
+  void expire(Clock::time_point now, Key k, Slot& s, NeighborActions& out);
 
   NeighborConfig config_;
-  std::unordered_map<uint32_t, Slot> entries_;
-  std::set<std::pair<Clock::time_point, uint32_t>> deadlines_;  // (deadline, ip) of every entry
+  std::unordered_map<Key, Slot> entries_;
+  std::set<std::pair<Clock::time_point, Key>> deadlines_;  // (deadline, key) of every entry
 };
 
 std::string_view neighbor_state_name(NeighborTable::Entry::State state);
+
+// Whether the sender of an ARP packet received on an interface may be heard at all (before the
+// RFC 826 merge): kVlan for a frame with an 802.1Q tag (the node's interfaces are untagged),
+// kForeign for a sender address outside the interface's subnet (a host on one link must not
+// claim the address of a host on another), else kAccept. Sender 0.0.0.0, an address probe
+// (RFC 5227 2.1.1), is accepted: it is answered but never learned.
+enum class ArpCheck { kAccept, kForeign, kVlan };
+ArpCheck arp_check(uint32_t if_addr, uint8_t if_prefix_len, bool tagged, uint32_t sender);
 
 }  // namespace dpf::route

@@ -26,6 +26,7 @@ pass out keep state
 pass in on sis1 keep state
 PF
 echo "carp-token" >"$LAB_DIR/token"
+chmod 600 "$LAB_DIR/token"  # the node refuses a token file others may read
 node() { pair_node "$1" "$2" "$3" "$4" "carp: { advskew: $5 }" \
   "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
 {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Integration: the dpf binary's handling of configuration. `--check` accepts a good cluster file
 # (exit 0) and rejects a bad one with every error as FILE:LINE:COL (exit 1) without starting
-# anything; a device string DPDK rejects fails start-up naming the interface and device.
+# anything; a device string DPDK rejects fails start-up naming the interface and device; a token
+# file others may read stops the node before EAL with the fix in the message; a ruleset that
+# includes /dev/zero is refused without reading it.
 # usage: config_errors.sh PATH_TO_DPF
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
@@ -62,6 +64,35 @@ grep -q "^$LAB_DIR/bad.pf.conf:2:[0-9]*: .*99999" "$LAB_DIR/rules.out" ||
   fail "the ruleset error is not reported as FILE:LINE:COL: $(cat "$LAB_DIR/rules.out")"
 printf 'block all\npass in on sis0 proto tcp to port 22 keep state\n' >"$LAB_DIR/bad.pf.conf"
 "$DPF" -- -c "$LAB_DIR/rules.yaml" --check >/dev/null || fail "--check refused a good ruleset"
+
+log "a ruleset including /dev/zero is refused, not read"
+printf 'include "/dev/zero"\n' >"$LAB_DIR/bad.pf.conf"
+set +e
+timeout 20 "$DPF" -- -c "$LAB_DIR/rules.yaml" --check >"$LAB_DIR/rules.out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "--check on a ruleset including /dev/zero exited $rc, not 1"
+grep -q "^$LAB_DIR/bad.pf.conf:1:9: cannot open include file \"/dev/zero\": not a regular file$" \
+  "$LAB_DIR/rules.out" || fail "the include error is not as expected: $(cat "$LAB_DIR/rules.out")"
+
+log "a token file group or others may read stops the node, naming the file and chmod 600"
+echo "s3cret" >"$LAB_DIR/token"
+chmod 644 "$LAB_DIR/token"
+cat >"$LAB_DIR/token.yaml" <<YAML
+cluster: { name: token }
+nodes:
+  fw:
+    interfaces:
+      sis0: { device: "net_null0", address: 10.0.0.254/24 }
+    api: { token_file: token }
+YAML
+set +e
+"$DPF" -- -c "$LAB_DIR/token.yaml" >"$LAB_DIR/token.out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "dpf started with a world-readable token file (exit $rc)"
+want="dpf: node fw: token file $LAB_DIR/token: group or others may access it (mode 0644); run chmod 600 $LAB_DIR/token"
+[ "$(cat "$LAB_DIR/token.out")" = "$want" ] || fail "unexpected message: $(cat "$LAB_DIR/token.out")"
 
 ns_add fw
 cat >"$LAB_DIR/baddev.yaml" <<YAML

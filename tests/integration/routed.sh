@@ -2,8 +2,9 @@
 # Integration: host A — dpf — host B on veth links (net_af_packet). Real Linux hosts on both
 # sides: pings both ways, a 20 MB TCP transfer with matching SHA-256, ICMP time exceeded for
 # `ping -t 1`, path MTU (fragmentation needed with DF, a counted drop without), malformed frames
-# counted by reason (REST and /metrics) while a ping keeps flowing,
-# and a clean stop on SIGTERM within a second.
+# counted by reason (REST and /metrics) while a ping keeps flowing, ARP from the WAN side claiming
+# a LAN host's address (or tagged ARP) that changes no neighbour, and a clean stop on SIGTERM
+# within a second.
 # usage: routed.sh PATH_TO_DPF
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
@@ -26,6 +27,33 @@ nodes:
 YAML
 start_dpf fw dpf -- -c "$LAB_DIR/cluster.yaml"
 
+fake=02:66:66:66:66:66
+mac_a=$(in_ns hA cat /sys/class/net/eth0/address)
+sis1_mac=$(in_ns fw cat /sys/class/net/sis1/address)
+# neighbor_of IP: "INTERFACE MAC" of each of the node's neighbour entries for IP.
+neighbor_of() { api fw /api/v1/neighbors | json "' '.join(n['interface'] + ' ' + n['mac'] for n in d['neighbors'] if n['address'] == '$1')"; }
+drops() { api fw /api/v1/stats | json "d['drops']['$1']"; }
+# spoof: B (on the WAN side) claims A's 10.0.0.2 with a reply and a request to the node's sis1
+# address; A sends the same claim tagged with VLAN 5. None of them may be learned.
+spoof() {
+  in_ns hB "$PY" "$HERE/arp_send.py" eth0 "$sis1_mac" reply 10.0.0.2 192.168.0.254 "$fake"
+  in_ns hB "$PY" "$HERE/arp_send.py" eth0 ff:ff:ff:ff:ff:ff request 10.0.0.2 192.168.0.254 "$fake"
+  in_ns hA "$PY" "$HERE/arp_send.py" eth0 ff:ff:ff:ff:ff:ff request 10.0.0.2 10.0.0.254 "$fake" --vlan 5
+}
+# wait_spoof_counted FOREIGN VLAN: waits (10 s at most) for the drop counters to reach these.
+wait_spoof_counted() {
+  for _ in $(seq 100); do
+    [ "$(drops arp-foreign)" -ge "$1" ] && [ "$(drops arp-vlan)" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "spoofed ARP not counted: arp-foreign $(drops arp-foreign) (want $1), arp-vlan $(drops arp-vlan) (want $2)"
+}
+
+log "ARP from the WAN claiming a LAN host's address is not learned before the host speaks"
+spoof
+wait_spoof_counted 2 1
+[ -z "$(neighbor_of 10.0.0.2)" ] || fail "the node learned the spoofed 10.0.0.2: $(neighbor_of 10.0.0.2)"
+
 log "ping the node's own addresses"
 in_ns hA ping -c 2 -i 0.2 -W 2 10.0.0.254 >/dev/null || fail "no echo reply from 10.0.0.254"
 in_ns hB ping -c 2 -i 0.2 -W 2 192.168.0.254 >/dev/null || fail "no echo reply from 192.168.0.254"
@@ -33,6 +61,13 @@ in_ns hB ping -c 2 -i 0.2 -W 2 192.168.0.254 >/dev/null || fail "no echo reply f
 log "ping through the node, both ways"
 in_ns hA ping -c 3 -i 0.2 -W 2 192.168.0.2 >/dev/null || fail "A cannot ping B"
 in_ns hB ping -c 3 -i 0.2 -W 2 10.0.0.2 >/dev/null || fail "B cannot ping A"
+
+log "the LAN host's neighbour entry survives the same spoofing once learned"
+[ "$(neighbor_of 10.0.0.2)" = "sis0 $mac_a" ] || fail "10.0.0.2 is not sis0 $mac_a: $(neighbor_of 10.0.0.2)"
+spoof
+wait_spoof_counted 4 2
+[ "$(neighbor_of 10.0.0.2)" = "sis0 $mac_a" ] || fail "spoofing changed 10.0.0.2: $(neighbor_of 10.0.0.2)"
+in_ns hB ping -c 2 -i 0.2 -W 2 10.0.0.2 >/dev/null || fail "B cannot ping A after the spoofing"
 
 log "sis1's MTU is 1400: without DF a bigger packet is dropped and counted, with DF it gets fragmentation needed"
 # Without DF first: the host does not know the path MTU yet and sends the whole datagram.

@@ -94,6 +94,30 @@ TEST_CASE("dpfctl: carp demote N posts N with the token and prints the view afte
   CHECK(r.out.find("carp: preempt on, demotion -20 (operator -20)\n") == 0);
 }
 
+TEST_CASE("dpfctl: a token file with CRLF line ends is read as the node reads it") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  std::ofstream(node.token_file, std::ios::binary | std::ios::trunc) << "s3cret\r\n";
+  const Run r = dpfctl(node.api() + " --token-file " + node.token_file + " carp demote 5");
+  CHECK(r.status == 0);
+  CHECK(node.demotes == std::vector<int>{5});
+}
+
+TEST_CASE("dpfctl: an unreadable or empty token file fails naming the file, exit 1") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  std::ofstream(node.token_file, std::ios::trunc) << "\n";
+  Run r = dpfctl(node.api() + " --token-file " + node.token_file + " carp demote 5");
+  CHECK(r.status == 1);
+  CHECK(r.out == "dpfctl: token file " + node.token_file + ": empty\n");
+  r = dpfctl(node.api() + " --token-file /nonexistent/token carp demote 5");
+  CHECK(r.status == 1);
+  CHECK(r.out == "dpfctl: token file /nonexistent/token: cannot read\n");
+  CHECK(node.demotes.empty());
+}
+
 TEST_CASE("dpfctl: carp demote without the token fails with the node's error and exit 1") {
   FakeNode node;
   std::string error;

@@ -251,6 +251,29 @@ TEST_CASE("config: an api listen address that is not HOST:PORT is reported at th
   }
 }
 
+TEST_CASE("config: api max_body is a byte count within 1024..64 MiB, 1 MiB when absent") {
+  LoadResult plain = load(node_with(""));
+  REQUIRE(plain.cluster);
+  CHECK(plain.cluster->nodes[0].api.max_body == 1048576);
+  LoadResult set = load(node_with("    api: { max_body: 4096 }\n"));
+  REQUIRE(set.cluster);
+  CHECK(set.cluster->nodes[0].api.max_body == 4096);
+  for (const char* bad : {"1023", "67108865"}) {
+    INFO(bad);
+    CHECK(errors_of(node_with("    api: { max_body: " + std::string(bad) + " }\n")) ==
+          std::vector<std::string>{at(5, 22) + "nodes.fw-a.api.max_body: " + bad +
+                                   " is out of range 1024..0x4000000"});
+  }
+  for (const char* bad : {"-1", "1M", "\"4096\""}) {
+    INFO(bad);
+    CHECK(errors_of(node_with("    api: { max_body: " + std::string(bad) + " }\n")) ==
+          std::vector<std::string>{at(5, 22) +
+                                   "nodes.fw-a.api.max_body: expected an integer 1024..0x4000000, "
+                                   "got '" +
+                                   std::string(bad[0] == '"' ? "4096" : bad) + "'"});
+  }
+}
+
 TEST_CASE("config: two nodes may share an api listen address and an EAL file prefix") {
   LoadResult r = load(R"(nodes:
   fw-a:

@@ -502,3 +502,100 @@ TEST_CASE("parser: rarely used filter options are carried and printed") {
         "pass in proto icmp all max-pkt-rate 100/10 keep state probability 50% once\n"
         "pass out on em0 all received-on em1 keep state fragment allow-opts ridentifier 7\n");
 }
+
+namespace {
+
+// Macros a..z where each is its predecessor twice: $z would expand to 2^25 copies of a's text.
+std::string doubling_macros(bool quoted) {
+  std::string text = "a = \"10.0.0.1\"\n";
+  for (char m = 'b'; m <= 'z'; ++m) {
+    const std::string prev(1, static_cast<char>(m - 1));
+    text += std::string(1, m) +
+            (quoted ? " = \"$" + prev + " $" + prev + "\"\n" : " = $" + prev + " $" + prev + "\n");
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("parser: macros that double each other stop at 1 MiB, reported at the reference") {
+  // Quoted definitions are expanded where they are used: at `$z` on line 27.
+  CHECK(errors(doubling_macros(true) + "pass from { $z }\n") ==
+        std::vector<std::string>{
+            "test.conf:27:13: macro 'a': macros expand to more than 1 MiB in this ruleset"});
+  // Unquoted definitions are expanded as they are defined: `q = $p $p` on line 17 passes the
+  // limit at its second reference.
+  const std::vector<std::string> errs = errors(doubling_macros(false));
+  REQUIRE_FALSE(errs.empty());
+  CHECK(errs[0] == "test.conf:17:8: macro 'p': macros expand to more than 1 MiB in this ruleset");
+}
+
+TEST_CASE("parser: a macro value longer than 1 MiB is refused at its name") {
+  CHECK(errors("big = \"" + std::string((1 << 20) + 1, 'x') + "\"\n") ==
+        std::vector<std::string>{"test.conf:1:1: macro 'big' is longer than 1 MiB"});
+}
+
+namespace {
+
+// A directory of files on disk, removed at the end of the test.
+struct TempDir {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("pfconf_files_" + std::to_string(::getpid()));
+  TempDir() { std::filesystem::create_directories(dir); }
+  ~TempDir() { std::filesystem::remove_all(dir); }
+  std::string write(const std::string& name, const std::string& text,
+                    std::filesystem::perms mode = std::filesystem::perms(0644)) {
+    const std::filesystem::path p = dir / name;
+    std::ofstream(p) << text;
+    std::filesystem::permissions(p, mode);
+    return p.string();
+  }
+  std::vector<std::string> errors(const std::string& main_text) {
+    const std::string main = write("main.conf", main_text);
+    std::vector<std::string> out;
+    for (const ParseError& e : parse_ruleset_file(main, {}).errors) out.push_back(e.to_string());
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("parser: include and table files that are not regular files are refused") {
+  TempDir t;
+  const std::string main = (t.dir / "main.conf").string();
+  CHECK(t.errors("include \"/dev/zero\"\n") ==
+        std::vector<std::string>{
+            main + ":1:9: cannot open include file \"/dev/zero\": not a regular file"});
+  CHECK(t.errors("table <t> file \"/dev/zero\"\n") ==
+        std::vector<std::string>{main + ":1:16: cannot load \"/dev/zero\": not a regular file"});
+  CHECK(t.errors("include \"/tmp\"\n") ==
+        std::vector<std::string>{main +
+                                 ":1:9: cannot open include file \"/tmp\": not a regular file"});
+}
+
+TEST_CASE("parser: an include file larger than 16 MiB is refused before it is read") {
+  TempDir t;
+  const std::string big = t.write("big.conf", "");
+  std::filesystem::resize_file(big, (std::size_t{16} << 20) + 1);  // sparse: costs no disk
+  CHECK(
+      t.errors("include \"big.conf\"\n") ==
+      std::vector<std::string>{(t.dir / "main.conf").string() +
+                               ":1:9: cannot open include file \"big.conf\": larger than 16 MiB"});
+}
+
+TEST_CASE("parser: errors in a file others may not read do not quote its text") {
+  TempDir t;
+  const std::string line = "root:$6$s4lt$S3CRETHASH:19000:0:99999:7:::\n";
+  const std::string shadow = t.write("shadow", line, std::filesystem::perms(0640));
+  const std::string main = (t.dir / "main.conf").string();
+  const std::string hidden =
+      "invalid text in " + shadow + " (not shown: others may not read the file)";
+  CHECK(t.errors("include \"shadow\"\n") == std::vector<std::string>{shadow + ":1:1: " + hidden});
+  CHECK(t.errors("table <t> file \"shadow\"\n") ==
+        std::vector<std::string>{main + ":1:16: " + hidden});
+  // The same text in a file anyone may read is quoted as usual.
+  const std::string open = t.write("open.conf", line);
+  const std::vector<std::string> quoted = t.errors("include \"open.conf\"\n");
+  REQUIRE(quoted.size() == 1);
+  CHECK(quoted[0].find("S3CRETHASH") != std::string::npos);
+}

@@ -1,6 +1,14 @@
 #include "control/rest/server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <httplib.h>
+
+#include <chrono>
 
 #include <catch2/catch.hpp>
 
@@ -172,4 +180,132 @@ TEST_CASE("rest: POST /api/v1/carp/demote passes the demotion to the node and re
   REQUIRE(refused);
   CHECK(refused->status == 400);
   CHECK(nlohmann::json::parse(refused->body)["error"] == "refused by the node");
+}
+
+namespace {
+
+// A server whose POST /api/v1/rules hook records the bodies it was given.
+struct RulesServer {
+  std::vector<size_t> loaded;
+  Server server;
+  explicit RulesServer(size_t max_body = Server::kDefaultMaxBody)
+      : server([] { return dpf::rest::NodeStats{}; }, "s3cret", hooks()) {
+    server.set_max_body(max_body);
+  }
+  Hooks hooks() {
+    Hooks h;
+    h.load_rules = [this](const std::string& body) {
+      loaded.push_back(body.size());
+      return nlohmann::json{{"loaded", true}};
+    };
+    return h;
+  }
+};
+
+// Sends raw bytes on a new connection and returns what the server answers until it closes the
+// connection or 10 s pass (the reply then ends with "<timeout>").
+std::string raw_exchange(int port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(port));
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 &&
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(request.size())) {
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n < 0) out += "<timeout>";
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+std::string rules_headers(const std::string& extra) {
+  return "POST /api/v1/rules HTTP/1.1\r\nHost: fw\r\nAuthorization: Bearer s3cret\r\n"
+         "Content-Type: application/json\r\n" +
+         extra + "\r\n";
+}
+
+nlohmann::json body_of(const std::string& reply) {
+  const auto at = reply.find("\r\n\r\n");
+  return at == std::string::npos ? nlohmann::json()
+                                 : nlohmann::json::parse(reply.substr(at + 4), nullptr, false);
+}
+
+}  // namespace
+
+TEST_CASE("rest: a body over the limit is answered 413 from its headers, before it is sent") {
+  RulesServer s;
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  // Only the headers go out: a server that waited for the 2 MiB body would time out.
+  const auto start = std::chrono::steady_clock::now();
+  const std::string reply =
+      raw_exchange(s.server.port(), rules_headers("Content-Length: 2097152\r\n"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK(reply.rfind("HTTP/1.1 413 ", 0) == 0);
+  CHECK(body_of(reply)["error"] ==
+        "the request body is 2097152 bytes; this node accepts at most 1048576 (api.max_body)");
+  CHECK(s.loaded.empty());
+}
+
+TEST_CASE("rest: the unread body of a refused request is never taken for another request") {
+  RulesServer s(1024);
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  // What follows the headers is the refused body, though it reads like a request.
+  const std::string reply =
+      raw_exchange(s.server.port(), rules_headers("Content-Length: 4096\r\n") +
+                                        "GET /api/v1/status HTTP/1.1\r\nHost: fw\r\n\r\n");
+  CHECK(reply.rfind("HTTP/1.1 413 ", 0) == 0);
+  CHECK(reply.find("HTTP/1.1", 1) == std::string::npos);
+  CHECK(reply.find("<timeout>") == std::string::npos);
+}
+
+TEST_CASE("rest: a client that waits for 100 Continue gets the 413 instead") {
+  RulesServer s(1024);
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  const std::string reply = raw_exchange(
+      s.server.port(), rules_headers("Content-Length: 1025\r\nExpect: 100-continue\r\n"));
+  CHECK(reply.rfind("HTTP/1.1 413 ", 0) == 0);
+  CHECK(body_of(reply)["error"] ==
+        "the request body is 1025 bytes; this node accepts at most 1024 (api.max_body)");
+  CHECK(s.loaded.empty());
+}
+
+TEST_CASE("rest: a chunked body, whose size is unknown until read, is refused with 411") {
+  RulesServer s;
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  const std::string reply = raw_exchange(
+      s.server.port(), rules_headers("Transfer-Encoding: chunked\r\n") + "5\r\nhello\r\n0\r\n\r\n");
+  CHECK(reply.rfind("HTTP/1.1 411 ", 0) == 0);
+  CHECK(body_of(reply)["error"] ==
+        "a request body needs a Content-Length (Transfer-Encoding is not accepted)");
+  CHECK(s.loaded.empty());
+}
+
+TEST_CASE("rest: a body up to the limit reaches the node whole") {
+  RulesServer s(4096);
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  httplib::Headers headers{{"Authorization", "Bearer s3cret"}};
+  auto res = cli.Post("/api/v1/rules", headers, std::string(4096, 'x'), "application/json");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(s.loaded == std::vector<size_t>{4096});
+  // A GET or DELETE without a body is not affected.
+  auto get = cli.Get("/api/v1/status");
+  REQUIRE(get);
+  CHECK(get->status == 200);
 }

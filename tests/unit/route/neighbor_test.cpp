@@ -35,7 +35,7 @@ NeighborTable resolved_table(NeighborConfig cfg = {}) {
   NeighborTable t(cfg);
   NeighborActions a;
   t.learn(t0, kPort, kGw, kMac, true, a);
-  REQUIRE(t.lookup(kGw) == kMac);
+  REQUIRE(t.lookup(kPort, kGw) == kMac);
   return t;
 }
 
@@ -53,7 +53,7 @@ TEST_CASE("neighbor: the first packet for an unknown address is held and sends o
   REQUIRE(e.state == State::kIncomplete);
   REQUIRE(e.held == 1);
   REQUIRE(e.port == kPort);
-  REQUIRE_FALSE(t.lookup(kGw).has_value());
+  REQUIRE_FALSE(t.lookup(kPort, kGw).has_value());
 }
 
 TEST_CASE("neighbor: more packets before the retransmit interval do not send another request") {
@@ -128,7 +128,7 @@ TEST_CASE("neighbor: a reply releases held packets in order with the learned MAC
   REQUIRE(a.publish == Macs{{kGw, kMac}});
   REQUIRE(a.send_requests.empty());
   REQUIRE(a.drop.empty());
-  REQUIRE(t.lookup(kGw) == kMac);
+  REQUIRE(t.lookup(kPort, kGw) == kMac);
   const auto e = entry_of(t, kGw);
   REQUIRE(e.state == State::kReachable);
   REQUIRE(e.held == 0);
@@ -163,7 +163,7 @@ TEST_CASE("neighbor: an unsolicited ARP packet does not create an entry when cre
   t.learn(t0, kPort, kGw, kMac, false, a);
   REQUIRE(a.empty());
   REQUIRE(t.size() == 0);
-  REQUIRE_FALSE(t.lookup(kGw).has_value());
+  REQUIRE_FALSE(t.lookup(kPort, kGw).has_value());
 }
 
 TEST_CASE("neighbor: an ARP packet addressed to us creates a published entry") {
@@ -179,7 +179,7 @@ TEST_CASE("neighbor: an unsolicited ARP packet updates an existing entry and rep
   NeighborActions a;
   t.learn(t0 + 5s, kPort, kGw, kMac2, false, a);
   REQUIRE(a.publish == Macs{{kGw, kMac2}});
-  REQUIRE(t.lookup(kGw) == kMac2);
+  REQUIRE(t.lookup(kPort, kGw) == kMac2);
   REQUIRE(entry_of(t, kGw).updated == t0 + 5s);
   REQUIRE(t.next_deadline() == t0 + 5s + 300s);
 }
@@ -201,7 +201,7 @@ TEST_CASE("neighbor: zero and group sender MACs are never learned") {
   REQUIRE(a.empty());
   t.learn(t0 + 1s, kPort, kOther, MacAddr{0x01, 0x00, 0x5e, 0x00, 0x00, 0x12}, true, a);
   REQUIRE(a.empty());
-  REQUIRE(t.lookup(kGw) == kMac);
+  REQUIRE(t.lookup(kPort, kGw) == kMac);
   REQUIRE(t.size() == 1);
 }
 
@@ -213,13 +213,69 @@ TEST_CASE("neighbor: an address probe from 0.0.0.0 is never learned") {
   REQUIRE(t.size() == 0);
 }
 
-TEST_CASE("neighbor: an ARP packet from the address on another port does not move the entry") {
+TEST_CASE("neighbor: an ARP packet from the address on another port leaves its entry alone") {
+  NeighborTable t = resolved_table();
+  NeighborActions a;
+  // Unsolicited on port 1: no entry there, and port 0's stays as it was.
+  t.learn(t0 + 1s, 1, kGw, kMac2, false, a);
+  REQUIRE(a.empty());
+  REQUIRE(t.lookup(kPort, kGw) == kMac);
+  REQUIRE_FALSE(t.lookup(1, kGw).has_value());
+  REQUIRE(t.size() == 1);
+}
+
+TEST_CASE("neighbor: entries are keyed by port and address, each learned on its own port") {
   NeighborTable t = resolved_table();
   NeighborActions a;
   t.learn(t0 + 1s, 1, kGw, kMac2, true, a);
-  REQUIRE(a.empty());
-  REQUIRE(t.lookup(kGw) == kMac);
-  REQUIRE(entry_of(t, kGw).port == kPort);
+  REQUIRE(t.lookup(kPort, kGw) == kMac);
+  REQUIRE(t.lookup(1, kGw) == kMac2);
+  const auto snap = t.snapshot();
+  REQUIRE(snap.size() == 2);
+  CHECK(snap[0].port == kPort);
+  CHECK(snap[0].mac == kMac);
+  CHECK(snap[1].port == 1);
+  CHECK(snap[1].mac == kMac2);
+  // A packet for the address on port 1 uses port 1's entry; port 0's is untouched.
+  t.resolve(t0 + 2s, 1, kGw, 7, a);
+  REQUIRE(a.transmit == Transmits{{7, kMac2}});
+  t.learn(t0 + 3s, 1, kGw, kMac, false, a);  // port 1's entry changes MAC
+  REQUIRE(t.lookup(1, kGw) == kMac);
+  REQUIRE(t.lookup(kPort, kGw) == kMac);
+}
+
+TEST_CASE("neighbor: resolving an address on another port probes on that port") {
+  NeighborTable t = resolved_table();
+  NeighborActions a;
+  t.resolve(t0 + 1s, 1, kGw, 9, a);
+  REQUIRE(a.send_requests == Requests{{1, kGw}});
+  REQUIRE(a.transmit.empty());
+  REQUIRE(entry_of(t, kGw).port == kPort);  // port 0's entry first in the snapshot
+  REQUIRE(t.size() == 2);
+}
+
+TEST_CASE("arp: a sender inside the receiving interface's subnet is accepted") {
+  constexpr uint32_t kIf = 0x0a000001;  // 10.0.0.1/24
+  CHECK(arp_check(kIf, 24, false, 0x0a000002) == ArpCheck::kAccept);
+  CHECK(arp_check(kIf, 24, false, 0x0a0000fe) == ArpCheck::kAccept);
+  CHECK(arp_check(kIf, 31, false, 0x0a000000) == ArpCheck::kAccept);
+  CHECK(arp_check(kIf, 0, false, 0xc0a80001) == ArpCheck::kAccept);
+  // An address probe (sender 0.0.0.0) is answered, never learned (NeighborTable::learn).
+  CHECK(arp_check(kIf, 24, false, 0) == ArpCheck::kAccept);
+}
+
+TEST_CASE("arp: a sender outside the receiving interface's subnet is foreign") {
+  constexpr uint32_t kWan = 0xc0000201;  // 192.0.2.1/24: a WAN host claims LAN's 10.0.0.2
+  CHECK(arp_check(kWan, 24, false, 0x0a000002) == ArpCheck::kForeign);
+  CHECK(arp_check(0x0a000001, 24, false, 0x0a000102) == ArpCheck::kForeign);
+  CHECK(arp_check(0x0a000001, 32, false, 0x0a000002) == ArpCheck::kForeign);
+  CHECK(arp_check(0x0a000001, 32, false, 0x0a000001) == ArpCheck::kAccept);
+}
+
+TEST_CASE("arp: a tagged ARP frame on an untagged interface is ignored whatever its sender") {
+  CHECK(arp_check(0x0a000001, 24, true, 0x0a000002) == ArpCheck::kVlan);
+  CHECK(arp_check(0x0a000001, 24, true, 0) == ArpCheck::kVlan);
+  CHECK(arp_check(0x0a000001, 24, true, 0xc0000202) == ArpCheck::kVlan);
 }
 
 TEST_CASE("neighbor: a reachable entry turns stale after the reachable time and is withdrawn") {
@@ -234,7 +290,7 @@ TEST_CASE("neighbor: a reachable entry turns stale after the reachable time and 
   const auto e = entry_of(t, kGw);
   REQUIRE(e.state == State::kStale);
   REQUIRE(e.updated == t0 + 300s);
-  REQUIRE(t.lookup(kGw) == kMac);
+  REQUIRE(t.lookup(kPort, kGw) == kMac);
   REQUIRE(t.next_deadline() == t0 + 300s + 600s);
 }
 
@@ -279,7 +335,7 @@ TEST_CASE("neighbor: an unanswered re-probe withdraws and removes the stale entr
   t.on_timer(t0 + 313s, a);
   REQUIRE(a.withdraw == std::vector<uint32_t>{kGw});
   REQUIRE(a.send_requests.empty());
-  REQUIRE_FALSE(t.lookup(kGw).has_value());
+  REQUIRE_FALSE(t.lookup(kPort, kGw).has_value());
   REQUIRE(t.size() == 0);
 }
 
@@ -355,7 +411,7 @@ TEST_CASE("neighbor: flush drops every held packet and forgets unresolved neighb
   REQUIRE(a.drop == std::vector<PacketHandle>{1, 2});
   REQUIRE(a.withdraw.empty());
   REQUIRE(t.size() == 1);
-  REQUIRE(t.lookup(kGw) == kMac);
+  REQUIRE(t.lookup(kPort, kGw) == kMac);
 }
 
 TEST_CASE("neighbor: the snapshot lists entries by address with their state and held count") {

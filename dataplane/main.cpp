@@ -380,28 +380,33 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "dpf: node %s: %s\n", cfg->name.c_str(), e.what());
       break;
     }
+    // Each task owns its inputs (copies of the request), so that one the control thread runs
+    // after its caller gave up reads nothing of the HTTP thread's. node and slow outlive the
+    // REST server.
     dpf::rest::Hooks hooks;
-    hooks.states = [&](const dpf::Params& q) {
-      return slow->call([&] { return dpf::pf_states(node, q); });
+    dpf::Node* n = &node;
+    dpf::SlowPath* sp = slow.get();
+    hooks.states = [n, sp](const dpf::Params& q) {
+      return sp->call([n, q] { return dpf::pf_states(*n, q); });
     };
-    hooks.kill_states = [&](const dpf::Params& q) {
-      return slow->call([&] { return dpf::pf_kill_states(node, q); });
+    hooks.kill_states = [n, sp](const dpf::Params& q) {
+      return sp->call([n, q] { return dpf::pf_kill_states(*n, q); });
     };
-    hooks.rules = [&] { return slow->call([&] { return dpf::pf_rules(node); }); };
-    hooks.load_rules = [&](const std::string& body) {
-      return slow->call([&] { return dpf::pf_load_rules(node, *slow, body); });
+    hooks.rules = [n, sp] { return sp->call([n] { return dpf::pf_rules(*n); }); };
+    hooks.load_rules = [n, sp](const std::string& body) {
+      return sp->call([n, sp, body] { return dpf::pf_load_rules(*n, *sp, body); });
     };
-    hooks.pf_info = [&] { return slow->call([&] { return dpf::pf_info(node); }); };
-    hooks.pfsync = [&] { return slow->call([&] { return dpf::pfsync_info(node); }); };
-    hooks.carp = [&] {
-      return slow->call([&]() -> nlohmann::json {
-        if (dpf::CarpNode* c = slow->carp()) return c->view(std::chrono::steady_clock::now());
+    hooks.pf_info = [n, sp] { return sp->call([n] { return dpf::pf_info(*n); }); };
+    hooks.pfsync = [n, sp] { return sp->call([n] { return dpf::pfsync_info(*n); }); };
+    hooks.carp = [sp] {
+      return sp->call([sp]() -> nlohmann::json {
+        if (dpf::CarpNode* c = sp->carp()) return c->view(std::chrono::steady_clock::now());
         return {{"configured", false}, {"vhids", nlohmann::json::array()}};
       });
     };
-    hooks.carp_demote = [&](const nlohmann::json& body) {
-      return slow->call([&]() -> nlohmann::json {
-        dpf::CarpNode* c = slow->carp();
+    hooks.carp_demote = [sp](const nlohmann::json& body) {
+      return sp->call([sp, body]() -> nlohmann::json {
+        dpf::CarpNode* c = sp->carp();
         if (c == nullptr) return {{"error", "this node runs no CARP (cluster.carp)"}};
         return c->demote(body.at("demotion").get<int>(), std::chrono::steady_clock::now());
       });

@@ -308,12 +308,7 @@ bool SlowPath::reload_rules(std::vector<std::string>* errors_out) {
 }
 
 void SlowPath::run_commands() {
-  std::deque<std::function<void()>> cmds;
-  {
-    std::lock_guard lock(cmd_mu_);
-    cmds.swap(cmds_);
-  }
-  for (auto& f : cmds) f();
+  cmds_.run_pending();
 }
 
 void SlowPath::housekeeping(Clock::time_point now) {
@@ -454,11 +449,8 @@ rest::NodeStats SlowPath::snapshot() const {
 
 void SlowPath::shutdown() {
   if (carp_) carp_->stop(Clock::now());
-  {
-    std::lock_guard lock(cmd_mu_);
-    for (auto& f : cmds_) f();
-    cmds_.clear();
-  }
+  cmds_.close();
+  cmds_.run_pending();
   // Packets still waiting in the punt rings and in hold queues are freed, not leaked.
   std::array<PuntItem, kBurst> items;
   for (rte_ring* r : node_.punt) {

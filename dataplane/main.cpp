@@ -261,6 +261,7 @@ bool build_sync(dpf::Node& node, std::string& error) {
     if (sc.mirror_port < 0) return false;
   }
   sc.producers = node.n_workers + 1;
+  sc.local_producer = static_cast<int>(node.n_workers);  // the control thread polls the sync side
   sc.reader_id = node.n_workers + 1;
   for (size_t i = 0; i < node.ports.size(); ++i)
     sc.interfaces.push_back({node.ports[i]->name, static_cast<uint16_t>(i)});

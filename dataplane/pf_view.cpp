@@ -250,12 +250,26 @@ nlohmann::json pf_kill_states(Node& node, const Params& q) {
   } else {
     return {{"error", "say which states: host=ADDR[&host2=ADDR], id=HEX or all=1"}};
   }
+  // pfctl -F states (pf_clear_states): the peers hear one CLR for our hostid instead of a
+  // deletion per state, so each flushed state is marked no-sync before it goes; its (silent)
+  // deletion record still reaches pfsync, which forgets what it queued for the state.
+  const bool flush = q.count("all") != 0;
   size_t killed = 0;
   for (State* s : victims) {
+    if (flush) {
+      s->lock.lock();
+      s->state_flags |= state::kStateNoSync;
+      s->lock.unlock();
+    }
     if (!pf_remove_state(pf, s)) continue;
-    pf_sync_change(node, node.n_workers, *s, pfsync::ChangeKind::kDelete);
+    if (flush && node.sync) {
+      node.sync->change_locked(node.n_workers, *s, pfsync::ChangeKind::kDelete);
+    } else {
+      pf_sync_change(node, node.n_workers, *s, pfsync::ChangeKind::kDelete);
+    }
     ++killed;
   }
+  if (flush && node.sync) node.sync->clear(node.sync->clock(), "");
   return {{"killed", killed}};
 }
 
@@ -335,6 +349,8 @@ nlohmann::json pfsync_info(Node& node) {
           {"io",
            {{"changes", io.changes},
             {"ring_full", io.ring_full},
+            {"spilled", io.spilled},
+            {"rx_ring_full", io.rx_ring_full},
             {"rx_frames", io.rx_frames},
             {"tx_frames", io.tx_frames},
             {"tx_held", io.tx_held},

@@ -347,8 +347,9 @@ void SlowPath::run() {
       next_snap = now + kSnapshotEvery;
     }
     run_commands();
+    bool busy = false;  // work left for the next round: no sleep
     if (node_.sync) {
-      node_.sync->poll();
+      busy = node_.sync->poll();
       // pfsync's unicast peer without a MAC: ask for it once a second until it answers.
       if (now >= next_sync_arp_) {
         if (const auto peer = node_.sync->wants_resolve())
@@ -362,7 +363,8 @@ void SlowPath::run() {
     table.quiescent(index_);
     // The control thread never spins: it backs off to kControlSleepMaxUs when idle, even in
     // poll mode; that bounds the extra latency of ARP, ICMP and neighbour resolution.
-    if (unsigned us = idle.next_sleep(got, config::IdleMode::adaptive, kControlSleepMaxUs)) {
+    if (unsigned us =
+            idle.next_sleep(got + (busy ? 1 : 0), config::IdleMode::adaptive, kControlSleepMaxUs)) {
       table.offline(index_);
       rte_delay_us_sleep(us);
       table.online(index_);

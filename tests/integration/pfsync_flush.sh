@@ -55,6 +55,18 @@ for p in range($1, $1 + $N):
   done
   fail "A holds $(from_a fwa) states, wanted $want"
 }
+# quiet: waits (at most 20 s) until A's sis1 has taken no frame for a second: the flows' last
+# packets are in, and none arrives later to make a flushed state anew.
+quiet() {
+  local last="" now
+  for _ in $(seq 20); do
+    now=$(api fwa /api/v1/stats | json "d['ports']['sis1']['rx_packets']")
+    [ "$now" = "$last" ] && return 0
+    last=$now
+    sleep 1
+  done
+  fail "A's sis1 still receives after 20 s"
+}
 # wait_b WANT SECONDS: B holds WANT of A's states within SECONDS; prints the milliseconds taken.
 wait_b() {
   local t0 n
@@ -71,6 +83,7 @@ wait_b() {
 
 log "$N UDP flows through A: B learns their $N states"
 flows 10000
+quiet
 [ "$(from_a fwa)" = $N ] || fail "A holds $(from_a fwa) states, expected $N"
 wait_b $N 30 >/dev/null
 
@@ -85,6 +98,7 @@ log "B empty ${ms} ms after the flush"
 
 log "$N more flows, then dpfctl -k: every deletion reaches B"
 flows 30000
+quiet
 wait_b $N 30 >/dev/null
 dpfctl_a -k 192.168.0.2 || fail "dpfctl -k failed"
 [ "$(from_a fwa)" = 0 ] || fail "A still holds $(from_a fwa) states after -k"

@@ -171,7 +171,8 @@ bool build_pf(dpf::Node& node, std::string& error) {
   tc.limit = limit;
   tc.creatorid = node.hostid;
   tc.socket = static_cast<int>(rte_socket_id());
-  tc.max_readers = node.n_workers + 2;  // workers, the control thread, pfsync
+  // Workers, the control thread, pfsync, the REST thread's states listing.
+  tc.max_readers = node.n_workers + 3;
   pf->table = dpf::state::StateTable::create(tc, error);
   if (!pf->table) return false;
   node.pf = std::move(pf);
@@ -349,6 +350,7 @@ int main(int argc, char** argv) {
   std::vector<dpf::WorkerContext> workers(node.n_workers);
   std::unique_ptr<dpf::SlowPath> slow;
   std::unique_ptr<dpf::rest::Server> rest;
+  std::unique_ptr<dpf::StateListReader> lister;
   do {
     if (rte_lcore_count() < node.n_workers + 1) {
       std::fprintf(stderr,
@@ -387,9 +389,15 @@ int main(int argc, char** argv) {
     dpf::rest::Hooks hooks;
     dpf::Node* n = &node;
     dpf::SlowPath* sp = slow.get();
-    hooks.states = [n, sp](const dpf::Params& q) {
-      return sp->call([n, q] { return dpf::pf_states(*n, q); });
-    };
+    // The states listing is read on the REST thread itself, never on the control thread (it
+    // builds up to 100 000 objects).
+    lister = std::make_unique<dpf::StateListReader>(node, node.n_workers + 2);
+    if (!lister->ok()) {
+      std::fprintf(stderr, "dpf: node %s: no state table reader for the REST thread\n",
+                   cfg->name.c_str());
+      break;
+    }
+    hooks.states = [l = lister.get()](const dpf::Params& q) { return l->list(q); };
     hooks.kill_states = [n, sp](const dpf::Params& q) {
       return sp->call([n, q] { return dpf::pf_kill_states(*n, q); });
     };
@@ -454,6 +462,7 @@ int main(int argc, char** argv) {
   rte_eal_mp_wait_lcore();
   if (rest) rest->stop();
   // DPDK objects go before EAL does.
+  lister.reset();
   slow.reset();
   node.sync.reset();
   node.pf.reset();

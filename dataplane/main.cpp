@@ -161,7 +161,8 @@ bool build_pf(dpf::Node& node, std::string& error) {
   tc.limit = limit;
   tc.creatorid = node.hostid;
   tc.socket = static_cast<int>(rte_socket_id());
-  tc.max_readers = node.n_workers + 2;  // workers, the control thread, pfsync
+  // Workers, the control thread, pfsync, the REST thread's states listing.
+  tc.max_readers = node.n_workers + 3;
   pf->table = dpf::state::StateTable::create(tc, error);
   if (!pf->table) return false;
   node.pf = std::move(pf);
@@ -251,6 +252,7 @@ bool build_sync(dpf::Node& node, std::string& error) {
     if (sc.mirror_port < 0) return false;
   }
   sc.producers = node.n_workers + 1;
+  sc.local_producer = static_cast<int>(node.n_workers);  // the control thread polls the sync side
   sc.reader_id = node.n_workers + 1;
   for (size_t i = 0; i < node.ports.size(); ++i)
     sc.interfaces.push_back({node.ports[i]->name, static_cast<uint16_t>(i)});
@@ -338,6 +340,7 @@ int main(int argc, char** argv) {
   std::vector<dpf::WorkerContext> workers(node.n_workers);
   std::unique_ptr<dpf::SlowPath> slow;
   std::unique_ptr<dpf::rest::Server> rest;
+  std::unique_ptr<dpf::StateListReader> lister;
   do {
     if (rte_lcore_count() < node.n_workers + 1) {
       std::fprintf(stderr,
@@ -370,28 +373,39 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "dpf: node %s: %s\n", cfg->name.c_str(), e.what());
       break;
     }
+    // Each task owns its inputs (copies of the request), so that one the control thread runs
+    // after its caller gave up reads nothing of the HTTP thread's. node and slow outlive the
+    // REST server.
     dpf::rest::Hooks hooks;
-    hooks.states = [&](const dpf::Params& q) {
-      return slow->call([&] { return dpf::pf_states(node, q); });
+    dpf::Node* n = &node;
+    dpf::SlowPath* sp = slow.get();
+    // The states listing is read on the REST thread itself, never on the control thread (it
+    // builds up to 100 000 objects).
+    lister = std::make_unique<dpf::StateListReader>(node, node.n_workers + 2);
+    if (!lister->ok()) {
+      std::fprintf(stderr, "dpf: node %s: no state table reader for the REST thread\n",
+                   cfg->name.c_str());
+      break;
+    }
+    hooks.states = [l = lister.get()](const dpf::Params& q) { return l->list(q); };
+    hooks.kill_states = [n, sp](const dpf::Params& q) {
+      return sp->call([n, q] { return dpf::pf_kill_states(*n, q); });
     };
-    hooks.kill_states = [&](const dpf::Params& q) {
-      return slow->call([&] { return dpf::pf_kill_states(node, q); });
+    hooks.rules = [n, sp] { return sp->call([n] { return dpf::pf_rules(*n); }); };
+    hooks.load_rules = [n, sp](const std::string& body) {
+      return sp->call([n, sp, body] { return dpf::pf_load_rules(*n, *sp, body); });
     };
-    hooks.rules = [&] { return slow->call([&] { return dpf::pf_rules(node); }); };
-    hooks.load_rules = [&](const std::string& body) {
-      return slow->call([&] { return dpf::pf_load_rules(node, *slow, body); });
-    };
-    hooks.pf_info = [&] { return slow->call([&] { return dpf::pf_info(node); }); };
-    hooks.pfsync = [&] { return slow->call([&] { return dpf::pfsync_info(node); }); };
-    hooks.carp = [&] {
-      return slow->call([&]() -> nlohmann::json {
-        if (dpf::CarpNode* c = slow->carp()) return c->view(std::chrono::steady_clock::now());
+    hooks.pf_info = [n, sp] { return sp->call([n] { return dpf::pf_info(*n); }); };
+    hooks.pfsync = [n, sp] { return sp->call([n] { return dpf::pfsync_info(*n); }); };
+    hooks.carp = [sp] {
+      return sp->call([sp]() -> nlohmann::json {
+        if (dpf::CarpNode* c = sp->carp()) return c->view(std::chrono::steady_clock::now());
         return {{"configured", false}, {"vhids", nlohmann::json::array()}};
       });
     };
-    hooks.carp_demote = [&](const nlohmann::json& body) {
-      return slow->call([&]() -> nlohmann::json {
-        dpf::CarpNode* c = slow->carp();
+    hooks.carp_demote = [sp](const nlohmann::json& body) {
+      return sp->call([sp, body]() -> nlohmann::json {
+        dpf::CarpNode* c = sp->carp();
         if (c == nullptr) return {{"error", "this node runs no CARP (cluster.carp)"}};
         return c->demote(body.at("demotion").get<int>(), std::chrono::steady_clock::now());
       });
@@ -439,6 +453,7 @@ int main(int argc, char** argv) {
   rte_eal_mp_wait_lcore();
   if (rest) rest->stop();
   // DPDK objects go before EAL does.
+  lister.reset();
   slow.reset();
   node.sync.reset();
   node.pf.reset();

@@ -201,7 +201,7 @@ size_t param_size(const Params& q, const char* name, size_t dflt) {
 
 }  // namespace
 
-nlohmann::json pf_states(Node& node, const Params& q) {
+nlohmann::json pf_states(Node& node, const Params& q, int reader) {
   Filter f;
   if (auto err = parse_filter(q, f)) return {{"error", *err}};
   const size_t offset = param_size(q, "offset", 0);
@@ -210,7 +210,14 @@ nlohmann::json pf_states(Node& node, const Params& q) {
   const uint32_t now = pf_now(pf);
   nlohmann::json out = nlohmann::json::array();
   size_t total = 0;
+  // The walk keeps a position, not a state: a reader may report quiescent between states.
+  constexpr unsigned kQuiescentEvery = 256;
+  unsigned since_quiescent = 0;
   pf.table->for_each([&](State& s) {
+    if (reader >= 0 && ++since_quiescent == kQuiescentEvery) {
+      since_quiescent = 0;
+      pf.table->quiescent(static_cast<unsigned>(reader));
+    }
     if (!matches(s, f)) return;
     if (total >= offset && out.size() < limit) {
       auto j = pf_state_json(s, now);
@@ -220,6 +227,30 @@ nlohmann::json pf_states(Node& node, const Params& q) {
     ++total;
   });
   return {{"total", total}, {"offset", offset}, {"states", out}};
+}
+
+StateListReader::StateListReader(Node& node, unsigned reader_id) : node_(node), id_(reader_id) {
+  registered_ = node_.pf->table->register_reader(id_);
+  if (registered_) node_.pf->table->offline(id_);
+}
+
+StateListReader::~StateListReader() {
+  if (registered_) node_.pf->table->unregister_reader(id_);
+}
+
+nlohmann::json StateListReader::list(const Params& q) {
+  if (!registered_) return {{"error", "the state table has no reader slot for the listing"}};
+  std::lock_guard lock(mu_);
+  state::StateTable& table = *node_.pf->table;
+  table.online(id_);
+  try {
+    auto out = pf_states(node_, q, static_cast<int>(id_));
+    table.offline(id_);
+    return out;
+  } catch (...) {
+    table.offline(id_);
+    throw;
+  }
 }
 
 nlohmann::json pf_kill_states(Node& node, const Params& q) {
@@ -250,12 +281,26 @@ nlohmann::json pf_kill_states(Node& node, const Params& q) {
   } else {
     return {{"error", "say which states: host=ADDR[&host2=ADDR], id=HEX or all=1"}};
   }
+  // pfctl -F states (pf_clear_states): the peers hear one CLR for our hostid instead of a
+  // deletion per state, so each flushed state is marked no-sync before it goes; its (silent)
+  // deletion record still reaches pfsync, which forgets what it queued for the state.
+  const bool flush = q.count("all") != 0;
   size_t killed = 0;
   for (State* s : victims) {
+    if (flush) {
+      s->lock.lock();
+      s->state_flags |= state::kStateNoSync;
+      s->lock.unlock();
+    }
     if (!pf_remove_state(pf, s)) continue;
-    pf_sync_change(node, node.n_workers, *s, pfsync::ChangeKind::kDelete);
+    if (flush && node.sync) {
+      node.sync->change_locked(node.n_workers, *s, pfsync::ChangeKind::kDelete);
+    } else {
+      pf_sync_change(node, node.n_workers, *s, pfsync::ChangeKind::kDelete);
+    }
     ++killed;
   }
+  if (flush && node.sync) node.sync->clear(node.sync->clock(), "");
   return {{"killed", killed}};
 }
 
@@ -335,6 +380,8 @@ nlohmann::json pfsync_info(Node& node) {
           {"io",
            {{"changes", io.changes},
             {"ring_full", io.ring_full},
+            {"spilled", io.spilled},
+            {"rx_ring_full", io.rx_ring_full},
             {"rx_frames", io.rx_frames},
             {"tx_frames", io.tx_frames},
             {"tx_held", io.tx_held},

@@ -1,9 +1,11 @@
 // What REST shows and changes of pf: states (list with filters and paging, kill, flush), the
 // loaded rules, reloads, counters, timeouts and limits. Everything here runs on the control
-// thread (the REST thread posts it through SlowPath::call) and allocates its JSON replies.
+// thread (the REST thread posts it through SlowPath::call), except the states listing, which
+// the REST thread reads itself through a StateListReader; all of it allocates its JSON replies.
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -18,7 +20,28 @@ using Params = std::map<std::string, std::string>;
 nlohmann::json pf_state_json(const state::State& s, uint32_t now);
 // GET /api/v1/states: filters host=ADDR (either end), id=HEX[&creatorid=HEX], proto=NAME|NUM,
 // if=NAME; paging offset=N&limit=N (default 1000). {"total": matching, "states": [...]}.
-nlohmann::json pf_states(Node& node, const Params& q);
+// `reader`: the calling thread's RCU reader id of the state table, reported quiescent every few
+// states (so that a long listing never holds back reclamation); -1 on the control thread.
+nlohmann::json pf_states(Node& node, const Params& q, int reader = -1);
+
+// GET /api/v1/states on the REST thread, off the control thread: the table is lock-free for
+// readers, so the listing only needs an RCU reader id of its own (registered at construction,
+// online only during a listing). Any thread; one listing at a time.
+class StateListReader {
+ public:
+  StateListReader(Node& node, unsigned reader_id);  // false ok() when it cannot register
+  ~StateListReader();
+  StateListReader(const StateListReader&) = delete;
+  StateListReader& operator=(const StateListReader&) = delete;
+  bool ok() const noexcept { return registered_; }
+  nlohmann::json list(const Params& q);
+
+ private:
+  Node& node_;
+  unsigned id_;
+  bool registered_ = false;
+  std::mutex mu_;
+};
 // DELETE /api/v1/states: host=ADDR[&host2=ADDR] (pfctl -k src [-k dst]), id=HEX[&creatorid=HEX]
 // (pfctl -k id -k ID), or all=1 (pfctl -F states). {"killed": N}.
 nlohmann::json pf_kill_states(Node& node, const Params& q);

@@ -319,12 +319,7 @@ bool SlowPath::reload_rules(std::vector<std::string>* errors_out) {
 }
 
 void SlowPath::run_commands() {
-  std::deque<std::function<void()>> cmds;
-  {
-    std::lock_guard lock(cmd_mu_);
-    cmds.swap(cmds_);
-  }
-  for (auto& f : cmds) f();
+  cmds_.run_pending();
 }
 
 void SlowPath::housekeeping(Clock::time_point now) {
@@ -363,8 +358,9 @@ void SlowPath::run() {
       next_snap = now + kSnapshotEvery;
     }
     run_commands();
+    bool busy = false;  // work left for the next round: no sleep
     if (node_.sync) {
-      node_.sync->poll();
+      busy = node_.sync->poll();
       // pfsync's unicast peer without a MAC: ask for it once a second until it answers.
       if (now >= next_sync_arp_) {
         if (const auto peer = node_.sync->wants_resolve())
@@ -378,7 +374,8 @@ void SlowPath::run() {
     table.quiescent(index_);
     // The control thread never spins: it backs off to kControlSleepMaxUs when idle, even in
     // poll mode; that bounds the extra latency of ARP, ICMP and neighbour resolution.
-    if (unsigned us = idle.next_sleep(got, config::IdleMode::adaptive, kControlSleepMaxUs)) {
+    if (unsigned us =
+            idle.next_sleep(got + (busy ? 1 : 0), config::IdleMode::adaptive, kControlSleepMaxUs)) {
       table.offline(index_);
       rte_delay_us_sleep(us);
       table.online(index_);
@@ -465,11 +462,8 @@ rest::NodeStats SlowPath::snapshot() const {
 
 void SlowPath::shutdown() {
   if (carp_) carp_->stop(Clock::now());
-  {
-    std::lock_guard lock(cmd_mu_);
-    for (auto& f : cmds_) f();
-    cmds_.clear();
-  }
+  cmds_.close();
+  cmds_.run_pending();
   // Packets still waiting in the punt rings and in hold queues are freed, not leaked.
   std::array<PuntItem, kBurst> items;
   for (rte_ring* r : node_.punt) {

@@ -6,14 +6,13 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <functional>
-#include <future>
 #include <mutex>
 #include <optional>
 
 #include "control/rest/view.h"
 #include "dataplane/carp_node.h"
+#include "dataplane/command_queue.h"
 #include "dataplane/node.h"
 #include "dataplane/route/neighbor.h"
 #include "dataplane/state/sweeper.h"
@@ -47,22 +46,16 @@ class SlowPath {
   CarpNode* carp() { return carp_.get(); }
 
   // Runs f on the control thread (between bursts) and returns its result; for the REST thread,
-  // whose requests read or change state the control thread owns. Throws std::runtime_error
-  // when the node is stopping or does not answer in time.
+  // whose requests read or change state the control thread owns. f is moved into the task and
+  // must own what it reads (capture by value): a task still queued when the wait ends is
+  // cancelled, one already running finishes on its own copies. Throws std::runtime_error when
+  // the node is stopping or does not answer in time.
   template <class F>
   auto call(F f) -> decltype(f()) {
-    using R = decltype(f());
-    auto task = std::make_shared<std::packaged_task<R()>>(std::move(f));
-    auto result = task->get_future();
-    {
-      std::lock_guard lock(cmd_mu_);
-      if (node_.stop.load()) throw std::runtime_error("the node is stopping");
-      cmds_.emplace_back([task] { (*task)(); });
-    }
-    if (result.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
-      throw std::runtime_error("the control thread did not answer");
-    return result.get();
+    if (node_.stop.load()) throw std::runtime_error("the node is stopping");
+    return cmds_.call(std::move(f), kCallTimeout);
   }
+  static constexpr std::chrono::seconds kCallTimeout{10};
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -126,8 +119,7 @@ class SlowPath {
   } slow_;
   mutable std::mutex snap_mu_;
   rest::NodeStats snap_;
-  std::mutex cmd_mu_;
-  std::deque<std::function<void()>> cmds_;
+  CommandQueue cmds_;
   state::Sweeper sweeper_;
   WorkerContext local_;  // pf_test's context for the node's own packets (no punt ring)
   std::unique_ptr<CarpNode> carp_;

@@ -20,8 +20,6 @@ namespace ps = dpf::pfsync;
 namespace {
 
 constexpr unsigned kBurst = 32;
-// Records taken from one ring per poll, so one busy producer cannot starve the timers.
-constexpr unsigned kChangesPerPoll = 1024;
 
 void add_stats(ps::Stats& to, const ps::Stats& from) noexcept {
   for (const ps::StatField& f : ps::kStatFields) to.*(f.field) += from.*(f.field);
@@ -49,6 +47,11 @@ bool SyncLcore::setup(std::string& error) {
     return false;
   }
   if (cfg_.producers == 0) cfg_.producers = 1;
+  if (cfg_.local_producer >= static_cast<int>(cfg_.producers)) {
+    error = "pfsync: the local producer " + std::to_string(cfg_.local_producer) +
+            " has no change ring (" + std::to_string(cfg_.producers) + " producers)";
+    return false;
+  }
   addrs_ = ps::frame_addrs(port_.mac, port_.addr, cfg_.syncpeer, cfg_.syncpeer_mac);
   if (cfg_.syncpeer != 0) {
     peer_known_ = cfg_.lookup_neighbor == nullptr;
@@ -92,6 +95,7 @@ SyncLcore::~SyncLcore() {
     while (rte_ring_dequeue_elem(p.ring, &r, sizeof r) == 0) rte_pktmbuf_free(r.packet);
     rte_ring_free(p.ring);
   }
+  for (const ChangeRecord& r : spill_) rte_pktmbuf_free(r.packet);
   if (rx_ring_ != nullptr) {
     void* m;
     while (rte_ring_dequeue(rx_ring_, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
@@ -118,10 +122,28 @@ bool SyncLcore::enqueue(unsigned i, const ChangeRecord& r) noexcept {
   if (i >= producers_.size()) [[unlikely]]
     return false;
   ProducerSlot& p = producers_[i];
+  if (static_cast<int>(i) == cfg_.local_producer) [[unlikely]]
+    return enqueue_local(p, r);
   if (rte_ring_sp_enqueue_elem(p.ring, const_cast<ChangeRecord*>(&r), sizeof r) != 0) [[unlikely]] {
     p.full.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
+  return true;
+}
+
+// The sync side's own thread: it cannot wait for its ring to drain (it is the consumer), so what
+// does not fit waits in spill_, drained after the ring by the next polls.
+bool SyncLcore::enqueue_local(ProducerSlot& p, const ChangeRecord& r) noexcept {
+  if (spill_.empty() &&
+      rte_ring_sp_enqueue_elem(p.ring, const_cast<ChangeRecord*>(&r), sizeof r) == 0)
+    return true;
+  try {
+    spill_.push_back(r);
+  } catch (const std::bad_alloc&) {
+    p.full.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  ++io_.spilled;
   return true;
 }
 
@@ -206,13 +228,15 @@ void SyncLcore::note_peer(ps::TimePoint now, const ps::RxFrame& f) noexcept {
   slot->last = now;
 }
 
-void SyncLcore::drain_rx(ps::TimePoint now) noexcept {
+bool SyncLcore::drain_rx(ps::TimePoint now) noexcept {
   void* burst[kBurst];
-  unsigned n;
-  while ((n = rte_ring_sc_dequeue_burst(rx_ring_, burst, kBurst, nullptr)) > 0) {
+  for (unsigned taken = 0; taken < kRxPerPoll;) {
+    const unsigned n = rte_ring_sc_dequeue_burst(rx_ring_, burst, kBurst, nullptr);
     for (unsigned i = 0; i < n; ++i) on_rx_frame(now, static_cast<rte_mbuf*>(burst[i]));
-    if (n < kBurst) break;
+    if (n < kBurst) return false;
+    taken += n;
   }
+  return rte_ring_count(rx_ring_) > 0;
 }
 
 // The engine reads the live state for inserts and updates (an insert with a deferred packet
@@ -240,8 +264,9 @@ void SyncLcore::apply(ps::TimePoint now, const ChangeRecord& r) noexcept {
   }
 }
 
-void SyncLcore::drain_changes(ps::TimePoint now) noexcept {
+bool SyncLcore::drain_changes(ps::TimePoint now) noexcept {
   ChangeRecord recs[kBurst];
+  bool left = false;
   for (ProducerSlot& p : producers_) {
     unsigned taken = 0;
     unsigned n;
@@ -251,17 +276,28 @@ void SyncLcore::drain_changes(ps::TimePoint now) noexcept {
       for (unsigned i = 0; i < n; ++i) apply(now, recs[i]);
       taken += n;
     }
+    if (rte_ring_count(p.ring) > 0) left = true;
   }
+  // The local producer's overflow is younger than anything in its ring: it goes once the ring
+  // is empty.
+  const bool ring_empty =
+      cfg_.local_producer < 0 || rte_ring_count(producers_[cfg_.local_producer].ring) == 0;
+  for (unsigned taken = 0; ring_empty && taken < kChangesPerPoll && !spill_.empty(); ++taken) {
+    apply(now, spill_.front());
+    spill_.pop_front();
+  }
+  return left || !spill_.empty();
 }
 
-void SyncLcore::poll(ps::TimePoint now) noexcept {
+bool SyncLcore::poll(ps::TimePoint now) noexcept {
   if (held_count_ > 0 && resolve_peer()) flush_held();
   drain_mirror();
-  drain_rx(now);
-  drain_changes(now);
+  const bool rx_left = drain_rx(now);
+  const bool changes_left = drain_changes(now);
   const std::optional<ps::TimePoint> due = engine_->next_deadline();
   if (due && *due <= now) engine_->on_timer(now);
   table_.quiescent(cfg_.reader_id);  // no State pointer is kept past this point
+  return rx_left || changes_left || engine_->clearing();
 }
 
 void SyncLcore::clear(ps::TimePoint now, std::string_view ifname) noexcept {

@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,7 +55,11 @@ struct SyncConfig {
   // sync port; what it receives is discarded. -1: none.
   int mirror_port = -1;
   uint16_t mirror_queue = 0;
-  unsigned producers = 1;     // change rings: one per worker (and one for the control thread)
+  unsigned producers = 1;  // change rings: one per worker (and one for the control thread)
+  // The producer that runs on the sync side's own thread (the control thread when it drives
+  // pfsync), or -1. Nothing it queues is lost: when its ring is full its records wait, in
+  // order, in a queue of the sync side (a flush or a sweep of thousands of states).
+  int local_producer = -1;
   unsigned ring_size = 4096;  // records per change ring (power of two)
   unsigned rx_ring_size = 1024;
   unsigned reader_id = 0;  // the table's RCU reader id the sync work uses (registered here)
@@ -87,6 +92,7 @@ static_assert(sizeof(ChangeRecord) == 32);
 struct SyncIoCounters {
   uint64_t changes = 0;              // change records taken from the rings
   uint64_t ring_full = 0;            // change records lost to a full ring (sum over producers)
+  uint64_t spilled = 0;              // the local producer's records that waited past its full ring
   uint64_t rx_frames = 0;            // frames given to on_rx_frame
   uint64_t rx_not_pfsync = 0;        // not IPv4 proto 240, bad IP header or a fragment: dropped
   uint64_t rx_ring_full = 0;         // hand_over() found the RX ring full: frame dropped
@@ -140,8 +146,10 @@ class SyncLcore final : private pfsync::SyncSink {
   void on_rx_frame(pfsync::TimePoint now, rte_mbuf* m) noexcept;
   void on_rx_frame(rte_mbuf* m) noexcept { on_rx_frame(clock(), m); }
   // One round: handed-over frames, change records, due timers, then an RCU quiescent report.
-  void poll(pfsync::TimePoint now) noexcept;
-  void poll() noexcept { poll(clock()); }
+  // Each source gets a budget per round (kRxPerPoll frames, kChangesPerPoll records per ring);
+  // returns whether work was left for the next round (the caller should not sleep).
+  bool poll(pfsync::TimePoint now) noexcept;
+  bool poll() noexcept { return poll(clock()); }
   // The local table was flushed: one CLR (mark the flushed states no-sync first).
   void clear(pfsync::TimePoint now, std::string_view ifname) noexcept;
   // Start-up and sync link up: ask the peers for their tables.
@@ -170,6 +178,11 @@ class SyncLcore final : private pfsync::SyncSink {
 
   // Frames kept while the unicast peer's MAC is unknown; the oldest is dropped beyond this.
   static constexpr unsigned kHeldFrames = 16;
+  // Budgets of one poll(), so that a flood on the sync port or a burst of changes never holds
+  // the thread that also runs CARP: frames taken from the RX ring, records taken from each
+  // change ring (and from the local producer's overflow).
+  static constexpr unsigned kRxPerPoll = 256;
+  static constexpr unsigned kChangesPerPoll = 1024;
 
  private:
   struct alignas(64) ProducerSlot {
@@ -180,6 +193,7 @@ class SyncLcore final : private pfsync::SyncSink {
   SyncLcore(state::StateTable& table, const SyncPort& port, const SyncConfig& config);
   bool setup(std::string& error);
   bool enqueue(unsigned i, const ChangeRecord& r) noexcept;
+  bool enqueue_local(ProducerSlot& p, const ChangeRecord& r) noexcept;
   void apply(pfsync::TimePoint now, const ChangeRecord& r) noexcept;
   bool transmit(uint16_t port, uint16_t queue, rte_spinlock_t* lock, rte_mbuf* m) noexcept;
   void mirror(rte_mbuf* m) noexcept;
@@ -194,8 +208,8 @@ class SyncLcore final : private pfsync::SyncSink {
   bool put(rte_mbuf* m) noexcept;  // to the current MAC, mirrored; false (freed) if refused
   void hold(rte_mbuf* m) noexcept;
   void flush_held() noexcept;
-  void drain_rx(pfsync::TimePoint now) noexcept;
-  void drain_changes(pfsync::TimePoint now) noexcept;
+  bool drain_rx(pfsync::TimePoint now) noexcept;       // true: frames are left
+  bool drain_changes(pfsync::TimePoint now) noexcept;  // true: records are left
 
   // SyncSink
   bool send_frame(std::span<const std::byte> frame) noexcept override;
@@ -209,6 +223,9 @@ class SyncLcore final : private pfsync::SyncSink {
   std::unique_ptr<pfsync::TableStore> store_;
   std::unique_ptr<pfsync::SyncEngine> engine_;
   std::vector<ProducerSlot> producers_;
+  // The local producer's records that found its ring full, oldest first; while it is not
+  // empty that producer's new records join it (so that they stay in order). Sync side only.
+  std::deque<ChangeRecord> spill_;
   rte_ring* rx_ring_ = nullptr;
   std::atomic<uint64_t> rx_ring_full_{0};
   bool reader_registered_ = false;

@@ -310,6 +310,7 @@ void SyncEngine::on_local_clear(TimePoint now, std::string_view ifname) {
 // ---- Timers -----------------------------------------------------------------------------------
 
 void SyncEngine::on_timer(TimePoint now) {
+  if (!clears_.empty()) clear_tick();
   defer_timeouts(now);
   bulk_timers(now);
   if ((push_at_ && now >= *push_at_) || (flush_at_ && now >= *flush_at_)) {
@@ -331,6 +332,7 @@ std::optional<TimePoint> SyncEngine::next_deadline() const noexcept {
   take(flush_at_);
   take(bulk_fail_at_);
   take(send_.pending_at);
+  if (!clears_.empty()) take(clears_.front().since);  // due at once, until the walks end
   if (send_.active) take(send_.next_tick);
   if (!deferrals_.empty()) {
     for (const Deferral& x : deferrals_) take(x.deadline);

@@ -15,6 +15,7 @@
 #include <span>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "dataplane/pfsync/codec.h"
@@ -69,6 +70,10 @@ struct EngineConfig {
   std::chrono::nanoseconds bulk_holdoff = std::chrono::seconds(1);
   std::chrono::nanoseconds defer_timeout = std::chrono::milliseconds(20);  // FreeBSD 10+
   size_t defer_limit = 128;
+  // A received CLR walks the table in slices of at most `clr_budget` states: one slice in
+  // on_frame, then one per on_timer until the walk is done, so that a CLR (or a flood of them)
+  // never holds the sync lcore for a whole table.
+  size_t clr_budget = 4096;
 };
 
 // Progress of the bulk update this node asked for (§4.6), for CARP and `dpfctl -s sync`.
@@ -135,6 +140,8 @@ class SyncEngine {
   // pf's PFSYNCF_OK: no bulk update outstanding (CARP stays demoted while false).
   bool sync_ok() const noexcept { return !bulk_.requested; }
   bool bulk_sending() const noexcept { return send_.active; }
+  // A received CLR is still removing states (on_timer continues it).
+  bool clearing() const noexcept { return !clears_.empty(); }
   size_t deferred_count() const noexcept { return deferrals_.size(); }
 
  private:
@@ -174,6 +181,14 @@ class SyncEngine {
     std::optional<TimePoint> last_start;
     std::optional<TimePoint> pending_at;  // a postponed request starts then
   };
+  // A CLR being applied (§4.3): the walk's position, and the states of that creator imported
+  // since the CLR arrived, which it must not remove. A CLR for the same creator restarts it.
+  struct ClearJob {
+    uint32_t creatorid = 0;
+    StoreCursor cursor;
+    std::unordered_set<IdKey, IdHash> spared;
+    TimePoint since{};
+  };
   class Input;
 
   static IdKey key_of(const state::State& s) noexcept { return {s.id, s.creatorid}; }
@@ -206,6 +221,11 @@ class SyncEngine {
   void in_upd_req(TimePoint now, const IdMsg& m);
   void in_del(TimePoint now, const IdMsg& m);
   void in_clr(TimePoint now, const ClrMsg& m);
+  void clear_tick();  // one slice of every CLR walk
+  // A state a pending CLR will remove: a lookup that finds one removes it first and misses.
+  ClearJob* clear_job(uint32_t creatorid) noexcept;
+  bool doomed(const state::State& s) noexcept;
+  state::State* find_live(uint64_t id, uint32_t creatorid);
   void in_ins_ack(const IdMsg& m);
   void in_bus(TimePoint now, const BusMsg& m);
   void merge(TimePoint now, state::State& s, const PeerMsg& src, const PeerMsg& dst,
@@ -249,6 +269,7 @@ class SyncEngine {
   TimePoint ureq_sent_{};
   std::optional<TimePoint> bulk_fail_at_;
   BulkSend send_;
+  std::vector<ClearJob> clears_;
 };
 
 }  // namespace dpf::pfsync

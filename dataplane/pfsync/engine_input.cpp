@@ -1,5 +1,6 @@
 // SyncEngine: received frames, message by message in wire order, as pfsync's input handlers do
 // (shared/specs/pfsync.md §4.3–§4.5). Malformed frames never get here: decode_frame counts them.
+#include <algorithm>
 #include <mutex>
 
 #include "dataplane/pfsync/engine.h"
@@ -65,7 +66,7 @@ void SyncEngine::in_insert(TimePoint now, const StateMsg& m, bool cksum_match, b
     return;
   }
   bool ack = (m.state_flags & kStateAck) != 0;
-  if (st::State* s = store_.find_by_id(m.id, m.creatorid)) {
+  if (st::State* s = find_live(m.id, m.creatorid)) {
     if (!from_upd) ++estats_.duplicate_ins;
     if (flags_have_ack(*s)) undefer(key, true);  // the peer handles the flow (§4.8)
     merge(now, *s, m.src, m.dst, m.expire, m.timeout);
@@ -87,11 +88,16 @@ void SyncEngine::in_insert(TimePoint now, const StateMsg& m, bool cksum_match, b
       return;
     }
     imported.state_flags &= static_cast<uint16_t>(~st::kStateAck);
-    if (store_.find_by_key(imported.key.key[st::kSkWire]) ||
-        store_.insert(imported) != InsertResult::kOk) {
+    st::State* holder = store_.find_by_key(imported.key.key[st::kSkWire]);
+    if (holder != nullptr && doomed(*holder)) {
+      unlink_for_peer(*holder);
+      holder = nullptr;
+    }
+    if (holder != nullptr || store_.insert(imported) != InsertResult::kOk) {
       ++stats_.badstate;
       return;
     }
+    if (ClearJob* j = clear_job(m.creatorid)) j->spared.insert(key);
     Entry& e = entries_[key];
     e.synced = true;
     e.pfsync_time = now;
@@ -122,7 +128,7 @@ void SyncEngine::in_upd_c(TimePoint now, const UpdCMsg& m) {
     ++stats_.badval;
     return;
   }
-  st::State* s = store_.find_by_id(m.id, m.creatorid);
+  st::State* s = find_live(m.id, m.creatorid);
   if (!s) {  // we do not have it: ask for it (§4.3)
     ++estats_.upd_req_unknown;
     add_upd_req(now, IdMsg{m.id, m.creatorid});
@@ -202,20 +208,62 @@ void SyncEngine::in_del(TimePoint, const IdMsg& m) {
 }
 
 // CLR: every state of that creator goes (the interface name is not a filter, §4.3). A CLR in
-// our own name cannot come from a peer (each node clears with its own hostid): ignored.
-void SyncEngine::in_clr(TimePoint, const ClrMsg& m) {
+// our own name cannot come from a peer (each node clears with its own hostid): ignored. The
+// table is walked in slices (clr_budget); until the walk is done, lookups treat the states it
+// has still to remove as gone, and states imported meanwhile are spared.
+void SyncEngine::in_clr(TimePoint now, const ClrMsg& m) {
   if (m.creatorid == cfg_.hostid || m.creatorid == 0) {
     ++stats_.badval;
     return;
   }
-  std::vector<IdKey> doomed;
-  StoreCursor c;
-  while (st::State* s = store_.next(c)) {
-    if (s->creatorid == m.creatorid) doomed.push_back(key_of(*s));
+  ClearJob* job = clear_job(m.creatorid);
+  if (job == nullptr) job = &clears_.emplace_back();
+  job->creatorid = m.creatorid;
+  job->cursor = StoreCursor{};
+  job->spared.clear();
+  job->since = now;
+  clear_tick();
+}
+
+void SyncEngine::clear_tick() {
+  std::vector<IdKey> victims;
+  for (auto job = clears_.begin(); job != clears_.end();) {
+    victims.clear();
+    bool done = false;
+    for (size_t visited = 0; visited < std::max<size_t>(cfg_.clr_budget, 1); ++visited) {
+      st::State* s = store_.next(job->cursor);
+      if (s == nullptr) {
+        done = true;
+        break;
+      }
+      if (s->creatorid == job->creatorid && !job->spared.contains(key_of(*s)))
+        victims.push_back(key_of(*s));
+    }
+    for (const IdKey& k : victims) {
+      if (st::State* s = store_.find_by_id(k.id, k.creatorid)) unlink_for_peer(*s);
+    }
+    job = done ? clears_.erase(job) : job + 1;
   }
-  for (const IdKey& k : doomed) {
-    if (st::State* s = store_.find_by_id(k.id, k.creatorid)) unlink_for_peer(*s);
+}
+
+SyncEngine::ClearJob* SyncEngine::clear_job(uint32_t creatorid) noexcept {
+  for (ClearJob& j : clears_)
+    if (j.creatorid == creatorid) return &j;
+  return nullptr;
+}
+
+bool SyncEngine::doomed(const st::State& s) noexcept {
+  const ClearJob* j = clears_.empty() ? nullptr : clear_job(s.creatorid);
+  return j != nullptr && !j->spared.contains(key_of(s));
+}
+
+st::State* SyncEngine::find_live(uint64_t id, uint32_t creatorid) {
+  st::State* s = store_.find_by_id(id, creatorid);
+  if (s != nullptr && doomed(*s)) {
+    unlink_for_peer(*s);
+    return nullptr;
   }
+  return s;
 }
 
 void SyncEngine::in_ins_ack(const IdMsg& m) {

@@ -417,6 +417,63 @@ TEST_CASE("pfsync engine: CLR removes every state of that creator and nothing el
   CHECK(a.sink.frames.empty());
 }
 
+TEST_CASE("pfsync engine: a CLR walks the table in slices of clr_budget, one per timer") {
+  FakeClock clock;
+  EngineConfig c = config(kHostA);
+  c.clr_budget = 4;
+  Node a(c);
+  for (uint64_t i = 1; i <= 10; ++i) add_tcp(a.store, i, kHostB, a.up(clock));
+  add_tcp(a.store, 1, kHostA, a.up(clock));
+  a.engine.on_frame(clock.now, frame_of({{Action::kClr, ClrMsg{{}, kHostB}}}));
+  // One slice at once: no more than clr_budget states visited.
+  CHECK(a.store.size() >= 11 - 4);
+  CHECK(a.engine.clearing());
+  REQUIRE(a.engine.next_deadline());
+  CHECK(*a.engine.next_deadline() <= clock.now);
+  int timers = 0;
+  while (a.engine.clearing() && timers < 100) {
+    a.engine.on_timer(clock.now);
+    ++timers;
+  }
+  CHECK(timers >= 2);
+  CHECK_FALSE(a.engine.clearing());
+  CHECK(a.store.size() == 1);
+  CHECK(a.store.find_by_id(1, kHostA));
+  CHECK(a.sink.frames.empty());  // what a peer cleared is never echoed
+}
+
+TEST_CASE("pfsync engine: a state the peer sends after its CLR survives the CLR's walk") {
+  FakeClock clock;
+  EngineConfig c = config(kHostA);
+  c.clr_budget = 2;
+  Node a(c);
+  for (uint64_t i = 1; i <= 10; ++i) add_tcp(a.store, i, kHostB, a.up(clock));
+  st::State fresh;
+  fill_tcp_state(fresh, 100, kHostB, a.up(clock));
+  a.engine.on_frame(clock.now, frame_of({{Action::kClr, ClrMsg{{}, kHostB}},
+                                         {Action::kIns, state_export(fresh, a.up(clock))}}));
+  REQUIRE(a.engine.clearing());
+  while (a.engine.clearing()) a.engine.on_timer(clock.now);
+  CHECK(a.store.ids() == std::vector<std::pair<uint32_t, uint64_t>>{{kHostB, 100}});
+}
+
+TEST_CASE("pfsync engine: an update for a state a pending CLR has yet to remove finds it gone") {
+  FakeClock clock;
+  EngineConfig c = config(kHostA);
+  c.clr_budget = 1;
+  Node a(c);
+  for (uint64_t i = 1; i <= 10; ++i) add_tcp(a.store, i, kHostB, a.up(clock));
+  UpdCMsg u;
+  u.id = 9;  // far from the walk's start
+  u.creatorid = kHostB;
+  u.timeout = 2;
+  a.engine.on_frame(clock.now, frame_of({{Action::kClr, ClrMsg{{}, kHostB}}, {Action::kUpdC, u}}));
+  CHECK_FALSE(a.store.find_by_id(9, kHostB));
+  CHECK(a.engine.engine_stats().upd_req_unknown == 1);  // asked for, as pf after its CLR
+  while (a.engine.clearing()) a.engine.on_timer(clock.now);
+  CHECK(a.store.size() == 0);
+}
+
 TEST_CASE("pfsync engine: a local flush sends one CLR with our hostid at once") {
   FakeClock clock;
   Node a(config(kHostA));

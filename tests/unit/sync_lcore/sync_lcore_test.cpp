@@ -121,6 +121,7 @@ struct Options {
   bool defer = false;
   uint32_t syncpeer = 0;               // unicast to this address (host order)
   FakeNeighbors* neighbors = nullptr;  // where its MAC is looked up
+  int local_producer = -1;             // SyncConfig::local_producer
 };
 
 // The sync port's address and MAC of a test node.
@@ -162,6 +163,7 @@ std::unique_ptr<Peer> make_peer(uint32_t hostid, uint16_t port, Options o = {}) 
   c.mirror_port = o.mirror;
   c.engine.defer = o.defer;
   c.syncpeer = o.syncpeer;
+  c.local_producer = o.local_producer;
   if (o.neighbors != nullptr) {
     c.lookup_neighbor = fake_lookup;
     c.neighbor_ctx = o.neighbors;
@@ -440,6 +442,51 @@ TEST_CASE("sync lcore: a full change ring refuses the record and counts it") {
   CHECK(p.a->sync->io_counters().ring_full == 1);
   p.a->sync->poll(p.now);
   CHECK(p.a->sync->io_counters().changes == 4);
+}
+
+TEST_CASE("sync lcore: the local producer's records beyond its full ring wait and all leave") {
+  // Producer 1 is the thread that polls the sync side (the control thread flushing states).
+  Pair p(Options{.ring_size = 4, .local_producer = 1});
+  std::vector<st::State*> states;
+  for (uint8_t h = 1; h <= 40; ++h) {
+    states.push_back(local_tcp_state(*p.a->table, h, p.uptime()));
+    REQUIRE(p.a->sync->change(1, *states.back(), ps::ChangeKind::kInsert));
+  }
+  CHECK(p.a->sync->io_counters().spilled == 37);  // a ring of 4 slots holds 3
+  while (p.a_to_b() > 0) {
+  }
+  CHECK(p.b->table->count() == 40);
+  for (st::State* s : states) {
+    REQUIRE(p.a->table->remove(s));
+    REQUIRE(p.a->sync->change(1, *s, ps::ChangeKind::kDelete));
+  }
+  while (p.a_to_b() > 0) {
+  }
+  CHECK(p.b->table->count() == 0);
+  CHECK(p.a->sync->io_counters().ring_full == 0);
+  CHECK(p.a->sync->io_counters().changes == 80);
+  // Another producer's full ring still refuses (a worker cannot wait for the control thread).
+  st::State* s = local_tcp_state(*p.a->table, 50, p.uptime());
+  for (int i = 0; i < 3; ++i) REQUIRE(p.a->sync->change(0, *s, ps::ChangeKind::kUpdate));
+  CHECK_FALSE(p.a->sync->change(0, *s, ps::ChangeKind::kUpdate));
+}
+
+TEST_CASE("sync lcore: one poll takes at most kRxPerPoll received frames and says more wait") {
+  Pair p;
+  rte_mbuf* m = frame_from_a(p, 7);
+  const unsigned n = SyncLcore::kRxPerPoll + 44;
+  for (unsigned i = 0; i < n; ++i) {
+    rte_mbuf* c = rte_pktmbuf_copy(m, wires().pool, 0, UINT32_MAX);
+    REQUIRE(c != nullptr);
+    c->port = m->port;
+    REQUIRE(p.b->sync->hand_over(c));
+  }
+  rte_pktmbuf_free(m);
+  CHECK(p.b->sync->poll(p.now));
+  CHECK(p.b->sync->io_counters().rx_frames == SyncLcore::kRxPerPoll);
+  CHECK_FALSE(p.b->sync->poll(p.now));
+  CHECK(p.b->sync->io_counters().rx_frames == n);
+  CHECK(p.b->table->count() == 1);
 }
 
 // Takes the one frame waiting on the mirror port's TX ring.

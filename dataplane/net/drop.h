@@ -40,6 +40,7 @@ enum class DropReason : uint8_t {
   kStateLimit,          // `set limit states` (or a rule's `max`) reached: new flow refused
   kCarpBackup,          // to a CARP virtual MAC of a vhid this node is backup of
   kSrcLimit,            // max-src-* exceeded: new flow refused, or its completing ACK (pf's)
+  kIpOption,            // IPv4 options without `allow-opts` on the deciding rule or state (pf's)
   kCount
 };
 
@@ -55,6 +56,7 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::kC
         "tx-full",       "broadcast",       "mtu-exceeded",
         "pf-block",      "state-mismatch",  "state-insert",
         "state-limit",   "carp-backup",     "src-limit",
+        "ip-option",
 };
 
 // Every reason has a name: a missing initializer would leave the last one empty.

@@ -167,6 +167,8 @@ bool check_ipv4_header(std::span<const std::byte> frame, const Ipv4Hdr& ip, Pack
   info.src = src;
   info.dst = dst;
   info.l3_len = static_cast<uint16_t>(hl);
+  // pf_test (FreeBSD pf.c) drops on `ip_hl > 5` alone: a header padded with NOPs counts too.
+  info.ip_options = hl > kIpv4MinHdr;
   info.ip_total_len = static_cast<uint16_t>(total);
   return true;
 }

@@ -167,6 +167,28 @@ TEST_CASE("parse: IPv4 options are skipped and the L4 header found after them") 
   CHECK(r.info.dport == 9);
 }
 
+TEST_CASE("parse: a header with options says so, whatever the options are") {
+  // pf drops on IHL > 5 alone (FreeBSD pf_test), so NOP or EOL padding counts as options too.
+  CHECK(parse(frame_of(golden::kIpOptionsUdp)).info.ip_options);
+  auto f = frame_of(golden::kIpOptionsUdp);
+  for (size_t i = 34; i < 42; ++i) f[i] = std::byte{kIpOptNop};
+  fix_ip_checksum(f);
+  const Result nops = parse(f);
+  REQUIRE(nops.ok);
+  CHECK(nops.info.ip_options);
+  for (size_t i = 34; i < 42; ++i) f[i] = std::byte{kIpOptEol};
+  fix_ip_checksum(f);
+  const Result eols = parse(f);
+  REQUIRE(eols.ok);
+  CHECK(eols.info.ip_options);
+}
+
+TEST_CASE("parse: a header without options says it has none") {
+  const Result r = parse(frame_of(golden::kUdp));
+  REQUIRE(r.ok);
+  CHECK_FALSE(r.info.ip_options);
+}
+
 TEST_CASE("parse: Ethernet padding past the IP total length is ignored") {
   const Result r = parse(frame_of(golden::kPaddedUdp));
   REQUIRE(r.ok);

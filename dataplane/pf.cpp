@@ -189,7 +189,7 @@ bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& 
   s->expire = now;
   s->rule_nr = v.rule_nr;
   s->rule = ref;
-  s->state_flags = 0;
+  s->state_flags = v.allow_opts ? state::kStateAllowOpts : 0;
   if (v.state && v.state->no_sync) s->state_flags |= state::kStateNoSync;
   if (v.state && v.state->sloppy) s->state_flags |= state::kStateSloppy;
   s->ifname = {};
@@ -298,6 +298,18 @@ void run_flushes(Node& node) noexcept {
     pf_sync_change(node, node.n_workers, *s, pfsync::ChangeKind::kDelete);
     pf.src_counters.flushed_states.fetch_add(1, std::memory_order_relaxed);
   }
+}
+
+// pf_test's IPv4 options check for a packet that matched state `flags`: it passes only if the
+// state's rule said allow-opts (PFSTATE_ALLOWOPTS, which pfsync carries). As in FreeBSD's pf_test
+// the check follows the state's tracking and update (`ip_hl > 5`, "dropping packet with ip
+// options"). False: dropped and counted as ip-option.
+bool pass_options(WorkerContext& w, const net::PacketInfo& info, uint16_t flags,
+                  rte_mbuf* m) noexcept {
+  if (!info.ip_options || (flags & state::kStateAllowOpts) != 0) [[likely]]
+    return true;
+  drop_packet(*w.c, DropReason::kIpOption, m);
+  return false;
 }
 
 // pf_find_state, or the state an earlier lookup of the same key found (`hint`) while it is
@@ -418,7 +430,7 @@ bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, r
               drop_packet(*w.c, DropReason::kStateMismatch, m);
               return false;
             }
-            return true;
+            return pass_options(w, info, s->state_flags, m);
           }
         }
         key = state::StateKey{};  // no state: the rules decide
@@ -438,7 +450,7 @@ bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, r
           if (r == Track::kPass) {
             ++w.c->state_matches;
             pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kUpdate);
-            return true;
+            return pass_options(w, info, s->state_flags, m);
           }
           if (r == Track::kDrop) {
             drop_packet(*w.c, DropReason::kStateMismatch, m);
@@ -461,6 +473,10 @@ bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, r
   if (v.action == filter::Decision::block) {
     if (v.ret != filter::ReturnKind::none) queue_return(w, v, in_port, m);
     drop_packet(*w.c, DropReason::kPfBlock, m);
+    return false;
+  }
+  if (v.action == filter::Decision::pass && info.ip_options && !v.allow_opts) [[unlikely]] {
+    drop_packet(*w.c, DropReason::kIpOption, m);  // before any state is created (OpenBSD)
     return false;
   }
   if (v.action == filter::Decision::pass && v.keep_state && !later_fragment &&

@@ -23,7 +23,7 @@ enum class DropReason : uint8_t {
   kIpBadSource,         // martian source: multicast, broadcast, loopback, 0/8 (RFC 1812 5.3.7)
   kIpBadDest,           // martian destination: loopback, 0/8, class E (RFC 1812 5.3.7)
   kIpFragment,          // fragment whose offset+length passes 65535, or a tiny first fragment
-  kIpOptions,           // options that do not parse (length 0/1 or beyond the header)
+  kIpOptionsMalformed,  // options that do not parse (length 0/1 or beyond the header)
   kL4Short,             // first fragment too short for its TCP/UDP/ICMP header
   kTtlExceeded,         // TTL would reach 0 on forwarding (ICMP time exceeded sent)
   kNoRoute,             // no route to the destination (ICMP net unreachable sent)
@@ -42,22 +42,45 @@ enum class DropReason : uint8_t {
   kSrcLimit,            // max-src-* exceeded: new flow refused, or its completing ACK (pf's)
   kArpForeign,          // ARP from outside the receiving interface's subnet: not learned/answered
   kArpVlan,             // ARP with an 802.1Q tag on an untagged interface: not learned/answered
+  kIpOption,            // IPv4 options without `allow-opts` on the deciding rule or state (pf's)
   kCount
 };
 
 inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::kCount)>
     kDropReasonNames = {
-        "eth-short",     "l2-other",        "l2-not-for-us",
-        "arp-malformed", "arp-not-for-us",  "ip-short",
-        "ip-version",    "ip-ihl",          "ip-total-length",
-        "ip-checksum",   "ip-bad-source",   "ip-bad-dest",
-        "ip-fragment",   "ip-options",      "l4-short",
-        "ttl-exceeded",  "no-route",        "neighbor-unresolved",
-        "ipv6",          "local-unhandled", "punt-ring-full",
-        "tx-full",       "broadcast",       "mtu-exceeded",
-        "pf-block",      "state-mismatch",  "state-insert",
-        "state-limit",   "carp-backup",     "src-limit",
-        "arp-foreign",   "arp-vlan",
+        "eth-short",
+        "l2-other",
+        "l2-not-for-us",
+        "arp-malformed",
+        "arp-not-for-us",
+        "ip-short",
+        "ip-version",
+        "ip-ihl",
+        "ip-total-length",
+        "ip-checksum",
+        "ip-bad-source",
+        "ip-bad-dest",
+        "ip-fragment",
+        "ip-options-malformed",
+        "l4-short",
+        "ttl-exceeded",
+        "no-route",
+        "neighbor-unresolved",
+        "ipv6",
+        "local-unhandled",
+        "punt-ring-full",
+        "tx-full",
+        "broadcast",
+        "mtu-exceeded",
+        "pf-block",
+        "state-mismatch",
+        "state-insert",
+        "state-limit",
+        "carp-backup",
+        "src-limit",
+        "arp-foreign",
+        "arp-vlan",
+        "ip-option",
 };
 
 // Every reason has a name: a missing initializer would leave the last one empty.

@@ -167,6 +167,8 @@ bool check_ipv4_header(std::span<const std::byte> frame, const Ipv4Hdr& ip, Pack
   info.src = src;
   info.dst = dst;
   info.l3_len = static_cast<uint16_t>(hl);
+  // pf_test (FreeBSD pf.c) drops on `ip_hl > 5` alone: a header padded with NOPs counts too.
+  info.ip_options = hl > kIpv4MinHdr;
   info.ip_total_len = static_cast<uint16_t>(total);
   return true;
 }
@@ -196,7 +198,7 @@ bool parse_ipv4(std::span<const std::byte> frame, PacketInfo& info, DropReason& 
   if (info.l3_len > kIpv4MinHdr &&
       !ipv4_options_ok(frame.subspan(info.l3_off + kIpv4MinHdr, info.l3_len - kIpv4MinHdr)))
       [[unlikely]]
-    return fail(why, DropReason::kIpOptions);
+    return fail(why, DropReason::kIpOptionsMalformed);
   if (offset != 0) return true;  // no L4 header in this fragment
   return parse_l4(frame.subspan(info.l4_off, info.l4_len), info, why);
 }

@@ -106,6 +106,9 @@ struct EngineStats {
   uint64_t defer_dropped = 0;
   uint64_t defer_released = 0;  // by a local update or the defer limit
   uint64_t encode_errors = 0;   // a record the frame builder refused (never expected)
+  // States in our own name (creatorid = our hostid) a peer tried to insert, refused: only our
+  // own states coming back in the bulk update we asked for are taken (see in_insert).
+  uint64_t badcreator = 0;
 };
 
 class SyncEngine {
@@ -217,6 +220,7 @@ class SyncEngine {
   // Input (engine_input.cpp).
   void in_state(TimePoint now, Action action, const StateMsg& m, bool cksum_match);
   void in_insert(TimePoint now, const StateMsg& m, bool cksum_match, bool from_upd);
+  bool own_state_returning(const StateMsg& m, bool from_upd) const noexcept;
   void in_upd_c(TimePoint now, const UpdCMsg& m);
   void in_upd_req(TimePoint now, const IdMsg& m);
   void in_del(TimePoint now, const IdMsg& m);
@@ -229,7 +233,7 @@ class SyncEngine {
   void in_ins_ack(const IdMsg& m);
   void in_bus(TimePoint now, const BusMsg& m);
   void merge(TimePoint now, state::State& s, const PeerMsg& src, const PeerMsg& dst,
-             uint32_t expire, uint8_t timeout);
+             uint8_t timeout);
   void keep_extras(const IdKey& key, const WireExtras& x);
 
   // Bulk update (bulk.cpp).

@@ -69,7 +69,7 @@ void SyncEngine::in_insert(TimePoint now, const StateMsg& m, bool cksum_match, b
   if (st::State* s = find_live(m.id, m.creatorid)) {
     if (!from_upd) ++estats_.duplicate_ins;
     if (flags_have_ack(*s)) undefer(key, true);  // the peer handles the flow (§4.8)
-    merge(now, *s, m.src, m.dst, m.expire, m.timeout);
+    merge(now, *s, m.src, m.dst, m.timeout);
     // The merge settled the scrub data of the sides it took; the rest comes from the message.
     WireExtras x = wire_extras(m);
     const auto cur = extras_.find(key);
@@ -77,6 +77,10 @@ void SyncEngine::in_insert(TimePoint now, const StateMsg& m, bool cksum_match, b
     x.dst_scrub = cur != extras_.end() ? cur->second.dst_scrub : ScrubMsg{};
     keep_extras(key, x);
   } else {
+    if (m.creatorid == cfg_.hostid && !own_state_returning(m, from_upd)) [[unlikely]] {
+      ++estats_.badcreator;
+      return;
+    }
     st::State imported;
     ImportContext ctx;
     ctx.now = uptime_seconds(now);
@@ -110,6 +114,20 @@ void SyncEngine::in_insert(TimePoint now, const StateMsg& m, bool cksum_match, b
   }
 }
 
+// A state in our own name that we do not hold can only be ours coming back: a peer kept it
+// while we restarted and now answers our bulk request with it. FreeBSD imports such a state like
+// any other (pfsync_state_import refuses only creatorid 0; pf_state_insert refuses a duplicate
+// (id, creatorid) and its own id counter ignores imported ids). dpf's local ids come from one
+// counter, so a state in our name inserted from the wire could take an id the counter has yet to
+// hand out, and an id near UINT64_MAX would make it wrap (the table moves it past what it takes).
+// So a state in our name is taken only as part of the bulk update we asked for (requested and
+// not yet ended or failed: UPD records, as the peer's bulk walker sends them) and only with an id
+// our counter can pass without wrapping; any other is refused and counted (badcreator). A peer
+// that would inject one must answer a bulk request we made, within its window.
+bool SyncEngine::own_state_returning(const StateMsg& m, bool from_upd) const noexcept {
+  return from_upd && bulk_.requested && m.id != 0 && m.id <= st::kMaxOwnStateId;
+}
+
 void SyncEngine::keep_extras(const IdKey& key, const WireExtras& x) {
   if (x == WireExtras{}) {
     extras_.erase(key);
@@ -135,21 +153,22 @@ void SyncEngine::in_upd_c(TimePoint now, const UpdCMsg& m) {
     return;
   }
   if (flags_have_ack(*s)) undefer({m.id, m.creatorid}, true);
-  merge(now, *s, m.src, m.dst, m.expire, m.timeout);
+  merge(now, *s, m.src, m.dst, m.timeout);
 }
 
 // pfsync_in_upd / _upd_c for a known state: take the sides that are not behind ours; if any side
-// was behind, count it stale and answer with our state so the peer catches up (§4.5).
+// was behind, count it stale and answer with our state so the peer catches up (§4.5). As FreeBSD
+// 10+ does (`st->expire = time_uptime`), a merge that takes a side sets the last activity to now:
+// the wire's `expire` is not used, so a peer cannot stretch the state's life past our timeout.
 void SyncEngine::merge(TimePoint now, st::State& s, const PeerMsg& src, const PeerMsg& dst,
-                       uint32_t expire, uint8_t timeout) {
+                       uint8_t timeout) {
   MergeResult r;
   {
     std::lock_guard<st::StateLock> g(s.lock);
     r = merge_peers(s.peers, src, dst, s.proto == st::kProtoTcp);
     if (r.rejected() < 2) {
       s.timeout = static_cast<st::Timeout>(timeout);
-      s.expire = last_activity_for(uptime_seconds(now), expire, s.timeout,
-                                   cfg_.timeouts ? *cfg_.timeouts : default_timeouts(), nullptr);
+      s.expire = uptime_seconds(now);
     }
   }
   const IdKey key = key_of(s);

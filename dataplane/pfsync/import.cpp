@@ -166,10 +166,11 @@ PeerMsg peer_to_msg(const state::StatePeer& p) noexcept {
 uint32_t last_activity_for(uint32_t now, uint32_t expire, state::Timeout t,
                            const state::TimeoutTable& timeouts,
                            const state::RuleTimeouts* rule) noexcept {
-  if (expire == 0) return now;
-  // Modular: a state with more time left than our timeout gets a last activity "ahead" of now,
-  // which expires_at() brings back to exactly now + expire.
-  return now - (state::base_timeout(t, timeouts, rule) - expire);
+  // A peer cannot give a state more time than our timeout for its class: `expire` is clamped to
+  // it (FreeBSD's import would put the last activity in the future). 0 means a full timeout.
+  const uint32_t timeout = state::base_timeout(t, timeouts, rule);
+  if (expire == 0 || expire >= timeout) return now;
+  return now - (timeout - expire);
 }
 
 ImportError state_import(const StateMsg& msg, const ImportContext& ctx, state::State& out,

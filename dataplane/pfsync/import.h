@@ -69,7 +69,8 @@ enum class ImportError : uint8_t {
 // pfsync_state_import: fills `out` (every field but the lock; `out.rule` stays nullptr and
 // `out.if_index` 0xffff for the glue to bind) from `msg`. origin = kPfsync. Both keys as sent;
 // creation = now - age; last activity chosen so the state expires `expire` seconds from now
-// under our timeout for its class (0: a full timeout from now, as FreeBSD 10+ does); PFSTATE_*
+// under our timeout for its class (0: a full timeout from now, as FreeBSD 10+ does; more than
+// the timeout: clamped to it, so the state expires a full timeout from now); PFSTATE_*
 // bits mapped to dpf's, with PFSTATE_NOSYNC dropped (pf clears it after import) and
 // PFSTATE_ACK kept for the caller to answer (INS_ACK) and clear. Interface "all" = floating.
 ImportError state_import(const StateMsg& msg, const ImportContext& ctx, state::State& out,
@@ -98,8 +99,9 @@ uint16_t state_flags_to_wire(uint16_t local) noexcept;
 state::StatePeer peer_from_msg(const PeerMsg& m) noexcept;
 PeerMsg peer_to_msg(const state::StatePeer& p) noexcept;
 
-// Last-activity second for a state that has `expire` seconds left in class `t` (import and
-// the UPD/UPD_C merges): now - (timeout - expire); `expire` 0 means now.
+// Last-activity second for a state imported with `expire` seconds left in class `t`:
+// now - (timeout - expire), with `expire` clamped to the class's timeout (a peer cannot make a
+// state outlive our timeout); `expire` 0 means now.
 uint32_t last_activity_for(uint32_t now, uint32_t expire, state::Timeout t,
                            const state::TimeoutTable& timeouts,
                            const state::RuleTimeouts* rule) noexcept;

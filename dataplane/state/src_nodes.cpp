@@ -160,7 +160,7 @@ unsigned SrcNodeTable::purge(uint32_t now) noexcept {
     uint32_t* link = &b.head;
     while (*link != 0) {
       SrcNode* n = &nodes_[*link - 1];
-      if (n->states == 0 && n->expire <= now) {
+      if (n->states == 0 && time_reached(n->expire, now)) {
         *link = n->next;
         if (n->rule_nodes) n->rule_nodes->fetch_sub(1, std::memory_order_relaxed);
         free_node(n);

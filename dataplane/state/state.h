@@ -31,6 +31,12 @@ inline constexpr uint16_t kStateInetInet6 = 0x0400;
 inline constexpr uint16_t kStateInet6Inet = 0x0800;
 inline constexpr uint16_t kStateSloppy = 0x1000;  // rule's `sloppy` TCP tracking
 
+// The largest id of ours a state may carry. Local ids are wall-clock seconds << 32 plus a count
+// (StateTable::Config::first_id), so none of ours has an all-ones upper half before 2106. An id
+// of ours above this cannot be ours, and moving the local counter past it would leave fewer than
+// 2^32 ids before the counter wraps: the table and pfsync refuse it.
+inline constexpr uint64_t kMaxOwnStateId = UINT64_MAX - (uint64_t{1} << 32);
+
 // Where a state came from, for pfsync: learned states are never re-broadcast.
 enum class StateOrigin : uint8_t { kLocal, kPfsync };
 

@@ -12,7 +12,7 @@ bool Sweeper::expired(State& s, uint32_t now, const TimeoutTable& timeouts) cons
   const Timeout t = s.timeout;
   const uint32_t last = s.expire;
   s.lock.unlock();
-  return expires_at(t, last, now, timeouts, rule.timeouts, counts) <= now;
+  return time_reached(expires_at(t, last, now, timeouts, rule.timeouts, counts), now);
 }
 
 unsigned Sweeper::sweep(uint32_t now, unsigned budget, const TimeoutTable& timeouts) noexcept {

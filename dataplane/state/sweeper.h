@@ -38,8 +38,9 @@ class Sweeper {
   }
 
   // Runs the table's maintenance hook (StateTable::set_maintenance), then examines up to
-  // `budget` states from the cursor on and removes those with
-  // expires_at(timeout, expire, now, ...) <= now; returns how many it removed. At the end of
+  // `budget` states from the cursor on and removes those whose expires_at(timeout, expire, now,
+  // ...) has come (time_reached: modular, right across the wrap of the uint32 clock); returns
+  // how many it removed. At the end of
   // the table the cursor goes back to the start and the call returns (pf walks 1/interval of
   // the table per second: budget = count() / interval + 1 does the same).
   unsigned sweep(uint32_t now, unsigned budget, const TimeoutTable& timeouts) noexcept;

@@ -290,7 +290,13 @@ StateTable::InsertResult StateTable::insert(State* s, State** existing) noexcept
     s->id = next_id_.fetch_add(1, std::memory_order_relaxed);
   } else if (s->creatorid == creatorid_) {
     // One of our own ids coming back (pfsync bulk update after a restart): later local ids
-    // start above it, so a fresh id never meets an existing entry.
+    // start above it, so a fresh id never meets an existing entry. An id past kMaxOwnStateId
+    // would bring the counter to (or past) its wrap: refused, the counter does not move.
+    if (s->id > kMaxOwnStateId) [[unlikely]] {
+      ctr_.insert_bad_id.fetch_add(1, std::memory_order_relaxed);
+      s->unlinked = true;
+      return InsertResult::kBadId;
+    }
     uint64_t next = next_id_.load(std::memory_order_relaxed);
     while (next <= s->id &&
            !next_id_.compare_exchange_weak(next, s->id + 1, std::memory_order_relaxed)) {
@@ -451,6 +457,7 @@ StateTable::Counters StateTable::counters() const noexcept {
   c.insert_exists = ld(ctr_.insert_exists);
   c.insert_id_exists = ld(ctr_.insert_id_exists);
   c.insert_full = ld(ctr_.insert_full);
+  c.insert_bad_id = ld(ctr_.insert_bad_id);
   for (const LcoreCounter& l : searches_) c.searches += ld(l.searches);
   return c;
 }

@@ -57,6 +57,7 @@ class StateTable {
     kIdExists,  // (id, creatorid) already present (a pfsync peer re-sent a state)
     kLimit,     // the hash is full
     kNotLcore,  // called from a thread without an lcore id (see the header note)
+    kBadId,     // our creatorid with an id above kMaxOwnStateId: the counter cannot pass it
   };
 
   // Counters, written with relaxed atomics by any thread, read by the control thread.
@@ -69,6 +70,7 @@ class StateTable {
     uint64_t insert_exists = 0;     // insert() collisions on key+direction (PFRES_STATEINS)
     uint64_t insert_id_exists = 0;  // insert() collisions on (id, creatorid)
     uint64_t insert_full = 0;       // insert() found the hash full
+    uint64_t insert_bad_id = 0;     // insert() refused an id of ours above kMaxOwnStateId
   };
 
   // Fails with `error` naming the DPDK object that could not be created.
@@ -85,7 +87,10 @@ class StateTable {
   void free_unlinked(State* s) noexcept;
 
   // Inserts `s` (from alloc()) under its keys and direction. Assigns creatorid and a fresh id
-  // unless s->id is non-zero (a state imported from pfsync keeps its (id, creatorid)). The
+  // unless s->id is non-zero (a state imported from pfsync keeps its (id, creatorid)). A
+  // non-zero id with our creatorid (one of our states coming back) moves the local counter past
+  // it, so fresh ids stay unique; above kMaxOwnStateId it is refused (kBadId) and the counter
+  // never wraps. Whether such a state should be taken at all is pfsync's decision. The
   // keys and direction must not change afterwards. On failure the caller still owns `s` and
   // gives it back with free_unlinked(); on kExists, *existing (if given) is the state holding
   // the key (pfsync merges into it).
@@ -185,7 +190,7 @@ class StateTable {
   std::atomic<void*> maintenance_ctx_{nullptr};
   struct AtomicCounters {
     std::atomic<uint64_t> inserts{0}, removals{0}, state_limit{0}, memory{0}, insert_exists{0},
-        insert_id_exists{0}, insert_full{0};
+        insert_id_exists{0}, insert_full{0}, insert_bad_id{0};
   };
   alignas(64) AtomicCounters ctr_;
   // Searches are counted per lcore (each slot written by its lcore only); non-EAL threads

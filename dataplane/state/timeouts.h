@@ -125,11 +125,17 @@ struct StateCounts {
 // (nullptr: the default rule), before adaptive scaling.
 uint32_t base_timeout(Timeout t, const TimeoutTable& global, const RuleTimeouts* rule) noexcept;
 
+// Whether uptime second `at` has come by `now`. The clock is a uint32 that wraps, so the
+// difference is read as signed: right for any deadline within 2^31 s (68 years) of now.
+constexpr bool time_reached(uint32_t at, uint32_t now) noexcept {
+  return static_cast<int32_t>(now - at) >= 0;
+}
+
 // pf_state_expires: the uptime second at which a state whose last accepted packet was at
 // `last_activity` expires. Adaptive scaling uses the rule's adaptive.start/end and its state
 // count when the rule sets adaptive.start, else the global values and the global count: above
 // start the timeout shrinks linearly, at or above end the state expires `now`. A state marked
-// kPurge expires `now`. The sweeper removes a state once now >= expires_at(...).
+// kPurge expires `now`. The sweeper removes a state once time_reached(expires_at(...), now).
 uint32_t expires_at(Timeout t, uint32_t last_activity, uint32_t now, const TimeoutTable& global,
                     const RuleTimeouts* rule, StateCounts counts) noexcept;
 

@@ -358,6 +358,28 @@ TEST_CASE("filter: no matching rule passes without state") {
   CHECK(evaluate(*empty, tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2)).action == Decision::pass);
 }
 
+TEST_CASE("filter: allow-opts comes from the deciding rule only") {
+  // pf_test drops IPv4 options unless r->allow_opts, r being the rule that decided.
+  auto rs = must_compile(
+      R"(pass in proto udp allow-opts
+pass in proto udp to port 53
+block in proto udp to port 69 allow-opts
+pass in proto tcp allow-opts no state
+)");
+  const Verdict any = evaluate(*rs, udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 7));
+  CHECK(any.rule_nr == 0);
+  CHECK(any.allow_opts);
+  const Verdict dns = evaluate(*rs, udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 53));
+  CHECK(dns.rule_nr == 1);
+  CHECK_FALSE(dns.allow_opts);  // an earlier matching rule's allow-opts does not carry over
+  CHECK_FALSE(evaluate(*rs, udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 69)).allow_opts);
+  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 80)).allow_opts);
+  // pf_default_rule allows no options.
+  const Verdict none = evaluate(*rs, udp(kOut, kEm0, "192.0.2.1", 1, "10.0.0.5", 7));
+  CHECK(none.rule == nullptr);
+  CHECK_FALSE(none.allow_opts);
+}
+
 TEST_CASE("filter: a pass rule's state options reach the verdict") {
   auto rs = must_compile(
       R"(pass in proto tcp to port 22 keep state (max 100, no-sync, sloppy, if-bound, tcp.established 600, max-src-states 5)

@@ -167,6 +167,28 @@ TEST_CASE("parse: IPv4 options are skipped and the L4 header found after them") 
   CHECK(r.info.dport == 9);
 }
 
+TEST_CASE("parse: a header with options says so, whatever the options are") {
+  // pf drops on IHL > 5 alone (FreeBSD pf_test), so NOP or EOL padding counts as options too.
+  CHECK(parse(frame_of(golden::kIpOptionsUdp)).info.ip_options);
+  auto f = frame_of(golden::kIpOptionsUdp);
+  for (size_t i = 34; i < 42; ++i) f[i] = std::byte{kIpOptNop};
+  fix_ip_checksum(f);
+  const Result nops = parse(f);
+  REQUIRE(nops.ok);
+  CHECK(nops.info.ip_options);
+  for (size_t i = 34; i < 42; ++i) f[i] = std::byte{kIpOptEol};
+  fix_ip_checksum(f);
+  const Result eols = parse(f);
+  REQUIRE(eols.ok);
+  CHECK(eols.info.ip_options);
+}
+
+TEST_CASE("parse: a header without options says it has none") {
+  const Result r = parse(frame_of(golden::kUdp));
+  REQUIRE(r.ok);
+  CHECK_FALSE(r.info.ip_options);
+}
+
 TEST_CASE("parse: Ethernet padding past the IP total length is ignored") {
   const Result r = parse(frame_of(golden::kPaddedUdp));
   REQUIRE(r.ok);
@@ -349,20 +371,20 @@ TEST_CASE("parse: a UDP length beyond the datagram or below 8 is l4-short") {
   CHECK(reason_of(f) == DropReason::kL4Short);
 }
 
-TEST_CASE("parse: options with a length of 0, 1, past the header, or missing are ip-options") {
+TEST_CASE("parse: options of length 0 or 1, past the header, or missing are ip-options-malformed") {
   // kIpOptionsUdp: option bytes at 34..41 are 07 07 04 01 02 03 04 00 (RR, len 7, ptr 4, ...).
   for (const uint8_t bad_len : {0, 1, 9}) {
     CAPTURE(bad_len);
     auto f = frame_of(golden::kIpOptionsUdp);
     f[34 + 1] = std::byte{bad_len};
     fix_ip_checksum(f);
-    CHECK(reason_of(f) == DropReason::kIpOptions);
+    CHECK(reason_of(f) == DropReason::kIpOptionsMalformed);
   }
   auto f = frame_of(golden::kIpOptionsUdp);
   for (size_t i = 34; i < 41; ++i) f[i] = std::byte{kIpOptNop};
   f[41] = std::byte{0x07};  // a kind with a length byte, as the last byte of the header
   fix_ip_checksum(f);
-  CHECK(reason_of(f) == DropReason::kIpOptions);
+  CHECK(reason_of(f) == DropReason::kIpOptionsMalformed);
   f[41] = std::byte{kIpOptNop};  // all NOPs are fine
   fix_ip_checksum(f);
   CHECK(parse(f).ok);

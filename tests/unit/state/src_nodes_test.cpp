@@ -119,6 +119,21 @@ TEST_CASE("src nodes: a node outlives its last state by src.track seconds") {
   CHECK(t.counters().removals == 1);
 }
 
+TEST_CASE("src nodes: an idle node's expiry holds across the wrap of the uptime clock") {
+  SrcNodeTable t(16);
+  SrcLimits l;
+  l.track_timeout = 30;
+  SrcNode* n;
+  const uint32_t last = 0u - 10;  // its last state goes 10 s before the clock wraps
+  REQUIRE(t.acquire(key(1), l, last, &n) == SrcResult::kOk);
+  t.release(n, false, last);
+  CHECK(t.purge(0u - 1) == 0);  // due at 20 after the wrap
+  CHECK(t.purge(19) == 0);
+  CHECK(t.count() == 1);
+  CHECK(t.purge(20) == 1);
+  CHECK(t.count() == 0);
+}
+
 TEST_CASE("src nodes: with src.track 0 a node goes at the first purge after its last state") {
   SrcNodeTable t(16);
   SrcLimits l;

@@ -82,6 +82,22 @@ TEST_CASE("timeouts: an idle state expires its timeout after its last packet") {
   }
 }
 
+TEST_CASE("timeouts: a deadline is reached by signed difference across the clock's wrap") {
+  CHECK(time_reached(100, 100));
+  CHECK(time_reached(100, 101));
+  CHECK_FALSE(time_reached(101, 100));
+  CHECK(time_reached(0u - 5, 3));             // set before the wrap, now after it
+  CHECK_FALSE(time_reached(3, 0u - 5));       // set after the wrap, now before it
+  CHECK_FALSE(time_reached(86390, 0u - 10));  // a day's timeout from 10 s before the wrap
+  // An expiry computed across the wrap: the last packet 10 s before it, tcp.established.
+  const TimeoutTable t = TimeoutTable::defaults();
+  const uint32_t at = expires_at(Timeout::kTcpEstablished, 0u - 10, 0u - 10, t, nullptr, {});
+  CHECK(at == 86390);
+  CHECK_FALSE(time_reached(at, 0u - 1));
+  CHECK_FALSE(time_reached(at, 86389));
+  CHECK(time_reached(at, 86390));
+}
+
 TEST_CASE("timeouts: a rule's own timeout replaces the global one, unset entries fall back") {
   const TimeoutTable t = TimeoutTable::defaults();
   RuleTimeouts rule;

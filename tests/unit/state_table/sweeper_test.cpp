@@ -136,3 +136,30 @@ TEST_CASE("sweeper: runs the table's maintenance hook at every sweep, before exp
 
 }  // namespace
 }  // namespace dpf::state
+
+namespace dpf::state {
+namespace {
+
+TEST_CASE("sweeper: expires correctly across the wrap of the uptime clock") {
+  auto t = make_table(64);
+  const TimeoutTable tt = TimeoutTable::defaults();
+  // udp.first is 60 s: the first state's last packet was 40 s before the uint32 clock wraps and
+  // it expires 20 s after; the second's expiry (30 s before the wrap) has not wrapped.
+  std::vector<State*> v = fill(*t, 2, [](unsigned i) { return i == 0 ? 0u - 40 : 0u - 90; });
+  const uint64_t across = v[0]->id;
+  const uint64_t before = v[1]->id;
+  Sweeper sw(*t);
+  std::set<uint64_t> reported;
+  sw.on_remove(&record_removal, &reported);
+  CHECK(sw.sweep(0u - 35, 1000, tt) == 0);  // neither is due 35 s before the wrap
+  CHECK(sw.sweep(0u - 30, 1000, tt) == 1);  // the second is, at 30 s before
+  CHECK(reported == std::set<uint64_t>{before});
+  CHECK(sw.sweep(0u - 1, 1000, tt) == 0);  // an expiry past the wrap is still ahead
+  CHECK(sw.sweep(19, 1000, tt) == 0);
+  CHECK(sw.sweep(20, 1000, tt) == 1);  // due at 20 after the wrap
+  CHECK(reported == std::set<uint64_t>{before, across});
+  CHECK(t->count() == 0);
+}
+
+}  // namespace
+}  // namespace dpf::state

@@ -145,6 +145,51 @@ TEST_CASE("state table: one of our own ids coming back from a peer moves local i
   CHECK(t->find_by_id(b->id, 0x11223344) == b);
 }
 
+TEST_CASE("state table: our creatorid with id UINT64_MAX is refused and local ids stay unique") {
+  auto t = make_table(16, 0x11223344);
+  State* a = new_state(*t, udp_tuple(15, 1), Direction::kIn);
+  REQUIRE(t->insert(a) == IR::kOk);
+  for (const uint64_t hostile : {UINT64_MAX, UINT64_MAX - 1, kMaxOwnStateId + 1}) {
+    CAPTURE(hostile);
+    State* h = new_state(*t, udp_tuple(15, 2), Direction::kIn);
+    h->id = hostile;
+    h->creatorid = 0x11223344;
+    CHECK(t->insert(h) == IR::kBadId);
+    t->free_unlinked(h);
+  }
+  CHECK(t->counters().insert_bad_id == 3);
+  CHECK(t->count() == 1);
+  // The counter did not move (nor wrap): the next local ids follow a's, all distinct.
+  std::set<uint64_t> ids{a->id};
+  for (uint16_t p = 3; p < 9; ++p) {
+    State* s = new_state(*t, udp_tuple(15, p), Direction::kIn);
+    REQUIRE(t->insert(s) == IR::kOk);
+    CHECK(s->id > a->id);
+    CHECK(s->id < a->id + 100);
+    CHECK(ids.insert(s->id).second);
+  }
+}
+
+TEST_CASE("state table: our largest acceptable id coming back leaves room and never wraps") {
+  auto t = make_table(16, 0x11223344);
+  State* back = new_state(*t, udp_tuple(16, 1), Direction::kIn);
+  back->id = kMaxOwnStateId;
+  back->creatorid = 0x11223344;
+  REQUIRE(t->insert(back) == IR::kOk);
+  State* b = new_state(*t, udp_tuple(16, 2), Direction::kIn);
+  REQUIRE(t->insert(b) == IR::kOk);
+  CHECK(b->id == kMaxOwnStateId + 1);
+  CHECK(b->id != 0);
+  // Another node's id near the top is its own business: it does not touch our counter.
+  State* peer = new_state(*t, udp_tuple(16, 3), Direction::kIn);
+  peer->id = UINT64_MAX;
+  peer->creatorid = 0x99;
+  REQUIRE(t->insert(peer) == IR::kOk);
+  State* c = new_state(*t, udp_tuple(16, 4), Direction::kIn);
+  REQUIRE(t->insert(c) == IR::kOk);
+  CHECK(c->id == kMaxOwnStateId + 2);
+}
+
 TEST_CASE("state table: a thread without an lcore id can look up but not insert or remove") {
   auto t = make_table(16);
   const PacketTuple p = udp_tuple(15, 1);

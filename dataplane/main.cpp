@@ -14,9 +14,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -148,11 +146,11 @@ bool build_pf(dpf::Node& node, std::string& error) {
   pf->start_tsc = rte_get_tsc_cycles();
   uint32_t limit = dpf::state::kDefaultStateLimit;
   if (!node.cluster->rules_path.empty()) {
-    std::ifstream in(node.cluster->rules_path);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = dpf::pfconf::parse_ruleset(text.str(), node.cluster->rules_path, {});
-    if (parsed.ok()) {
+    // A file that cannot be read or parsed leaves the default: loading it fails with the reason.
+    std::string why;
+    const auto text = dpf::pfconf::read_ruleset_text(node.cluster->rules_path, &why);
+    auto parsed = dpf::pfconf::parse_ruleset(text.value_or(""), node.cluster->rules_path, {});
+    if (text && parsed.ok()) {
       for (const auto& l : parsed.ruleset->options.limits)
         if (l.name == "states") limit = l.value;
     }

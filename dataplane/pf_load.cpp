@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
-#include <sstream>
 
 #include "control/config/cluster.h"
 #include "control/pfconf/parser.h"
@@ -156,14 +154,6 @@ pfconf::ParseOptions pf_parse_options(const config::Node& node) {
 
 namespace {
 
-std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Parses and compiles `text` for one node; the result is not published.
 std::unique_ptr<PfRuleset> build_for(Pf& pf, const config::Cluster& cluster,
                                      const config::Node& node, const std::string& path,
@@ -187,9 +177,10 @@ std::unique_ptr<PfRuleset> build_for(Pf& pf, const config::Cluster& cluster,
 
 bool pf_check_rules(const config::Cluster& cluster, std::vector<std::string>& errors) {
   if (cluster.rules_path.empty()) return true;
-  const auto text = read_text(cluster.rules_path);
+  std::string why;
+  const auto text = pfconf::read_ruleset_text(cluster.rules_path, &why);
   if (!text) {
-    errors.push_back(cluster.rules_path + ": cannot read the ruleset (cluster.rules)");
+    errors.push_back(cluster.rules_path + ": cannot read the ruleset (cluster.rules): " + why);
     return false;
   }
   Pf scratch;  // source tracking the check sets up lands here and goes with it
@@ -309,9 +300,10 @@ size_t pf_rule_ref_sets(const Pf& pf) noexcept {
 }
 
 bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>& errors) {
-  const auto text = read_text(path);
+  std::string why;
+  const auto text = pfconf::read_ruleset_text(path, &why);
   if (!text) {
-    errors.push_back(path + ": cannot read the ruleset");
+    errors.push_back(path + ": cannot read the ruleset: " + why);
     return false;
   }
   return pf_load(node, path, *text, errors);

@@ -67,6 +67,10 @@ std::optional<std::string> read_file_from_disk(const std::string& path, std::str
 
 }  // namespace detail
 
+std::optional<std::string> read_ruleset_text(const std::string& path, std::string* error) {
+  return detail::read_file_from_disk(path, error);
+}
+
 Result parse_ruleset_file(const std::string& path, const ParseOptions& options) {
   std::string why;
   std::optional<std::string> text =

@@ -62,4 +62,9 @@ Result parse_ruleset(std::string_view text, const std::string& file_name,
 // `table … file` paths are resolved against the directory of `path`.
 Result parse_ruleset_file(const std::string& path, const ParseOptions& options);
 
+// The text of the ruleset file at `path`, read as `include` reads files: a regular file of at
+// most 16 MiB. nullopt with the reason (errno's text, "not a regular file", "larger than 16
+// MiB") in *error otherwise.
+std::optional<std::string> read_ruleset_text(const std::string& path, std::string* error);
+
 }  // namespace dpf::pfconf

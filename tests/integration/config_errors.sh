@@ -3,7 +3,7 @@
 # (exit 0) and rejects a bad one with every error as FILE:LINE:COL (exit 1) without starting
 # anything; a device string DPDK rejects fails start-up naming the interface and device; a token
 # file others may read stops the node before EAL with the fix in the message; a ruleset that
-# includes /dev/zero is refused without reading it.
+# includes /dev/zero, or is /dev/zero, is refused without reading it.
 # usage: config_errors.sh PATH_TO_DPF
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
@@ -74,6 +74,17 @@ set -e
 [ "$rc" = 1 ] || fail "--check on a ruleset including /dev/zero exited $rc, not 1"
 grep -q "^$LAB_DIR/bad.pf.conf:1:9: cannot open include file \"/dev/zero\": not a regular file$" \
   "$LAB_DIR/rules.out" || fail "the include error is not as expected: $(cat "$LAB_DIR/rules.out")"
+
+log "a cluster ruleset that is /dev/zero is refused, not read"
+ln -sf /dev/zero "$LAB_DIR/zero.pf.conf"
+sed 's/rules: bad.pf.conf/rules: zero.pf.conf/' "$LAB_DIR/rules.yaml" >"$LAB_DIR/zero.yaml"
+set +e
+timeout 20 "$DPF" -- -c "$LAB_DIR/zero.yaml" --check >"$LAB_DIR/zero.out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "--check on a /dev/zero ruleset exited $rc, not 1"
+grep -q "zero.pf.conf: cannot read the ruleset (cluster.rules): not a regular file$" \
+  "$LAB_DIR/zero.out" || fail "the ruleset read error is not as expected: $(cat "$LAB_DIR/zero.out")"
 
 log "a token file group or others may read stops the node, naming the file and chmod 600"
 echo "s3cret" >"$LAB_DIR/token"

@@ -191,7 +191,7 @@ uint32_t expires_in(const Pf& pf, const State& s, uint32_t now) {
   const uint32_t at =
       state::expires_at(s.timeout, s.expire, now, current_timeouts(pf),
                         ref && ref->has_timeouts ? &ref->timeouts : nullptr, counts);
-  return at > now ? at - now : 0;
+  return state::time_reached(at, now) ? 0 : at - now;
 }
 
 size_t param_size(const Params& q, const char* name, size_t dflt) {
@@ -377,6 +377,7 @@ nlohmann::json pfsync_info(Node& node) {
             {"started_ago", ago(b.started_at)},
             {"finished_ago", ago(b.finished_at)}}},
           {"stats", stats},
+          {"refused", {{"badcreator", es.badcreator}}},
           {"io",
            {{"changes", io.changes},
             {"ring_full", io.ring_full},
@@ -490,6 +491,8 @@ nlohmann::json pf_info(Node& node) {
             {"state_limit", c.state_limit},
             {"memory", c.memory},
             {"insert_exists", c.insert_exists},
+            {"insert_id_exists", c.insert_id_exists},
+            {"insert_bad_id", c.insert_bad_id},
             {"created_by_workers", created},
             {"matched", matched}}},
           {"timeouts", timeouts},

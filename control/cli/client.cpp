@@ -129,6 +129,10 @@ std::string render_sync(const nlohmann::json& p) {
   std::string out = "pfsync:\n";
   for (const auto& l : kLines)
     out += std::string(l.indent, '\t') + std::to_string(n(l.key)) + " " + l.text + "\n";
+  if (p.contains("refused")) {
+    out += "\t\t" + std::to_string(p["refused"].value("badcreator", uint64_t{0})) +
+           " states discarded for our own creator id\n";
+  }
   const auto& b = p["bulk"];
   const char* bulk = b.value("done", false)          ? "done"
                      : b.value("failed", false)      ? "failed"

@@ -145,6 +145,15 @@ TEST_CASE("dpfctl: -s sync prints netstat's pfsync lines and the bulk update's p
   CHECK(dpf::cli::render_sync({{"enabled", false}}).find("not configured") != std::string::npos);
 }
 
+TEST_CASE("dpfctl: -s sync counts the states a peer sent in our own name") {
+  const json p = {{"enabled", true},
+                  {"stats", json::object()},
+                  {"refused", {{"badcreator", 3}}},
+                  {"bulk", {{"done", true}}}};
+  CHECK(dpf::cli::render_sync(p).find("\t\t3 states discarded for our own creator id\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("dpfctl: -s sync lists the peers heard from, or says there are none") {
   json p = {{"enabled", true},
             {"stats", json::object()},

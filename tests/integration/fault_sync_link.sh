@@ -3,7 +3,9 @@
 # (ha_topology; A master, B backup) and a TCP stream through A. While the link is down A creates
 # states B cannot hear of; on carrier up the nodes ask each other for a bulk update, as OpenBSD's
 # pfsync does (pfsync_syncdev_state), and B then holds exactly A's states. The stream and the
-# CARP roles are not disturbed.
+# CARP roles are not disturbed. (On this veth link the frames sent during the cut may still be
+# delivered when the carrier returns, so B's bulk request is checked for itself; the unit test
+# of SyncEngine::on_link shows the bulk update recovering frames that were lost.)
 # usage: fault_sync_link.sh PATH_TO_DPF PATH_TO_DPFCTL
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"

@@ -146,8 +146,7 @@ void CarpNode::poll(Clock::time_point now) {
     });
   }
   if (node_.sync) {
-    const auto& b = node_.sync->bulk_status();
-    const bool pending = b.requested && !b.done && !b.failed;
+    const bool pending = node_.sync->holds_carp();
     if (bulk_held_ != pending) {
       bulk_held_ = pending;
       each_group([&](carp::VhidSet& s) {

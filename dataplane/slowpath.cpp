@@ -337,6 +337,7 @@ void SlowPath::run() {
   state::StateTable& table = *node_.pf->table;
   auto next_snap = Clock::now();
   auto next_link = Clock::now();
+  if (node_.sync) node_.sync->on_link(node_.ports[node_.sync_port]->link_up.load());
   while (!node_.stop.load(std::memory_order_relaxed)) {
     const auto now = Clock::now();
     const unsigned got = drain(now);
@@ -350,6 +351,8 @@ void SlowPath::run() {
           std::fprintf(stderr, "dpf: interface %s link %s\n", p->name.c_str(),
                        p->link_up ? "up" : "down");
         refresh_snapshot();
+        // pfsync runs on this thread: a sync link that returns brings a bulk update request.
+        if (node_.sync) node_.sync->on_link(node_.ports[node_.sync_port]->link_up.load());
       }
       next_link = now + kLinkPollEvery;
     }

@@ -152,8 +152,12 @@ class SyncLcore final : private pfsync::SyncSink {
   bool poll() noexcept { return poll(clock()); }
   // The local table was flushed: one CLR (mark the flushed states no-sync first).
   void clear(pfsync::TimePoint now, std::string_view ifname) noexcept;
-  // Start-up and sync link up: ask the peers for their tables.
+  // Start-up: ask the peers for their tables.
   void request_bulk(pfsync::TimePoint now) noexcept { engine_->request_bulk(now); }
+  // The sync port's link as last read, on the sync side's thread (repeats are harmless): when it
+  // comes back up after a down, the node asks its peers for their tables (SyncEngine::on_link).
+  void on_link(pfsync::TimePoint now, bool up) noexcept { engine_->on_link(now, up); }
+  void on_link(bool up) noexcept { on_link(clock(), up); }
   // rte_eal_remote_launch(SyncLcore::launch, sync, lcore): polls until stop().
   static int launch(void* self);
   void stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
@@ -173,6 +177,7 @@ class SyncLcore final : private pfsync::SyncSink {
   static constexpr unsigned kMaxPeersSeen = 8;
   std::span<const SyncPeerSeen> peers_seen() const noexcept { return {peers_.data(), n_peers_}; }
   bool sync_ok() const noexcept { return engine_->sync_ok(); }
+  bool holds_carp() const noexcept { return engine_->holds_carp(); }
   SyncIoCounters io_counters() const noexcept;
   const pfsync::TableStore::Counters& store_counters() const noexcept { return store_->counters(); }
 

@@ -1,7 +1,8 @@
 // SyncEngine: the bulk update (shared/specs/pfsync.md §4.6). As requester: UPD_REQ(0,0), the
 // fail timer (5 s, 12 retries, then carry on), BUS START re-arming it for the whole table and a
 // BUS END that must postdate our request. As responder: BUS START, the table walked a budget of
-// states per tick (live updates share the frames), BUS END; request floods collapse.
+// states per tick (live updates share the frames), BUS END; request floods collapse. The sync
+// link's carrier: a request when it returns, the answer we send stopped when it goes.
 #include <mutex>
 
 #include "dataplane/pfsync/engine.h"
@@ -26,6 +27,24 @@ void SyncEngine::request_bulk(TimePoint now) {
   add_upd_req(now, IdMsg{0, 0});
   sendout(now);  // the request leaves at once
   bulk_fail_at_ = now + kBulkFailDelay;
+}
+
+void SyncEngine::on_link(TimePoint now, bool up) {
+  if (!up) {
+    if (link_down_) return;
+    link_down_ = true;
+    // pfsync_cancel_full_update: our answer cannot arrive; a request that came in meanwhile
+    // is dropped too, since the asker repeats its request when its link returns.
+    send_.active = false;
+    send_.again = false;
+    send_.pending_at.reset();
+    return;
+  }
+  if (!link_down_) return;
+  link_down_ = false;
+  const bool resync = !holds_carp();  // a start-up request still unanswered keeps holding
+  request_bulk(now);
+  bulk_.resync = resync;
 }
 
 void SyncEngine::bulk_fail(TimePoint now) {

@@ -82,6 +82,7 @@ struct BulkStatus {
   bool in_progress = false;      // the peer's BUS START arrived
   bool done = false;             // a valid BUS END arrived
   bool failed = false;           // no valid BUS END after the retries; pf then carries on
+  bool resync = false;           // asked on the sync link's return, the table kept (holds_carp)
   uint32_t tries = 0;            // re-sent requests
   uint64_t states_received = 0;  // full states received since the request
   std::optional<TimePoint> started_at;
@@ -130,9 +131,13 @@ class SyncEngine {
   void on_timer(TimePoint now);
   // When on_timer must next run; nullopt if nothing is pending.
   std::optional<TimePoint> next_deadline() const noexcept;
-  // Ask the peers for their whole table (start-up); link_up does the same.
+  // Ask the peers for their whole table (start-up, and on_link after the link was down).
   void request_bulk(TimePoint now);
-  void link_up(TimePoint now) { request_bulk(now); }
+  // The sync interface's carrier, as the glue sees it change (pfsync_syncdev_state). Down: a
+  // bulk update we are sending stops (the asker will ask again). Up after a down: the node asks
+  // for a bulk update, since whatever the peers sent meanwhile is lost. Repeats are ignored; the
+  // link is taken as up until told otherwise.
+  void on_link(TimePoint now, bool up);
   // Holds the first packet of a new state until the peer acknowledges its INS (call after
   // on_local_change(kInsert)). false: not deferred, send the packet now.
   bool defer_packet(TimePoint now, state::State& s, PacketHandle packet);
@@ -140,8 +145,13 @@ class SyncEngine {
   const Stats& stats() const noexcept { return stats_; }
   const EngineStats& engine_stats() const noexcept { return estats_; }
   const BulkStatus& bulk_status() const noexcept { return bulk_; }
-  // pf's PFSYNCF_OK: no bulk update outstanding (CARP stays demoted while false).
+  // pf's PFSYNCF_OK: no bulk update outstanding.
   bool sync_ok() const noexcept { return !bulk_.requested; }
+  // CARP stays demoted while this holds: a bulk update is outstanding that the node needs to
+  // have a table at all (start-up). Not for one asked on the sync link's return: both nodes kept
+  // their tables then, and demoting the master would hand the traffic to the peer that missed
+  // the updates, until its own bulk update lifts the demotion again.
+  bool holds_carp() const noexcept { return bulk_.requested && !bulk_.resync; }
   bool bulk_sending() const noexcept { return send_.active; }
   // A received CLR is still removing states (on_timer continues it).
   bool clearing() const noexcept { return !clears_.empty(); }
@@ -270,6 +280,7 @@ class SyncEngine {
   std::deque<Deferral> deferrals_;
 
   BulkStatus bulk_;
+  bool link_down_ = false;  // on_link(false) seen, and no on_link(true) since
   TimePoint ureq_sent_{};
   std::optional<TimePoint> bulk_fail_at_;
   BulkSend send_;

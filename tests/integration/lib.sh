@@ -250,3 +250,160 @@ stop_dpf() {
   [ "$rc" = 0 ] || fail "dpf ($1) exited with status $rc on SIGTERM"
   grep -q 'stopped' "$LAB_DIR/$1.log" || fail "dpf ($1) did not stop cleanly"
 }
+
+# ---- Two firewalls with pfsync and CARP on ha_topology (the fault tests) ----------------------
+
+# ha_pair_rules [LINE...]: $LAB_DIR/rules.conf for ha_topology's firewalls: each LINE first (`set`
+# options), then carp.sh's policy: nothing in from outside, pfsync on sis2 and CARP on the data
+# links without syncing their own states, the inside (sis1) let out with state.
+ha_pair_rules() {
+  {
+    local line
+    for line in "$@"; do echo "$line"; done
+    cat <<'PF'
+block in on sis0
+pass quick on sis2 proto pfsync keep state (no-sync)
+pass on { sis0 sis1 } proto carp keep state (no-sync)
+pass out keep state
+pass in on sis1 keep state
+PF
+  } >"$LAB_DIR/rules.conf"
+}
+
+# ha_pair_cluster NAME: $LAB_DIR/cluster.yaml for ha_topology (pair_cluster): pfsync on the sis2
+# crossover; vhid 1 on sis0 (10.0.0.1) and vhid 2 on sis1 (192.168.0.1), advbase 1, preempt;
+# fw-a advskew 0, fw-b 100; REST on 127.0.0.1:9080 with the token in $LAB_DIR/token (HA_TOKEN).
+HA_TOKEN=ha-token
+A_HOSTID=0a000001
+B_HOSTID=0a000002
+ha_pair_node() {
+  local skew=0
+  [ "$1" = fw-b ] && skew=100
+  pair_node "$@" "carp: { advskew: $skew }" "api: { listen: \"127.0.0.1:9080\", token_file: token }"
+}
+ha_pair_cluster() {
+  echo "$HA_TOKEN" >"$LAB_DIR/token"
+  pair_cluster "{ name: $1, rules: rules.conf, pfsync: { syncdev: sis2 },
+    carp: { preempt: true, vhids: [
+      { vhid: 1, interface: sis0, pass: foo, advbase: 1, addresses: [10.0.0.1/24] },
+      { vhid: 2, interface: sis1, pass: bar, advbase: 1, addresses: [192.168.0.1/24] } ] } }" \
+    ha_pair_node
+}
+
+# bulk_done NS: True once the node in NS finished the bulk update it last asked for.
+bulk_done() { api "$1" /api/v1/pfsync | json "d['bulk']['done']" 2>/dev/null || true; }
+# wait_bulk_done NS SECONDS
+wait_bulk_done() {
+  local end=$((SECONDS + $2))
+  until [ "$(bulk_done "$1")" = True ]; do
+    [ $SECONDS -lt $end ] || fail "$1's bulk update not done after $2 s: $(api "$1" /api/v1/pfsync | json "d['bulk']")"
+    sleep 0.2
+  done
+}
+
+# ha_pair_start: starts fw-a, then fw-b (pids in A_PID, B_PID); waits until both finished their
+# bulk updates (A's, asked for before B ran, is answered by one of its retries, 5 s apart), then
+# for A master of both vhids and B backup (until A's bulk is done B may preempt it).
+ha_pair_start() {
+  start_dpf fwa fw-a -- -c "$LAB_DIR/cluster.yaml" --node fw-a
+  A_PID=${LAB_PIDS[-1]}
+  start_dpf fwb fw-b -- -c "$LAB_DIR/cluster.yaml" --node fw-b
+  B_PID=${LAB_PIDS[-1]}
+  wait_bulk_done fwb 20
+  wait_bulk_done fwa 20
+  wait_carp fwa 1 MASTER 10 >/dev/null
+  wait_carp fwa 2 MASTER 5 >/dev/null
+  wait_carp fwb 1 BACKUP 5 >/dev/null
+  wait_carp fwb 2 BACKUP 5 >/dev/null
+}
+
+# carp_roles: "A1/A2 B1/B2", the roles of vhids 1 and 2 on fwa and fwb, read in one go ("?" for
+# a node that does not answer).
+carp_roles() {
+  local a b
+  a=$(api fwa /api/v1/carp 2>/dev/null) || a='{}'
+  b=$(api fwb /api/v1/carp 2>/dev/null) || b='{}'
+  "$PY" -c '
+import json, sys
+def roles(text):
+    v = {x["vhid"]: x["state"] for x in json.loads(text).get("vhids", [])}
+    return "/".join(v.get(i, "?") for i in (1, 2))
+print(roles(sys.argv[1]), roles(sys.argv[2]))' "$a" "$b"
+}
+
+# carp_transitions NS...: the role changes the nodes in the NSs made so far (each vhid's to_master,
+# to_backup and to_init counters, summed): unchanged over a fault means no flap, however short.
+carp_transitions() {
+  local ns n=0
+  for ns in "$@"; do
+    n=$((n + $(api "$ns" /api/v1/carp | json "sum(v['to_master'] + v['to_backup'] + v['to_init'] for v in d['vhids'])")))
+  done
+  echo $n
+}
+
+# wait_listen NS PORT: waits (up to 10 s) until a TCP socket listens on PORT in NS.
+wait_listen() {
+  local end=$((SECONDS + 10))
+  until [ -n "$(in_ns "$1" ss -Hltn "sport = :$2")" ]; do
+    [ $SECONDS -lt $end ] || fail "nothing listens on port $2 in $1"
+    sleep 0.05
+  done
+}
+
+# ha_stream_start PORT SECONDS: a counted TCP stream from int to ext:PORT through the virtual
+# addresses (so through the master), for SECONDS; ha_stream_check PORT waits for its end and
+# fails unless it arrived whole and in order.
+ha_stream_start() {
+  in_ns ext $PY "$HERE/tcp_transfer.py" watch "$1" >"$LAB_DIR/watch-$1.out" &
+  STREAM_WATCH=$!
+  wait_listen ext "$1"
+  in_ns int $PY "$HERE/tcp_transfer.py" stream 10.0.0.100 "$1" "$2" >"$LAB_DIR/stream-$1.out" &
+  STREAM_SEND=$!
+}
+ha_stream_check() {
+  wait "$STREAM_WATCH" || true
+  wait "$STREAM_SEND" || true
+  local sent word bytes bad gap
+  sent=$(awk '/^sent/ { print $2 }' "$LAB_DIR/stream-$1.out")
+  read -r word bytes bad gap <<<"$(tail -n 1 "$LAB_DIR/watch-$1.out")"
+  [ "$word" = done ] && [ "$bad" = bad=0 ] && [ -n "$sent" ] && [ "$bytes" = "$sent" ] ||
+    fail "the TCP stream broke: sender [$(cat "$LAB_DIR/stream-$1.out")], receiver [$(tail -n 2 "$LAB_DIR/watch-$1.out")]"
+  log "stream: $bytes bytes, longest silence ${gap#gap=} ms"
+}
+
+# ha_hold PORT SECONDS: a TCP connection from int to ext:PORT through the master that stays
+# idle for SECONDS (its states get no updates meanwhile).
+ha_hold() {
+  in_ns ext $PY "$HERE/tcp_transfer.py" sink "$1" >/dev/null &
+  wait_listen ext "$1"
+  in_ns int $PY "$HERE/tcp_transfer.py" hold 10.0.0.100 "$1" "$2" >/dev/null &
+}
+
+# own_states NS CREATORID: the ids of the states of CREATORID (hex) that the node in NS holds
+# and that pfsync shares (no-sync ones left out), sorted, one per line.
+own_states() {
+  api "$1" "/api/v1/states?creatorid=$2&limit=100000" |
+    json "'\n'.join(sorted(s['id'] for s in d['states'] if not s['no_sync']))"
+}
+
+# wait_converged NS_A NS_B CREATORID SECONDS: waits until the node in NS_B holds exactly the
+# states of CREATORID that the node in NS_A holds (and some); prints how many.
+wait_converged() {
+  local end=$((SECONDS + $4)) a b
+  while :; do
+    a=$(own_states "$1" "$3") || a=""
+    b=$(own_states "$2" "$3") || b=""
+    [ -n "$a" ] && [ "$a" = "$b" ] && break
+    if [ $SECONDS -ge $end ]; then
+      fail "$2 does not hold $1's states of creator $3 after $4 s: $1 $(wc -l <<<"$a"), $2 $(wc -l <<<"$b"),\
+ missing on $2 $(comm -23 <(echo "$a") <(echo "$b") | wc -l), extra on $2 $(comm -13 <(echo "$a") <(echo "$b") | wc -l)"
+    fi
+    sleep 0.5
+  done
+  wc -l <<<"$a"
+}
+
+# state_count NS: the number of states in the table of the node in NS.
+state_count() { api "$1" /api/v1/pf | json "d['states']"; }
+# if_mac NS IF: the MAC of interface IF in NS (a DPDK af_packet port keeps its interface's MAC).
+if_mac() { ip -n "$(ns_name "$1")" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }

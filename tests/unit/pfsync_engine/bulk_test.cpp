@@ -60,7 +60,7 @@ TEST_CASE(
   FakeClock clock;
   Node b(config(kHostB));
   const TimePoint t0 = clock.now;
-  b.engine.link_up(t0);
+  b.engine.request_bulk(t0);
   run_until(b.engine, clock, t0 + seconds(5) - milliseconds(1));
   CHECK(bulk_requests(b.sink) == 1);
   run_until(b.engine, clock, t0 + seconds(5));
@@ -255,6 +255,137 @@ TEST_CASE("pfsync bulk: two nodes back to back complete a bulk update") {
   CHECK(b.engine.bulk_status().states_received == 23);
   CHECK(b.store.ids() == a.store.ids());
   CHECK(b.store.size() == 23);
+}
+
+TEST_CASE("pfsync bulk: when the sync link returns after a down, the node asks for a bulk update") {
+  FakeClock clock;
+  Node b(config(kHostB));
+  const TimePoint t0 = clock.now;
+  b.engine.on_link(t0, true);  // the link as read at start-up: nothing was lost
+  CHECK(bulk_requests(b.sink) == 0);
+  b.engine.on_link(t0 + seconds(1), false);
+  CHECK(bulk_requests(b.sink) == 0);
+  CHECK(b.engine.sync_ok());
+  b.engine.on_link(t0 + seconds(11), true);
+  CHECK(bulk_requests(b.sink) == 1);
+  CHECK_FALSE(b.engine.sync_ok());
+  CHECK(b.engine.bulk_status().started_at == t0 + seconds(11));
+  CHECK(b.engine.next_deadline() == t0 + seconds(16));  // the fail timer, as at start-up
+  b.engine.on_link(t0 + seconds(12), true);             // read again, unchanged
+  CHECK(bulk_requests(b.sink) == 1);
+}
+
+TEST_CASE("pfsync bulk: the start-up request holds CARP back until it is answered") {
+  FakeClock clock;
+  Node b(config(kHostB));
+  b.engine.request_bulk(clock.now);
+  CHECK(b.engine.holds_carp());
+  b.engine.on_frame(clock.now, frame_of({{Action::kBus, BusMsg{kHostA, 0, kBusEnd}}}));
+  CHECK_FALSE(b.engine.holds_carp());
+}
+
+TEST_CASE(
+    "pfsync bulk: a request on the sync link's return does not hold CARP back, the table being "
+    "kept") {
+  FakeClock clock;
+  Node b(config(kHostB));
+  const TimePoint t0 = clock.now;
+  b.engine.request_bulk(t0);
+  b.engine.on_frame(t0, frame_of({{Action::kBus, BusMsg{kHostA, 0, kBusEnd}}}));
+  b.engine.on_link(t0 + seconds(1), false);
+  b.engine.on_link(t0 + seconds(2), true);
+  CHECK(bulk_requests(b.sink) == 2);
+  CHECK_FALSE(b.engine.sync_ok());
+  CHECK(b.engine.bulk_status().resync);
+  CHECK_FALSE(b.engine.holds_carp());
+  // Unanswered, it is retried and given up like any other; CARP was never held for it.
+  run_until(b.engine, clock, t0 + seconds(70));
+  CHECK(b.engine.bulk_status().failed);
+  CHECK(bulk_requests(b.sink) == 2 + 12);
+}
+
+TEST_CASE(
+    "pfsync bulk: a start-up request unanswered when the sync link returns keeps holding CARP") {
+  FakeClock clock;
+  Node b(config(kHostB));
+  const TimePoint t0 = clock.now;
+  b.engine.on_link(t0, false);  // started with the link down
+  b.engine.request_bulk(t0);
+  b.engine.on_link(t0 + seconds(3), true);
+  CHECK(bulk_requests(b.sink) == 2);
+  CHECK_FALSE(b.engine.bulk_status().resync);
+  CHECK(b.engine.holds_carp());
+  b.engine.on_frame(t0 + seconds(3), frame_of({{Action::kBus, BusMsg{kHostA, 0, kBusEnd}}}));
+  CHECK_FALSE(b.engine.holds_carp());
+}
+
+TEST_CASE("pfsync bulk: each return of the sync link asks again, a repeated down counts once") {
+  FakeClock clock;
+  Node b(config(kHostB));
+  const TimePoint t0 = clock.now;
+  for (int i = 0; i < 3; ++i) {
+    b.engine.on_link(t0 + seconds(2 * i), false);
+    b.engine.on_link(t0 + seconds(2 * i), false);
+    b.engine.on_link(t0 + seconds(2 * i + 1), true);
+  }
+  CHECK(bulk_requests(b.sink) == 3);
+}
+
+TEST_CASE("pfsync bulk: the answer being sent stops when the sync link goes down") {
+  FakeClock clock;
+  EngineConfig c = config(kHostA);
+  c.bulk_budget = 2;
+  c.bulk_interval = milliseconds(10);
+  Node a(c);
+  for (uint64_t i = 1; i <= 10; ++i) add_tcp(a.store, i, kHostA, 100000);
+  const TimePoint t0 = clock.now;
+  a.engine.on_frame(t0, frame_of({{Action::kUpdReq, IdMsg{0, 0}}}));
+  a.engine.on_timer(t0 + milliseconds(10));
+  REQUIRE(only(a.sink.messages(), Action::kUpd).size() == 2);
+  a.engine.on_link(t0 + milliseconds(15), false);
+  CHECK_FALSE(a.engine.bulk_sending());
+  run_until(a.engine, clock, t0 + seconds(5));
+  CHECK(only(a.sink.messages(), Action::kUpd).size() == 2);
+  CHECK(buses(a.sink).size() == 1);  // BUS START only: no BUS END for a walk that stopped
+}
+
+TEST_CASE("pfsync bulk: states created while the sync link was down reach the peer on its return") {
+  FakeClock clock;
+  Node a(config(kHostA));
+  Node b(config(kHostB));
+  for (uint64_t i = 1; i <= 5; ++i) add_tcp(a.store, i, kHostA, uptime_seconds(clock.now));
+  b.engine.request_bulk(clock.now);
+  size_t a_seen = 0, b_seen = 0;
+  bool link = true;
+  // One millisecond of both engines; frames cross only while the link is up.
+  auto step = [&] {
+    clock.advance(milliseconds(1));
+    a.engine.on_timer(clock.now);
+    b.engine.on_timer(clock.now);
+    for (; b_seen < b.sink.frames.size(); ++b_seen)
+      if (link) a.engine.on_frame(clock.now, b.sink.frames[b_seen]);
+    for (; a_seen < a.sink.frames.size(); ++a_seen)
+      if (link) b.engine.on_frame(clock.now, a.sink.frames[a_seen]);
+  };
+  for (int i = 0; i < 2000 && !b.engine.sync_ok(); ++i) step();
+  REQUIRE(b.store.ids() == a.store.ids());
+
+  link = false;
+  b.engine.on_link(clock.now, false);
+  for (uint64_t i = 6; i <= 30; ++i) {
+    a.engine.on_local_change(clock.now, add_tcp(a.store, i, kHostA, uptime_seconds(clock.now)),
+                             ChangeKind::kInsert);
+  }
+  for (int i = 0; i < 3000; ++i) step();  // the 1 s flush went nowhere
+  CHECK(b.store.size() == 5);
+
+  link = true;
+  b.engine.on_link(clock.now, true);
+  CHECK_FALSE(b.engine.sync_ok());
+  for (int i = 0; i < 2000 && !b.engine.sync_ok(); ++i) step();
+  CHECK(b.engine.bulk_status().done);
+  CHECK(b.store.ids() == a.store.ids());
+  CHECK(b.store.size() == 30);
 }
 
 }  // namespace

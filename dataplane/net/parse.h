@@ -52,11 +52,11 @@ struct PacketInfo {
 //    multicast, 240/4 incl. broadcast — (kIpBadSource), martian destination — 0/8, 127/8, 240/4
 //    except 255.255.255.255 — (kIpBadDest), fragment offset*8 + payload > 65535, a TCP fragment at
 //    offset 8 (RFC 1858 §4), or a first fragment (MF set) too short for its TCP/UDP/ICMP header
-//    (kIpFragment), options whose length byte is missing, < 2 or past the header (kIpOptionsMalformed), an
-//    unfragmented datagram too short for its TCP/UDP/ICMP header or a TCP data offset < 5
-//    (kL4Short). Options are otherwise accepted and skipped; ip_options tells pf that the header
-//    has any (pf drops them unless the rule says allow-opts). A destination of 255.255.255.255 or
-//    a multicast group parses fine: the caller decides.
+//    (kIpFragment), options whose length byte is missing, < 2 or past the header
+//    (kIpOptionsMalformed), an unfragmented datagram too short for its TCP/UDP/ICMP header or a TCP
+//    data offset < 5 (kL4Short). Options are otherwise accepted and skipped; ip_options tells pf
+//    that the header has any (pf drops them unless the rule says allow-opts). A destination of
+//    255.255.255.255 or a multicast group parses fine: the caller decides.
 //  - IPv6: the fixed header only (kIpShort, kIpVersion, kIpTotalLength); l3 = kIpv6.
 //  - ARP: Ethernet/IPv4, request or reply, 28 bytes, else kArpMalformed.
 //  - anything else: returns true with l3 = kOther.

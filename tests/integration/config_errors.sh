@@ -65,26 +65,31 @@ grep -q "^$LAB_DIR/bad.pf.conf:2:[0-9]*: .*99999" "$LAB_DIR/rules.out" ||
 printf 'block all\npass in on sis0 proto tcp to port 22 keep state\n' >"$LAB_DIR/bad.pf.conf"
 "$DPF" -- -c "$LAB_DIR/rules.yaml" --check >/dev/null || fail "--check refused a good ruleset"
 
+# check_refuses YAML PATTERN WHAT: `--check` on YAML exits 1 within 20 s (reading nothing
+# without end) and prints a line matching PATTERN.
+check_refuses() {
+  local rc
+  set +e
+  timeout 20 "$DPF" -- -c "$1" --check >"$LAB_DIR/refused.out" 2>&1
+  rc=$?
+  set -e
+  [ "$rc" = 1 ] || fail "--check on $3 exited $rc, not 1"
+  grep -q "$2" "$LAB_DIR/refused.out" ||
+    fail "the error for $3 is not as expected: $(cat "$LAB_DIR/refused.out")"
+}
+
 log "a ruleset including /dev/zero is refused, not read"
 printf 'include "/dev/zero"\n' >"$LAB_DIR/bad.pf.conf"
-set +e
-timeout 20 "$DPF" -- -c "$LAB_DIR/rules.yaml" --check >"$LAB_DIR/rules.out" 2>&1
-rc=$?
-set -e
-[ "$rc" = 1 ] || fail "--check on a ruleset including /dev/zero exited $rc, not 1"
-grep -q "^$LAB_DIR/bad.pf.conf:1:9: cannot open include file \"/dev/zero\": not a regular file$" \
-  "$LAB_DIR/rules.out" || fail "the include error is not as expected: $(cat "$LAB_DIR/rules.out")"
+check_refuses "$LAB_DIR/rules.yaml" \
+  "^$LAB_DIR/bad.pf.conf:1:9: cannot open include file \"/dev/zero\": not a regular file$" \
+  "a ruleset including /dev/zero"
 
 log "a cluster ruleset that is /dev/zero is refused, not read"
 ln -sf /dev/zero "$LAB_DIR/zero.pf.conf"
 sed 's/rules: bad.pf.conf/rules: zero.pf.conf/' "$LAB_DIR/rules.yaml" >"$LAB_DIR/zero.yaml"
-set +e
-timeout 20 "$DPF" -- -c "$LAB_DIR/zero.yaml" --check >"$LAB_DIR/zero.out" 2>&1
-rc=$?
-set -e
-[ "$rc" = 1 ] || fail "--check on a /dev/zero ruleset exited $rc, not 1"
-grep -q "zero.pf.conf: cannot read the ruleset (cluster.rules): not a regular file$" \
-  "$LAB_DIR/zero.out" || fail "the ruleset read error is not as expected: $(cat "$LAB_DIR/zero.out")"
+check_refuses "$LAB_DIR/zero.yaml" \
+  "zero.pf.conf: cannot read the ruleset (cluster.rules): not a regular file$" \
+  "a /dev/zero ruleset"
 
 log "a token file group or others may read stops the node, naming the file and chmod 600"
 echo "s3cret" >"$LAB_DIR/token"

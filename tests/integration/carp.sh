@@ -25,8 +25,7 @@ pass on { sis0 sis1 } proto carp keep state (no-sync)
 pass out keep state
 pass in on sis1 keep state
 PF
-echo "carp-token" >"$LAB_DIR/token"
-chmod 600 "$LAB_DIR/token"  # the node refuses a token file others may read
+write_token "carp-token"
 node() { pair_node "$1" "$2" "$3" "$4" "carp: { advskew: $5 }" \
   "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
 {

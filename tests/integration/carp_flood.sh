@@ -21,7 +21,7 @@ pass on { sis0 sis1 } proto carp keep state (no-sync)
 pass out keep state
 pass in on sis1 keep state
 PF
-echo "flood-token" >"$LAB_DIR/token"
+write_token "flood-token"
 node() { pair_node "$1" "$2" "$3" "$4" "carp: { advskew: $5 }" \
   "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
 {

@@ -53,6 +53,12 @@ lab_init() {
   trap 'exit 130' INT TERM
 }
 
+# write_token TOKEN: the REST token in $LAB_DIR/token, readable by its owner only (a node refuses
+# a token file group or others may read).
+write_token() {
+  (umask 077 && echo "$1" >"$LAB_DIR/token")
+}
+
 # ns NAME: a namespace with loopback up; the real name is unique to this run.
 ns_name() { echo "dpf$$-$1"; }
 ns_add() {
@@ -282,7 +288,7 @@ ha_pair_node() {
   pair_node "$@" "carp: { advskew: $skew }" "api: { listen: \"127.0.0.1:9080\", token_file: token }"
 }
 ha_pair_cluster() {
-  echo "$HA_TOKEN" >"$LAB_DIR/token"
+  write_token "$HA_TOKEN"
   pair_cluster "{ name: $1, rules: rules.conf, pfsync: { syncdev: sis2 },
     carp: { preempt: true, vhids: [
       { vhid: 1, interface: sis0, pass: foo, advbase: 1, addresses: [10.0.0.1/24] },

@@ -28,8 +28,7 @@ pass in on $int keep state
 pass in on $ext inet proto icmp to ($ext) icmp-type echoreq keep state
 block return in on $ext proto tcp to port 5000
 PF
-echo "s3cret-token" >"$LAB_DIR/token"
-chmod 600 "$LAB_DIR/token"  # the node refuses a token file others may read
+write_token "s3cret-token"
 cat >"$LAB_DIR/cluster.yaml" <<YAML
 cluster: { name: pf-test, rules: rules.conf }
 nodes:

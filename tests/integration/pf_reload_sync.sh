@@ -26,7 +26,7 @@ rules() {
   for p in "$@"; do echo "block in quick on sis1 proto tcp to port $p"; done
 }
 rules >"$LAB_DIR/rules.conf"
-echo "reload-token" >"$LAB_DIR/token"
+write_token "reload-token"
 node() { pair_node "$1" "$2" "$3" "$4" "carp: { advskew: $(($3 == 252 ? 0 : 100)) }" \
   "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
 pair_cluster "{ name: reload-test, rules: rules.conf, pfsync: { syncdev: sis2 }, carp: { preempt: true, vhids: [

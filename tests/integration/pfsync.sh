@@ -13,8 +13,7 @@ T="$PY $HERE/tcp_transfer.py"
 sync_pair_topology
 
 sync_pair_rules
-echo "sync-token" >"$LAB_DIR/token"
-chmod 600 "$LAB_DIR/token"  # the node refuses a token file others may read
+write_token "sync-token"
 node() { pair_node "$@" "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
 pair_cluster "{ name: sync-test, rules: rules.conf, pfsync: { syncdev: sis2, maxupd: 128 } }" node
 

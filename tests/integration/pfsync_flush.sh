@@ -18,7 +18,7 @@ pass quick on sis2 proto pfsync keep state (no-sync)
 pass in on sis1 keep state
 pass out no state
 PF
-echo "flush-token" >"$LAB_DIR/token"
+write_token "flush-token"
 node() { pair_node "$@" "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
 pair_cluster "{ name: flush-test, rules: rules.conf, pfsync: { syncdev: sis2, maxupd: 128 } }" node
 

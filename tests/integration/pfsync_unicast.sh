@@ -15,8 +15,7 @@ command -v tcpdump >/dev/null || skip "tcpdump is not installed (scripts/setup i
 sync_pair_topology
 
 sync_pair_rules
-echo "sync-token" >"$LAB_DIR/token"
-chmod 600 "$LAB_DIR/token"  # the node refuses a token file others may read
+write_token "sync-token"
 node() { pair_node "$@" "api: { listen: \"127.0.0.1:9080\", token_file: token }"; }
 pair_cluster "{ name: unicast-test, rules: rules.conf,
   pfsync: { syncdev: sis2, maxupd: 128, syncpeer: peer, mirror: pfsync0 } }" node

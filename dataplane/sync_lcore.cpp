@@ -60,7 +60,9 @@ bool SyncLcore::setup(std::string& error) {
   producers_ = std::vector<ProducerSlot>(cfg_.producers);
   for (unsigned i = 0; i < cfg_.producers; ++i) {
     const std::string name = cfg_.name + "_c" + std::to_string(i);
-    producers_[i].ring = rte_ring_create_elem(name.c_str(), sizeof(ChangeRecord), cfg_.ring_size,
+    const unsigned size =
+        static_cast<int>(i) == cfg_.local_producer ? cfg_.local_ring_size : cfg_.ring_size;
+    producers_[i].ring = rte_ring_create_elem(name.c_str(), sizeof(ChangeRecord), size,
                                               SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
     if (producers_[i].ring == nullptr) {
       error = "pfsync: cannot create change ring " + name + ": " + rte_strerror(rte_errno);

@@ -60,11 +60,14 @@ struct SyncConfig {
   // pfsync), or -1. Nothing it queues is lost: when its ring is full its records wait, in
   // order, in a queue of the sync side (a flush or a sweep of thousands of states).
   int local_producer = -1;
-  // Records per change ring (power of two; 32 bytes each, 2 MiB a ring): room for a burst of
-  // tens of thousands of new states while the control thread is busy elsewhere. A record that
-  // still finds the ring full is counted (ring_full); the peer then learns that state from its
-  // next update, or from a bulk update.
+  // Records per worker's change ring (power of two; 32 bytes each, 2 MiB a ring): room for a
+  // burst of tens of thousands of new states while the control thread is busy elsewhere. A
+  // record that still finds the ring full is counted (ring_full); the peer then learns that
+  // state from its next update, or from a bulk update.
   unsigned ring_size = 65536;
+  // The local producer's ring (the control thread's own changes: flushes, kills, sweeps) loses
+  // nothing when full, its overflow waits in order (spilled), so it stays small.
+  unsigned local_ring_size = 4096;
   unsigned rx_ring_size = 1024;
   unsigned reader_id = 0;  // the table's RCU reader id the sync work uses (registered here)
   std::vector<pfsync::IfBinding> interfaces;  // pf names of the node's ports

@@ -157,6 +157,7 @@ std::unique_ptr<Peer> make_peer(uint32_t hostid, uint16_t port, Options o = {}) 
   c.pool = wires().pool;
   c.producers = 2;
   c.ring_size = o.ring_size;
+  c.local_ring_size = o.ring_size;
   c.reader_id = kSyncReader;
   c.interfaces = {{"sis1", 3}};
   c.name = tag;

@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "control/pfconf/names.h"
+
 namespace dpf::cli {
 namespace {
 
@@ -46,6 +48,18 @@ std::string host_port(const nlohmann::json& key, int i, const std::string& proto
   return h;
 }
 
+// pfctl names a state's protocol with getprotobynumber(); FreeBSD's /etc/protocols (the table
+// pf.conf's parser uses) gives 112 carp and 240 pfsync. A node that sends a number gets it named.
+std::string proto_name(const std::string& proto) {
+  if (proto.empty() || proto.size() > 3 ||
+      !std::all_of(proto.begin(), proto.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return proto;
+  const int n = std::stoi(proto);
+  if (n > 255) return proto;
+  const std::string_view name = pfconf::protocol_name(static_cast<uint8_t>(n));
+  return name.empty() ? proto : std::string(name);
+}
+
 std::string peer_state(const nlohmann::json& p, const std::string& proto) {
   // pfctl names TCP and UDP/other peer states and prints ICMP ones as numbers.
   if (proto == "icmp" || proto == "ipv6-icmp") return std::to_string(p.value("state", 0));
@@ -57,7 +71,7 @@ std::string peer_state(const nlohmann::json& p, const std::string& proto) {
 std::string render_states(const nlohmann::json& states, bool verbose) {
   std::string out;
   for (const auto& s : states["states"]) {
-    const std::string proto = s.value("proto", "?");
+    const std::string proto = proto_name(s.value("proto", "?"));
     const bool outbound = s.value("direction", "in") == "out";
     const auto& key = s["key_wire"];
     // pfctl prints the stack side; for an inbound state the peers are listed responder first.

@@ -165,6 +165,24 @@ TEST_CASE("dpfctl: ICMP states print their peer states as numbers") {
         "all icmp 10.0.0.254:8 <- 10.0.0.2:18936       0:0\n");
 }
 
+TEST_CASE("dpfctl: protocols 112 and 240 print as carp and pfsync, as FreeBSD's pfctl does") {
+  json s = tcp_state("out");
+  s["key_wire"] = {{"addr", {"224.0.0.18", "10.0.0.2"}}, {"port", {0, 0}}};
+  s["src"] = {{"state", 1}, {"state_name", "SINGLE"}};
+  s["dst"] = {{"state", 0}, {"state_name", "NO_TRAFFIC"}};
+  for (const auto& [number, name] : {std::pair{"112", "carp"}, std::pair{"240", "pfsync"},
+                                     std::pair{"carp", "carp"}, std::pair{"47", "gre"}}) {
+    INFO(number);
+    s["proto"] = number;
+    CHECK(dpf::cli::render_states({{"states", {s}}}, false) ==
+          std::string("all ") + name + " 10.0.0.2 -> 224.0.0.18       SINGLE:NO_TRAFFIC\n");
+  }
+  // A protocol FreeBSD does not name stays a number, as getprotobynumber() leaves it.
+  s["proto"] = "253";
+  CHECK(dpf::cli::render_states({{"states", {s}}}, false) ==
+        "all 253 10.0.0.2 -> 224.0.0.18       SINGLE:NO_TRAFFIC\n");
+}
+
 TEST_CASE("dpfctl: -s timeouts and -s memory use pfctl's columns") {
   const json pf = {{"state_limit", 100000},
                    {"timeouts",

@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "control/pfconf/names.h"
 #include "control/pfconf/print.h"
 #include "dataplane/net/build.h"
 #include "dataplane/pf_load.h"
@@ -35,24 +36,10 @@ std::string hex(uint64_t v, int width) {
   return buf;
 }
 
-const char* proto_name(uint8_t p) {
-  switch (p) {
-    case state::kProtoTcp:
-      return "tcp";
-    case state::kProtoUdp:
-      return "udp";
-    case state::kProtoIcmp:
-      return "icmp";
-    case state::kProtoIcmp6:
-      return "ipv6-icmp";
-    default:
-      return nullptr;
-  }
-}
-
+// The name pfctl prints (FreeBSD's /etc/protocols: 112 carp, 240 pfsync), else the number.
 std::string proto_str(uint8_t p) {
-  const char* n = proto_name(p);
-  return n ? n : std::to_string(p);
+  const std::string_view n = pfconf::protocol_name(p);
+  return n.empty() ? std::to_string(p) : std::string(n);
 }
 
 nlohmann::json key_json(const state::StateKey& k) {
@@ -127,8 +114,7 @@ std::optional<std::string> parse_filter(const Params& q, Filter& f) {
     f.by_creator = true;
   }
   if (auto it = q.find("proto"); it != q.end()) {
-    for (int p : {1, 6, 17, 58})
-      if (proto_str(static_cast<uint8_t>(p)) == it->second) f.proto = p;
+    if (const auto p = pfconf::protocol_number(it->second)) f.proto = *p;
     if (f.proto < 0) f.proto = std::atoi(it->second.c_str());
   }
   if (auto it = q.find("if"); it != q.end()) f.ifname = it->second;

@@ -1,6 +1,6 @@
 // dpfctl: a pfctl-like client of a dpf node's REST API. pfctl's letters keep pfctl's meanings:
 //   -s info|states|rules|timeouts|memory|sync|carp|interfaces|neighbors   show (-v: more)
-//   -k HOST [-k HOST] | -k id -k ID                             kill states
+//   -k HOST|NET [-k HOST|NET] | -k id -k ID                     kill states
 //   -F states                                                   flush states
 //   -f FILE                                                     load rules (-n: parse only)
 //   -nvf FILE                                                   print FILE as pfctl -nvf does
@@ -25,7 +25,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file FILE]\n"
-    "              [-nv] [-o none] [-s modifier] [-k host|id] [-F states] [-f file]\n"
+    "              [-nv] [-o none] [-s modifier] [-k host|net|id] [-F states] [-f file]\n"
     "       dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file FILE]\n"
     "              [-v] carp demote N\n"
     "       dpfctl --help | --version\n"
@@ -35,7 +35,8 @@ constexpr const char* kUsage =
     "  --token-file FILE   the bearer token for changes (default $DPF_TOKEN_FILE or the\n"
     "                      node's api.token_file)\n"
     "  -s info|states|rules|timeouts|memory|sync|carp|interfaces|neighbors\n"
-    "  -k HOST [-k HOST]   kill states from the first host (to the second)\n"
+    "  -k HOST [-k HOST]   kill states from the first host (to the second); each may be a\n"
+    "                      network (-k 10.0.0.0/24); one alone matches either end\n"
     "  -k id -k ID         kill the state with this id (16 hex digits[/creatorid])\n"
     "  -F states           flush every state\n"
     "  -f FILE             load FILE as the ruleset (with -n: only check and print it)\n"

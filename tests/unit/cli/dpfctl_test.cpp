@@ -36,6 +36,7 @@ Run dpfctl(const std::string& args) {
 // A node with one master vhid; carp_demote records N and reports it as the operator demotion.
 struct FakeNode {
   std::vector<int> demotes;
+  std::vector<dpf::rest::Hooks::Params> kills;
   int operator_demotion = 0;
   std::string token_file = "/tmp/dpfctl_test_token." + std::to_string(getpid());
   dpf::rest::Server server;
@@ -62,6 +63,10 @@ struct FakeNode {
   dpf::rest::Hooks hooks() {
     dpf::rest::Hooks h;
     h.carp = [this] { return view(); };
+    h.kill_states = [this](const dpf::rest::Hooks::Params& q) {
+      kills.push_back(q);
+      return nlohmann::json{{"killed", 3}};
+    };
     h.carp_demote = [this](const nlohmann::json& body) {
       demotes.push_back(body["demotion"].get<int>());
       operator_demotion = demotes.back();
@@ -164,8 +169,8 @@ TEST_CASE("dpfctl: --help lists every option and view on stdout, exit 0") {
     for (const char* item :
          {"--api URL", "--config FILE", "--node NAME", "--token-file FILE", "$DPF_API",
           "$DPF_TOKEN_FILE", "-s info|states|rules|timeouts|memory|sync|carp|interfaces|neighbors",
-          "-k HOST [-k HOST]", "-k id -k ID", "-F states", "-f FILE", "-o none", "-v ", "-n ",
-          "-h, --help", "--version", "carp demote N"}) {
+          "-k HOST [-k HOST]", "(-k 10.0.0.0/24)", "-k id -k ID", "-F states", "-f FILE", "-o none",
+          "-v ", "-n ", "-h, --help", "--version", "carp demote N"}) {
       INFO(item);
       CHECK(r.out.find(item) != std::string::npos);
     }
@@ -236,4 +241,19 @@ TEST_CASE("dpfctl: carp demote with a missing or invalid N is a usage error, exi
     CHECK(r.status == 2);
     CHECK(r.out.find("usage: dpfctl") != std::string::npos);
   }
+}
+
+TEST_CASE("dpfctl: -k with networks sends them to the node as host and host2") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  Run r = dpfctl(node.api() + " --token-file " + node.token_file + " -k 10.0.0.0/24");
+  CHECK(r.status == 0);
+  CHECK(r.out == "killed 3 states\n");
+  r = dpfctl(node.api() + " --token-file " + node.token_file + " -k 10.0.0.0/24 -k 192.168.0.0/16");
+  CHECK(r.status == 0);
+  using Params = dpf::rest::Hooks::Params;
+  REQUIRE(node.kills.size() == 2);
+  CHECK(node.kills[0] == Params{{"host", "10.0.0.0/24"}});
+  CHECK(node.kills[1] == Params{{"host", "10.0.0.0/24"}, {"host2", "192.168.0.0/16"}});
 }

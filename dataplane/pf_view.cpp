@@ -2,7 +2,10 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <optional>
 
+#include "control/config/cluster.h"
+#include "control/pfconf/names.h"
 #include "control/pfconf/print.h"
 #include "dataplane/net/build.h"
 #include "dataplane/pf_load.h"
@@ -35,24 +38,10 @@ std::string hex(uint64_t v, int width) {
   return buf;
 }
 
-const char* proto_name(uint8_t p) {
-  switch (p) {
-    case state::kProtoTcp:
-      return "tcp";
-    case state::kProtoUdp:
-      return "udp";
-    case state::kProtoIcmp:
-      return "icmp";
-    case state::kProtoIcmp6:
-      return "ipv6-icmp";
-    default:
-      return nullptr;
-  }
-}
-
+// The name pfctl prints (FreeBSD's /etc/protocols: 112 carp, 240 pfsync), else the number.
 std::string proto_str(uint8_t p) {
-  const char* n = proto_name(p);
-  return n ? n : std::to_string(p);
+  const std::string_view n = pfconf::protocol_name(p);
+  return n.empty() ? std::to_string(p) : std::string(n);
 }
 
 nlohmann::json key_json(const state::StateKey& k) {
@@ -77,6 +66,20 @@ bool parse_ipv4_addr(const std::string& text, state::Addr& out) {
   if (!v) return false;
   out = state::Addr::v4(*v >> 24, *v >> 16 & 0xff, *v >> 8 & 0xff, *v & 0xff);
   return true;
+}
+
+// A host (10.0.0.1) or a network (10.0.0.0/24) of pfctl -k.
+std::optional<config::Ipv4Prefix> parse_ipv4_net(const std::string& text) {
+  if (text.find('/') != std::string::npos) return config::parse_ipv4_prefix(text);
+  if (const auto a = config::parse_ipv4(text)) return config::Ipv4Prefix{*a, 32};
+  return std::nullopt;
+}
+
+bool in_net(const State& s, const state::Addr& a, const config::Ipv4Prefix& net) {
+  if (s.af != state::AddrFamily::kInet) return false;
+  const uint32_t v = uint32_t{a.bytes[0]} << 24 | uint32_t{a.bytes[1]} << 16 |
+                     uint32_t{a.bytes[2]} << 8 | a.bytes[3];
+  return net.contains(v);
 }
 
 bool has_addr(const State& s, const state::Addr& a) {
@@ -127,8 +130,7 @@ std::optional<std::string> parse_filter(const Params& q, Filter& f) {
     f.by_creator = true;
   }
   if (auto it = q.find("proto"); it != q.end()) {
-    for (int p : {1, 6, 17, 58})
-      if (proto_str(static_cast<uint8_t>(p)) == it->second) f.proto = p;
+    if (const auto p = pfconf::protocol_number(it->second)) f.proto = *p;
     if (f.proto < 0) f.proto = std::atoi(it->second.c_str());
   }
   if (auto it = q.find("if"); it != q.end()) f.ifname = it->second;
@@ -267,19 +269,20 @@ nlohmann::json pf_kill_states(Node& node, const Params& q) {
       if (matches(s, f)) victims.push_back(&s);
     });
   } else if (auto it = q.find("host"); it != q.end()) {
-    // pfctl -k SRC [-k DST]: states from SRC (to DST).
-    state::Addr src, dst;
-    if (!parse_ipv4_addr(it->second, src)) return {{"error", "host: not an IPv4 address"}};
+    // pfctl -k SRC [-k DST]: states from SRC (to DST); each a host or a network (10.0.0.0/24).
+    const auto src = parse_ipv4_net(it->second);
+    if (!src) return {{"error", "host: not an IPv4 address or network: " + it->second}};
     const auto it2 = q.find("host2");
-    if (it2 != q.end() && !parse_ipv4_addr(it2->second, dst))
-      return {{"error", "host2: not an IPv4 address"}};
+    std::optional<config::Ipv4Prefix> dst;
+    if (it2 != q.end() && !(dst = parse_ipv4_net(it2->second)))
+      return {{"error", "host2: not an IPv4 address or network: " + it2->second}};
     pf.table->for_each([&](State& s) {
       if (s.unlinked) return;
-      const bool from = initiator(s) == src || (it2 == q.end() && responder(s) == src);
-      if (from && (it2 == q.end() || responder(s) == dst)) victims.push_back(&s);
+      const bool from = in_net(s, initiator(s), *src) || (!dst && in_net(s, responder(s), *src));
+      if (from && (!dst || in_net(s, responder(s), *dst))) victims.push_back(&s);
     });
   } else {
-    return {{"error", "say which states: host=ADDR[&host2=ADDR], id=HEX or all=1"}};
+    return {{"error", "say which states: host=ADDR[/LEN][&host2=ADDR[/LEN]], id=HEX or all=1"}};
   }
   // pfctl -F states (pf_clear_states): the peers hear one CLR for our hostid instead of a
   // deletion per state, so each flushed state is marked no-sync before it goes; its (silent)

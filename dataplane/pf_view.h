@@ -42,7 +42,8 @@ class StateListReader {
   bool registered_ = false;
   std::mutex mu_;
 };
-// DELETE /api/v1/states: host=ADDR[&host2=ADDR] (pfctl -k src [-k dst]), id=HEX[&creatorid=HEX]
+// DELETE /api/v1/states: host=ADDR[/LEN][&host2=ADDR[/LEN]] (pfctl -k src [-k dst], hosts or
+// networks; one host or network alone matches either end), id=HEX[&creatorid=HEX]
 // (pfctl -k id -k ID), or all=1 (pfctl -F states). {"killed": N}.
 nlohmann::json pf_kill_states(Node& node, const Params& q);
 nlohmann::json pf_rules(Node& node);

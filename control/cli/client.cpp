@@ -1,10 +1,19 @@
 #include "control/cli/client.h"
 
 #include <httplib.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
+
+#include "control/pfconf/names.h"
 
 namespace dpf::cli {
 namespace {
@@ -39,6 +48,18 @@ std::string host_port(const nlohmann::json& key, int i, const std::string& proto
   return h;
 }
 
+// pfctl names a state's protocol with getprotobynumber(); FreeBSD's /etc/protocols (the table
+// pf.conf's parser uses) gives 112 carp and 240 pfsync. A node that sends a number gets it named.
+std::string proto_name(const std::string& proto) {
+  if (proto.empty() || proto.size() > 3 ||
+      !std::all_of(proto.begin(), proto.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return proto;
+  const int n = std::stoi(proto);
+  if (n > 255) return proto;
+  const std::string_view name = pfconf::protocol_name(static_cast<uint8_t>(n));
+  return name.empty() ? proto : std::string(name);
+}
+
 std::string peer_state(const nlohmann::json& p, const std::string& proto) {
   // pfctl names TCP and UDP/other peer states and prints ICMP ones as numbers.
   if (proto == "icmp" || proto == "ipv6-icmp") return std::to_string(p.value("state", 0));
@@ -50,7 +71,7 @@ std::string peer_state(const nlohmann::json& p, const std::string& proto) {
 std::string render_states(const nlohmann::json& states, bool verbose) {
   std::string out;
   for (const auto& s : states["states"]) {
-    const std::string proto = s.value("proto", "?");
+    const std::string proto = proto_name(s.value("proto", "?"));
     const bool outbound = s.value("direction", "in") == "out";
     const auto& key = s["key_wire"];
     // pfctl prints the stack side; for an inbound state the peers are listed responder first.
@@ -309,21 +330,126 @@ std::string render_neighbors(const nlohmann::json& neighbors) {
   return out;
 }
 
+namespace {
+
+constexpr int kConnectTimeoutS = 3;
+
+constexpr const char* kReachHint =
+    "is dpf running? its API listens on the node's own loopback: run dpfctl in the node's network "
+    "namespace, or use --config FILE --node NAME";
+
+constexpr const char* kTokenHint =
+    "give the node's token with --token-file FILE or $DPF_TOKEN_FILE, or use --config FILE "
+    "--node NAME to read the node's api.token_file";
+
+// Why a connection to base failed, found again by resolving and connecting once more: httplib
+// reports both a refused connection and an unknown host as Error::Connection.
+std::string connection_failure(const std::string& base) {
+  std::string host, port;
+  split_base(base, host, port);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res); rc != 0)
+    return unresolved_error(base, host, gai_strerror(rc));
+  int err = 0;
+  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+    const int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      err = errno;
+      continue;
+    }
+    timeval tv{kConnectTimeoutS, 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    const int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+    err = rc == 0 ? 0 : errno;
+    close(fd);
+    if (rc == 0) break;
+  }
+  freeaddrinfo(res);
+  if (err == 0) return unreachable_error(base, "the connection failed");
+  if (err == EINPROGRESS || err == EAGAIN || err == ETIMEDOUT)
+    return unreachable_error(base, "no answer within " + std::to_string(kConnectTimeoutS) + " s");
+  std::string cause = std::strerror(err);
+  if (!cause.empty()) cause[0] = static_cast<char>(std::tolower(cause[0]));
+  return unreachable_error(base, cause);
+}
+
+std::string transport_error(const std::string& base, const std::string& path, httplib::Error e) {
+  switch (e) {
+    case httplib::Error::Connection:
+      return connection_failure(base);
+    case httplib::Error::ConnectionTimeout:
+      return unreachable_error(base, "no answer within " + std::to_string(kConnectTimeoutS) + " s");
+    case httplib::Error::Read:
+      return base + path + ": the node closed the connection or did not answer in time";
+    default:
+      return base + path + ": " + httplib::to_string(e);
+  }
+}
+
+}  // namespace
+
+void split_base(const std::string& base, std::string& host, std::string& port) {
+  std::string rest = base;
+  if (const auto scheme = rest.find("://"); scheme != std::string::npos)
+    rest = rest.substr(scheme + 3);
+  rest = rest.substr(0, rest.find('/'));
+  port = "80";
+  if (!rest.empty() && rest[0] == '[') {
+    const auto close = rest.find(']');
+    host = rest.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+    if (close != std::string::npos && close + 1 < rest.size() && rest[close + 1] == ':')
+      port = rest.substr(close + 2);
+    return;
+  }
+  const auto colon = rest.rfind(':');
+  host = rest.substr(0, colon);
+  if (colon != std::string::npos) port = rest.substr(colon + 1);
+}
+
+std::string unreachable_error(const std::string& base, const std::string& cause) {
+  return "cannot reach the node at " + base + ": " + cause + " (" + kReachHint + ")";
+}
+
+std::string unresolved_error(const std::string& base, const std::string& host,
+                             const std::string& gai_error) {
+  return "cannot resolve " + host + ", the host of " + base + ": " + gai_error +
+         " (check --api and $DPF_API, or use --config FILE --node NAME for the node's "
+         "api.listen)";
+}
+
+std::string status_error(const std::string& base, const std::string& path, int status,
+                         const std::string& body, bool sent_token) {
+  const auto reply = nlohmann::json::parse(body, nullptr, false);
+  std::string why;
+  if (reply.is_object() && reply.contains("error") && reply["error"].is_string())
+    why = reply["error"].get<std::string>();
+  else
+    why = body.substr(0, body.find_last_not_of(" \r\n\t") + 1);
+  const std::string head = base + path + ": HTTP " + std::to_string(status);
+  if (status == 401 || status == 403) {
+    return head + (why.empty() ? "" : ": " + why) + " (" +
+           (sent_token ? "the token was refused; " : "no token was sent; ") + kTokenHint + ")";
+  }
+  return head + (why.empty() ? "" : ": " + why);
+}
+
 bool http_send(const Endpoint& ep, const std::string& method, const std::string& path,
                const std::string& body, std::string& reply, std::string& error) {
   httplib::Client cli(ep.base);
-  cli.set_connection_timeout(3, 0);
+  cli.set_connection_timeout(kConnectTimeoutS, 0);
   cli.set_read_timeout(30, 0);
   if (!ep.token.empty()) cli.set_bearer_token_auth(ep.token.c_str());
   auto res = method == "DELETE" ? cli.Delete(path.c_str())
                                 : cli.Post(path.c_str(), body, "application/json");
   if (!res) {
-    error = ep.base + path + ": " + httplib::to_string(res.error());
+    error = transport_error(ep.base, path, res.error());
     return false;
   }
   reply = res->body;
   if (res->status != 200) {
-    error = ep.base + path + ": HTTP " + std::to_string(res->status);
+    error = status_error(ep.base, path, res->status, res->body, !ep.token.empty());
     return false;
   }
   return true;
@@ -331,16 +457,16 @@ bool http_send(const Endpoint& ep, const std::string& method, const std::string&
 
 bool http_get(const Endpoint& ep, const std::string& path, std::string& body, std::string& error) {
   httplib::Client cli(ep.base);
-  cli.set_connection_timeout(3, 0);
+  cli.set_connection_timeout(kConnectTimeoutS, 0);
   cli.set_read_timeout(10, 0);
   if (!ep.token.empty()) cli.set_bearer_token_auth(ep.token.c_str());
   auto res = cli.Get(path.c_str());
   if (!res) {
-    error = ep.base + path + ": " + httplib::to_string(res.error());
+    error = transport_error(ep.base, path, res.error());
     return false;
   }
   if (res->status != 200) {
-    error = ep.base + path + ": HTTP " + std::to_string(res->status) + " " + res->body;
+    error = status_error(ep.base, path, res->status, res->body, !ep.token.empty());
     return false;
   }
   body = res->body;

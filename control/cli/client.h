@@ -46,6 +46,20 @@ struct Endpoint {
   std::string token;
 };
 
+// What dpfctl says when it cannot talk to the node at base (scheme://host:port). Pure, so the
+// texts are testable without a network.
+//   cause: why the connection failed, in words ("connection refused", "no answer within 3 s").
+std::string unreachable_error(const std::string& base, const std::string& cause);
+//   gai_error: getaddrinfo's text for a host that does not resolve.
+std::string unresolved_error(const std::string& base, const std::string& host,
+                             const std::string& gai_error);
+// A reply with a status other than 200: 401 and 403 name the token options; others give the
+// node's "error" text (or the body) after the status.
+std::string status_error(const std::string& base, const std::string& path, int status,
+                         const std::string& body, bool sent_token);
+// The host and port of base ("http://[::1]:9080" gives "::1" and "9080"; no port gives "80").
+void split_base(const std::string& base, std::string& host, std::string& port);
+
 // GET path; on success returns true and the body; otherwise false and an error naming the URL.
 bool http_get(const Endpoint& ep, const std::string& path, std::string& body, std::string& error);
 // A state-changing request (method "POST" or "DELETE") with the endpoint's bearer token.

@@ -6,7 +6,8 @@
 #   - `block return in ... port 5000` refuses a connect at once (ECONNREFUSED);
 #   - a 20 MB transfer with window scaling; a forged RST outside the window is dropped and
 #     counted while the connection carries on;
-#   - dpfctl -s states shows the states; dpfctl -k kills them and the flow is blocked after;
+#   - dpfctl -s states shows the states; dpfctl -k (with networks) kills them and the flow is
+#     blocked after;
 #   - dpfctl -f reloads the rules and existing connections survive; changes need the token.
 # usage: pf.sh PATH_TO_DPF PATH_TO_DPFCTL
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -121,7 +122,12 @@ ctl -vs states | grep -q '^   id: [0-9a-f]\{16\} creatorid: 0a000001$' || fail "
 log "dpfctl -k needs the token, then kills the states and the flow is blocked"
 in_ns fw "$DPFCTL" -k 192.168.0.2 2>/dev/null && fail "killing states worked without the token"
 blocked0=$(drops pf-block)
-ctl -k 192.168.0.2 2>&1 | grep -q 'killed [1-9]' || fail "dpfctl -k killed nothing"
+# -k takes networks: a source network and a destination network that do not hold the flow
+# kill nothing; the flow's own networks kill it.
+[ "$(ctl -k 10.0.0.0/24 -k 192.168.0.0/24 2>&1)" = "killed 0 states" ] ||
+  fail "dpfctl -k with the networks reversed killed states"
+[ "$(ctl -k 172.16.0.0/12 2>&1)" = "killed 0 states" ] || fail "dpfctl -k 172.16.0.0/12 killed states"
+ctl -k 192.168.0.0/24 -k 10.0.0.0/24 2>&1 | grep -q 'killed [1-9]' || fail "dpfctl -k killed nothing"
 wait "$holder" || true
 sleep 0.4
 [ "$(drops pf-block)" -gt "$blocked0" ] || fail "B's data after the kill was not blocked"

@@ -53,12 +53,64 @@ TEST_CASE("dpfctl: neighbours print like arp -an, incomplete ones without a MAC"
         std::string::npos);
 }
 
-TEST_CASE("dpfctl: an unreachable API gives an error naming the URL") {
+TEST_CASE("dpfctl: a node that is down gives the URL, connection refused and the hint") {
   dpf::cli::Endpoint ep;
   ep.base = "http://127.0.0.1:1";
   std::string body, error;
   CHECK_FALSE(dpf::cli::http_get(ep, "/api/v1/status", body, error));
-  CHECK(error.find("http://127.0.0.1:1/api/v1/status") != std::string::npos);
+  CHECK(error ==
+        "cannot reach the node at http://127.0.0.1:1: connection refused (is dpf running? its API "
+        "listens on the node's own loopback: run dpfctl in the node's network namespace, or use "
+        "--config FILE --node NAME)");
+  CHECK_FALSE(dpf::cli::http_send(ep, "DELETE", "/api/v1/states?all=1", "", body, error));
+  CHECK(error.find("cannot reach the node at http://127.0.0.1:1: connection refused (") == 0);
+}
+
+TEST_CASE("dpfctl: a host that does not resolve is told apart from a node that is down") {
+  CHECK(dpf::cli::unresolved_error("http://nosuch.invalid:9080", "nosuch.invalid",
+                                   "Name or service not known") ==
+        "cannot resolve nosuch.invalid, the host of http://nosuch.invalid:9080: Name or service "
+        "not known (check --api and $DPF_API, or use --config FILE --node NAME for the node's "
+        "api.listen)");
+  dpf::cli::Endpoint ep;
+  ep.base = "http://nosuch.invalid:9080";
+  std::string body, error;
+  CHECK_FALSE(dpf::cli::http_get(ep, "/api/v1/status", body, error));
+  // The resolver's own words depend on the machine (no DNS: "Temporary failure ...").
+  CHECK(error.find("cannot resolve nosuch.invalid, the host of http://nosuch.invalid:9080: ") == 0);
+  CHECK(error.find("(check --api and $DPF_API") != std::string::npos);
+}
+
+TEST_CASE("dpfctl: the host and port of an API URL, IPv6 in brackets, port 80 by default") {
+  std::string host, port;
+  dpf::cli::split_base("http://127.0.0.1:9080", host, port);
+  CHECK((host == "127.0.0.1" && port == "9080"));
+  dpf::cli::split_base("http://[::1]:9081", host, port);
+  CHECK((host == "::1" && port == "9081"));
+  dpf::cli::split_base("http://node-a", host, port);
+  CHECK((host == "node-a" && port == "80"));
+  dpf::cli::split_base("10.0.0.1:9080/", host, port);
+  CHECK((host == "10.0.0.1" && port == "9080"));
+}
+
+TEST_CASE("dpfctl: 401 and 403 name the token options, with the node's reason") {
+  const std::string body = R"({"error": "missing or wrong bearer token"})";
+  CHECK(dpf::cli::status_error("http://127.0.0.1:9080", "/api/v1/rules", 401, body, false) ==
+        "http://127.0.0.1:9080/api/v1/rules: HTTP 401: missing or wrong bearer token (no token "
+        "was sent; give the node's token with --token-file FILE or $DPF_TOKEN_FILE, or use "
+        "--config FILE --node NAME to read the node's api.token_file)");
+  CHECK(dpf::cli::status_error("http://127.0.0.1:9080", "/api/v1/rules", 403, body, true) ==
+        "http://127.0.0.1:9080/api/v1/rules: HTTP 403: missing or wrong bearer token (the token "
+        "was refused; give the node's token with --token-file FILE or $DPF_TOKEN_FILE, or use "
+        "--config FILE --node NAME to read the node's api.token_file)");
+}
+
+TEST_CASE("dpfctl: other HTTP errors give the node's error text, or its body") {
+  CHECK(dpf::cli::status_error("http://h:1", "/api/v1/pf", 503, R"({"error": "not ready"})",
+                               false) == "http://h:1/api/v1/pf: HTTP 503: not ready");
+  CHECK(dpf::cli::status_error("http://h:1", "/x", 404, "Not Found\n", false) ==
+        "http://h:1/x: HTTP 404: Not Found");
+  CHECK(dpf::cli::status_error("http://h:1", "/x", 500, "", false) == "http://h:1/x: HTTP 500");
 }
 
 namespace {
@@ -111,6 +163,24 @@ TEST_CASE("dpfctl: ICMP states print their peer states as numbers") {
   s["dst"] = {{"state", 0}, {"state_name", "NO_TRAFFIC"}};
   CHECK(dpf::cli::render_states({{"states", {s}}}, false) ==
         "all icmp 10.0.0.254:8 <- 10.0.0.2:18936       0:0\n");
+}
+
+TEST_CASE("dpfctl: protocols 112 and 240 print as carp and pfsync, as FreeBSD's pfctl does") {
+  json s = tcp_state("out");
+  s["key_wire"] = {{"addr", {"224.0.0.18", "10.0.0.2"}}, {"port", {0, 0}}};
+  s["src"] = {{"state", 1}, {"state_name", "SINGLE"}};
+  s["dst"] = {{"state", 0}, {"state_name", "NO_TRAFFIC"}};
+  for (const auto& [number, name] : {std::pair{"112", "carp"}, std::pair{"240", "pfsync"},
+                                     std::pair{"carp", "carp"}, std::pair{"47", "gre"}}) {
+    INFO(number);
+    s["proto"] = number;
+    CHECK(dpf::cli::render_states({{"states", {s}}}, false) ==
+          std::string("all ") + name + " 10.0.0.2 -> 224.0.0.18       SINGLE:NO_TRAFFIC\n");
+  }
+  // A protocol FreeBSD does not name stays a number, as getprotobynumber() leaves it.
+  s["proto"] = "253";
+  CHECK(dpf::cli::render_states({{"states", {s}}}, false) ==
+        "all 253 10.0.0.2 -> 224.0.0.18       SINGLE:NO_TRAFFIC\n");
 }
 
 TEST_CASE("dpfctl: -s timeouts and -s memory use pfctl's columns") {

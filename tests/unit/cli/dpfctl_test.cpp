@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -35,6 +36,7 @@ Run dpfctl(const std::string& args) {
 // A node with one master vhid; carp_demote records N and reports it as the operator demotion.
 struct FakeNode {
   std::vector<int> demotes;
+  std::vector<dpf::rest::Hooks::Params> kills;
   int operator_demotion = 0;
   std::string token_file = "/tmp/dpfctl_test_token." + std::to_string(getpid());
   dpf::rest::Server server;
@@ -61,6 +63,10 @@ struct FakeNode {
   dpf::rest::Hooks hooks() {
     dpf::rest::Hooks h;
     h.carp = [this] { return view(); };
+    h.kill_states = [this](const dpf::rest::Hooks::Params& q) {
+      kills.push_back(q);
+      return nlohmann::json{{"killed", 3}};
+    };
     h.carp_demote = [this](const nlohmann::json& body) {
       demotes.push_back(body["demotion"].get<int>());
       operator_demotion = demotes.back();
@@ -124,8 +130,106 @@ TEST_CASE("dpfctl: carp demote without the token fails with the node's error and
   REQUIRE(node.server.start("127.0.0.1:0", error));
   const Run r = dpfctl(node.api() + " carp demote 10");
   CHECK(r.status == 1);
-  CHECK(r.out.find("HTTP 401") != std::string::npos);
+  CHECK(r.out == "dpfctl: http://127.0.0.1:" + std::to_string(node.server.port()) +
+                     "/api/v1/carp/demote: HTTP 401: missing or wrong bearer token (no token was "
+                     "sent; give the node's token with --token-file FILE or $DPF_TOKEN_FILE, or "
+                     "use --config FILE --node NAME to read the node's api.token_file)\n");
   CHECK(node.demotes.empty());
+}
+
+TEST_CASE("dpfctl: a wrong token is refused naming the token options, exit 1") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  std::ofstream(node.token_file, std::ios::trunc) << "wrong\n";
+  const Run r = dpfctl(node.api() + " --token-file " + node.token_file + " carp demote 10");
+  CHECK(r.status == 1);
+  CHECK(r.out == "dpfctl: http://127.0.0.1:" + std::to_string(node.server.port()) +
+                     "/api/v1/carp/demote: HTTP 401: missing or wrong bearer token (the token was "
+                     "refused; give the node's token with --token-file FILE or $DPF_TOKEN_FILE, "
+                     "or use --config FILE --node NAME to read the node's api.token_file)\n");
+  CHECK(node.demotes.empty());
+}
+
+TEST_CASE("dpfctl: a node that is down prints the URL, the cause and where the API listens") {
+  const Run r = dpfctl("--api http://127.0.0.1:1 -s states");
+  CHECK(r.status == 1);
+  CHECK(r.out ==
+        "dpfctl: cannot reach the node at http://127.0.0.1:1: connection refused (is dpf running? "
+        "its API listens on the node's own loopback: run dpfctl in the node's network namespace, "
+        "or use --config FILE --node NAME)\n");
+}
+
+TEST_CASE("dpfctl: --help lists every option and view on stdout, exit 0") {
+  for (const char* args : {"--help", "-h"}) {
+    INFO(args);
+    const Run r = dpfctl(args);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("usage: dpfctl ") == 0);
+    for (const char* item :
+         {"--api URL", "--config FILE", "--node NAME", "--token-file FILE", "$DPF_API",
+          "$DPF_TOKEN_FILE", "-s info|states|rules|timeouts|memory|sync|carp|interfaces|neighbors",
+          "-k HOST [-k HOST]", "(-k 10.0.0.0/24)", "-k id -k ID", "-F states", "-f FILE", "-o none",
+          "-v ", "-n ", "-h, --help", "--version", "carp demote N"}) {
+      INFO(item);
+      CHECK(r.out.find(item) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("dpfctl: --version prints dpfctl and the project's version, exit 0") {
+  const Run r = dpfctl("--version");
+  CHECK(r.status == 0);
+  CHECK(r.out == std::string("dpfctl ") + DPF_VERSION + "\n");
+}
+
+TEST_CASE("dpfctl: unknown options and bad values are named in pfctl's words, exit 2") {
+  // No node is contacted: the port is closed, so only a usage error can explain exit 2.
+  const std::pair<const char*, const char*> cases[] = {
+      {"-s bogus", "dpfctl: Unknown show modifier 'bogus'\n"},
+      {"-sbogus", "dpfctl: Unknown show modifier 'bogus'\n"},
+      {"-o bogus", "dpfctl: Unknown optimization 'bogus'\n"},
+      {"-o basic -s rules",
+       "dpfctl: -o basic: dpf does not optimize rulesets; only -o none is accepted\n"},
+      {"-F rules", "dpfctl: Unknown flush modifier 'rules'\n"},
+      {"--bogus", "dpfctl: unknown option --bogus\n"},
+      {"-x", "dpfctl: unknown option -x\n"},
+      {"-s", "dpfctl: -s needs a value\n"},
+      {"-s states --token-file", "dpfctl: --token-file needs a value\n"},
+      {"-k 10.0.0.1 -k 10.0.0.2 -k 10.0.0.3",
+       "dpfctl: -k: at most two -k options (source and destination, or `id` and an id)\n"},
+      {"show states", "dpfctl: unexpected argument show\n"},
+  };
+  for (const auto& [args, first_line] : cases) {
+    INFO(args);
+    const Run r = dpfctl(std::string("--api http://127.0.0.1:1 ") + args);
+    CHECK(r.status == 2);
+    CHECK(r.out.find(first_line) == 0);
+    CHECK(r.out.find("\nusage: dpfctl ") != std::string::npos);
+  }
+}
+
+TEST_CASE("dpfctl: -o none and pfctl's -s abbreviations are accepted") {
+  // They get past option checking and reach the (closed) port: exit 1, not a usage error.
+  for (const char* args : {"-o none -s rules", "-sr", "-s s", "-s Interfaces", "-F s"}) {
+    INFO(args);
+    const Run r = dpfctl(std::string("--api http://127.0.0.1:1 ") + args);
+    CHECK(r.status == 1);
+    CHECK(r.out.find("dpfctl: cannot reach the node at http://127.0.0.1:1: ") == 0);
+  }
+}
+
+TEST_CASE("dpfctl: -nvf of a broken file ends with dpfctl's own prefix") {
+  const std::string file = "/tmp/dpfctl_test_bad." + std::to_string(getpid()) + ".conf";
+  std::ofstream(file) << "pass in on\n";
+  const Run r = dpfctl("-nvf " + file);
+  std::remove(file.c_str());
+  CHECK(r.status == 1);
+  CHECK(r.out.find(file + ":1:") == 0);
+  const std::string last = "dpfctl: Syntax error in config file: pf rules not loaded\n";
+  REQUIRE(r.out.size() >= last.size());
+  CHECK(r.out.substr(r.out.size() - last.size()) == last);
+  CHECK(r.out.find("\npfctl:") == std::string::npos);
 }
 
 TEST_CASE("dpfctl: carp demote with a missing or invalid N is a usage error, exit 2") {
@@ -137,4 +241,19 @@ TEST_CASE("dpfctl: carp demote with a missing or invalid N is a usage error, exi
     CHECK(r.status == 2);
     CHECK(r.out.find("usage: dpfctl") != std::string::npos);
   }
+}
+
+TEST_CASE("dpfctl: -k with networks sends them to the node as host and host2") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  Run r = dpfctl(node.api() + " --token-file " + node.token_file + " -k 10.0.0.0/24");
+  CHECK(r.status == 0);
+  CHECK(r.out == "killed 3 states\n");
+  r = dpfctl(node.api() + " --token-file " + node.token_file + " -k 10.0.0.0/24 -k 192.168.0.0/16");
+  CHECK(r.status == 0);
+  using Params = dpf::rest::Hooks::Params;
+  REQUIRE(node.kills.size() == 2);
+  CHECK(node.kills[0] == Params{{"host", "10.0.0.0/24"}});
+  CHECK(node.kills[1] == Params{{"host", "10.0.0.0/24"}, {"host2", "192.168.0.0/16"}});
 }

@@ -16,9 +16,14 @@ Server::Server(Provider provider, std::string token, Hooks hooks)
 
 namespace {
 
+// The parameters of the request's URL query only: cpp-httplib also adds to req.params those of a
+// form-encoded body, which is what curl -d announces for a JSON body.
 Hooks::Params params_of(const httplib::Request& req) {
+  httplib::Params parsed;
+  if (const auto q = req.target.find('?'); q != std::string::npos)
+    httplib::detail::parse_query_text(req.target.substr(q + 1), parsed);
   Hooks::Params p;
-  for (const auto& [k, v] : req.params) p[k] = v;
+  for (const auto& [k, v] : parsed) p[k] = v;
   return p;
 }
 

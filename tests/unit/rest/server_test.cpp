@@ -457,3 +457,24 @@ TEST_CASE("rest: a server stopped right after it started stops") {
     server.stop();
   }
 }
+
+TEST_CASE("rest: a JSON body sent as a form (curl -d) is not taken for query parameters") {
+  CarpServer s(true);
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  httplib::Headers auth{{"Authorization", "Bearer s3cret"}};
+  auto res = cli.Post("/api/v1/carp/demote", auth, R"({"demotion": 10})",
+                      "application/x-www-form-urlencoded");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  REQUIRE(s.demotes.size() == 1);
+  CHECK(s.demotes[0]["demotion"] == 10);
+  // The URL's query is still checked.
+  auto bad = cli.Post("/api/v1/carp/demote?x=1", auth, R"({"demotion": 10})",
+                      "application/x-www-form-urlencoded");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(nlohmann::json::parse(bad->body)["error"] ==
+        "unknown parameter \"x\": this route takes no parameters");
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 
 #include "control/rest/token.h"
@@ -15,9 +16,14 @@ Server::Server(Provider provider, std::string token, Hooks hooks)
 
 namespace {
 
+// The parameters of the request's URL query only: cpp-httplib also adds to req.params those of a
+// form-encoded body, which is what curl -d announces for a JSON body.
 Hooks::Params params_of(const httplib::Request& req) {
+  httplib::Params parsed;
+  if (const auto q = req.target.find('?'); q != std::string::npos)
+    httplib::detail::parse_query_text(req.target.substr(q + 1), parsed);
   Hooks::Params p;
-  for (const auto& [k, v] : req.params) p[k] = v;
+  for (const auto& [k, v] : parsed) p[k] = v;
   return p;
 }
 
@@ -126,7 +132,17 @@ void Server::limit_bodies() {
         reply(res, status, {{"error", why}});
         return status;
       });
-  http_->set_pre_routing_handler([max](const httplib::Request& req, httplib::Response& res) {
+  http_->set_pre_routing_handler([this, max](const httplib::Request& req, httplib::Response& res) {
+    // A route asked with a method it does not take: 405 naming the methods it does take.
+    if (const std::string allow = allowed_methods(req.path); !allow.empty()) {
+      const std::string m = req.method == "HEAD" ? "GET" : req.method;
+      if ((", " + allow + ", ").find(", " + m + ", ") == std::string::npos) {
+        res.set_header("Allow", allow);
+        reply(res, 405,
+              {{"error", req.method + " is not allowed on " + req.path + "; it takes " + allow}});
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
     std::string why;
     const int status = body_refusal(req, max, why);
     if (status == 0) return httplib::Server::HandlerResponse::Unhandled;
@@ -135,20 +151,18 @@ void Server::limit_bodies() {
   });
 }
 
+std::string Server::allowed_methods(const std::string& path) const {
+  std::string allow;
+  for (const Route& r : routes_) {
+    if (r.path != path) continue;
+    allow += (allow.empty() ? "" : ", ") + r.method;
+    if (r.method == "GET") allow += ", HEAD";  // cpp-httplib answers HEAD from the GET handler
+  }
+  return allow;
+}
+
 void Server::routes() {
-  auto json_reply = [](httplib::Response& res, const nlohmann::json& j) {
-    res.set_content(j.dump(2) + "\n", "application/json");
-  };
-  http_->Get("/api/v1/status", [this, json_reply](const httplib::Request&, httplib::Response& res) {
-    json_reply(res, status_json(provider_()));
-  });
-  http_->Get("/api/v1/stats", [this, json_reply](const httplib::Request&, httplib::Response& res) {
-    json_reply(res, stats_json(provider_()));
-  });
-  http_->Get("/api/v1/neighbors",
-             [this, json_reply](const httplib::Request&, httplib::Response& res) {
-               json_reply(res, neighbors_json(provider_()));
-             });
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
   // A state-changing request needs the node's bearer token; none configured refuses them all.
   auto allowed = [this](const httplib::Request& req, httplib::Response& res) {
     if (authorized(req.get_header_value("Authorization"), token_)) return true;
@@ -157,40 +171,97 @@ void Server::routes() {
                                     : "missing or wrong bearer token"}});
     return false;
   };
-  http_->Get("/api/v1/states", [this](const httplib::Request& req, httplib::Response& res) {
-    run_hook(res, bool(hooks_.states), [&] { return hooks_.states(params_of(req)); });
-  });
-  http_->Delete(
-      "/api/v1/states", [this, allowed](const httplib::Request& req, httplib::Response& res) {
-        if (!allowed(req, res)) return;
+  // Registers one route: the token and the query are checked here, for every route alike.
+  auto add = [this, allowed](Route route, Handler h) {
+    Handler checked = [allowed, token = route.token, params = route.params, h = std::move(h)](
+                          const httplib::Request& req, httplib::Response& res) {
+      if (token && !allowed(req, res)) return;
+      if (auto bad = check_params(params, params_of(req))) {
+        reply(res, 400, *bad);
+        return;
+      }
+      h(req, res);
+    };
+    if (route.method == "GET") http_->Get(route.path, std::move(checked));
+    if (route.method == "POST") http_->Post(route.path, std::move(checked));
+    if (route.method == "DELETE") http_->Delete(route.path, std::move(checked));
+    routes_.push_back(std::move(route));
+  };
+  auto json_reply = [](httplib::Response& res, const nlohmann::json& j) {
+    res.set_content(j.dump(2) + "\n", "application/json");
+  };
+  add({"GET", "/api/v1/status", false, {}},
+      [this, json_reply](const httplib::Request&, httplib::Response& res) {
+        json_reply(res, status_json(provider_()));
+      });
+  add({"GET", "/api/v1/stats", false, {}},
+      [this, json_reply](const httplib::Request&, httplib::Response& res) {
+        json_reply(res, stats_json(provider_()));
+      });
+  add({"GET", "/api/v1/neighbors", false, {}},
+      [this, json_reply](const httplib::Request&, httplib::Response& res) {
+        json_reply(res, neighbors_json(provider_()));
+      });
+  const ParamSpec host{"host", ParamKind::kIpv4, "states with this address at either end"};
+  const ParamSpec id{"id", ParamKind::kId, "the state with this id"};
+  const ParamSpec creatorid{"creatorid", ParamKind::kHex32, "with id: the state's creator id"};
+  const ParamSpec proto{"proto", ParamKind::kProto, "states of this protocol"};
+  const ParamSpec ifname{"if", ParamKind::kIfName, "states on this interface (all: floating)"};
+  add({"GET",
+       "/api/v1/states",
+       false,
+       {host,
+        id,
+        creatorid,
+        proto,
+        ifname,
+        {"offset", ParamKind::kCount, "matching states to skip (default 0)"},
+        {"limit", ParamKind::kCount, "states to return at most (default 1000, at most 100000)"}}},
+      [this](const httplib::Request& req, httplib::Response& res) {
+        run_hook(res, bool(hooks_.states), [&] { return hooks_.states(params_of(req)); });
+      });
+  add({"DELETE",
+       "/api/v1/states",
+       true,
+       {{"all", ParamKind::kFlag, "flush every state (pfctl -F states)"},
+        {"host", ParamKind::kIpv4, "kill states from this address (pfctl -k)"},
+        {"host2", ParamKind::kIpv4, "with host: only states from host to this address"},
+        id,
+        creatorid,
+        proto,
+        ifname}},
+      [this](const httplib::Request& req, httplib::Response& res) {
         run_hook(res, bool(hooks_.kill_states), [&] { return hooks_.kill_states(params_of(req)); });
       });
-  http_->Get("/api/v1/rules", [this](const httplib::Request&, httplib::Response& res) {
+  add({"GET", "/api/v1/rules", false, {}}, [this](const httplib::Request&, httplib::Response& res) {
     run_hook(res, bool(hooks_.rules), [&] { return hooks_.rules(); });
   });
-  http_->Post("/api/v1/rules",
-              [this, allowed](const httplib::Request& req, httplib::Response& res) {
-                if (!allowed(req, res)) return;
-                run_hook(res, bool(hooks_.load_rules), [&] { return hooks_.load_rules(req.body); });
-              });
-  http_->Get("/api/v1/pf", [this](const httplib::Request&, httplib::Response& res) {
+  add({"POST", "/api/v1/rules", true, {}},
+      [this](const httplib::Request& req, httplib::Response& res) {
+        run_hook(res, bool(hooks_.load_rules), [&] { return hooks_.load_rules(req.body); });
+      });
+  add({"GET", "/api/v1/pf", false, {}}, [this](const httplib::Request&, httplib::Response& res) {
     run_hook(res, bool(hooks_.pf_info), [&] { return hooks_.pf_info(); });
   });
-  http_->Get("/api/v1/pfsync", [this](const httplib::Request&, httplib::Response& res) {
-    run_hook(res, bool(hooks_.pfsync), [&] { return hooks_.pfsync(); });
-  });
-  http_->Get("/api/v1/carp", [this](const httplib::Request&, httplib::Response& res) {
+  add({"GET", "/api/v1/pfsync", false, {}},
+      [this](const httplib::Request&, httplib::Response& res) {
+        run_hook(res, bool(hooks_.pfsync), [&] { return hooks_.pfsync(); });
+      });
+  add({"GET", "/api/v1/carp", false, {}}, [this](const httplib::Request&, httplib::Response& res) {
     run_hook(res, bool(hooks_.carp), [&] { return hooks_.carp(); });
   });
-  http_->Post("/api/v1/carp/demote",
-              [this, allowed](const httplib::Request& req, httplib::Response& res) {
-                if (!allowed(req, res)) return;
-                run_hook(res, bool(hooks_.carp_demote), [&] {
-                  const nlohmann::json body = parse_demotion(req.body);
-                  return body.contains("error") ? body : hooks_.carp_demote(body);
-                });
-              });
-  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  add({"POST", "/api/v1/carp/demote", true, {}},
+      [this](const httplib::Request& req, httplib::Response& res) {
+        run_hook(res, bool(hooks_.carp_demote), [&] {
+          const nlohmann::json body = parse_demotion(req.body);
+          return body.contains("error") ? body : hooks_.carp_demote(body);
+        });
+      });
+  add({"GET", "/api/v1/openapi.json", false, {}},
+      [](const httplib::Request&, httplib::Response& res) {
+        res.set_content(openapi_json(), "application/json");
+      });
+  add({"GET", "/metrics", false, {}}, [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_text(provider_()), "text/plain; version=0.0.4");
   });
   http_->set_error_handler([json_reply](const httplib::Request&, httplib::Response& res) {
@@ -208,6 +279,7 @@ bool Server::start(const std::string& listen, std::string& error) {
     return false;
   }
   http_ = std::make_unique<httplib::Server>();
+  routes_.clear();
   limit_bodies();
   routes();
   if (port == 0) {
@@ -221,6 +293,11 @@ bool Server::start(const std::string& listen, std::string& error) {
     return false;
   }
   thread_ = std::thread([this] { http_->listen_after_bind(); });
+  // cpp-httplib's stop() only stops a server that already runs its accept loop: wait for it, so
+  // that a stop() right after start() cannot miss it and leave join() waiting forever.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!http_->is_running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return true;
 }
 

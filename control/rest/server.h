@@ -1,7 +1,8 @@
-// The REST endpoint (cpp-httplib, its own thread): GET /api/v1/status, /api/v1/stats,
-// /api/v1/neighbors and Prometheus /metrics, rendered from the snapshot the control thread
-// publishes. Anything that changes state will require `Authorization: Bearer TOKEN`. A request
-// body beyond the limit (1 MiB unless set) is answered 413 from its headers, before it is read.
+// The REST endpoint (cpp-httplib, its own thread): status, stats, neighbors, pf states and
+// rules, pfsync, CARP, Prometheus /metrics and the OpenAPI document, from one route table
+// (Route). Anything that changes state requires `Authorization: Bearer TOKEN`. A wrong method
+// is answered 405 with Allow, a bad query 400 naming the parameter; a request body beyond the
+// limit (1 MiB unless set) is answered 413 from its headers, before it is read.
 // Pure: no DPDK. start() spawns the listening thread; stop() joins it.
 #pragma once
 
@@ -11,7 +12,9 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "control/rest/params.h"
 #include "control/rest/view.h"
 
 namespace httplib {
@@ -37,6 +40,20 @@ struct Hooks {
   std::function<nlohmann::json(const nlohmann::json&)> carp_demote;
 };
 
+// One route the server answers: its method, its path, whether it needs the bearer token and
+// the query parameters it takes (any other parameter, or a malformed value, is answered 400).
+// The server registers exactly its table of these; a path asked with a method it does not take
+// is answered 405 with an Allow header.
+struct Route {
+  std::string method;  // "GET", "POST" or "DELETE"
+  std::string path;
+  bool token = false;
+  std::vector<ParamSpec> params;
+};
+
+// The OpenAPI 3 document of the API, served at GET /api/v1/openapi.json (control/rest/openapi.cpp).
+const char* openapi_json();
+
 class Server {
  public:
   using Provider = std::function<NodeStats()>;
@@ -52,6 +69,8 @@ class Server {
   bool start(const std::string& listen, std::string& error);
   void stop();
   int port() const { return port_; }
+  // The routes start() registered, in registration order.
+  const std::vector<Route>& registered() const { return routes_; }
 
   // True when the request carries "Authorization: Bearer <token>" and a token is configured.
   // The token is compared in constant time (tokens_equal).
@@ -60,12 +79,15 @@ class Server {
  private:
   void routes();
   void limit_bodies();
+  // The methods path is registered with ("GET, POST"), or "" for a path that is not a route.
+  std::string allowed_methods(const std::string& path) const;
   Provider provider_;
   std::string token_;
   Hooks hooks_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = 0;
+  std::vector<Route> routes_;
   size_t max_body_ = kDefaultMaxBody;
 };
 

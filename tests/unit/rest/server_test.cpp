@@ -9,6 +9,8 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <tuple>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -308,4 +310,171 @@ TEST_CASE("rest: a body up to the limit reaches the node whole") {
   auto get = cli.Get("/api/v1/status");
   REQUIRE(get);
   CHECK(get->status == 200);
+}
+
+namespace {
+
+// A server whose states hooks record the queries they were given.
+struct StatesServer {
+  std::vector<Hooks::Params> listed, killed;
+  Server server;
+  StatesServer() : server([] { return dpf::rest::NodeStats{}; }, "s3cret", hooks()) {}
+  Hooks hooks() {
+    Hooks h;
+    h.states = [this](const Hooks::Params& q) {
+      listed.push_back(q);
+      return nlohmann::json{{"total", 0}, {"states", nlohmann::json::array()}};
+    };
+    h.kill_states = [this](const Hooks::Params& q) {
+      killed.push_back(q);
+      return nlohmann::json{{"killed", 0}};
+    };
+    h.rules = [] { return nlohmann::json{{"rules", nlohmann::json::array()}}; };
+    return h;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("rest: a route asked with a method it does not take answers 405 with Allow") {
+  StatesServer s;
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  httplib::Headers auth{{"Authorization", "Bearer s3cret"}};
+
+  auto put = cli.Put("/api/v1/states", auth, "", "application/json");
+  REQUIRE(put);
+  CHECK(put->status == 405);
+  CHECK(put->get_header_value("Allow") == "GET, HEAD, DELETE");
+  CHECK(nlohmann::json::parse(put->body)["error"] ==
+        "PUT is not allowed on /api/v1/states; it takes GET, HEAD, DELETE");
+
+  auto post = cli.Post("/api/v1/status", auth, "", "application/json");
+  REQUIRE(post);
+  CHECK(post->status == 405);
+  CHECK(post->get_header_value("Allow") == "GET, HEAD");
+  CHECK(nlohmann::json::parse(post->body)["error"] ==
+        "POST is not allowed on /api/v1/status; it takes GET, HEAD");
+
+  auto get = cli.Get("/api/v1/carp/demote");
+  REQUIRE(get);
+  CHECK(get->status == 405);
+  CHECK(get->get_header_value("Allow") == "POST");
+
+  auto del = cli.Delete("/api/v1/rules", auth);
+  REQUIRE(del);
+  CHECK(del->status == 405);
+  CHECK(del->get_header_value("Allow") == "GET, HEAD, POST");
+  CHECK(nlohmann::json::parse(del->body)["error"] ==
+        "DELETE is not allowed on /api/v1/rules; it takes GET, HEAD, POST");
+  CHECK(s.killed.empty());
+
+  // HEAD is answered from GET; a path that is no route stays 404.
+  auto head = cli.Head("/api/v1/states");
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  auto nope = cli.Put("/api/v1/nope", "", "application/json");
+  REQUIRE(nope);
+  CHECK(nope->status == 404);
+  CHECK(nlohmann::json::parse(nope->body)["error"] == "no such endpoint");
+}
+
+TEST_CASE("rest: bad query values on GET /api/v1/states answer 400 naming the parameter") {
+  StatesServer s;
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      {"limit=abc", "limit", "limit takes a non-negative decimal integer, not \"abc\""},
+      {"offset=-1", "offset", "offset takes a non-negative decimal integer, not \"-1\""},
+      {"id=xyz", "id", "id takes a state id of 1 to 16 hexadecimal digits, not \"xyz\""},
+      {"proto=bogus", "proto",
+       "proto takes a protocol name (tcp, udp, icmp, ipv6-icmp) or number 0..255, not \"bogus\""},
+      {"host=10.0.0.256", "host", "host takes an IPv4 address (a.b.c.d), not \"10.0.0.256\""},
+      {"creatorid=xyz", "creatorid",
+       "creatorid takes a creator id of 1 to 8 hexadecimal digits, not \"xyz\""},
+      {"limit=10&lmit=5", "lmit",
+       "unknown parameter \"lmit\": this route takes host, id, creatorid, proto, if, offset, "
+       "limit"}};
+  for (const auto& [query, param, why] : cases) {
+    INFO(query);
+    auto res = cli.Get(("/api/v1/states?" + query).c_str());
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    const auto body = nlohmann::json::parse(res->body);
+    CHECK(body["parameter"] == param);
+    CHECK(body["error"] == why);
+  }
+  CHECK(s.listed.empty());
+  auto good = cli.Get("/api/v1/states?limit=10&offset=0&proto=tcp&id=1f&if=eth0");
+  REQUIRE(good);
+  CHECK(good->status == 200);
+  REQUIRE(s.listed.size() == 1);
+  CHECK(s.listed[0].at("limit") == "10");
+}
+
+TEST_CASE("rest: bad query values on the other routes answer 400 before the node is asked") {
+  StatesServer s;
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  httplib::Headers auth{{"Authorization", "Bearer s3cret"}};
+  auto all = cli.Delete("/api/v1/states?all=yes", auth);
+  REQUIRE(all);
+  CHECK(all->status == 400);
+  CHECK(nlohmann::json::parse(all->body)["error"] == "all takes the value 1, not \"yes\"");
+  auto host2 = cli.Delete("/api/v1/states?host=10.0.0.1&host2=nope", auth);
+  REQUIRE(host2);
+  CHECK(host2->status == 400);
+  CHECK(nlohmann::json::parse(host2->body)["error"] ==
+        "host2 takes an IPv4 address (a.b.c.d), not \"nope\"");
+  CHECK(s.killed.empty());
+  // Without the token, the query is not even looked at.
+  auto noauth = cli.Delete("/api/v1/states?all=yes");
+  REQUIRE(noauth);
+  CHECK(noauth->status == 401);
+  auto ok = cli.Delete("/api/v1/states?all=1", auth);
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  CHECK(s.killed.size() == 1);
+  // Routes that take no parameters refuse any.
+  auto rules = cli.Get("/api/v1/rules?verbose=1");
+  REQUIRE(rules);
+  CHECK(rules->status == 400);
+  CHECK(nlohmann::json::parse(rules->body)["error"] ==
+        "unknown parameter \"verbose\": this route takes no parameters");
+  auto metrics = cli.Get("/metrics?x=1");
+  REQUIRE(metrics);
+  CHECK(metrics->status == 400);
+}
+
+TEST_CASE("rest: a server stopped right after it started stops") {
+  for (int i = 0; i < 50; ++i) {
+    Server server([] { return dpf::rest::NodeStats{}; }, "");
+    std::string error;
+    REQUIRE(server.start("127.0.0.1:0", error));
+    server.stop();
+  }
+}
+
+TEST_CASE("rest: a JSON body sent as a form (curl -d) is not taken for query parameters") {
+  CarpServer s(true);
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  httplib::Headers auth{{"Authorization", "Bearer s3cret"}};
+  auto res = cli.Post("/api/v1/carp/demote", auth, R"({"demotion": 10})",
+                      "application/x-www-form-urlencoded");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  REQUIRE(s.demotes.size() == 1);
+  CHECK(s.demotes[0]["demotion"] == 10);
+  // The URL's query is still checked.
+  auto bad = cli.Post("/api/v1/carp/demote?x=1", auth, R"({"demotion": 10})",
+                      "application/x-www-form-urlencoded");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(nlohmann::json::parse(bad->body)["error"] ==
+        "unknown parameter \"x\": this route takes no parameters");
 }

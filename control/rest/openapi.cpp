@@ -40,7 +40,7 @@ const char* openapi_json() {
       "host": {"name": "host", "in": "query", "schema": {"type": "string", "format": "ipv4"}, "description": "States with this IPv4 address at either end."},
       "id": {"name": "id", "in": "query", "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{1,16}$"}, "description": "The state with this id (hexadecimal)."},
       "creatorid": {"name": "creatorid", "in": "query", "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{1,8}$"}, "description": "With id: the state's creator id (hexadecimal)."},
-      "proto": {"name": "proto", "in": "query", "schema": {"type": "string"}, "description": "States of this protocol: tcp, udp, icmp, ipv6-icmp or a number 0..255."},
+      "proto": {"name": "proto", "in": "query", "schema": {"type": "string"}, "description": "States of this protocol: a name as pf.conf takes it (tcp, udp, icmp, carp, pfsync, ...) or a number 0..255."},
       "if": {"name": "if", "in": "query", "schema": {"type": "string", "minLength": 1, "maxLength": 15}, "description": "States on this interface (all: floating states)."}
     },
     "responses": {
@@ -85,8 +85,8 @@ const char* openapi_json() {
         "security": [{"bearer": []}],
         "parameters": [
           {"name": "all", "in": "query", "schema": {"type": "string", "enum": ["1"]}, "description": "Flush every state."},
-          {"$ref": "#/components/parameters/host"},
-          {"name": "host2", "in": "query", "schema": {"type": "string", "format": "ipv4"}, "description": "With host: only the states from host to this address."},
+          {"name": "host", "in": "query", "schema": {"type": "string"}, "description": "Kill the states with this IPv4 address, or an address in this network (a.b.c.d/len), at either end (pfctl -k)."},
+          {"name": "host2", "in": "query", "schema": {"type": "string"}, "description": "With host: only the states from host to this address or network."},
           {"$ref": "#/components/parameters/id"},
           {"$ref": "#/components/parameters/creatorid"},
           {"$ref": "#/components/parameters/proto"},

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "control/pfconf/names.h"
+
 namespace dpf::rest {
 
 namespace {
@@ -15,6 +17,11 @@ bool all_of_digits(const std::string& v, size_t max, bool hex) {
   return std::all_of(v.begin(), v.end(), [hex](char c) {
     return (c >= '0' && c <= '9') || (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
   });
+}
+
+bool is_ipv4(const std::string& v) {
+  in_addr a{};
+  return inet_pton(AF_INET, v.c_str(), &a) == 1;
 }
 
 bool is_count(const std::string& v) {
@@ -35,8 +42,10 @@ const char* param_takes(ParamKind kind) {
       return "a creator id of 1 to 8 hexadecimal digits";
     case ParamKind::kIpv4:
       return "an IPv4 address (a.b.c.d)";
+    case ParamKind::kIpv4Net:
+      return "an IPv4 address or network (a.b.c.d or a.b.c.d/len)";
     case ParamKind::kProto:
-      return "a protocol name (tcp, udp, icmp, ipv6-icmp) or number 0..255";
+      return "a protocol name (tcp, udp, icmp, carp, pfsync, ...) or number 0..255";
     case ParamKind::kIfName:
       return "an interface name of 1 to 15 characters";
     case ParamKind::kFlag:
@@ -53,12 +62,16 @@ bool param_valid(ParamKind kind, const std::string& v) {
       return all_of_digits(v, 16, true);
     case ParamKind::kHex32:
       return all_of_digits(v, 8, true);
-    case ParamKind::kIpv4: {
-      in_addr a{};
-      return inet_pton(AF_INET, v.c_str(), &a) == 1;
+    case ParamKind::kIpv4:
+      return is_ipv4(v);
+    case ParamKind::kIpv4Net: {
+      const size_t slash = v.find('/');
+      if (slash == std::string::npos) return is_ipv4(v);
+      const std::string len = v.substr(slash + 1);
+      return is_ipv4(v.substr(0, slash)) && all_of_digits(len, 2, false) && std::stoi(len) <= 32;
     }
     case ParamKind::kProto:
-      if (v == "tcp" || v == "udp" || v == "icmp" || v == "ipv6-icmp") return true;
+      if (pfconf::protocol_number(v)) return true;
       return all_of_digits(v, 3, false) && std::stoi(v) <= 255;
     case ParamKind::kIfName:
       return !v.empty() && v.size() <= 15 &&

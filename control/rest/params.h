@@ -13,13 +13,14 @@
 namespace dpf::rest {
 
 enum class ParamKind {
-  kCount,   // a decimal integer 0..2^64-1 (offset, limit)
-  kId,      // a state id: 1 to 16 hexadecimal digits
-  kHex32,   // a creator id: 1 to 8 hexadecimal digits
-  kIpv4,    // a dotted-quad IPv4 address
-  kProto,   // a protocol name (tcp, udp, icmp, ipv6-icmp) or number 0..255
-  kIfName,  // an interface name: 1 to 15 characters, no spaces or controls
-  kFlag,    // the value 1
+  kCount,    // a decimal integer 0..2^64-1 (offset, limit)
+  kId,       // a state id: 1 to 16 hexadecimal digits
+  kHex32,    // a creator id: 1 to 8 hexadecimal digits
+  kIpv4,     // a dotted-quad IPv4 address
+  kIpv4Net,  // an IPv4 address or network (a.b.c.d/len), as pfctl -k takes
+  kProto,    // a protocol name as pf.conf names it (FreeBSD's /etc/protocols) or number 0..255
+  kIfName,   // an interface name: 1 to 15 characters, no spaces or controls
+  kFlag,     // the value 1
 };
 
 struct ParamSpec {

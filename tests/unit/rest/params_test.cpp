@@ -14,7 +14,7 @@ const std::vector<ParamSpec> kSpecs = {
     {"limit", ParamKind::kCount, ""},     {"id", ParamKind::kId, ""},
     {"creatorid", ParamKind::kHex32, ""}, {"host", ParamKind::kIpv4, ""},
     {"proto", ParamKind::kProto, ""},     {"if", ParamKind::kIfName, ""},
-    {"all", ParamKind::kFlag, ""}};
+    {"all", ParamKind::kFlag, ""},        {"net", ParamKind::kIpv4Net, ""}};
 
 }  // namespace
 
@@ -45,7 +45,8 @@ TEST_CASE("rest params: a malformed value names the parameter and what it takes"
   bad = check_params(kSpecs, {{"proto", "bogus"}});
   REQUIRE(bad);
   CHECK((*bad)["error"] ==
-        "proto takes a protocol name (tcp, udp, icmp, ipv6-icmp) or number 0..255, not \"bogus\"");
+        "proto takes a protocol name (tcp, udp, icmp, carp, pfsync, ...) or number 0..255, not "
+        "\"bogus\"");
 
   bad = check_params(kSpecs, {{"host", "10.0.0"}});
   REQUIRE(bad);
@@ -93,9 +94,33 @@ TEST_CASE("rest params: an unknown parameter is refused with the ones the route 
   auto bad = check_params(kSpecs, {{"limt", "10"}});
   REQUIRE(bad);
   CHECK((*bad)["error"] ==
-        "unknown parameter \"limt\": this route takes limit, id, creatorid, host, proto, if, all");
+        "unknown parameter \"limt\": this route takes limit, id, creatorid, host, proto, if, all, "
+        "net");
   CHECK((*bad)["parameter"] == "limt");
   bad = check_params({}, {{"x", "1"}});
   REQUIRE(bad);
   CHECK((*bad)["error"] == "unknown parameter \"x\": this route takes no parameters");
+}
+
+TEST_CASE("rest params: a network takes an address or a.b.c.d/len, len 0..32") {
+  for (const char* v : {"10.0.0.1", "10.0.0.0/24", "0.0.0.0/0", "192.168.1.1/32"}) {
+    INFO(v);
+    CHECK_FALSE(check_params(kSpecs, {{"net", v}}));
+  }
+  for (const char* v : {"10.0.0.0/33", "10.0.0.0/", "10.0.0/24", "10.0.0.0/2x", "/24"}) {
+    INFO(v);
+    const auto bad = check_params(kSpecs, {{"net", v}});
+    REQUIRE(bad);
+    CHECK((*bad)["error"] == std::string("net takes an IPv4 address or network (a.b.c.d or "
+                                         "a.b.c.d/len), not \"") +
+                                 v + "\"");
+  }
+}
+
+TEST_CASE("rest params: protocols are named as pf.conf names them") {
+  for (const char* v : {"carp", "pfsync", "gre", "tcp", "112"}) {
+    INFO(v);
+    CHECK_FALSE(check_params(kSpecs, {{"proto", v}}));
+  }
+  CHECK(check_params(kSpecs, {{"proto", "256"}}));
 }

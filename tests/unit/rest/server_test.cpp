@@ -390,7 +390,8 @@ TEST_CASE("rest: bad query values on GET /api/v1/states answer 400 naming the pa
       {"offset=-1", "offset", "offset takes a non-negative decimal integer, not \"-1\""},
       {"id=xyz", "id", "id takes a state id of 1 to 16 hexadecimal digits, not \"xyz\""},
       {"proto=bogus", "proto",
-       "proto takes a protocol name (tcp, udp, icmp, ipv6-icmp) or number 0..255, not \"bogus\""},
+       "proto takes a protocol name (tcp, udp, icmp, carp, pfsync, ...) or number 0..255, not "
+       "\"bogus\""},
       {"host=10.0.0.256", "host", "host takes an IPv4 address (a.b.c.d), not \"10.0.0.256\""},
       {"creatorid=xyz", "creatorid",
        "creatorid takes a creator id of 1 to 8 hexadecimal digits, not \"xyz\""},
@@ -428,7 +429,7 @@ TEST_CASE("rest: bad query values on the other routes answer 400 before the node
   REQUIRE(host2);
   CHECK(host2->status == 400);
   CHECK(nlohmann::json::parse(host2->body)["error"] ==
-        "host2 takes an IPv4 address (a.b.c.d), not \"nope\"");
+        "host2 takes an IPv4 address or network (a.b.c.d or a.b.c.d/len), not \"nope\"");
   CHECK(s.killed.empty());
   // Without the token, the query is not even looked at.
   auto noauth = cli.Delete("/api/v1/states?all=yes");

@@ -84,7 +84,9 @@ bool param_valid(ParamKind kind, const std::string& v) {
 
 std::optional<nlohmann::json> check_params(const std::vector<ParamSpec>& specs,
                                            const std::map<std::string, std::string>& query) {
-  for (const auto& [name, value] : query) {
+  for (const auto& entry : query) {
+    const std::string& name = entry.first;
+    const std::string& value = entry.second;
     const auto spec = std::find_if(specs.begin(), specs.end(),
                                    [&name](const ParamSpec& s) { return s.name == name; });
     if (spec == specs.end()) {

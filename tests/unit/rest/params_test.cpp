@@ -78,7 +78,9 @@ TEST_CASE("rest params: ids, protocols, interfaces and flags refuse what they ca
                                                                 {"all", "yes"},
                                                                 {"all", ""},
                                                                 {"host", "::1"}};
-  for (const auto& [name, value] : bad) {
+  for (const auto& entry : bad) {
+    const std::string& name = entry.first;
+    const std::string& value = entry.second;
     INFO(name << "=" << value);
     auto err = check_params(kSpecs, {{name, value}});
     REQUIRE(err);

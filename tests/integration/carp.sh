@@ -93,10 +93,18 @@ demote() {
 }
 in_ns fwa curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"demotion": 200}' \
   http://127.0.0.1:9080/api/v1/carp/demote | grep -q 401 || fail "demote without the token must be refused"
+# The operator's share is then the only demotion: each node's own bulk update (which demotes it
+# by 240 while incomplete) must be over first.
+wait_bulk_done fwa 15
+wait_bulk_done fwb 15
 demote fwa 200 || fail "demote with the token failed"
-wait_carp fwb 1 MASTER 3 >/dev/null
-wait_carp fwb 2 MASTER 3 >/dev/null
-wait_carp fwa 1 BACKUP 3 >/dev/null
+handover() {
+  (wait_carp "$@") >"$LAB_DIR/handover.out" 2>&1 ||
+    fail "$(cat "$LAB_DIR/handover.out"); A: $(api fwa /api/v1/carp | json "d['demotion_sources']"), B: $(api fwb /api/v1/carp | json "d['demotion_sources']")"
+}
+handover fwb 1 MASTER 3
+handover fwb 2 MASTER 3
+handover fwa 1 BACKUP 3
 in_ns int ping -c 2 -i 0.3 -W 2 10.0.0.100 >/dev/null || fail "no traffic through B"
 out=$(in_ns fwa "$DPFCTL" --token-file "$LAB_DIR/token" carp demote 0) || fail "dpfctl carp demote 0: $out"
 wait_carp fwa 1 MASTER 3 >/dev/null

@@ -381,6 +381,7 @@ nlohmann::json pfsync_info(Node& node) {
             {"finished_ago", ago(b.finished_at)}}},
           {"stats", stats},
           {"refused", {{"badcreator", es.badcreator}}},
+          {"window_pushes", es.window_pushes},
           {"io",
            {{"changes", io.changes},
             {"ring_full", io.ring_full},

@@ -154,6 +154,10 @@ std::string render_sync(const nlohmann::json& p) {
     out += "\t\t" + std::to_string(p["refused"].value("badcreator", uint64_t{0})) +
            " states discarded for our own creator id\n";
   }
+  if (p.contains("window_pushes")) {
+    out += "\t\t" + std::to_string(p.value("window_pushes", uint64_t{0})) +
+           " TCP updates sent early to keep peers within the window\n";
+  }
   const auto& b = p["bulk"];
   const char* bulk = b.value("done", false)          ? "done"
                      : b.value("failed", false)      ? "failed"

@@ -130,7 +130,7 @@ void SyncEngine::forget(const IdKey& key) noexcept {
 
 // Writes one queued record from the live state (pf builds messages at send time, so every change
 // since queueing is included). false: the state is gone, nothing written.
-bool SyncEngine::write_item(FrameBuilder& b, uint8_t q, const IdKey& key, TimePoint now) {
+bool SyncEngine::write_item(FrameBuilder& b, uint8_t q, const IdKey& key, Entry& e, TimePoint now) {
   AddStatus r = AddStatus::kOk;
   if (q == kQIack || q == kQDelC) {
     const IdMsg m{key.id, key.creatorid};
@@ -140,6 +140,13 @@ bool SyncEngine::write_item(FrameBuilder& b, uint8_t q, const IdKey& key, TimePo
     if (!s) return false;
     const ExportContext ctx = export_ctx(now);
     std::lock_guard<st::StateLock> g(s->lock);
+    if (s->proto == st::kProtoTcp) {
+      e.wire_known = true;
+      e.wire_seqlo[0] = s->peers.src.seqlo;
+      e.wire_seqhi[0] = s->peers.src.seqhi;
+      e.wire_seqlo[1] = s->peers.dst.seqlo;
+      e.wire_seqhi[1] = s->peers.dst.seqhi;
+    }
     if (q == kQUpdC) {
       r = b.add_upd_c(upd_c_export(*s, ctx));
     } else {
@@ -163,7 +170,7 @@ void SyncEngine::sendout(TimePoint now) {
     for (const Item& item : queues_[q]) {
       auto it = entries_.find(item.key);
       if (it == entries_.end() || it->second.queue != q || it->second.gen != item.gen) continue;
-      const bool written = write_item(b, q, item.key, now);
+      const bool written = write_item(b, q, item.key, it->second, now);
       it->second.queue = kQNone;
       if (q == kQDelC || !written) {
         extras_.erase(item.key);
@@ -268,6 +275,10 @@ void SyncEngine::update_state(TimePoint now, st::State& s) {
     case kQIns:
       // Already queued: the message is built at send time. Only TCP counts towards maxupd.
       if (s.proto == st::kProtoTcp && ++e.updates >= cfg_.maxupd) sync = true;
+      if (!sync && s.proto == st::kProtoTcp && window_half_used(e, s)) {
+        sync = true;
+        ++estats_.window_pushes;
+      }
       break;
     case kQDelC:
       return;
@@ -280,6 +291,28 @@ void SyncEngine::update_state(TimePoint now, st::State& s) {
       break;
   }
   if (sync || (e.synced && now - e.pfsync_time < kRecentlySynced)) push(now);
+}
+
+// dpf's addition to pfsync_update_state: a queued TCP state goes out at once when either peer
+// has sent past the middle of the window the peers last saw on the wire. A peer's copy of the
+// state accepts a segment only up to that window's end (seqhi), so without this a fast stream
+// with a small window could run a whole window ahead of the copy within maxupd updates or the
+// 1 s flush, and a backup taking over would drop its segments as out of window. Only the timing
+// of frames changes; what they carry is pf's.
+bool SyncEngine::window_half_used(const Entry& e, st::State& s) noexcept {
+  if (!e.wire_known) return false;
+  uint32_t seqlo[2];
+  {
+    std::lock_guard<st::StateLock> g(s.lock);
+    seqlo[0] = s.peers.src.seqlo;
+    seqlo[1] = s.peers.dst.seqlo;
+  }
+  for (int side = 0; side < 2; ++side) {
+    const uint32_t window = e.wire_seqhi[side] - e.wire_seqlo[side];
+    if (window == 0 || window > (uint32_t{1} << 30)) continue;  // not yet a tracked window
+    if (st::seq_gt(seqlo[side], e.wire_seqlo[side] + window / 2)) return true;
+  }
+  return false;
 }
 
 void SyncEngine::update_state_req(TimePoint now, st::State& s) {

@@ -107,6 +107,8 @@ struct EngineStats {
   uint64_t defer_dropped = 0;
   uint64_t defer_released = 0;  // by a local update or the defer limit
   uint64_t encode_errors = 0;   // a record the frame builder refused (never expected)
+  // TCP updates sent early because a peer had used half the window last synced (not in pf).
+  uint64_t window_pushes = 0;
   // States in our own name (creatorid = our hostid) a peer tried to insert, refused: only our
   // own states coming back in the bulk update we asked for are taken (see in_insert).
   uint64_t badcreator = 0;
@@ -175,6 +177,10 @@ class SyncEngine {
     uint16_t updates = 0;
     bool synced = false;  // pfsync_time is set
     TimePoint pfsync_time{};
+    // A TCP state's sequence windows as last put on the wire (see window_half_used).
+    bool wire_known = false;
+    uint32_t wire_seqlo[2] = {0, 0};
+    uint32_t wire_seqhi[2] = {0, 0};
   };
   struct Item {
     IdKey key;
@@ -214,7 +220,8 @@ class SyncEngine {
   void q_del(Entry& e) noexcept;
   void push(TimePoint now) noexcept;
   void sendout(TimePoint now);
-  bool write_item(FrameBuilder& b, uint8_t q, const IdKey& key, TimePoint now);
+  bool write_item(FrameBuilder& b, uint8_t q, const IdKey& key, Entry& e, TimePoint now);
+  static bool window_half_used(const Entry& e, state::State& s) noexcept;
   void add_upd_req(TimePoint now, const IdMsg& req);
   void send_plus(TimePoint now, const Message& m);
   void update_state(TimePoint now, state::State& s);      // pfsync_update_state

@@ -73,6 +73,69 @@ TEST_CASE("pfsync engine: maxupd further changes to a queued TCP state send it a
   CHECK(a.sink.count(Action::kUpdC) == 1);
 }
 
+TEST_CASE("pfsync engine: a TCP state goes out at once when a peer sent past half its window") {
+  // On the wire: src.seqlo 1000, src.seqhi 70000, so a peer's copy takes src's segments up to
+  // 70000. Once src has sent past 1000 + 69000 / 2 the update may not wait for maxupd or 1 s.
+  FakeClock clock;
+  Node a(config(kHostA));
+  st::State& s = add_tcp(a.store, 1, kHostA, a.up(clock));
+  a.engine.on_local_change(clock.now, s, ChangeKind::kInsert);
+  a.engine.on_timer(clock.advance(seconds(1)));
+  REQUIRE(a.sink.count(Action::kIns) == 1);
+  a.sink.frames.clear();
+
+  s.peers.src.seqlo = 1000 + 34500;                             // exactly half: not yet
+  a.engine.on_local_change(clock.now, s, ChangeKind::kUpdate);  // queued as UPD_C
+  a.engine.on_local_change(clock.now, s, ChangeKind::kUpdate);
+  a.engine.on_timer(clock.advance(milliseconds(1)));
+  CHECK(a.sink.frames.empty());
+  s.peers.src.seqlo += 1;
+  a.engine.on_local_change(clock.now, s, ChangeKind::kUpdate);
+  REQUIRE(a.engine.next_deadline() == clock.now);
+  a.engine.on_timer(clock.now);
+  const auto upd = only(a.sink.messages(), Action::kUpdC);
+  REQUIRE(upd.size() == 1);
+  CHECK(std::get<UpdCMsg>(upd[0].body).src.seqlo == 1000 + 34501);
+  CHECK(a.engine.engine_stats().window_pushes == 1);
+  a.sink.frames.clear();
+
+  SECTION("the window that counts is the one last sent") {
+    // The UPD_C carried seqlo 35501, seqhi 70000: half of that window is 17249.
+    s.peers.src.seqlo += 17249;
+    a.engine.on_local_change(clock.now, s, ChangeKind::kUpdate);
+    a.engine.on_local_change(clock.now, s, ChangeKind::kUpdate);
+    a.engine.on_timer(clock.advance(milliseconds(1)));
+    CHECK(a.sink.frames.empty());
+  }
+  SECTION("the other peer's side counts as well") {
+    s.peers.dst.seqlo = 5000 + 35001;
+    a.engine.on_local_change(clock.now, s, ChangeKind::kUpdate);
+    a.engine.on_local_change(clock.now, s, ChangeKind::kUpdate);
+    a.engine.on_timer(clock.advance(milliseconds(1)));
+    CHECK(a.sink.count(Action::kUpdC) == 1);
+  }
+}
+
+TEST_CASE("pfsync engine: the half-window check holds across sequence number wrap") {
+  FakeClock clock;
+  Node a(config(kHostA));
+  st::State& s = add_tcp(a.store, 1, kHostA, a.up(clock));
+  s.peers.src.seqlo = 0xfffff000u;
+  s.peers.src.seqhi = 0xfffff000u + 20000;  // wraps past zero
+  a.engine.on_local_change(clock.now, s, ChangeKind::kInsert);
+  a.engine.on_timer(clock.advance(seconds(1)));
+  a.sink.frames.clear();
+  s.peers.src.seqlo = 0xfffff000u + 9000;  // past zero, below half
+  a.engine.on_local_change(clock.now, s, ChangeKind::kUpdate);
+  a.engine.on_local_change(clock.now, s, ChangeKind::kUpdate);
+  a.engine.on_timer(clock.advance(milliseconds(1)));
+  CHECK(a.sink.frames.empty());
+  s.peers.src.seqlo = 0xfffff000u + 10001;
+  a.engine.on_local_change(clock.now, s, ChangeKind::kUpdate);
+  a.engine.on_timer(clock.now);
+  CHECK(a.sink.count(Action::kUpdC) == 1);
+}
+
 TEST_CASE("pfsync engine: non-TCP changes never force a send before the 1 s flush") {
   FakeClock clock;
   EngineConfig c = config(kHostA);

@@ -23,12 +23,12 @@
 #include "control/rest/server.h"
 #include "control/rest/token.h"
 #include "dataplane/net/build.h"
-#include "dataplane/node.h"
-#include "dataplane/pf_load.h"
-#include "dataplane/pf_view.h"
-#include "dataplane/ports.h"
-#include "dataplane/slowpath.h"
-#include "dataplane/worker.h"
+#include "dataplane/node/node.h"
+#include "dataplane/slowpath/pf_load.h"
+#include "dataplane/slowpath/pf_view.h"
+#include "dataplane/node/ports.h"
+#include "dataplane/slowpath/slowpath.h"
+#include "dataplane/worker/worker.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "dataplane/command_queue.h"
+#include "dataplane/slowpath/command_queue.h"
 
 #include <catch2/catch.hpp>
 

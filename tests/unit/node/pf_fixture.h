@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "control/pfconf/parser.h"
-#include "dataplane/pf.h"
+#include "dataplane/worker/pf.h"
 #include "tests/unit/state_table/table_fixture.h"
 
 namespace dpf::test {

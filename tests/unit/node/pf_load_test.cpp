@@ -1,7 +1,7 @@
 // Unit tests of publishing rulesets (pf_publish) and of freeing what reloads leave behind
 // (pf_reclaim): retired rulesets wait for every RCU reader, their RuleRefs for their last state
 // and source node, and nothing accumulates over reloads. Main lcore; EAL from eal_main.cpp.
-#include "dataplane/pf_load.h"
+#include "dataplane/slowpath/pf_load.h"
 
 #include <catch2/catch.hpp>
 

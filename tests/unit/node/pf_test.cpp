@@ -1,6 +1,6 @@
 // Unit tests of pf_test on a node without ports: UDP packets filtered on a worker lcore while the
 // main lcore reloads the ruleset. EAL from eal_main.cpp (lcores 0 and 1).
-#include "dataplane/pf.h"
+#include "dataplane/worker/pf.h"
 
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -10,8 +10,8 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 
-#include "dataplane/node.h"
-#include "dataplane/worker.h"
+#include "dataplane/node/node.h"
+#include "dataplane/worker/worker.h"
 #include "tests/unit/node/pf_fixture.h"
 
 namespace dpf {

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "dataplane/pfsync/frame_io.h"
-#include "dataplane/sync_lcore.h"
+#include "dataplane/pfsync/sync_channel.h"
 
 namespace dpf {
 namespace {

@@ -1,4 +1,4 @@
-#include "dataplane/carp_node.h"
+#include "dataplane/slowpath/carp_node.h"
 
 #include <rte_random.h>
 

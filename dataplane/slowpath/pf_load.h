@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "control/pfconf/parser.h"
-#include "dataplane/node.h"
-#include "dataplane/pf.h"
+#include "dataplane/node/node.h"
+#include "dataplane/worker/pf.h"
 
 namespace dpf {
 

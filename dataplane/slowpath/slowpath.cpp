@@ -1,4 +1,4 @@
-#include "dataplane/slowpath.h"
+#include "dataplane/slowpath/slowpath.h"
 
 #include <rte_ethdev.h>
 
@@ -7,10 +7,10 @@
 
 #include "dataplane/net/build.h"
 #include "dataplane/net/parse.h"
-#include "dataplane/pf.h"
-#include "dataplane/pf_load.h"
-#include "dataplane/ports.h"
-#include "dataplane/worker.h"
+#include "dataplane/worker/pf.h"
+#include "dataplane/slowpath/pf_load.h"
+#include "dataplane/node/ports.h"
+#include "dataplane/worker/worker.h"
 
 namespace dpf {
 namespace {

@@ -1,4 +1,4 @@
-#include "dataplane/pf.h"
+#include "dataplane/worker/pf.h"
 
 #include <rte_cycles.h>
 
@@ -7,10 +7,10 @@
 #include <cstring>
 #include <vector>
 
-#include "dataplane/node.h"
+#include "dataplane/node/node.h"
 #include "dataplane/state/icmp.h"
 #include "dataplane/state/proto_state.h"
-#include "dataplane/worker.h"
+#include "dataplane/worker/worker.h"
 
 namespace dpf {
 namespace {

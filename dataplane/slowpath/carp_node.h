@@ -17,7 +17,7 @@
 
 #include "control/carp/vhid_set.h"
 #include "control/rest/view.h"
-#include "dataplane/node.h"
+#include "dataplane/node/node.h"
 
 namespace dpf {
 

@@ -1,4 +1,4 @@
-#include "dataplane/ports.h"
+#include "dataplane/node/ports.h"
 
 #include <rte_dev.h>
 #include <rte_ethdev.h>

@@ -1,4 +1,4 @@
-#include "dataplane/worker.h"
+#include "dataplane/worker/worker.h"
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -8,7 +8,7 @@
 
 #include "dataplane/net/checksum.h"
 #include "dataplane/net/parse.h"
-#include "dataplane/pf.h"
+#include "dataplane/worker/pf.h"
 
 namespace dpf {
 namespace {

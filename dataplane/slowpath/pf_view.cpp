@@ -1,4 +1,4 @@
-#include "dataplane/pf_view.h"
+#include "dataplane/slowpath/pf_view.h"
 
 #include <cinttypes>
 #include <cstdio>
@@ -8,8 +8,8 @@
 #include "control/pfconf/names.h"
 #include "control/pfconf/print.h"
 #include "dataplane/net/build.h"
-#include "dataplane/pf_load.h"
-#include "dataplane/slowpath.h"
+#include "dataplane/slowpath/pf_load.h"
+#include "dataplane/slowpath/slowpath.h"
 #include "dataplane/state/proto_state.h"
 #include "dataplane/state/tcp_track.h"
 

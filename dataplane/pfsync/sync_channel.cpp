@@ -1,5 +1,5 @@
 // SyncLcore: the node's pfsync glue (sync_lcore.h).
-#include "dataplane/sync_lcore.h"
+#include "dataplane/pfsync/sync_channel.h"
 
 #include <rte_cycles.h>
 #include <rte_errno.h>

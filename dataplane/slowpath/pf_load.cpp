@@ -7,8 +7,8 @@
 
 #include "control/config/cluster.h"
 #include "control/pfconf/parser.h"
-#include "dataplane/pf.h"
-#include "dataplane/pf_load.h"
+#include "dataplane/worker/pf.h"
+#include "dataplane/slowpath/pf_load.h"
 
 namespace dpf {
 

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "dataplane/node.h"
+#include "dataplane/node/node.h"
 
 namespace dpf {
 

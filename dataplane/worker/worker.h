@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "dataplane/node.h"
+#include "dataplane/node/node.h"
 
 namespace dpf {
 

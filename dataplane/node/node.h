@@ -22,9 +22,9 @@
 #include "control/config/cluster.h"
 #include "dataplane/net/drop.h"
 #include "dataplane/net/headers.h"
-#include "dataplane/pf.h"
+#include "dataplane/worker/pf.h"
 #include "dataplane/route/table.h"
-#include "dataplane/sync_lcore.h"
+#include "dataplane/pfsync/sync_channel.h"
 
 namespace dpf {
 

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dataplane/node.h"
+#include "dataplane/node/node.h"
 
 namespace dpf {
 

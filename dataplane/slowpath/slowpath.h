@@ -11,12 +11,12 @@
 #include <optional>
 
 #include "control/rest/view.h"
-#include "dataplane/carp_node.h"
-#include "dataplane/command_queue.h"
-#include "dataplane/node.h"
+#include "dataplane/slowpath/carp_node.h"
+#include "dataplane/slowpath/command_queue.h"
+#include "dataplane/node/node.h"
 #include "dataplane/route/neighbor.h"
 #include "dataplane/state/sweeper.h"
-#include "dataplane/worker.h"
+#include "dataplane/worker/worker.h"
 
 namespace dpf {
 

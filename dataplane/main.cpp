@@ -257,7 +257,7 @@ bool build_sync(dpf::Node& node, std::string& error) {
   sc.hooks.unbind = [](void*, const dpf::state::State& s) noexcept { dpf::pf_state_removed(s); };
   sc.tsc_hz = node.pf->tsc_hz;
   sc.start_tsc = node.pf->start_tsc;
-  node.sync = dpf::SyncLcore::create(*node.pf->table, sp, sc, error);
+  node.sync = dpf::SyncChannel::create(*node.pf->table, sp, sc, error);
   if (!node.sync) return false;
   node.sync->request_bulk(node.sync->clock());
   return true;

@@ -150,7 +150,7 @@ struct Node {
   uint64_t start_ns = 0;            // CLOCK_MONOTONIC at start
   std::unique_ptr<Pf> pf;           // state table and ruleset
   std::atomic<bool> reload{false};  // SIGHUP: reload the ruleset from the cluster's rules file
-  std::unique_ptr<SyncLcore> sync;  // pfsync, when the node has a `pfsync:` section
+  std::unique_ptr<SyncChannel> sync;  // pfsync, when the node has a `pfsync:` section
   int sync_port = -1;               // index of the sync interface in ports
   bool sync_defer = false;          // pfsync defer: a new state's first packet waits for INS_ACK
 

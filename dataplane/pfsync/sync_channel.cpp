@@ -1,4 +1,4 @@
-// SyncLcore: the node's pfsync glue (sync_lcore.h).
+// SyncChannel: the node's pfsync channel (sync_channel.h).
 #include "dataplane/pfsync/sync_channel.h"
 
 #include <rte_cycles.h>
@@ -31,17 +31,17 @@ void add_stats(ps::Stats& to, const ps::Stats& from) noexcept {
 
 }  // namespace
 
-SyncLcore::SyncLcore(st::StateTable& table, const SyncPort& port, const SyncConfig& config)
+SyncChannel::SyncChannel(st::StateTable& table, const SyncPort& port, const SyncConfig& config)
     : table_(table), port_(port), cfg_(config) {}
 
-std::unique_ptr<SyncLcore> SyncLcore::create(st::StateTable& table, const SyncPort& port,
-                                             const SyncConfig& config, std::string& error) {
-  std::unique_ptr<SyncLcore> s(new SyncLcore(table, port, config));
+std::unique_ptr<SyncChannel> SyncChannel::create(st::StateTable& table, const SyncPort& port,
+                                                 const SyncConfig& config, std::string& error) {
+  std::unique_ptr<SyncChannel> s(new SyncChannel(table, port, config));
   if (!s->setup(error)) return nullptr;
   return s;
 }
 
-bool SyncLcore::setup(std::string& error) {
+bool SyncChannel::setup(std::string& error) {
   if (cfg_.pool == nullptr) {
     error = "pfsync: no mempool for sync frames";
     return false;
@@ -86,7 +86,7 @@ bool SyncLcore::setup(std::string& error) {
   return true;
 }
 
-SyncLcore::~SyncLcore() {
+SyncChannel::~SyncChannel() {
   // Packets the engine still holds deferred are not freed here: they go with the mempool.
   engine_.reset();
   for (; held_count_ > 0; --held_count_, held_first_ = (held_first_ + 1) % kHeldFrames)
@@ -106,7 +106,7 @@ SyncLcore::~SyncLcore() {
   if (reader_registered_) table_.unregister_reader(cfg_.reader_id);
 }
 
-ps::TimePoint SyncLcore::clock() const noexcept {
+ps::TimePoint SyncChannel::clock() const noexcept {
   if (cfg_.tsc_hz == 0) return ps::TimePoint{};
   const uint64_t ticks = rte_get_tsc_cycles() - cfg_.start_tsc;
   const auto ns =
@@ -116,11 +116,11 @@ ps::TimePoint SyncLcore::clock() const noexcept {
 
 // ---- Producers --------------------------------------------------------------------------------
 
-rte_ring* SyncLcore::ring_for_worker(unsigned i) const noexcept {
+rte_ring* SyncChannel::ring_for_worker(unsigned i) const noexcept {
   return i < producers_.size() ? producers_[i].ring : nullptr;
 }
 
-bool SyncLcore::enqueue(unsigned i, const ChangeRecord& r) noexcept {
+bool SyncChannel::enqueue(unsigned i, const ChangeRecord& r) noexcept {
   if (i >= producers_.size()) [[unlikely]]
     return false;
   ProducerSlot& p = producers_[i];
@@ -135,7 +135,7 @@ bool SyncLcore::enqueue(unsigned i, const ChangeRecord& r) noexcept {
 
 // The sync side's own thread: it cannot wait for its ring to drain (it is the consumer), so what
 // does not fit waits in spill_, drained after the ring by the next polls.
-bool SyncLcore::enqueue_local(ProducerSlot& p, const ChangeRecord& r) noexcept {
+bool SyncChannel::enqueue_local(ProducerSlot& p, const ChangeRecord& r) noexcept {
   if (spill_.empty() &&
       rte_ring_sp_enqueue_elem(p.ring, const_cast<ChangeRecord*>(&r), sizeof r) == 0)
     return true;
@@ -166,20 +166,16 @@ ChangeRecord record_of(const st::State& s, uint16_t flags, ps::ChangeKind kind,
 
 }  // namespace
 
-bool SyncLcore::change_locked(unsigned i, const st::State& s, ps::ChangeKind kind,
-                              rte_mbuf* deferred_packet) noexcept {
-  return enqueue(i, record_of(s, s.state_flags, kind, deferred_packet));
-}
-
-bool SyncLcore::change(unsigned i, st::State& s, ps::ChangeKind kind,
-                       rte_mbuf* deferred_packet) noexcept {
+bool SyncChannel::change(unsigned i, st::State& s, ps::ChangeKind kind,
+                         rte_mbuf* deferred_packet) noexcept {
   std::unique_lock<st::StateLock> g(s.lock);
   const uint16_t flags = s.state_flags;
   g.unlock();
+  if ((flags & st::kStateNoSync) && kind != ps::ChangeKind::kDelete) return true;
   return enqueue(i, record_of(s, flags, kind, deferred_packet));
 }
 
-bool SyncLcore::hand_over(rte_mbuf* m) noexcept {
+bool SyncChannel::hand_over(rte_mbuf* m) noexcept {
   if (rte_ring_mp_enqueue(rx_ring_, m) != 0) [[unlikely]] {
     rx_ring_full_.fetch_add(1, std::memory_order_relaxed);
     rte_pktmbuf_free(m);
@@ -190,7 +186,7 @@ bool SyncLcore::hand_over(rte_mbuf* m) noexcept {
 
 // ---- The sync side ----------------------------------------------------------------------------
 
-void SyncLcore::on_rx_frame(ps::TimePoint now, rte_mbuf* m) noexcept {
+void SyncChannel::on_rx_frame(ps::TimePoint now, rte_mbuf* m) noexcept {
   ++io_.rx_frames;
   if (m->port != port_.port_id) [[unlikely]] {
     ++io_stats_.ipackets;
@@ -212,7 +208,7 @@ void SyncLcore::on_rx_frame(ps::TimePoint now, rte_mbuf* m) noexcept {
   rte_pktmbuf_free(m);
 }
 
-void SyncLcore::note_peer(ps::TimePoint now, const ps::RxFrame& f) noexcept {
+void SyncChannel::note_peer(ps::TimePoint now, const ps::RxFrame& f) noexcept {
   SyncPeerSeen* slot = nullptr;
   for (unsigned i = 0; i < n_peers_ && slot == nullptr; ++i)
     if (peers_[i].addr == f.src_addr) slot = &peers_[i];
@@ -230,7 +226,7 @@ void SyncLcore::note_peer(ps::TimePoint now, const ps::RxFrame& f) noexcept {
   slot->last = now;
 }
 
-bool SyncLcore::drain_rx(ps::TimePoint now) noexcept {
+bool SyncChannel::drain_rx(ps::TimePoint now) noexcept {
   void* burst[kBurst];
   for (unsigned taken = 0; taken < kRxPerPoll;) {
     const unsigned n = rte_ring_sc_dequeue_burst(rx_ring_, burst, kBurst, nullptr);
@@ -243,7 +239,7 @@ bool SyncLcore::drain_rx(ps::TimePoint now) noexcept {
 
 // The engine reads the live state for inserts and updates (an insert with a deferred packet
 // sets PFSTATE_ACK on it); a delete, or a state already gone, is described by the record.
-void SyncLcore::apply(ps::TimePoint now, const ChangeRecord& r) noexcept {
+void SyncChannel::apply(ps::TimePoint now, const ChangeRecord& r) noexcept {
   ++io_.changes;
   st::State* live = nullptr;
   if (r.kind != ps::ChangeKind::kDelete) live = store_->find_by_id(r.id, r.creatorid);
@@ -266,7 +262,7 @@ void SyncLcore::apply(ps::TimePoint now, const ChangeRecord& r) noexcept {
   }
 }
 
-bool SyncLcore::drain_changes(ps::TimePoint now) noexcept {
+bool SyncChannel::drain_changes(ps::TimePoint now) noexcept {
   ChangeRecord recs[kBurst];
   bool left = false;
   for (ProducerSlot& p : producers_) {
@@ -291,7 +287,7 @@ bool SyncLcore::drain_changes(ps::TimePoint now) noexcept {
   return left || !spill_.empty();
 }
 
-bool SyncLcore::poll(ps::TimePoint now) noexcept {
+bool SyncChannel::poll(ps::TimePoint now) noexcept {
   if (held_count_ > 0 && resolve_peer()) flush_held();
   drain_mirror();
   const bool rx_left = drain_rx(now);
@@ -302,23 +298,14 @@ bool SyncLcore::poll(ps::TimePoint now) noexcept {
   return rx_left || changes_left || engine_->clearing();
 }
 
-void SyncLcore::clear(ps::TimePoint now, std::string_view ifname) noexcept {
+void SyncChannel::clear(ps::TimePoint now, std::string_view ifname) noexcept {
   engine_->on_local_clear(now, ifname);
-}
-
-int SyncLcore::launch(void* self) {
-  auto* s = static_cast<SyncLcore*>(self);
-  while (!s->stop_.load(std::memory_order_relaxed)) {
-    s->poll();
-    rte_pause();
-  }
-  return 0;
 }
 
 // ---- Output -----------------------------------------------------------------------------------
 
-bool SyncLcore::transmit(uint16_t port, uint16_t queue, rte_spinlock_t* lock,
-                         rte_mbuf* m) noexcept {
+bool SyncChannel::transmit(uint16_t port, uint16_t queue, rte_spinlock_t* lock,
+                           rte_mbuf* m) noexcept {
   if (lock != nullptr) rte_spinlock_lock(lock);
   const uint16_t sent = rte_eth_tx_burst(port, queue, &m, 1);
   if (lock != nullptr) rte_spinlock_unlock(lock);
@@ -327,7 +314,7 @@ bool SyncLcore::transmit(uint16_t port, uint16_t queue, rte_spinlock_t* lock,
   return false;
 }
 
-void SyncLcore::mirror(rte_mbuf* m) noexcept {
+void SyncChannel::mirror(rte_mbuf* m) noexcept {
   if (cfg_.mirror_port < 0) return;
   rte_mbuf* c = rte_pktmbuf_copy(m, cfg_.pool, 0, UINT32_MAX);
   if (c == nullptr) {
@@ -341,7 +328,7 @@ void SyncLcore::mirror(rte_mbuf* m) noexcept {
   }
 }
 
-void SyncLcore::drain_mirror() noexcept {
+void SyncChannel::drain_mirror() noexcept {
   if (cfg_.mirror_port < 0) return;
   rte_mbuf* burst[kBurst];
   const uint16_t n = rte_eth_rx_burst(static_cast<uint16_t>(cfg_.mirror_port), 0, burst, kBurst);
@@ -349,12 +336,12 @@ void SyncLcore::drain_mirror() noexcept {
   io_.mirror_rx_discarded += n;
 }
 
-std::optional<uint32_t> SyncLcore::wants_resolve() const noexcept {
+std::optional<uint32_t> SyncChannel::wants_resolve() const noexcept {
   if (cfg_.syncpeer != 0 && unresolved_.load(std::memory_order_relaxed)) return cfg_.syncpeer;
   return std::nullopt;
 }
 
-bool SyncLcore::resolve_peer() noexcept {
+bool SyncChannel::resolve_peer() noexcept {
   if (cfg_.lookup_neighbor == nullptr) return peer_known_;
   ps::MacAddr mac;
   const bool found = cfg_.lookup_neighbor(cfg_.neighbor_ctx, cfg_.syncpeer, mac);
@@ -369,7 +356,7 @@ bool SyncLcore::resolve_peer() noexcept {
   return peer_known_;
 }
 
-void SyncLcore::hold(rte_mbuf* m) noexcept {
+void SyncChannel::hold(rte_mbuf* m) noexcept {
   ++io_.tx_held;
   if (held_count_ == kHeldFrames) {
     rte_pktmbuf_free(held_[held_first_]);
@@ -381,7 +368,7 @@ void SyncLcore::hold(rte_mbuf* m) noexcept {
   ++held_count_;
 }
 
-bool SyncLcore::put(rte_mbuf* m) noexcept {
+bool SyncChannel::put(rte_mbuf* m) noexcept {
   if (cfg_.syncpeer != 0) std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), addrs_.dst_mac.data(), 6);
   mirror(m);
   if (!transmit(port_.port_id, port_.tx_queue, port_.tx_lock, m)) return false;
@@ -389,7 +376,7 @@ bool SyncLcore::put(rte_mbuf* m) noexcept {
   return true;
 }
 
-void SyncLcore::flush_held() noexcept {
+void SyncChannel::flush_held() noexcept {
   while (held_count_ > 0) {
     rte_mbuf* m = held_[held_first_];
     held_first_ = (held_first_ + 1) % kHeldFrames;
@@ -398,7 +385,7 @@ void SyncLcore::flush_held() noexcept {
   }
 }
 
-bool SyncLcore::emit(rte_mbuf* m) noexcept {
+bool SyncChannel::emit(rte_mbuf* m) noexcept {
   if (cfg_.syncpeer != 0 && !resolve_peer()) {
     hold(m);
     return true;
@@ -407,7 +394,7 @@ bool SyncLcore::emit(rte_mbuf* m) noexcept {
   return put(m);
 }
 
-bool SyncLcore::send_frame(std::span<const std::byte> payload) noexcept {
+bool SyncChannel::send_frame(std::span<const std::byte> payload) noexcept {
   rte_mbuf* m = rte_pktmbuf_alloc(cfg_.pool);
   if (m == nullptr) [[unlikely]] {
     ++io_stats_.onomem;
@@ -425,7 +412,7 @@ bool SyncLcore::send_frame(std::span<const std::byte> payload) noexcept {
   return emit(m);
 }
 
-void SyncLcore::release_packet(ps::PacketHandle packet) noexcept {
+void SyncChannel::release_packet(ps::PacketHandle packet) noexcept {
   auto* m = reinterpret_cast<rte_mbuf*>(packet);
   if (cfg_.release_packet != nullptr) {
     cfg_.release_packet(cfg_.packet_ctx, m);
@@ -435,13 +422,13 @@ void SyncLcore::release_packet(ps::PacketHandle packet) noexcept {
   rte_pktmbuf_free(m);
 }
 
-void SyncLcore::drop_packet(ps::PacketHandle packet) noexcept {
+void SyncChannel::drop_packet(ps::PacketHandle packet) noexcept {
   rte_pktmbuf_free(reinterpret_cast<rte_mbuf*>(packet));
 }
 
 // ---- Counters ---------------------------------------------------------------------------------
 
-ps::Stats SyncLcore::stats() const noexcept {
+ps::Stats SyncChannel::stats() const noexcept {
   ps::Stats s = engine_->stats();
   // An mbuf shortage is onomem only, though the engine saw a failed send (oerrors).
   s.oerrors -= std::min(s.oerrors, io_stats_.onomem);
@@ -449,7 +436,7 @@ ps::Stats SyncLcore::stats() const noexcept {
   return s;
 }
 
-SyncIoCounters SyncLcore::io_counters() const noexcept {
+SyncIoCounters SyncChannel::io_counters() const noexcept {
   SyncIoCounters c = io_;
   for (const ProducerSlot& p : producers_) c.ring_full += p.full.load(std::memory_order_relaxed);
   c.rx_ring_full = rx_ring_full_.load(std::memory_order_relaxed);

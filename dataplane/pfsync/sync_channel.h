@@ -1,10 +1,11 @@
-// The node's pfsync glue: drives a pfsync::SyncEngine over the node's state table (TableStore),
-// takes change records from per-producer SPSC rings and pfsync frames received on the sync port,
-// and sends the engine's payloads as Ethernet + IPv4 frames on the sync port, to the group or to
-// a unicast syncpeer (and a copy to an optional mirror TAP). create() runs on the control thread
-// after EAL init and allocates the rings, the engine's buffers and the store; poll()/run()/
-// on_rx_frame() run on ONE EAL lcore (the control thread or a sync lcore); change() runs on
-// producer i only; hand_over() and wants_resolve() on any lcore.
+// The node's pfsync channel: drives a pfsync::SyncEngine over the node's state table
+// (TableStore), takes change records from per-producer SPSC rings and pfsync frames received on
+// the sync port, and sends the engine's payloads as Ethernet + IPv4 frames on the sync port, to
+// the group or to a unicast syncpeer (and a copy to an optional mirror TAP). create() runs on the
+// control thread after EAL init and allocates the rings, the engine's buffers and the store;
+// poll() and on_rx_frame() run on one thread, the "sync side" (the control thread, which polls
+// it between its other jobs); change() runs on producer i only; hand_over() and wants_resolve()
+// on any lcore.
 #pragma once
 
 #include <rte_mbuf.h>
@@ -38,7 +39,7 @@ struct SyncPort {
 };
 
 // The MAC of a unicast syncpeer, from the node's neighbour table: true and `mac` when known.
-// Called on the sync lcore for every frame sent; must not block.
+// Called on the sync side for every frame sent; must not block.
 using NeighborLookup = bool (*)(void* ctx, uint32_t ip, pfsync::MacAddr& mac) noexcept;
 
 struct SyncConfig {
@@ -94,7 +95,7 @@ struct ChangeRecord {
 };
 static_assert(sizeof(ChangeRecord) == 32);
 
-// Counters of the glue (the engine's are in stats()). Written by the sync lcore, except
+// Counters of the glue (the engine's are in stats()). Written by the sync side, except
 // ring_full, written by each producer in its own slot; read relaxed by the control thread.
 struct SyncIoCounters {
   uint64_t changes = 0;              // change records taken from the rings
@@ -121,33 +122,32 @@ struct SyncPeerSeen {
   pfsync::TimePoint last{};
 };
 
-class SyncLcore final : private pfsync::SyncSink {
+class SyncChannel final : private pfsync::SyncSink {
  public:
   // Fails with `error` naming what could not be created. Registers config.reader_id as an
   // online reader of `table`.
-  static std::unique_ptr<SyncLcore> create(state::StateTable& table, const SyncPort& port,
-                                           const SyncConfig& config, std::string& error);
+  static std::unique_ptr<SyncChannel> create(state::StateTable& table, const SyncPort& port,
+                                             const SyncConfig& config, std::string& error);
   // After the lcores stopped: frees queued records' packets and the rings, unregisters.
-  ~SyncLcore() override;
-  SyncLcore(const SyncLcore&) = delete;
-  SyncLcore& operator=(const SyncLcore&) = delete;
+  ~SyncChannel() override;
+  SyncChannel(const SyncChannel&) = delete;
+  SyncChannel& operator=(const SyncChannel&) = delete;
 
   // ---- Producers (worker i; the control thread if it has a ring) ----
   rte_ring* ring_for_worker(unsigned i) const noexcept;
   // Queues a change of `s` on producer i's ring; false (counted) if the ring is full, and the
   // caller still owns `deferred_packet` (send it). With defer, pass a new state's first packet
   // with its kInsert: the sync side releases it (SyncConfig::release_packet) on the peer's
-  // INS_ACK or the defer timeout. Takes s.lock briefly to read the flags: not while holding it
-  // (use change_locked then).
+  // INS_ACK or the defer timeout. Takes s.lock briefly to read the flags, so the caller must not
+  // hold it. An insert or update of a no-sync state queues nothing (true); its delete is queued,
+  // so that the engine forgets the state.
   bool change(unsigned i, state::State& s, pfsync::ChangeKind kind,
               rte_mbuf* deferred_packet = nullptr) noexcept;
-  bool change_locked(unsigned i, const state::State& s, pfsync::ChangeKind kind,
-                     rte_mbuf* deferred_packet = nullptr) noexcept;
   // Any lcore: queues a frame received on the sync port for the sync side (consumed: freed if
   // the RX ring is full).
   bool hand_over(rte_mbuf* m) noexcept;
 
-  // ---- The sync side (one lcore) ----
+  // ---- The sync side (one thread) ----
   // A frame received on the sync port: checked, decoded, applied; always consumed. A frame
   // from another port is counted as badif.
   void on_rx_frame(pfsync::TimePoint now, rte_mbuf* m) noexcept;
@@ -165,13 +165,10 @@ class SyncLcore final : private pfsync::SyncSink {
   // comes back up after a down, the node asks its peers for their tables (SyncEngine::on_link).
   void on_link(pfsync::TimePoint now, bool up) noexcept { engine_->on_link(now, up); }
   void on_link(bool up) noexcept { on_link(clock(), up); }
-  // rte_eal_remote_launch(SyncLcore::launch, sync, lcore): polls until stop().
-  static int launch(void* self);
-  void stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
   // Now on the clock poll() uses (TSC since config.start_tsc).
   pfsync::TimePoint clock() const noexcept;
 
-  // ---- Counters (control thread; values written by the sync lcore may lag) ----
+  // ---- Counters (control thread; values written by the sync side may lag) ----
   // Unicast: the syncpeer while its MAC is not (or no longer) in the neighbour table; the
   // control thread sends it an ARP request (about once a second) until this is empty.
   std::optional<uint32_t> wants_resolve() const noexcept;
@@ -202,7 +199,7 @@ class SyncLcore final : private pfsync::SyncSink {
     std::atomic<uint64_t> full{0};
   };
 
-  SyncLcore(state::StateTable& table, const SyncPort& port, const SyncConfig& config);
+  SyncChannel(state::StateTable& table, const SyncPort& port, const SyncConfig& config);
   bool setup(std::string& error);
   bool enqueue(unsigned i, const ChangeRecord& r) noexcept;
   bool enqueue_local(ProducerSlot& p, const ChangeRecord& r) noexcept;
@@ -241,10 +238,9 @@ class SyncLcore final : private pfsync::SyncSink {
   rte_ring* rx_ring_ = nullptr;
   std::atomic<uint64_t> rx_ring_full_{0};
   bool reader_registered_ = false;
-  std::atomic<bool> stop_{false};
   pfsync::Stats io_stats_;  // ipackets, badttl, badif, onomem
   SyncIoCounters io_;       // all but ring_full and rx_ring_full
-  // Unicast peer resolution (the sync lcore; unresolved_ is also read by wants_resolve()).
+  // Unicast peer resolution (the sync side; unresolved_ is also read by wants_resolve()).
   bool peer_known_ = false;  // addrs_.dst_mac holds a MAC the peer had (maybe stale)
   std::atomic<bool> unresolved_{false};
   std::array<rte_mbuf*, kHeldFrames> held_{};

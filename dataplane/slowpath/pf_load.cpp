@@ -242,7 +242,7 @@ bool RuleRefSet::idle() const noexcept {
 
 // Why retiring does not wait: rte_rcu_qsbr_synchronize() waits until every registered reader
 // has reported quiescent. The control thread is a reader under two ids (its own, and pfsync's,
-// which SyncLcore::poll reports on the same thread), so a wait there never ends for the id it
+// which SyncChannel::poll reports on the same thread), so a wait there never ends for the id it
 // does not report itself, and the thread stops: no CARP adverts, no pfsync, no REST. Reporting
 // every id first would work only while no other id moves to this thread. Instead nothing
 // waits: the old ruleset is queued with a grace-period token and freed by pf_reclaim, from the

@@ -296,11 +296,9 @@ nlohmann::json pf_kill_states(Node& node, const Params& q) {
       s->lock.unlock();
     }
     if (!pf_remove_state(pf, s)) continue;
-    if (flush && node.sync) {
-      node.sync->change_locked(node.n_workers, *s, pfsync::ChangeKind::kDelete);
-    } else {
-      pf_sync_change(node, node.n_workers, *s, pfsync::ChangeKind::kDelete);
-    }
+    // After a flush the delete carries no-sync: the engine forgets the state, the CLR below
+    // tells the peers.
+    pf_sync_change(node, node.n_workers, *s, pfsync::ChangeKind::kDelete);
     ++killed;
   }
   if (flush && node.sync) node.sync->clear(node.sync->clock(), "");

@@ -7,9 +7,9 @@
 
 #include "dataplane/net/build.h"
 #include "dataplane/net/parse.h"
-#include "dataplane/worker/pf.h"
-#include "dataplane/slowpath/pf_load.h"
 #include "dataplane/node/ports.h"
+#include "dataplane/slowpath/pf_load.h"
+#include "dataplane/worker/pf.h"
 #include "dataplane/worker/worker.h"
 
 namespace dpf {
@@ -63,7 +63,7 @@ SlowPath::SlowPath(Node& node)
       },
       nullptr);
   sweeper_.on_remove(
-      [](const state::State& s, void* ctx) {
+      [](state::State& s, void* ctx) {
         Node& node = *static_cast<Node*>(ctx);
         pf_state_removed(s);
         pf_sync_change(node, node.n_workers, s, pfsync::ChangeKind::kDelete);

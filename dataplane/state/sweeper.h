@@ -23,8 +23,8 @@ class Sweeper {
   };
   using RuleResolver = RuleView (*)(const State& s, void* ctx);
   // Told of every state the sweeper removes, once unlinked and before it can be freed
-  // (pfsync's delete).
-  using RemoveHook = void (*)(const State& s, void* ctx);
+  // (pfsync's delete). The sweeper does not hold s.lock: the hook may take it.
+  using RemoveHook = void (*)(State& s, void* ctx);
 
   explicit Sweeper(StateTable& table) noexcept : table_(table) {}
 

@@ -379,10 +379,8 @@ bool pf_remove_state(Pf& pf, State* s) noexcept {
   return true;
 }
 
-void pf_sync_change(Node& node, unsigned producer, const State& s,
-                    pfsync::ChangeKind kind) noexcept {
-  if (node.sync && !(s.state_flags & state::kStateNoSync))
-    node.sync->change_locked(producer, s, kind);
+void pf_sync_change(Node& node, unsigned producer, State& s, pfsync::ChangeKind kind) noexcept {
+  if (node.sync) node.sync->change(producer, s, kind);
 }
 
 uint32_t pf_now(const Pf& pf) noexcept {

@@ -148,8 +148,9 @@ void pf_state_removed(const state::State& s) noexcept;
 bool pf_remove_state(Pf& pf, state::State* s) noexcept;
 
 // Tells pfsync (when the node has it) that a state was inserted, changed or removed.
-// `producer` is the worker index, or n_workers for the control thread.
-void pf_sync_change(Node& node, unsigned producer, const state::State& s,
+// `producer` is the worker index, or n_workers for the control thread. Takes s.lock briefly:
+// call it without holding the lock.
+void pf_sync_change(Node& node, unsigned producer, state::State& s,
                     pfsync::ChangeKind kind) noexcept;
 
 // pf's uptime clock in whole seconds (what states' creation/expire count in).

@@ -4,6 +4,7 @@
 #   (ARCHITECTURE.md: logic is pure and DPDK-free). dpf_check_purity() fails the configure
 #   step if one of them ends up linking DPDK, directly or through another library.
 # dpf_unit_test(NAME SOURCES... LIBS ...) — a Catch2 v2 test executable registered with CTest.
+# dpf_eal_test(NAME SOURCES... LIBS ...) — the same for tests that need EAL (see below).
 
 set_property(GLOBAL PROPERTY DPF_PURE_LIBS "")
 
@@ -52,6 +53,19 @@ function(dpf_unit_test name)
   add_executable(${name} ${A_SOURCES})
   target_compile_options(${name} PRIVATE ${DPF_WARNINGS})
   target_link_libraries(${name} PRIVATE dpf_catch_main ${A_LIBS})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS unit)
+endfunction()
+
+# dpf_eal_test(NAME SOURCES... LIBS ...) — a Catch2 v2 test that starts EAL itself (no hugepages,
+#   no PCI, its own file prefix: tests/unit/eal_main.cpp), registered with CTest.
+function(dpf_eal_test name)
+  cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${PROJECT_SOURCE_DIR}/tests/unit/eal_main.cpp ${A_SOURCES})
+  target_compile_options(${name} PRIVATE ${DPF_WARNINGS})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE Catch2::Catch2 ${A_LIBS})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS unit)

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "dataplane/pfsync/engine.h"
-#include "tests/unit/pfsync_engine/engine_test_util.h"
+#include "tests/unit/pfsync/engine_test_util.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // START/END, the paced walk, and floods of requests.
 #include <catch2/catch.hpp>
 
-#include "tests/unit/pfsync_engine/engine_test_util.h"
+#include "tests/unit/pfsync/engine_test_util.h"
 
 namespace dpf::pfsync {
 namespace {

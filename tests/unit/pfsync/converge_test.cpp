@@ -5,7 +5,7 @@
 
 #include <random>
 
-#include "tests/unit/pfsync_engine/engine_test_util.h"
+#include "tests/unit/pfsync/engine_test_util.h"
 
 namespace dpf::pfsync {
 namespace {

@@ -2,7 +2,7 @@
 // peer's INS_ACK, a 20 ms timeout, or an event that settles who handles the flow.
 #include <catch2/catch.hpp>
 
-#include "tests/unit/pfsync_engine/engine_test_util.h"
+#include "tests/unit/pfsync/engine_test_util.h"
 
 namespace dpf::pfsync {
 namespace {

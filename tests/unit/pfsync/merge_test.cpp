@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "dataplane/pfsync/merge.h"
-#include "tests/unit/pfsync_engine/engine_test_util.h"
+#include "tests/unit/pfsync/engine_test_util.h"
 
 namespace dpf::pfsync {
 namespace {

@@ -4,7 +4,7 @@
 // as FreeBSD 10+ does).
 #include <catch2/catch.hpp>
 
-#include "tests/unit/pfsync_engine/engine_test_util.h"
+#include "tests/unit/pfsync/engine_test_util.h"
 
 namespace dpf::pfsync {
 namespace {

@@ -1,4 +1,4 @@
-// Two nodes' pfsync glue back to back: each has its own state table and SyncLcore; their sync
+// Two nodes' pfsync glue back to back: each has its own state table and SyncChannel; their sync
 // ports are net_ring devices whose rings cross (A's TX ring is B's RX ring and the other way),
 // and a third net_ring port stands in for the mirror TAP. The tests move frames by hand with a
 // fake clock: poll the sender, receive on the other port, hand the frames to on_rx_frame.
@@ -93,7 +93,7 @@ void discard(uint16_t port) {
 
 struct Peer {
   std::unique_ptr<st::StateTable> table;
-  std::unique_ptr<SyncLcore> sync;
+  std::unique_ptr<SyncChannel> sync;
   uint16_t port = 0;
   ~Peer() {
     sync.reset();  // before its table: unregisters its reader
@@ -170,7 +170,7 @@ std::unique_ptr<Peer> make_peer(uint32_t hostid, uint16_t port, Options o = {}) 
     c.neighbor_ctx = o.neighbors;
   }
   c.release_packet = [](void*, rte_mbuf* m) noexcept { released.push_back(m); };
-  p->sync = SyncLcore::create(*p->table, sp, c, error);
+  p->sync = SyncChannel::create(*p->table, sp, c, error);
   INFO(error);
   REQUIRE(p->sync != nullptr);
   return p;
@@ -475,7 +475,7 @@ TEST_CASE("sync lcore: the local producer's records beyond its full ring wait an
 TEST_CASE("sync lcore: one poll takes at most kRxPerPoll received frames and says more wait") {
   Pair p;
   rte_mbuf* m = frame_from_a(p, 7);
-  const unsigned n = SyncLcore::kRxPerPoll + 44;
+  const unsigned n = SyncChannel::kRxPerPoll + 44;
   for (unsigned i = 0; i < n; ++i) {
     rte_mbuf* c = rte_pktmbuf_copy(m, wires().pool, 0, UINT32_MAX);
     REQUIRE(c != nullptr);
@@ -484,7 +484,7 @@ TEST_CASE("sync lcore: one poll takes at most kRxPerPoll received frames and say
   }
   rte_pktmbuf_free(m);
   CHECK(p.b->sync->poll(p.now));
-  CHECK(p.b->sync->io_counters().rx_frames == SyncLcore::kRxPerPoll);
+  CHECK(p.b->sync->io_counters().rx_frames == SyncChannel::kRxPerPoll);
   CHECK_FALSE(p.b->sync->poll(p.now));
   CHECK(p.b->sync->io_counters().rx_frames == n);
   CHECK(p.b->table->count() == 1);
@@ -600,14 +600,14 @@ TEST_CASE("sync lcore: beyond the hold limit the oldest waiting frame is dropped
   FakeNeighbors n{.ip = addr_of(kHostB), .mac = std::nullopt};
   Pair p(Options{.syncpeer = addr_of(kHostB), .neighbors = &n});
   constexpr unsigned kExtra = 3;
-  for (unsigned i = 0; i < SyncLcore::kHeldFrames + kExtra; ++i) p.a->sync->clear(p.now, "");
-  CHECK(p.a->sync->io_counters().tx_held == SyncLcore::kHeldFrames + kExtra);
+  for (unsigned i = 0; i < SyncChannel::kHeldFrames + kExtra; ++i) p.a->sync->clear(p.now, "");
+  CHECK(p.a->sync->io_counters().tx_held == SyncChannel::kHeldFrames + kExtra);
   CHECK(p.a->sync->io_counters().tx_unresolved == kExtra);
   CHECK(receive(p.b->port).empty());
   n.mac = mac_of(kHostB);
   p.a->sync->poll(p.now);
   const std::vector<rte_mbuf*> f = receive(p.b->port);
-  CHECK(f.size() == SyncLcore::kHeldFrames);
+  CHECK(f.size() == SyncChannel::kHeldFrames);
   for (rte_mbuf* m : f) rte_pktmbuf_free(m);
 }
 

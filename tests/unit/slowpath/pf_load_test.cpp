@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/unit/node/pf_fixture.h"
+#include "tests/unit/worker/pf_fixture.h"
 
 namespace dpf {
 namespace {

@@ -7,7 +7,7 @@
 #include <set>
 #include <vector>
 
-#include "tests/unit/state_table/table_fixture.h"
+#include "tests/unit/state/table_fixture.h"
 
 namespace dpf::state {
 namespace {
@@ -30,7 +30,7 @@ std::vector<State*> fill(StateTable& t, unsigned n, F expire) {
   return v;
 }
 
-void record_removal(const State& s, void* ctx) {
+void record_removal(State& s, void* ctx) {
   static_cast<std::set<uint64_t>*>(ctx)->insert(s.id);
 }
 

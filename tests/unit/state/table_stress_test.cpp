@@ -13,7 +13,7 @@
 
 #include "dataplane/state/table.h"
 #include "dataplane/state/tcp_track.h"
-#include "tests/unit/state_table/table_fixture.h"
+#include "tests/unit/state/table_fixture.h"
 
 namespace dpf::state {
 namespace {

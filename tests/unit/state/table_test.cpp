@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/unit/state_table/table_fixture.h"
+#include "tests/unit/state/table_fixture.h"
 
 namespace dpf::state {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "control/pfconf/parser.h"
 #include "dataplane/worker/pf.h"
-#include "tests/unit/state_table/table_fixture.h"
+#include "tests/unit/state/table_fixture.h"
 
 namespace dpf::test {
 

@@ -12,7 +12,7 @@
 
 #include "dataplane/node/node.h"
 #include "dataplane/worker/worker.h"
-#include "tests/unit/node/pf_fixture.h"
+#include "tests/unit/worker/pf_fixture.h"
 
 namespace dpf {
 namespace {

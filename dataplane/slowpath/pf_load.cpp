@@ -7,8 +7,8 @@
 
 #include "control/config/cluster.h"
 #include "control/pfconf/parser.h"
-#include "dataplane/worker/pf.h"
 #include "dataplane/slowpath/pf_load.h"
+#include "dataplane/worker/pf.h"
 
 namespace dpf {
 
@@ -154,23 +154,38 @@ pfconf::ParseOptions pf_parse_options(const config::Node& node) {
 
 namespace {
 
-// Parses and compiles `text` for one node; the result is not published.
-std::unique_ptr<PfRuleset> build_for(Pf& pf, const config::Cluster& cluster,
-                                     const config::Node& node, const std::string& path,
-                                     std::string_view text, std::vector<std::string>& errors) {
+// Parses `text` for one node, with the checks a ruleset shared by the cluster's nodes needs.
+std::optional<pfconf::Ruleset> parse_for(const config::Cluster& cluster, const config::Node& node,
+                                         const std::string& path, std::string_view text,
+                                         std::vector<std::string>& errors) {
   auto parsed = pfconf::parse_ruleset(text, path, pf_parse_options(node));
   for (const auto& e : parsed.errors) errors.push_back(e.to_string());
-  if (!parsed.ok()) return nullptr;
+  if (!parsed.ok()) return std::nullopt;
   if (parsed.ruleset->options.hostid != 0 && cluster.nodes.size() > 1) {
     errors.push_back(path +
                      ": `set hostid` in a ruleset shared by several nodes: set each "
                      "node's hostid in the cluster file");
-    return nullptr;
+    return std::nullopt;
   }
+  return std::move(*parsed.ruleset);
+}
+
+// Compiles a parsed ruleset for one node; the result is not published.
+std::unique_ptr<PfRuleset> compile_for(Pf& pf, const config::Node& node, const std::string& path,
+                                       pfconf::Ruleset ruleset, std::vector<std::string>& errors) {
   std::string error;
-  auto rs = pf_build_ruleset(pf, std::move(*parsed.ruleset), pf_interfaces(node), error);
+  auto rs = pf_build_ruleset(pf, std::move(ruleset), pf_interfaces(node), error);
   if (!rs) errors.push_back(path + ": node " + node.name + ": " + error);
   return rs;
+}
+
+// Parses and compiles `text` for one node; the result is not published.
+std::unique_ptr<PfRuleset> build_for(Pf& pf, const config::Cluster& cluster,
+                                     const config::Node& node, const std::string& path,
+                                     std::string_view text, std::vector<std::string>& errors) {
+  auto parsed = parse_for(cluster, node, path, text, errors);
+  if (!parsed) return nullptr;
+  return compile_for(pf, node, path, std::move(*parsed), errors);
 }
 
 }  // namespace
@@ -218,16 +233,39 @@ void publish_src_tracking(Node& node, const PfRuleset& rs) {
   }
 }
 
+void publish(Node& node, const std::string& path, std::unique_ptr<PfRuleset> rs) {
+  rs->file = path;
+  publish_src_tracking(node, *rs);
+  pf_publish(*node.pf, std::move(rs));
+}
+
 }  // namespace
+
+std::optional<pfconf::Ruleset> pf_parse_file(const config::Cluster& cluster,
+                                             const config::Node& cfg, const std::string& path,
+                                             std::vector<std::string>& errors) {
+  std::string why;
+  const auto text = pfconf::read_ruleset_text(path, &why);
+  if (!text) {
+    errors.push_back(path + ": cannot read the ruleset: " + why);
+    return std::nullopt;
+  }
+  return parse_for(cluster, cfg, path, *text, errors);
+}
+
+bool pf_load_parsed(Node& node, const std::string& path, pfconf::Ruleset ruleset,
+                    std::vector<std::string>& errors) {
+  auto rs = compile_for(*node.pf, *node.cfg, path, std::move(ruleset), errors);
+  if (!rs) return false;
+  publish(node, path, std::move(rs));
+  return true;
+}
 
 bool pf_load(Node& node, const std::string& path, std::string_view text,
              std::vector<std::string>& errors) {
-  Pf& pf = *node.pf;
-  auto rs = build_for(pf, *node.cluster, *node.cfg, path, text, errors);
+  auto rs = build_for(*node.pf, *node.cluster, *node.cfg, path, text, errors);
   if (!rs) return false;
-  rs->file = path;
-  publish_src_tracking(node, *rs);
-  pf_publish(pf, std::move(rs));
+  publish(node, path, std::move(rs));
   return true;
 }
 
@@ -300,13 +338,8 @@ size_t pf_rule_ref_sets(const Pf& pf) noexcept {
 }
 
 bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>& errors) {
-  std::string why;
-  const auto text = pfconf::read_ruleset_text(path, &why);
-  if (!text) {
-    errors.push_back(path + ": cannot read the ruleset: " + why);
-    return false;
-  }
-  return pf_load(node, path, *text, errors);
+  auto parsed = pf_parse_file(*node.cluster, *node.cfg, path, errors);
+  return parsed && pf_load_parsed(node, path, std::move(*parsed), errors);
 }
 
 }  // namespace dpf

@@ -2,6 +2,7 @@
 // compile, publish. A ruleset with any error is rejected whole and the running one stays.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,14 @@ pfconf::ParseOptions pf_parse_options(const config::Node& node);
 // `dpf --check`: parses the cluster's ruleset and compiles it for every node. False with every
 // error (parse errors once, compile errors per node).
 bool pf_check_rules(const config::Cluster& cluster, std::vector<std::string>& errors);
+// Reads and parses the ruleset file at `path` for node `cfg` of `cluster` (not compiled: that is
+// pf_load_parsed). Nothing, with every error, if it cannot be read or has any error.
+std::optional<pfconf::Ruleset> pf_parse_file(const config::Cluster& cluster,
+                                             const config::Node& cfg, const std::string& path,
+                                             std::vector<std::string>& errors);
+// Compiles and publishes a parsed ruleset (named `path`). False with every error.
+bool pf_load_parsed(Node& node, const std::string& path, pfconf::Ruleset ruleset,
+                    std::vector<std::string>& errors);
 // Parses, compiles and publishes `text` (named `path` in errors). False with every error.
 bool pf_load(Node& node, const std::string& path, std::string_view text,
              std::vector<std::string>& errors);

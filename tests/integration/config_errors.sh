@@ -126,4 +126,27 @@ set -e
 [ "$rc" = 1 ] || fail "dpf with a bad device exited $rc, not 1"
 grep -q 'interface sis0 (device "net_nosuchdriver0")' "$LAB_DIR/baddev.out" ||
   fail "the error does not name the device: $(tail -n 3 "$LAB_DIR/baddev.out")"
+
+log "a ruleset that does not parse stops the node at start, with FILE:LINE:COL"
+printf 'block all\npass in on sis0 proto tcp to port 99999\n' >"$LAB_DIR/bad.pf.conf"
+cat >"$LAB_DIR/badrules.yaml" <<YAML
+cluster: { name: badrules, rules: bad.pf.conf }
+nodes:
+  fw:
+    eal: [-l, "0-1", --no-huge, -m, "128", --no-pci, --file-prefix, dpf-badrules-$$]
+    interfaces:
+      sis0: { device: "net_null0", address: 10.0.0.254/24 }
+YAML
+set +e
+in_ns fw timeout 30 "$DPF" -- -c "$LAB_DIR/badrules.yaml" >"$LAB_DIR/badrules.out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "dpf with a ruleset that does not parse exited $rc, not 1"
+grep -q "^$LAB_DIR/bad.pf.conf:2:[0-9]*: .*99999" "$LAB_DIR/badrules.out" ||
+  fail "the parse error is not reported as FILE:LINE:COL: $(tail -n 3 "$LAB_DIR/badrules.out")"
+grep -q "^dpf: node fw: the ruleset $LAB_DIR/bad.pf.conf was not loaded$" "$LAB_DIR/badrules.out" ||
+  fail "no line says the ruleset was not loaded: $(tail -n 3 "$LAB_DIR/badrules.out")"
+[ "$(grep -c "99999" "$LAB_DIR/badrules.out")" = 1 ] ||
+  fail "the ruleset was parsed more than once: $(cat "$LAB_DIR/badrules.out")"
+grep -q "REST API on" "$LAB_DIR/badrules.out" && fail "the node started its REST API"
 log "PASS"

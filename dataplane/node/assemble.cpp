@@ -163,7 +163,7 @@ void node_init(Node& node, const config::Cluster& cluster, const config::Node& c
   node.cfg = &cfg;
   node.hostid = cfg.hostid ? *cfg.hostid : static_cast<uint32_t>(rte_rand() | 1);
   node.n_workers = cfg.lcores.workers;
-  node.idle = cfg.lcores.idle;
+  node.idle = cfg.lcores.idle == config::IdleMode::poll ? IdleMode::kPoll : IdleMode::kAdaptive;
   node.idle_sleep_max_us = cfg.lcores.idle_sleep_max_us;
   node.counters.resize(node.n_workers + 1);
   timespec ts{};
@@ -204,7 +204,7 @@ bool node_assemble(Node& node, std::vector<std::string>& errors) {
 void node_print_banner(const Node& node, const std::string& listen) {
   std::printf("dpf: node %s of cluster %s, hostid %08x, %u worker(s), idle %s\n",
               node.cfg->name.c_str(), node.cluster->name.c_str(), node.hostid, node.n_workers,
-              node.idle == config::IdleMode::poll ? "poll" : "adaptive");
+              node.idle == IdleMode::kPoll ? "poll" : "adaptive");
   for (const auto& p : node.ports) {
     std::printf("dpf:   %s: port %u, %s, %s/%u, %u rxq %u txq%s\n", p->name.c_str(), p->port_id,
                 net::format_mac(p->mac).c_str(), config::format_ipv4(p->addr).c_str(),

@@ -19,16 +19,23 @@
 #include <string>
 #include <vector>
 
-#include "control/config/cluster.h"
 #include "dataplane/net/drop.h"
 #include "dataplane/net/headers.h"
-#include "dataplane/worker/pf.h"
-#include "dataplane/route/table.h"
 #include "dataplane/pfsync/sync_channel.h"
+#include "dataplane/route/table.h"
+#include "dataplane/worker/pf.h"
+
+namespace dpf::config {
+struct Cluster;
+struct Node;
+}  // namespace dpf::config
 
 namespace dpf {
 
 inline constexpr unsigned kMaxPorts = 16;
+
+// What an lcore does when its polls find nothing: keep polling, or back off with sleeps.
+enum class IdleMode : uint8_t { kPoll, kAdaptive };
 inline constexpr unsigned kMaxWorkers = 16;
 inline constexpr uint16_t kBurst = 32;
 inline constexpr unsigned kMaxVhidsPerPort = 8;
@@ -136,7 +143,7 @@ struct Node {
   const config::Node* cfg = nullptr;
   uint32_t hostid = 0;
   unsigned n_workers = 1;
-  config::IdleMode idle = config::IdleMode::adaptive;
+  IdleMode idle = IdleMode::kAdaptive;
   unsigned idle_sleep_max_us = 1000;
 
   std::vector<std::unique_ptr<Port>> ports;  // index == DPDK port id order of the config
@@ -147,12 +154,12 @@ struct Node {
   std::vector<rte_ring*> punt;            // one SPSC ring per worker, drained by control
   std::vector<LcoreCounters> counters;    // [0, n_workers) workers, [n_workers] control
   std::atomic<bool> stop{false};
-  uint64_t start_ns = 0;            // CLOCK_MONOTONIC at start
-  std::unique_ptr<Pf> pf;           // state table and ruleset
-  std::atomic<bool> reload{false};  // SIGHUP: reload the ruleset from the cluster's rules file
+  uint64_t start_ns = 0;              // CLOCK_MONOTONIC at start
+  std::unique_ptr<Pf> pf;             // state table and ruleset
+  std::atomic<bool> reload{false};    // SIGHUP: reload the ruleset from the cluster's rules file
   std::unique_ptr<SyncChannel> sync;  // pfsync, when the node has a `pfsync:` section
-  int sync_port = -1;               // index of the sync interface in ports
-  bool sync_defer = false;          // pfsync defer: a new state's first packet waits for INS_ACK
+  int sync_port = -1;                 // index of the sync interface in ports
+  bool sync_defer = false;            // pfsync defer: a new state's first packet waits for INS_ACK
 
   // Index of the port owning `addr` as its interface address, or as a virtual address of a
   // vhid this node is master of; -1 otherwise.

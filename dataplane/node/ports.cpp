@@ -1,4 +1,5 @@
 #include "dataplane/node/ports.h"
+#include "control/config/cluster.h"
 
 #include <rte_dev.h>
 #include <rte_ethdev.h>

@@ -1,4 +1,5 @@
 #include "dataplane/slowpath/carp_node.h"
+#include "control/config/cluster.h"
 
 #include <rte_random.h>
 

@@ -48,7 +48,7 @@ void set_src_tracking(Pf& pf, const PfRuleset& rs, const filter::StateSpec& spec
   if (!ref.src_track) return;
   if (!pf.src_nodes) {
     pf.src_nodes = std::make_unique<state::SrcNodeTable>(
-        std::max(state::kDefaultSrcNodeLimit, src_node_limit(rs.source)));
+        std::max(state::kDefaultSrcNodeLimit, src_node_limit(*rs.source)));
   }
   ref.src_table = pf.src_nodes.get();
 }
@@ -83,7 +83,7 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
     if (src.options.timeout_set[i])
       out->timeouts.set(static_cast<state::Timeout>(i), src.options.timeouts[i]);
   }
-  out->source = std::move(src);
+  out->source = std::make_shared<const pfconf::Ruleset>(std::move(src));
   const auto& rules = out->compiled->rules;
   out->refs.assign(rules.size(), nullptr);
   out->ref_set = std::make_unique<RuleRefSet>();
@@ -218,10 +218,10 @@ namespace {
 // hands pf_housekeeping to the state table's sweeper.
 void publish_src_tracking(Node& node, const PfRuleset& rs) {
   Pf& pf = *node.pf;
-  if (pf.src_nodes) pf.src_nodes->set_limit(src_node_limit(rs.source));
+  if (pf.src_nodes) pf.src_nodes->set_limit(src_node_limit(*rs.source));
   {
     std::lock_guard lock(pf.tables_mu);
-    for (const auto& t : rs.source.tables) {
+    for (const auto& t : rs.source->tables) {
       auto it = pf.overload_tables.find(t.name);
       if (it != pf.overload_tables.end()) it->second->clear();
     }

@@ -7,12 +7,16 @@
 #include <string_view>
 #include <vector>
 
+#include "control/config/cluster.h"
 #include "control/pfconf/parser.h"
 #include "dataplane/node/node.h"
 #include "dataplane/worker/pf.h"
 
 namespace dpf {
 
+// Builds a PfRuleset from a parsed ruleset for this node's interfaces.
+std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset rs,
+                                            const filter::InterfaceMap& ifs, std::string& error);
 filter::InterfaceMap pf_interfaces(const config::Node& node);
 pfconf::ParseOptions pf_parse_options(const config::Node& node);
 // `dpf --check`: parses the cluster's ruleset and compiles it for every node. False with every

@@ -311,8 +311,8 @@ nlohmann::json pf_rules(Node& node) {
   nlohmann::json rules = nlohmann::json::array();
   pfconf::PrintOptions po;
   po.definitions = false;
-  for (size_t i = 0; i < rs->source.rules.size(); ++i) {
-    std::string text = pfconf::print_rule(rs->source.rules[i], po);
+  for (size_t i = 0; i < rs->source->rules.size(); ++i) {
+    std::string text = pfconf::print_rule(rs->source->rules[i], po);
     while (!text.empty() && text.back() == '\n') text.pop_back();
     const RuleRef* ref = i < rs->refs.size() ? rs->refs[i] : nullptr;
     rules.push_back({{"nr", i}, {"text", text}, {"states", ref ? ref->states.load() : 0}});
@@ -320,7 +320,7 @@ nlohmann::json pf_rules(Node& node) {
   return {{"file", rs->file},
           {"generation", rs->generation},
           {"rules", rules},
-          {"text", pfconf::print_ruleset(rs->source, po)}};
+          {"text", pfconf::print_ruleset(*rs->source, po)}};
 }
 
 nlohmann::json pf_load_rules(Node& node, SlowPath& slow, const std::string& body) {

@@ -1,4 +1,5 @@
 #include "dataplane/slowpath/slowpath.h"
+#include "control/config/cluster.h"
 
 #include <rte_ethdev.h>
 
@@ -378,7 +379,7 @@ void SlowPath::run() {
     // The control thread never spins: it backs off to kControlSleepMaxUs when idle, even in
     // poll mode; that bounds the extra latency of ARP, ICMP and neighbour resolution.
     if (unsigned us =
-            idle.next_sleep(got + (busy ? 1 : 0), config::IdleMode::adaptive, kControlSleepMaxUs)) {
+            idle.next_sleep(got + (busy ? 1 : 0), IdleMode::kAdaptive, kControlSleepMaxUs)) {
       table.offline(index_);
       rte_delay_us_sleep(us);
       table.online(index_);
@@ -392,7 +393,7 @@ void SlowPath::refresh_snapshot() {
   s.cluster = node_.cluster->name;
   s.hostid = node_.hostid;
   s.workers = node_.n_workers;
-  s.idle = node_.idle == config::IdleMode::poll ? "poll" : "adaptive";
+  s.idle = node_.idle == IdleMode::kPoll ? "poll" : "adaptive";
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   s.uptime_s = (ts.tv_sec * 1'000'000'000ull + ts.tv_nsec - node_.start_ns) / 1e9;

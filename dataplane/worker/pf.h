@@ -17,7 +17,6 @@
 
 #include <rte_mbuf.h>
 
-#include "control/pfconf/ruleset.h"
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
 #include "dataplane/net/parse.h"
@@ -26,6 +25,10 @@
 #include "dataplane/state/state.h"
 #include "dataplane/state/table.h"
 #include "dataplane/state/timeouts.h"
+
+namespace dpf::pfconf {
+struct Ruleset;
+}
 
 namespace dpf {
 
@@ -99,9 +102,10 @@ struct SrcTrackCounters {
   std::atomic<uint64_t> flushed_states{0};  // states those flushes killed
 };
 
-// A loaded ruleset: the compiled form the workers evaluate and what the views print.
+// A loaded ruleset: the compiled form the workers evaluate and what the views print (the parsed
+// source, whose type only the control thread's files see).
 struct PfRuleset {
-  pfconf::Ruleset source;
+  std::shared_ptr<const pfconf::Ruleset> source;
   std::unique_ptr<const filter::CompiledRuleset> compiled;
   std::vector<RuleRef*> refs;           // by compiled rule index; nullptr for rules without state
   std::unique_ptr<RuleRefSet> ref_set;  // owns what `refs` points at (until retired)
@@ -171,10 +175,6 @@ void pf_publish(Pf& pf, std::unique_ptr<PfRuleset> rs);
 size_t pf_reclaim(Pf& pf) noexcept;
 // RuleRef sets alive: the loaded ruleset's and those retired ones still keep.
 size_t pf_rule_ref_sets(const Pf& pf) noexcept;
-
-// Builds a PfRuleset from a parsed ruleset for this node's interfaces. Control thread.
-std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset rs,
-                                            const filter::InterfaceMap& ifs, std::string& error);
 
 // The key pf_test looks a packet's state up with in direction `dir`, for packets whose state
 // is found by their own tuple (false for ICMP, whose key needs the ICMP header, and for

@@ -282,8 +282,8 @@ void worker_flush(WorkerContext& w) noexcept {
   }
 }
 
-unsigned IdleBackoff::next_sleep(unsigned got, config::IdleMode mode, unsigned max_us) noexcept {
-  if (got != 0 || mode == config::IdleMode::poll) {
+unsigned IdleBackoff::next_sleep(unsigned got, IdleMode mode, unsigned max_us) noexcept {
+  if (got != 0 || mode == IdleMode::kPoll) {
     empty_polls = 0;
     sleep_us = 0;
     return 0;

@@ -45,7 +45,7 @@ struct IdleBackoff {
   unsigned empty_polls = 0;
   unsigned sleep_us = 0;
   // Microseconds the caller should sleep now (0: poll again at once).
-  unsigned next_sleep(unsigned got, config::IdleMode mode, unsigned max_us) noexcept;
+  unsigned next_sleep(unsigned got, IdleMode mode, unsigned max_us) noexcept;
 };
 
 }  // namespace dpf

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "control/pfconf/parser.h"
+#include "dataplane/slowpath/pf_load.h"
 #include "dataplane/worker/pf.h"
 #include "tests/unit/state/table_fixture.h"
 

@@ -7,6 +7,7 @@
 
 #include "control/config/cluster.h"
 #include "control/pfconf/parser.h"
+#include "dataplane/slowpath/pf_housekeeping.h"
 #include "dataplane/slowpath/pf_load.h"
 #include "dataplane/worker/pf.h"
 

@@ -35,4 +35,15 @@ bool pf_load(Node& node, const std::string& path, std::string_view text,
              std::vector<std::string>& errors);
 bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>& errors);
 
+// Makes `rs` the ruleset the workers evaluate and retires the one it replaces (Pf::retired).
+// Never waits for readers, so it may be called on a thread that is itself a reader under
+// several ids (the control thread also runs pfsync's reader). Control thread.
+void pf_publish(Pf& pf, std::unique_ptr<PfRuleset> rs);
+// Frees what retired rulesets left that no reader can reach any more (see Pf::retired); never
+// waits. pf_housekeeping (slowpath/pf_housekeeping.h) calls it. Returns how many retired entries
+// remain.
+size_t pf_reclaim(Pf& pf) noexcept;
+// RuleRef sets alive: the loaded ruleset's and those retired ones still keep.
+size_t pf_rule_ref_sets(const Pf& pf) noexcept;
+
 }  // namespace dpf

@@ -5,7 +5,6 @@
 #include <array>
 #include <atomic>
 #include <cstring>
-#include <vector>
 
 #include "dataplane/node/node.h"
 #include "dataplane/state/icmp.h"
@@ -57,8 +56,8 @@ filter::Packet filter_packet(const net::PacketInfo& info, Direction dir, uint16_
   return p;
 }
 
-std::span<const std::byte> l4_bytes(const std::byte* frame, const net::PacketInfo& info) noexcept {
-  return {frame + info.l4_off, info.l4_len};
+std::span<const std::byte> l4_bytes(const rte_mbuf* m, const net::PacketInfo& info) noexcept {
+  return {rte_pktmbuf_mtod(m, const std::byte*) + info.l4_off, info.l4_len};
 }
 
 state::TcpSegment tcp_segment(const std::byte* frame, const net::PacketInfo& info,
@@ -153,28 +152,29 @@ bool take_src_node(Pf& pf, RuleRef* ref, const state::StateKey& key, Direction d
 }
 
 // pf_create_state: a state for a packet that passed a `keep state` rule. False when the table,
-// the rule or its source limits are full (counted). `rs` is the ruleset that gave `v`: v.rule
-// points into its rules, so its RuleRef must come from the same ruleset (Pf::ruleset may hold
-// a newer one by now).
+// the rule or its source limits are full: the packet is dropped and counted. `rs` is the ruleset
+// that gave `v`: v.rule points into its rules, so its RuleRef must come from the same ruleset
+// (Pf::ruleset may hold a newer one by now).
 bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& v,
-                  const state::StateKey& key, const std::byte* frame, const net::PacketInfo& info,
+                  const state::StateKey& key, rte_mbuf* m, const net::PacketInfo& info,
                   Direction dir, uint16_t port, uint32_t now) noexcept {
+  const auto* frame = rte_pktmbuf_mtod(m, const std::byte*);
   Pf& pf = *w.node->pf;
   RuleRef* ref = v.rule ? rs.refs[v.rule - rs.compiled->rules.data()] : nullptr;
   if (ref && ref->max_states && ref->states.load(std::memory_order_relaxed) >= ref->max_states) {
-    ++w.c->drops[static_cast<size_t>(DropReason::kStateLimit)];
+    drop_packet(*w.c, DropReason::kStateLimit, m);
     return false;
   }
   // Source limits are refused with pf's "src-limit" reason (also in pf.src_counters).
   state::SrcNode* sn = nullptr;
   if (!take_src_node(pf, ref, key, dir, now, &sn)) [[unlikely]] {
-    ++w.c->drops[static_cast<size_t>(DropReason::kSrcLimit)];
+    drop_packet(*w.c, DropReason::kSrcLimit, m);
     return false;
   }
   State* s = pf.table->alloc();
   if (s == nullptr) [[unlikely]] {
     if (sn) pf.src_nodes->release(sn, false, now);
-    ++w.c->drops[static_cast<size_t>(DropReason::kStateLimit)];
+    drop_packet(*w.c, DropReason::kStateLimit, m);
     return false;
   }
   s->key.key[state::kSkWire] = key;
@@ -213,7 +213,7 @@ bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& 
   if (pf.table->insert(s) != state::StateTable::InsertResult::kOk) {
     if (sn) pf.src_nodes->release(sn, false, now);
     pf.table->free_unlinked(s);
-    ++w.c->drops[static_cast<size_t>(DropReason::kStateInsert)];
+    drop_packet(*w.c, DropReason::kStateInsert, m);
     return false;
   }
   if (ref) ref->states.fetch_add(1, std::memory_order_relaxed);
@@ -270,36 +270,6 @@ void overload(Pf& pf, const State& s) noexcept {
   if (!pf.flushes.push(f)) pf.src_counters.flush_lost.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool flush_matches(const OverloadFlush& f, const State& s) noexcept {
-  const state::StateKey& k = s.key.key[state::kSkWire];
-  return k.af == f.af && (f.global || s.rule == f.rule) &&
-         k.addr[f.dir == Direction::kOut ? 1 : 0] == f.addr;
-}
-
-// pf_overload_task's flush: kills every state an overload request names.
-void run_flushes(Node& node) noexcept {
-  Pf& pf = *node.pf;
-  std::array<OverloadFlush, FlushQueue::kSize> reqs;
-  const unsigned n = pf.flushes.take(reqs);
-  if (n == 0) return;
-  pf.src_counters.overload_flush.fetch_add(n, std::memory_order_relaxed);
-  std::vector<State*> victims;
-  pf.table->for_each([&](State& s) {
-    if (s.unlinked) return;
-    for (unsigned i = 0; i < n; ++i) {
-      if (flush_matches(reqs[i], s)) {
-        victims.push_back(&s);
-        return;
-      }
-    }
-  });
-  for (State* s : victims) {
-    if (!pf_remove_state(pf, s)) continue;
-    pf_sync_change(node, node.n_workers, *s, pfsync::ChangeKind::kDelete);
-    pf.src_counters.flushed_states.fetch_add(1, std::memory_order_relaxed);
-  }
-}
-
 // pf_test's IPv4 options check for a packet that matched state `flags`: it passes only if the
 // state's rule said allow-opts (PFSTATE_ALLOWOPTS, which pfsync carries). As in FreeBSD's pf_test
 // the check follows the state's tracking and update (`ip_hl > 5`, "dropping packet with ip
@@ -322,6 +292,120 @@ State* find_state(state::StateTable& table, const state::StateKey& key, Directio
     return hint;
   }
   return table.lookup(key, dir);
+}
+
+// What one step of pf_test decided about a packet.
+enum class Verdict : uint8_t {
+  kPassed,     // it goes on
+  kDropped,    // dropped and counted
+  kUndecided,  // the next step decides: its state, then the rules
+};
+
+// The key a packet's state is looked up and created with. `stateful` false: the packet neither
+// has nor creates a state of its own (a later fragment; an ICMP error, which goes with the state
+// of the packet it quotes).
+struct PacketKey {
+  state::StateKey key{};
+  bool stateful = false;
+  bool icmp_query = false;
+};
+
+// pf_icmp_state_lookup for an ICMP error: it passes with the state of the packet it quotes,
+// kUndecided when it quotes none.
+Verdict test_icmp_error(WorkerContext& w, Direction dir, rte_mbuf* m, const net::PacketInfo& info,
+                        const state::PacketTuple& t) noexcept {
+  const auto quoted = l4_bytes(m, info).subspan(state::kIcmpHeaderLen);
+  state::IcmpErrorInner inner;
+  if (state::icmp_error_inner(t.af, quoted, dir, t.dst, &inner) != state::IcmpStatus::kOk)
+    return Verdict::kUndecided;
+  State* s = w.node->pf->table->lookup(inner.key, state::reverse(dir));
+  if (s == nullptr) return Verdict::kUndecided;
+  s->lock.lock();
+  const bool ok = s->proto != state::kProtoTcp ||
+                  state::icmp_inner_tcp_seq_ok(s->peers, s->direction, dir, inner.tcp_seq,
+                                               s->state_flags & state::kStateSloppy);
+  if (ok) account(*s, dir, info.ip_total_len);
+  s->lock.unlock();
+  if (!ok) {
+    drop_packet(*w.c, DropReason::kStateMismatch, m);
+    return Verdict::kDropped;
+  }
+  return pass_options(w, info, s->state_flags, m) ? Verdict::kPassed : Verdict::kDropped;
+}
+
+// Fills `pk` for the packet. ICMP errors are decided here, by the state they quote; an ICMP
+// message too short for its type is dropped.
+Verdict packet_key(WorkerContext& w, Direction dir, rte_mbuf* m, const net::PacketInfo& info,
+                   PacketKey& pk) noexcept {
+  if (info.fragment && !info.first_fragment) return Verdict::kUndecided;
+  const state::PacketTuple t = tuple_of(info);
+  if (info.proto != state::kProtoIcmp) {
+    pk.key = state::make_lookup_key(t, dir);
+    pk.stateful = true;
+    return Verdict::kUndecided;
+  }
+  state::IcmpMapping map;
+  if (state::icmp_mapping(t.af, l4_bytes(m, info), &map) != state::IcmpStatus::kOk) {
+    drop_packet(*w.c, DropReason::kL4Short, m);
+    return Verdict::kDropped;
+  }
+  if (map.is_error) return test_icmp_error(w, dir, m, info, t);
+  pk.key = state::make_icmp_key(t, dir, map);
+  pk.stateful = pk.icmp_query = true;
+  return Verdict::kUndecided;
+}
+
+// pf_test_state: tracks the packet against its state. kUndecided when it has none, or when the
+// state went (a TCP port reuse closed it).
+Verdict test_state(WorkerContext& w, Direction dir, uint16_t port, rte_mbuf* m,
+                   const net::PacketInfo& info, const PacketKey& pk, uint32_t now,
+                   State* hint) noexcept {
+  Pf& pf = *w.node->pf;
+  State* s = find_state(*pf.table, pk.key, dir, hint);
+  if (s == nullptr || (s->if_index != 0xffff && s->if_index != port)) return Verdict::kUndecided;
+  s->lock.lock();
+  const Track r =
+      track(pf, *s, rte_pktmbuf_mtod(m, const std::byte*), info, dir, now, pk.icmp_query);
+  s->lock.unlock();
+  switch (r) {
+    case Track::kPass:
+      ++w.c->state_matches;
+      pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kUpdate);
+      return pass_options(w, info, s->state_flags, m) ? Verdict::kPassed : Verdict::kDropped;
+    case Track::kDrop:
+      drop_packet(*w.c, DropReason::kStateMismatch, m);
+      return Verdict::kDropped;
+    case Track::kSrcLimit:
+      overload(pf, *s);
+      break;
+    case Track::kReevaluate:
+      break;
+  }
+  if (pf_remove_state(pf, s)) pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kDelete);
+  if (r != Track::kSrcLimit) return Verdict::kUndecided;
+  // pf drops the packet that completed the handshake (PFRES_SRCLIMIT).
+  pf.src_counters.src_limit.fetch_add(1, std::memory_order_relaxed);
+  drop_packet(*w.c, DropReason::kSrcLimit, m);
+  return Verdict::kDropped;
+}
+
+// pf_test_rule: the ruleset decides; a passing `keep state` rule creates the packet's state.
+bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t port,
+                uint16_t in_port, rte_mbuf* m, const net::PacketInfo& info, const PacketKey& pk,
+                uint32_t now) noexcept {
+  const filter::Verdict v = filter::evaluate(*rs.compiled, filter_packet(info, dir, port, in_port));
+  if (v.action == filter::Decision::block) {
+    if (v.ret != filter::ReturnKind::none) queue_return(w, v, in_port, m);
+    drop_packet(*w.c, DropReason::kPfBlock, m);
+    return false;
+  }
+  if (v.action != filter::Decision::pass) return true;
+  if (info.ip_options && !v.allow_opts) [[unlikely]] {
+    drop_packet(*w.c, DropReason::kIpOption, m);  // before any state is created (OpenBSD)
+    return false;
+  }
+  if (!v.keep_state || !pk.stateful) return true;
+  return create_state(w, rs, v, pk.key, m, info, dir, port, now);
 }
 
 }  // namespace
@@ -360,19 +444,6 @@ void pf_state_removed(const State& cs) noexcept {
     ref->src_table->release(sn, conn, ref->pf ? pf_now(*ref->pf) : 0);
 }
 
-void pf_housekeeping(Node& node, uint32_t now) noexcept {
-  Pf& pf = *node.pf;
-  if (pf.src_nodes && now != pf.last_src_purge) {
-    pf.src_nodes->purge(now);
-    pf.last_src_purge = now;
-  }
-  // Before the flushes: a queued request may name a RuleRef pf_reclaim frees now (it was queued
-  // before the grace period ended). run_flushes only compares that pointer with the states',
-  // and no new RuleRef can take its address before the requests are taken.
-  pf_reclaim(pf);
-  run_flushes(node);
-}
-
 bool pf_remove_state(Pf& pf, State* s) noexcept {
   if (!pf.table->remove(s)) return false;
   pf_state_removed(*s);
@@ -395,96 +466,14 @@ bool pf_lookup_key(const net::PacketInfo& info, Direction dir, state::StateKey& 
 
 bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, rte_mbuf* m,
              const net::PacketInfo& info, uint32_t now, State* hint) noexcept {
-  Pf& pf = *w.node->pf;
-  const PfRuleset* rs = pf.ruleset.load(std::memory_order_acquire);
+  const PfRuleset* rs = w.node->pf->ruleset.load(std::memory_order_acquire);
   if (rs == nullptr) return true;
-  const filter::CompiledRuleset& crs = *rs->compiled;
-  if (crs.skip_mask & (uint64_t{1} << port)) return true;
-  const auto* frame = rte_pktmbuf_mtod(m, const std::byte*);
-  const bool later_fragment = info.fragment && !info.first_fragment;
-  const state::PacketTuple t = tuple_of(info);
-  state::StateKey key;
-  bool icmp_query = false;
-  if (!later_fragment) {
-    if (info.proto == state::kProtoIcmp) {
-      state::IcmpMapping map;
-      if (state::icmp_mapping(t.af, l4_bytes(frame, info), &map) != state::IcmpStatus::kOk) {
-        drop_packet(*w.c, DropReason::kL4Short, m);
-        return false;
-      }
-      if (map.is_error) {
-        // An ICMP error passes with the state of the packet it quotes.
-        state::IcmpErrorInner inner;
-        const auto quoted = l4_bytes(frame, info).subspan(state::kIcmpHeaderLen);
-        if (state::icmp_error_inner(t.af, quoted, dir, t.dst, &inner) == state::IcmpStatus::kOk) {
-          if (State* s = pf.table->lookup(inner.key, state::reverse(dir))) {
-            s->lock.lock();
-            const bool ok = s->proto != state::kProtoTcp ||
-                            state::icmp_inner_tcp_seq_ok(s->peers, s->direction, dir, inner.tcp_seq,
-                                                         s->state_flags & state::kStateSloppy);
-            if (ok) account(*s, dir, info.ip_total_len);
-            s->lock.unlock();
-            if (!ok) {
-              drop_packet(*w.c, DropReason::kStateMismatch, m);
-              return false;
-            }
-            return pass_options(w, info, s->state_flags, m);
-          }
-        }
-        key = state::StateKey{};  // no state: the rules decide
-      } else {
-        icmp_query = true;
-        key = state::make_icmp_key(t, dir, map);
-      }
-    } else {
-      key = state::make_lookup_key(t, dir);
-    }
-    if (!(info.proto == state::kProtoIcmp && !icmp_query)) {
-      if (State* s = find_state(*pf.table, key, dir, hint)) {
-        if (s->if_index == 0xffff || s->if_index == port) {
-          s->lock.lock();
-          const Track r = track(pf, *s, frame, info, dir, now, icmp_query);
-          s->lock.unlock();
-          if (r == Track::kPass) {
-            ++w.c->state_matches;
-            pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kUpdate);
-            return pass_options(w, info, s->state_flags, m);
-          }
-          if (r == Track::kDrop) {
-            drop_packet(*w.c, DropReason::kStateMismatch, m);
-            return false;
-          }
-          if (r == Track::kSrcLimit) overload(pf, *s);
-          if (pf_remove_state(pf, s))
-            pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kDelete);
-          if (r == Track::kSrcLimit) {
-            // pf drops the packet that completed the handshake (PFRES_SRCLIMIT).
-            pf.src_counters.src_limit.fetch_add(1, std::memory_order_relaxed);
-            drop_packet(*w.c, DropReason::kSrcLimit, m);
-            return false;
-          }
-        }
-      }
-    }
-  }
-  const filter::Verdict v = filter::evaluate(crs, filter_packet(info, dir, port, in_port));
-  if (v.action == filter::Decision::block) {
-    if (v.ret != filter::ReturnKind::none) queue_return(w, v, in_port, m);
-    drop_packet(*w.c, DropReason::kPfBlock, m);
-    return false;
-  }
-  if (v.action == filter::Decision::pass && info.ip_options && !v.allow_opts) [[unlikely]] {
-    drop_packet(*w.c, DropReason::kIpOption, m);  // before any state is created (OpenBSD)
-    return false;
-  }
-  if (v.action == filter::Decision::pass && v.keep_state && !later_fragment &&
-      !(info.proto == state::kProtoIcmp && !icmp_query)) {
-    if (!create_state(w, *rs, v, key, frame, info, dir, port, now)) {
-      rte_pktmbuf_free(m);
-      return false;
-    }
-  }
-  return true;
+  if (rs->compiled->skip_mask & (uint64_t{1} << port)) return true;
+  PacketKey pk;
+  Verdict r = packet_key(w, dir, m, info, pk);
+  if (r == Verdict::kUndecided && pk.stateful) r = test_state(w, dir, port, m, info, pk, now, hint);
+  if (r != Verdict::kUndecided) return r == Verdict::kPassed;
+  return test_rules(w, *rs, dir, port, in_port, m, info, pk, now);
 }
 
 }  // namespace dpf

@@ -160,22 +160,6 @@ void pf_sync_change(Node& node, unsigned producer, state::State& s,
 // pf's uptime clock in whole seconds (what states' creation/expire count in).
 uint32_t pf_now(const Pf& pf) noexcept;
 
-// pf's purge-thread work besides state expiry: frees idle source nodes (once per second) and
-// what retired rulesets left (pf_reclaim), and kills the states of overloaded sources queued by
-// workers. Control thread (a registered reader of the state table). pf_load registers it with
-// the state table, whose sweeper runs it at every sweep(); calling it more often is harmless.
-void pf_housekeeping(Node& node, uint32_t now) noexcept;
-
-// Makes `rs` the ruleset the workers evaluate and retires the one it replaces (Pf::retired).
-// Never waits for readers, so it may be called on a thread that is itself a reader under
-// several ids (the control thread also runs pfsync's reader). Control thread.
-void pf_publish(Pf& pf, std::unique_ptr<PfRuleset> rs);
-// Frees what retired rulesets left that no reader can reach any more (see Pf::retired); never
-// waits. pf_housekeeping calls it. Returns how many retired entries remain.
-size_t pf_reclaim(Pf& pf) noexcept;
-// RuleRef sets alive: the loaded ruleset's and those retired ones still keep.
-size_t pf_rule_ref_sets(const Pf& pf) noexcept;
-
 // The key pf_test looks a packet's state up with in direction `dir`, for packets whose state
 // is found by their own tuple (false for ICMP, whose key needs the ICMP header, and for
 // non-first fragments, which have no state lookup). Workers use it to look up a burst's states

@@ -56,8 +56,7 @@ bool build_tables(Node& node, std::string& error) {
 // table exists (and compiled once the ports are up).
 bool build_pf(Node& node, uint32_t limit, std::string& error) {
   auto pf = std::make_unique<Pf>();
-  pf->tsc_hz = rte_get_tsc_hz();
-  pf->start_tsc = rte_get_tsc_cycles();
+  pf->clock = node.clock;
   state::StateTable::Config tc;
   tc.limit = limit;
   tc.creatorid = node.hostid;
@@ -148,8 +147,7 @@ bool build_sync(Node& node, std::string& error) {
   for (size_t i = 0; i < node.ports.size(); ++i)
     sc.interfaces.push_back({node.ports[i]->name, static_cast<uint16_t>(i)});
   sc.hooks.unbind = [](void*, const state::State& s) noexcept { pf_state_removed(s); };
-  sc.tsc_hz = node.pf->tsc_hz;
-  sc.start_tsc = node.pf->start_tsc;
+  sc.clock = node.clock;
   node.sync = SyncChannel::create(*node.pf->table, sp, sc, error);
   if (!node.sync) return false;
   node.sync->request_bulk(node.sync->clock());
@@ -166,9 +164,7 @@ void node_init(Node& node, const config::Cluster& cluster, const config::Node& c
   node.idle = cfg.lcores.idle == config::IdleMode::poll ? IdleMode::kPoll : IdleMode::kAdaptive;
   node.idle_sleep_max_us = cfg.lcores.idle_sleep_max_us;
   node.counters.resize(node.n_workers + 1);
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  node.start_ns = ts.tv_sec * 1'000'000'000ull + ts.tv_nsec;
+  node.clock = NodeClock::start();
 }
 
 bool node_assemble(Node& node, std::vector<std::string>& errors) {

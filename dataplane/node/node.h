@@ -21,6 +21,7 @@
 
 #include "dataplane/net/drop.h"
 #include "dataplane/net/headers.h"
+#include "dataplane/node/clock.h"
 #include "dataplane/pfsync/sync_channel.h"
 #include "dataplane/route/table.h"
 #include "dataplane/worker/pf.h"
@@ -154,7 +155,7 @@ struct Node {
   std::vector<rte_ring*> punt;            // one SPSC ring per worker, drained by control
   std::vector<LcoreCounters> counters;    // [0, n_workers) workers, [n_workers] control
   std::atomic<bool> stop{false};
-  uint64_t start_ns = 0;              // CLOCK_MONOTONIC at start
+  NodeClock clock;                    // the node's one clock: started by node_init
   std::unique_ptr<Pf> pf;             // state table and ruleset
   std::atomic<bool> reload{false};    // SIGHUP: reload the ruleset from the cluster's rules file
   std::unique_ptr<SyncChannel> sync;  // pfsync, when the node has a `pfsync:` section

@@ -31,7 +31,7 @@ using PacketHandle = uint64_t;  // the glue's packet (an mbuf pointer); opaque h
 
 enum class ChangeKind : uint8_t { kInsert, kUpdate, kDelete };
 
-// pf's uptime clock: whole seconds of steady_clock (which counts from boot on Linux).
+// pf's uptime: whole seconds of `t` since its clock's epoch (the node's clock starts at zero).
 uint32_t uptime_seconds(TimePoint t) noexcept;
 
 // IP-layer acceptance the glue applies before on_frame (§2.1): counts ipackets, and badttl

@@ -107,11 +107,7 @@ SyncChannel::~SyncChannel() {
 }
 
 ps::TimePoint SyncChannel::clock() const noexcept {
-  if (cfg_.tsc_hz == 0) return ps::TimePoint{};
-  const uint64_t ticks = rte_get_tsc_cycles() - cfg_.start_tsc;
-  const auto ns =
-      static_cast<int64_t>(static_cast<unsigned __int128>(ticks) * 1000000000u / cfg_.tsc_hz);
-  return ps::TimePoint{} + std::chrono::nanoseconds(ns);
+  return cfg_.clock.now();
 }
 
 // ---- Producers --------------------------------------------------------------------------------

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/node/clock.h"
 #include "dataplane/pfsync/engine.h"
 #include "dataplane/pfsync/frame_io.h"
 #include "dataplane/pfsync/table_store.h"
@@ -74,8 +75,8 @@ struct SyncConfig {
   std::vector<pfsync::IfBinding> interfaces;  // pf names of the node's ports
   pfsync::StoreHooks hooks;                   // rule binding of learned states
   std::string name = "dpf_sync";              // prefix of the rings' names (unique per node)
-  uint64_t tsc_hz = 0;     // with start_tsc: the clock of poll() without an argument, so that
-  uint64_t start_tsc = 0;  // uptime_seconds() of it equals pf_now()
+  NodeClock clock;  // the node's: the clock of poll() without an argument (uptime_seconds() of
+                    // it equals pf_now())
   // A deferred packet may go (defer: true): the node sends it. nullptr: it is freed.
   void* packet_ctx = nullptr;
   void (*release_packet)(void* ctx, rte_mbuf* m) noexcept = nullptr;
@@ -165,7 +166,7 @@ class SyncChannel final : private pfsync::SyncSink {
   // comes back up after a down, the node asks its peers for their tables (SyncEngine::on_link).
   void on_link(pfsync::TimePoint now, bool up) noexcept { engine_->on_link(now, up); }
   void on_link(bool up) noexcept { on_link(clock(), up); }
-  // Now on the clock poll() uses (TSC since config.start_tsc).
+  // Now on the clock poll() uses (the node's clock, config.clock).
   pfsync::TimePoint clock() const noexcept;
 
   // ---- Counters (control thread; values written by the sync side may lag) ----

@@ -102,7 +102,7 @@ void CarpNode::apply(Group& g, std::vector<carp::VhidEvent> events) {
   }
 }
 
-void CarpNode::start(Clock::time_point now) {
+void CarpNode::start(NodeClock::TimePoint now) {
   for (auto& g : groups_) {
     g.link_down = !node_.ports[g.port]->link_up.load();
     if (g.link_down) apply(g, g.set.interface_down(now));
@@ -120,11 +120,11 @@ void CarpNode::start(Clock::time_point now) {
           [&](carp::VhidSet& s) { return s.raise_demotion(DemotionSource::kInterfaceDown, now); });
 }
 
-void CarpNode::stop(Clock::time_point now) {
+void CarpNode::stop(NodeClock::TimePoint now) {
   each_group([&](carp::VhidSet& s) { return s.stop(now); });
 }
 
-void CarpNode::on_frame(Clock::time_point now, uint16_t port, std::span<const std::byte> frame) {
+void CarpNode::on_frame(NodeClock::TimePoint now, uint16_t port, std::span<const std::byte> frame) {
   for (auto& g : groups_) {
     if (g.port == port) {
       apply(g, g.set.on_frame(now, frame));
@@ -133,7 +133,7 @@ void CarpNode::on_frame(Clock::time_point now, uint16_t port, std::span<const st
   }
 }
 
-void CarpNode::poll(Clock::time_point now) {
+void CarpNode::poll(NodeClock::TimePoint now) {
   for (size_t i = 0; i < groups_.size(); ++i) {
     Group& g = groups_[i];
     const bool down = !node_.ports[g.port]->link_up.load(std::memory_order_relaxed);
@@ -178,7 +178,7 @@ nlohmann::json rejected_json(const carp::RejectCounters& r) {
 
 // One vhid of GET /api/v1/carp.
 nlohmann::json vhid_json(const carp::CarpMachine& m, const std::string& ifname,
-                         const config::Carp& carp, CarpNode::Clock::time_point now) {
+                         const config::Carp& carp, NodeClock::TimePoint now) {
   const auto& c = m.config();
   nlohmann::json addrs = nlohmann::json::array();
   for (const auto& vc : carp.vhids) {
@@ -217,7 +217,7 @@ nlohmann::json vhid_json(const carp::CarpMachine& m, const std::string& ifname,
 
 }  // namespace
 
-nlohmann::json CarpNode::view(Clock::time_point now) const {
+nlohmann::json CarpNode::view(NodeClock::TimePoint now) const {
   nlohmann::json vhids = nlohmann::json::array();
   carp::RejectCounters rejected;
   uint64_t own = 0;
@@ -246,7 +246,7 @@ nlohmann::json CarpNode::view(Clock::time_point now) const {
           {"own_frames", own}};
 }
 
-nlohmann::json CarpNode::demote(int value, Clock::time_point now) {
+nlohmann::json CarpNode::demote(int value, NodeClock::TimePoint now) {
   if (value < -carp::kMaxSkew || value > carp::kMaxSkew)
     return {{"error", "demotion must be between -240 and 240"}};
   each_group([&](carp::VhidSet& s) { return s.set_demotion(value, now); });

@@ -23,7 +23,6 @@ namespace dpf {
 
 class CarpNode {
  public:
-  using Clock = std::chrono::steady_clock;
   // Sends one frame on a port (the control thread's TX queue).
   using Send = std::function<void(uint16_t port, std::span<const std::byte> frame)>;
 
@@ -31,22 +30,22 @@ class CarpNode {
   // with `error` when the cluster has no carp section (error empty) or a vhid does not fit.
   static std::unique_ptr<CarpNode> create(Node& node, Send send, std::string& error);
 
-  void start(Clock::time_point now);
+  void start(NodeClock::TimePoint now);
   // Masters bow out (one advert with advbase and advskew 255) so that a backup takes over now.
-  void stop(Clock::time_point now);
+  void stop(NodeClock::TimePoint now);
   // An advertisement punted from `port`.
-  void on_frame(Clock::time_point now, uint16_t port, std::span<const std::byte> frame);
+  void on_frame(NodeClock::TimePoint now, uint16_t port, std::span<const std::byte> frame);
   // Timers, link changes and pfsync's bulk update; cheap when nothing is due.
-  void poll(Clock::time_point now);
+  void poll(NodeClock::TimePoint now);
 
   // The virtual MAC to answer an ARP request for `addr` on `port` with: set only while this
   // node is master of a vhid that owns the address.
   std::optional<net::MacAddr> arp_owner(uint16_t port, uint32_t addr) const;
 
   // GET /api/v1/carp.
-  nlohmann::json view(Clock::time_point now) const;
+  nlohmann::json view(NodeClock::TimePoint now) const;
   // POST /api/v1/carp/demote: the operator's share of the demotion, -240..240 (0 lifts it).
-  nlohmann::json demote(int value, Clock::time_point now);
+  nlohmann::json demote(int value, NodeClock::TimePoint now);
   void fill(std::vector<rest::CarpVhidStats>& out) const;
 
  private:

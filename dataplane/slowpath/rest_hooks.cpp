@@ -23,17 +23,17 @@ rest::Hooks rest_hooks(Node& node, SlowPath& slow, StateListReader& lister) {
   };
   hooks.pf_info = [n, sp] { return sp->call([n] { return pf_info(*n); }); };
   hooks.pfsync = [n, sp] { return sp->call([n] { return pfsync_info(*n); }); };
-  hooks.carp = [sp] {
-    return sp->call([sp]() -> nlohmann::json {
-      if (CarpNode* c = sp->carp()) return c->view(std::chrono::steady_clock::now());
+  hooks.carp = [n, sp] {
+    return sp->call([n, sp]() -> nlohmann::json {
+      if (CarpNode* c = sp->carp()) return c->view(n->clock.now());
       return {{"configured", false}, {"vhids", nlohmann::json::array()}};
     });
   };
-  hooks.carp_demote = [sp](const nlohmann::json& body) {
-    return sp->call([sp, body]() -> nlohmann::json {
+  hooks.carp_demote = [n, sp](const nlohmann::json& body) {
+    return sp->call([n, sp, body]() -> nlohmann::json {
       CarpNode* c = sp->carp();
       if (c == nullptr) return {{"error", "this node runs no CARP (cluster.carp)"}};
-      return c->demote(body.at("demotion").get<int>(), std::chrono::steady_clock::now());
+      return c->demote(body.at("demotion").get<int>(), n->clock.now());
     });
   };
   return hooks;

@@ -33,7 +33,7 @@ std::span<std::byte> frame_of(rte_mbuf* m) {
 
 }  // namespace
 
-bool RateLimit::allow(std::chrono::steady_clock::time_point now) noexcept {
+bool RateLimit::allow(NodeClock::TimePoint now) noexcept {
   const double elapsed = std::chrono::duration<double>(now - last_).count();
   last_ = now;
   tokens_ = std::min<double>(rate_, tokens_ + elapsed * rate_);
@@ -82,7 +82,7 @@ SlowPath::SlowPath(Node& node)
       },
       error);
   if (!error.empty()) throw std::runtime_error(error);
-  if (carp_) carp_->start(Clock::now());
+  if (carp_) carp_->start(node_.clock.now());
   refresh_snapshot();
 }
 
@@ -135,7 +135,7 @@ void SlowPath::apply(route::NeighborActions& acts) {
   acts.clear();
 }
 
-void SlowPath::handle_arp(Clock::time_point now, rte_mbuf* m, uint16_t port) {
+void SlowPath::handle_arp(NodeClock::TimePoint now, rte_mbuf* m, uint16_t port) {
   const Port& p = *node_.ports[port];
   const auto frame = frame_of(m);
   if (frame.size() < net::kArpFrameLen) {
@@ -205,8 +205,9 @@ void SlowPath::handle_local(rte_mbuf* m, uint16_t port) {
   drop_packet(c_, DropReason::kLocalUnhandled, m);
 }
 
-void SlowPath::send_icmp_error(Clock::time_point now, rte_mbuf* m, uint16_t in_port, uint8_t type,
-                               uint8_t code, uint32_t rest, std::optional<DropReason> why) {
+void SlowPath::send_icmp_error(NodeClock::TimePoint now, rte_mbuf* m, uint16_t in_port,
+                               uint8_t type, uint8_t code, uint32_t rest,
+                               std::optional<DropReason> why) {
   const auto frame = frame_of(m);
   net::PacketInfo info;
   DropReason bad;
@@ -238,7 +239,7 @@ void SlowPath::send_icmp_error(Clock::time_point now, rte_mbuf* m, uint16_t in_p
   }
 }
 
-void SlowPath::send_block_return(Clock::time_point now, const PuntItem& it) {
+void SlowPath::send_block_return(NodeClock::TimePoint now, const PuntItem& it) {
   const uint32_t kind = it.next_hop >> 24;
   if (kind == 2) {
     send_icmp_error(now, it.m, it.port, static_cast<uint8_t>(it.next_hop >> 8),
@@ -261,7 +262,7 @@ void SlowPath::send_block_return(Clock::time_point now, const PuntItem& it) {
   rte_pktmbuf_free(it.m);
 }
 
-void SlowPath::handle(Clock::time_point now, const PuntItem& it) {
+void SlowPath::handle(NodeClock::TimePoint now, const PuntItem& it) {
   switch (it.kind) {
     case PuntKind::kArp:
       handle_arp(now, it.m, it.port);
@@ -295,7 +296,7 @@ void SlowPath::handle(Clock::time_point now, const PuntItem& it) {
   }
 }
 
-unsigned SlowPath::drain(Clock::time_point now) {
+unsigned SlowPath::drain(NodeClock::TimePoint now) {
   unsigned total = 0;
   std::array<PuntItem, kBurst> items;
   for (rte_ring* r : node_.punt) {
@@ -323,7 +324,7 @@ void SlowPath::run_commands() {
   cmds_.run_pending();
 }
 
-void SlowPath::housekeeping(Clock::time_point now) {
+void SlowPath::housekeeping(NodeClock::TimePoint now) {
   if (now < next_sweep_) return;
   next_sweep_ = now + kSweepEvery;
   Pf& pf = *node_.pf;
@@ -336,11 +337,11 @@ void SlowPath::housekeeping(Clock::time_point now) {
 void SlowPath::run() {
   IdleBackoff idle;
   state::StateTable& table = *node_.pf->table;
-  auto next_snap = Clock::now();
-  auto next_link = Clock::now();
+  auto next_snap = node_.clock.now();
+  auto next_link = node_.clock.now();
   if (node_.sync) node_.sync->on_link(node_.ports[node_.sync_port]->link_up.load());
   while (!node_.stop.load(std::memory_order_relaxed)) {
-    const auto now = Clock::now();
+    const auto now = node_.clock.now();
     const unsigned got = drain(now);
     if (neighbors_.next_deadline() <= now) {
       neighbors_.on_timer(now, acts_);
@@ -394,9 +395,7 @@ void SlowPath::refresh_snapshot() {
   s.hostid = node_.hostid;
   s.workers = node_.n_workers;
   s.idle = node_.idle == IdleMode::kPoll ? "poll" : "adaptive";
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  s.uptime_s = (ts.tv_sec * 1'000'000'000ull + ts.tv_nsec - node_.start_ns) / 1e9;
+  s.uptime_s = std::chrono::duration<double>(node_.clock.now().time_since_epoch()).count();
   for (const auto& p : node_.ports) {
     rest::InterfaceStats i;
     i.name = p->name;
@@ -465,7 +464,7 @@ rest::NodeStats SlowPath::snapshot() const {
 }
 
 void SlowPath::shutdown() {
-  if (carp_) carp_->stop(Clock::now());
+  if (carp_) carp_->stop(node_.clock.now());
   cmds_.close();
   cmds_.run_pending();
   // Packets still waiting in the punt rings and in hold queues are freed, not leaked.

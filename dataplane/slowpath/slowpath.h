@@ -11,10 +11,10 @@
 #include <optional>
 
 #include "control/rest/view.h"
-#include "dataplane/slowpath/carp_node.h"
-#include "dataplane/slowpath/command_queue.h"
 #include "dataplane/node/node.h"
 #include "dataplane/route/neighbor.h"
+#include "dataplane/slowpath/carp_node.h"
+#include "dataplane/slowpath/command_queue.h"
 #include "dataplane/state/sweeper.h"
 #include "dataplane/worker/worker.h"
 
@@ -24,12 +24,12 @@ namespace dpf {
 class RateLimit {
  public:
   explicit RateLimit(unsigned rate) : rate_(rate), tokens_(rate) {}
-  bool allow(std::chrono::steady_clock::time_point now) noexcept;
+  bool allow(NodeClock::TimePoint now) noexcept;
 
  private:
   unsigned rate_;
   double tokens_;
-  std::chrono::steady_clock::time_point last_{};
+  NodeClock::TimePoint last_{};
 };
 
 class SlowPath {
@@ -58,17 +58,16 @@ class SlowPath {
   static constexpr std::chrono::seconds kCallTimeout{10};
 
  private:
-  using Clock = std::chrono::steady_clock;
-  unsigned drain(Clock::time_point now);
-  void handle(Clock::time_point now, const PuntItem& item);
-  void handle_arp(Clock::time_point now, rte_mbuf* m, uint16_t port);
+  unsigned drain(NodeClock::TimePoint now);
+  void handle(NodeClock::TimePoint now, const PuntItem& item);
+  void handle_arp(NodeClock::TimePoint now, rte_mbuf* m, uint16_t port);
   void handle_local(rte_mbuf* m, uint16_t port);
   // Sends an ICMP error about m out of in_port, then drops m counted under `why` (or frees it
   // uncounted when why is empty: a copy whose original was counted already, for a `block
   // return`, whose answer skips pf's rules).
-  void send_icmp_error(Clock::time_point now, rte_mbuf* m, uint16_t in_port, uint8_t type,
+  void send_icmp_error(NodeClock::TimePoint now, rte_mbuf* m, uint16_t in_port, uint8_t type,
                        uint8_t code, uint32_t rest, std::optional<net::DropReason> why);
-  void send_block_return(Clock::time_point now, const PuntItem& item);
+  void send_block_return(NodeClock::TimePoint now, const PuntItem& item);
   void run_commands();
 
  public:
@@ -76,7 +75,7 @@ class SlowPath {
   bool reload_rules(std::vector<std::string>* errors = nullptr);
 
  private:
-  void housekeeping(Clock::time_point now);
+  void housekeeping(NodeClock::TimePoint now);
   void apply(route::NeighborActions& acts);
   void send_arp_request(uint16_t port, uint32_t target);
   void tx(uint16_t port, rte_mbuf* m);
@@ -123,8 +122,8 @@ class SlowPath {
   state::Sweeper sweeper_;
   WorkerContext local_;  // pf_test's context for the node's own packets (no punt ring)
   std::unique_ptr<CarpNode> carp_;
-  Clock::time_point next_sweep_{};
-  Clock::time_point next_sync_arp_{};  // next ARP request for pfsync's unresolved syncpeer
+  NodeClock::TimePoint next_sweep_{};
+  NodeClock::TimePoint next_sync_arp_{};  // next ARP request for pfsync's unresolved syncpeer
 };
 
 }  // namespace dpf

@@ -455,7 +455,7 @@ void pf_sync_change(Node& node, unsigned producer, State& s, pfsync::ChangeKind 
 }
 
 uint32_t pf_now(const Pf& pf) noexcept {
-  return static_cast<uint32_t>((rte_get_tsc_cycles() - pf.start_tsc) / pf.tsc_hz);
+  return pf.clock.seconds();
 }
 
 bool pf_lookup_key(const net::PacketInfo& info, Direction dir, state::StateKey& key) noexcept {

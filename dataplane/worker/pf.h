@@ -20,6 +20,7 @@
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
 #include "dataplane/net/parse.h"
+#include "dataplane/node/clock.h"
 #include "dataplane/pfsync/engine.h"
 #include "dataplane/state/src_nodes.h"
 #include "dataplane/state/state.h"
@@ -130,8 +131,7 @@ struct Pf {
   };
   std::deque<Retired> retired;
   unsigned control_reader = 0;  // the control thread's RCU reader id (one of its ids)
-  uint64_t tsc_hz = 0;
-  uint64_t start_tsc = 0;
+  NodeClock clock;              // the node's (pf_now reads it)
   // Source tracking: made by the first ruleset that tracks sources, then kept for the node's
   // life (source nodes outlive reloads, like states). Workers read it after the ruleset load.
   std::unique_ptr<state::SrcNodeTable> src_nodes;

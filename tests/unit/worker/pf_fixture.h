@@ -19,8 +19,7 @@ namespace dpf::test {
 
 inline std::unique_ptr<Pf> make_pf(uint32_t limit = 1024) {
   auto pf = std::make_unique<Pf>();
-  pf->tsc_hz = rte_get_tsc_hz();
-  pf->start_tsc = rte_get_tsc_cycles();
+  pf->clock = NodeClock::start();
   pf->table = state::test::make_table(limit);
   return pf;
 }

@@ -1,4 +1,4 @@
-// Packet builders for what the node itself sends: ARP, ICMP errors, echo replies and TCP RSTs
+// Packet builders for what the node itself sends: ICMP errors, echo replies and TCP RSTs
 // (pf's `block return`). They write untagged Ethernet frames into a caller buffer, fill every
 // checksum, and return the frame length, or 0 when the buffer is too small or the input does not
 // qualify. Any thread; no allocation, no exceptions. Addresses are in host byte order.
@@ -7,25 +7,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <string>
 
-#include "dataplane/net/headers.h"
 #include "dataplane/net/parse.h"
+#include "wire/headers.h"
 
 namespace dpf::net {
 
 // Size of the frames built below.
-inline constexpr size_t kArpFrameLen = sizeof(EtherHdr) + sizeof(ArpHdr);  // 42
-inline constexpr size_t kTcpRstFrameLen = sizeof(EtherHdr) + sizeof(Ipv4Hdr) + sizeof(TcpHdr);
+inline constexpr size_t kTcpRstFrameLen =
+    sizeof(wire::EtherHdr) + sizeof(wire::Ipv4Hdr) + sizeof(wire::TcpHdr);
 // An ICMP error's IP datagram never exceeds 576 bytes (RFC 1812 §4.3.2.3).
 inline constexpr size_t kIcmpErrorMaxIpLen = 576;
-inline constexpr size_t kIcmpErrorMaxFrameLen = sizeof(EtherHdr) + kIcmpErrorMaxIpLen;
-
-// ARP for Ethernet/IPv4 (RFC 826): `op` is kArpOpRequest or kArpOpReply; `dst_mac` is the Ethernet
-// destination (broadcast for a request), `target_mac` the ARP target hardware address (zero in a
-// request). Writes 42 bytes (the NIC pads to the 60-byte minimum).
-size_t build_arp(std::span<std::byte> out, uint16_t op, const MacAddr& src_mac, uint32_t src_ip,
-                 const MacAddr& dst_mac, const MacAddr& target_mac, uint32_t target_ip) noexcept;
+inline constexpr size_t kIcmpErrorMaxFrameLen = sizeof(wire::EtherHdr) + kIcmpErrorMaxIpLen;
 
 // Whether RFC 1812 §4.3.2.7 allows an ICMP error about this parsed IPv4 packet: not about an ICMP
 // error (nor an ICMP of unknown type), a fragment other than the first, an L2 broadcast or
@@ -41,9 +34,10 @@ bool icmp_error_allowed(const PacketInfo& info) noexcept;
 // frag"). Returns 0 if the datagram is not IPv4 with a complete header or if `out` is too small for
 // the whole error. `offending_ip_datagram` may lie inside `out` (building over the received mbuf).
 // Does not apply icmp_error_allowed(): the caller must.
-size_t build_icmp_error(std::span<std::byte> out, const MacAddr& src_mac, const MacAddr& dst_mac,
-                        uint32_t src_ip, std::span<const std::byte> offending_ip_datagram,
-                        uint8_t type, uint8_t code, uint32_t rest_of_header = 0) noexcept;
+size_t build_icmp_error(std::span<std::byte> out, const wire::MacAddr& src_mac,
+                        const wire::MacAddr& dst_mac, uint32_t src_ip,
+                        std::span<const std::byte> offending_ip_datagram, uint8_t type,
+                        uint8_t code, uint32_t rest_of_header = 0) noexcept;
 
 // Turns a parsed ICMP echo request addressed to us into its reply in place: swaps the MACs and
 // the IP addresses, sets type 0 and TTL 64, fixes both checksums. Returns false and leaves the
@@ -56,10 +50,7 @@ bool make_echo_reply_in_place(std::span<std::byte> frame, const PacketInfo& info
 // and ACK = its seq + its length (payload, +1 for SYN, +1 for FIN). `src_mac`/`dst_mac` are the
 // Ethernet addresses of the reply. TTL 64, window 0. Returns 0 (and builds nothing) for a
 // non-TCP packet, a fragment, a segment without a valid TCP header, or one that carries RST.
-size_t build_tcp_rst(std::span<std::byte> out, const MacAddr& src_mac, const MacAddr& dst_mac,
-                     const PacketInfo& info) noexcept;
-
-// "aa:bb:cc:dd:ee:ff", for logs and views (allocates).
-std::string format_mac(const MacAddr& m);
+size_t build_tcp_rst(std::span<std::byte> out, const wire::MacAddr& src_mac,
+                     const wire::MacAddr& dst_mac, const PacketInfo& info) noexcept;
 
 }  // namespace dpf::net

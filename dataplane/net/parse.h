@@ -8,7 +8,7 @@
 #include <span>
 
 #include "dataplane/net/drop.h"
-#include "dataplane/net/headers.h"
+#include "wire/headers.h"
 
 namespace dpf::net {
 

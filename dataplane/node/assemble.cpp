@@ -203,7 +203,7 @@ void node_print_banner(const Node& node, const std::string& listen) {
               node.idle == IdleMode::kPoll ? "poll" : "adaptive");
   for (const auto& p : node.ports) {
     std::printf("dpf:   %s: port %u, %s, %s/%u, %u rxq %u txq%s\n", p->name.c_str(), p->port_id,
-                net::format_mac(p->mac).c_str(), config::format_ipv4(p->addr).c_str(),
+                wire::format_mac(p->mac).c_str(), config::format_ipv4(p->addr).c_str(),
                 p->prefix_len, p->n_rxq, p->n_txq, p->tx_lock ? " (shared)" : "");
   }
   if (const auto* rs = node.pf->ruleset.load()) {

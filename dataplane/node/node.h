@@ -20,11 +20,11 @@
 #include <vector>
 
 #include "dataplane/net/drop.h"
-#include "dataplane/net/headers.h"
 #include "dataplane/node/clock.h"
 #include "dataplane/pfsync/sync_channel.h"
 #include "dataplane/route/table.h"
 #include "dataplane/worker/pf.h"
+#include "wire/headers.h"
 
 namespace dpf::config {
 struct Cluster;
@@ -95,7 +95,7 @@ struct TxQueue {
 struct CarpRole {
   uint8_t vhid = 0;
   uint8_t n_vips = 0;
-  net::MacAddr mac{};
+  wire::MacAddr mac{};
   std::array<uint32_t, kMaxVipsPerVhid> vips{};  // host order
   std::atomic<bool> master{false};
 
@@ -111,7 +111,7 @@ struct Port {
   uint16_t port_id = 0;
   std::string name;    // pf interface name (sis0)
   std::string device;  // the DPDK device string it was probed from
-  net::MacAddr mac{};
+  wire::MacAddr mac{};
   uint32_t addr = 0;  // host order
   uint8_t prefix_len = 0;
   uint32_t broadcast = 0;  // directed broadcast of the connected network
@@ -126,7 +126,7 @@ struct Port {
   uint8_t n_carp = 0;
 
   // The vhid whose virtual MAC is `mac`, or nullptr.
-  const CarpRole* carp_by_mac(const net::MacAddr& mac) const noexcept {
+  const CarpRole* carp_by_mac(const wire::MacAddr& mac) const noexcept {
     for (unsigned i = 0; i < n_carp; ++i)
       if (carp[i].mac == mac) return &carp[i];
     return nullptr;
@@ -184,12 +184,12 @@ struct Node {
 // Neighbour entries are stored in the rte_hash data pointer itself: bit 48 marks a valid entry,
 // the low 48 bits are the MAC. Entries are never deleted (a withdrawn one is stored as 0), so
 // readers never see a reused slot.
-inline uintptr_t neighbor_pack(const net::MacAddr& mac) noexcept {
+inline uintptr_t neighbor_pack(const wire::MacAddr& mac) noexcept {
   uint64_t v = uint64_t{1} << 48;
   for (int i = 0; i < 6; ++i) v |= uint64_t{mac[i]} << (8 * (5 - i));
   return static_cast<uintptr_t>(v);
 }
-inline bool neighbor_unpack(uintptr_t v, net::MacAddr& mac) noexcept {
+inline bool neighbor_unpack(uintptr_t v, wire::MacAddr& mac) noexcept {
   if (!(v >> 48)) return false;
   for (int i = 0; i < 6; ++i) mac[i] = static_cast<uint8_t>(v >> (8 * (5 - i)));
   return true;

@@ -74,11 +74,11 @@ void NeighborTable::resolve(Clock::time_point now, uint16_t port, uint32_t ip, P
   }
 }
 
-void NeighborTable::learn(Clock::time_point now, uint16_t port, uint32_t ip, const MacAddr& mac,
-                          bool create, NeighborActions& out) {
+void NeighborTable::learn(Clock::time_point now, uint16_t port, uint32_t ip,
+                          const wire::MacAddr& mac, bool create, NeighborActions& out) {
   out.clear();
   // A zero or group sender MAC is never a neighbour's address (RFC 1812 3.3.2).
-  if (mac == MacAddr{} || (mac[0] & 0x01) != 0) return;
+  if (mac == wire::kZeroMac || wire::mac_is_group(mac)) return;
   // Sender 0.0.0.0 is an address probe (RFC 5227 2.1.1), not a neighbour announcing itself.
   if (ip == 0) return;
   const Key k = key_of(port, ip);
@@ -106,7 +106,7 @@ Clock::time_point NeighborTable::next_deadline() const {
   return deadlines_.empty() ? Clock::time_point::max() : deadlines_.begin()->first;
 }
 
-std::optional<MacAddr> NeighborTable::lookup(uint16_t port, uint32_t ip) const {
+std::optional<wire::MacAddr> NeighborTable::lookup(uint16_t port, uint32_t ip) const {
   auto it = entries_.find(key_of(port, ip));
   if (it == entries_.end() || it->second.state == State::kIncomplete) return std::nullopt;
   return it->second.mac;
@@ -169,7 +169,7 @@ void NeighborTable::hold(Slot& s, PacketHandle pkt, NeighborActions& out) {
 }
 
 // The neighbour answered (or spoke): trust `mac` for `reachable`, release held packets in order.
-void NeighborTable::confirm(Clock::time_point now, Key k, Slot& s, const MacAddr& mac,
+void NeighborTable::confirm(Clock::time_point now, Key k, Slot& s, const wire::MacAddr& mac,
                             NeighborActions& out) {
   if (!s.published || s.mac != mac) out.publish.emplace_back(ip_of(k), mac);
   s.published = true;

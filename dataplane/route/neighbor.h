@@ -18,11 +18,12 @@
 #include <utility>
 #include <vector>
 
+#include "wire/mac.h"
+
 namespace dpf::route {
 
 using Clock = std::chrono::steady_clock;
-using MacAddr = std::array<uint8_t, 6>;  // same type as dpf::net::MacAddr
-using PacketHandle = uintptr_t;          // opaque: the caller's mbuf pointer
+using PacketHandle = uintptr_t;  // opaque: the caller's mbuf pointer
 
 struct NeighborConfig {
   size_t hold_per_neighbor = 16;  // packets held per unresolved neighbour; 0 holds none
@@ -38,10 +39,11 @@ struct NeighborConfig {
 // the receiving interface's subnet (arp_check), interface subnets being disjoint.
 struct NeighborActions {
   std::vector<std::pair<uint16_t, uint32_t>> send_requests;  // (port, target ip): ARP request
-  std::vector<std::pair<PacketHandle, MacAddr>> transmit;    // held packets resolved: send to MAC
+  std::vector<std::pair<PacketHandle, wire::MacAddr>>
+      transmit;                    // held packets resolved: send to MAC
   std::vector<PacketHandle> drop;  // held packets given up (count as neighbor-unresolved)
-  std::vector<std::pair<uint32_t, MacAddr>> publish;  // (re)install in the fast-path table
-  std::vector<uint32_t> withdraw;                     // remove from the fast-path table
+  std::vector<std::pair<uint32_t, wire::MacAddr>> publish;  // (re)install in the fast-path table
+  std::vector<uint32_t> withdraw;                           // remove from the fast-path table
 
   void clear();
   bool empty() const;
@@ -68,8 +70,8 @@ class NeighborTable {
   // entry (port, ip) is always updated; one is created only when `create`, i.e. the packet was
   // addressed to us or answers our request). Zero and group MACs and sender 0.0.0.0 are ignored.
   // The entries of `ip` on other ports are left alone.
-  void learn(Clock::time_point now, uint16_t port, uint32_t ip, const MacAddr& mac, bool create,
-             NeighborActions& out);
+  void learn(Clock::time_point now, uint16_t port, uint32_t ip, const wire::MacAddr& mac,
+             bool create, NeighborActions& out);
   // Retransmits probes, gives up on unanswered ones, ages kReachable to kStale, collects old
   // stale entries. Does nothing before next_deadline().
   void on_timer(Clock::time_point now, NeighborActions& out);
@@ -77,14 +79,14 @@ class NeighborTable {
   Clock::time_point next_deadline() const;
 
   // The known MAC (kReachable or kStale) of `ip` on `port`.
-  std::optional<MacAddr> lookup(uint16_t port, uint32_t ip) const;
+  std::optional<wire::MacAddr> lookup(uint16_t port, uint32_t ip) const;
   size_t size() const { return entries_.size(); }
 
   struct Entry {
     enum class State { kIncomplete, kReachable, kStale };
     uint32_t ip;
     uint16_t port;
-    MacAddr mac;  // all zero while kIncomplete
+    wire::MacAddr mac;  // all zero while kIncomplete
     State state;
     Clock::time_point updated;  // last state change or confirmation
     size_t held;                // packets in the hold queue
@@ -103,7 +105,7 @@ class NeighborTable {
 
   struct Slot {
     Entry::State state = Entry::State::kIncomplete;
-    MacAddr mac{};
+    wire::MacAddr mac{};
     Clock::time_point updated{};
     Clock::time_point deadline = Clock::time_point::max();
     unsigned probes = 0;     // requests sent in the current probe cycle; 0 = not probing
@@ -115,7 +117,8 @@ class NeighborTable {
   void erase(Key k, Slot& s, NeighborActions& out);
   void probe(Clock::time_point now, Key k, Slot& s, NeighborActions& out);
   void hold(Slot& s, PacketHandle pkt, NeighborActions& out);
-  void confirm(Clock::time_point now, Key k, Slot& s, const MacAddr& mac, NeighborActions& out);
+  void confirm(Clock::time_point now, Key k, Slot& s, const wire::MacAddr& mac,
+               NeighborActions& out);
   void expire(Clock::time_point now, Key k, Slot& s, NeighborActions& out);
 
   NeighborConfig config_;

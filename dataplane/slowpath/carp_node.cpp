@@ -162,7 +162,7 @@ void CarpNode::poll(NodeClock::TimePoint now) {
   }
 }
 
-std::optional<net::MacAddr> CarpNode::arp_owner(uint16_t port, uint32_t addr) const {
+std::optional<wire::MacAddr> CarpNode::arp_owner(uint16_t port, uint32_t addr) const {
   if (const CarpRole* r = node_.ports[port]->carp_master_of(addr)) return r->mac;
   return std::nullopt;
 }
@@ -202,7 +202,7 @@ nlohmann::json vhid_json(const carp::CarpMachine& m, const std::string& ifname,
           {"advskew", c.advskew},
           {"demotion", m.demotion()},
           {"effective_skew", m.effective_skew()},
-          {"mac", net::format_mac(carp::virtual_mac(c.vhid))},
+          {"mac", wire::format_mac(carp::virtual_mac(c.vhid))},
           {"addresses", addrs},
           {"last_transition", last},
           {"adverts_sent", st.adverts_sent},

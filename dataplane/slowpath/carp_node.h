@@ -40,7 +40,7 @@ class CarpNode {
 
   // The virtual MAC to answer an ARP request for `addr` on `port` with: set only while this
   // node is master of a vhid that owns the address.
-  std::optional<net::MacAddr> arp_owner(uint16_t port, uint32_t addr) const;
+  std::optional<wire::MacAddr> arp_owner(uint16_t port, uint32_t addr) const;
 
   // GET /api/v1/carp.
   nlohmann::json view(NodeClock::TimePoint now) const;

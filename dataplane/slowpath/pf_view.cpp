@@ -357,7 +357,7 @@ nlohmann::json pfsync_info(Node& node) {
   nlohmann::json peers = nlohmann::json::array();
   for (const SyncPeerSeen& p : node.sync->peers_seen()) {
     peers.push_back({{"address", config::format_ipv4(p.addr)},
-                     {"mac", net::format_mac(p.mac)},
+                     {"mac", wire::format_mac(p.mac)},
                      {"frames", p.frames},
                      {"last_heard_ago", std::chrono::duration<double>(now - p.last).count()}});
   }

@@ -12,6 +12,7 @@
 #include "dataplane/slowpath/pf_load.h"
 #include "dataplane/worker/pf.h"
 #include "dataplane/worker/worker.h"
+#include "wire/build.h"
 
 namespace dpf {
 namespace {
@@ -109,8 +110,8 @@ void SlowPath::tx_local(uint16_t port, rte_mbuf* m) {
 void SlowPath::send_arp_request(uint16_t port, uint32_t target) {
   const Port& p = *node_.ports[port];
   if (send_new(port, [&](std::span<std::byte> out) {
-        return net::build_arp(out, net::kArpOpRequest, p.mac, p.addr, net::kBroadcastMac,
-                              net::kZeroMac, target);
+        return wire::build_arp_frame(out, wire::kArpOpRequest, p.mac, p.addr, wire::kBroadcastMac,
+                                     wire::kZeroMac, target);
       }))
     ++slow_.arp_requests;
 }
@@ -123,7 +124,7 @@ void SlowPath::apply(route::NeighborActions& acts) {
   for (uint32_t ip : acts.withdraw) rte_hash_add_key_data(node_.neighbors, &ip, nullptr);
   for (const auto& [handle, mac] : acts.transmit) {
     auto* m = reinterpret_cast<rte_mbuf*>(handle);
-    auto* eth = rte_pktmbuf_mtod(m, net::EtherHdr*);
+    auto* eth = rte_pktmbuf_mtod(m, wire::EtherHdr*);
     eth->dst = mac;
     eth->src = node_.ports[m->port]->mac;
     ++c_.forwarded;
@@ -138,7 +139,7 @@ void SlowPath::apply(route::NeighborActions& acts) {
 void SlowPath::handle_arp(NodeClock::TimePoint now, rte_mbuf* m, uint16_t port) {
   const Port& p = *node_.ports[port];
   const auto frame = frame_of(m);
-  if (frame.size() < net::kArpFrameLen) {
+  if (frame.size() < wire::kArpFrameLen) {
     drop_packet(c_, DropReason::kArpMalformed, m);
     return;
   }
@@ -149,7 +150,7 @@ void SlowPath::handle_arp(NodeClock::TimePoint now, rte_mbuf* m, uint16_t port) 
     drop_packet(c_, why, m);
     return;
   }
-  const auto* arp = reinterpret_cast<const net::ArpHdr*>(frame.data() + info.l3_off);
+  const auto* arp = reinterpret_cast<const wire::ArpHdr*>(frame.data() + info.l3_off);
   const uint32_t spa = arp->spa.get(), tpa = arp->tpa.get();
   // Only a sender on this link, untagged, is heard: learned, refreshed or answered.
   switch (route::arp_check(p.addr, p.prefix_len, info.has_vlan, spa)) {
@@ -163,7 +164,7 @@ void SlowPath::handle_arp(NodeClock::TimePoint now, rte_mbuf* m, uint16_t port) 
       break;
   }
   // A CARP master answers for the virtual addresses of its vhids with their virtual MAC.
-  const std::optional<net::MacAddr> vmac = carp_ ? carp_->arp_owner(port, tpa) : std::nullopt;
+  const std::optional<wire::MacAddr> vmac = carp_ ? carp_->arp_owner(port, tpa) : std::nullopt;
   const bool for_us = tpa == p.addr || vmac.has_value();
   // RFC 826 merge: refresh a known sender always; learn a new one only when it talks to us.
   if (spa != 0 && spa != p.addr) {
@@ -174,14 +175,14 @@ void SlowPath::handle_arp(NodeClock::TimePoint now, rte_mbuf* m, uint16_t port) 
     drop_packet(c_, DropReason::kArpNotForUs, m);
     return;
   }
-  if (arp->op.get() != net::kArpOpRequest) {
+  if (arp->op.get() != wire::kArpOpRequest) {
     rte_pktmbuf_free(m);
     return;
   }
-  const net::MacAddr sha = arp->sha;
-  const size_t len = net::build_arp(
+  const wire::MacAddr sha = arp->sha;
+  const size_t len = wire::build_arp_frame(
       {rte_pktmbuf_mtod(m, std::byte*), size_t{rte_pktmbuf_data_len(m)} + rte_pktmbuf_tailroom(m)},
-      net::kArpOpReply, vmac.value_or(p.mac), tpa, sha, sha, spa);
+      wire::kArpOpReply, vmac.value_or(p.mac), tpa, sha, sha, spa);
   rte_pktmbuf_reset(m);
   rte_pktmbuf_append(m, static_cast<uint16_t>(len));
   ++slow_.arp_replies;
@@ -196,8 +197,8 @@ void SlowPath::handle_local(rte_mbuf* m, uint16_t port) {
     drop_packet(c_, why, m);
     return;
   }
-  if (info.proto == net::kIpProtoIcmp && info.l4_valid && !info.fragment &&
-      info.icmp_type == net::kIcmpEcho && net::make_echo_reply_in_place(frame, info)) {
+  if (info.proto == wire::kIpProtoIcmp && info.l4_valid && !info.fragment &&
+      info.icmp_type == wire::kIcmpEcho && net::make_echo_reply_in_place(frame, info)) {
     ++slow_.echo_replies;
     tx_local(port, m);
     return;
@@ -220,7 +221,7 @@ void SlowPath::send_icmp_error(NodeClock::TimePoint now, rte_mbuf* m, uint16_t i
     if (!icmp_limit_.allow(now)) {
       ++slow_.icmp_errors_limited;
     } else {
-      const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame.data());
+      const auto* eth = reinterpret_cast<const wire::EtherHdr*>(frame.data());
       if (send_new(
               in_port,
               [&](std::span<std::byte> out) {
@@ -249,8 +250,8 @@ void SlowPath::send_block_return(NodeClock::TimePoint now, const PuntItem& it) {
   const auto frame = frame_of(it.m);
   net::PacketInfo info;
   DropReason bad;
-  if (net::parse_frame(frame, info, bad) && info.proto == net::kIpProtoTcp) {
-    const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame.data());
+  if (net::parse_frame(frame, info, bad) && info.proto == wire::kIpProtoTcp) {
+    const auto* eth = reinterpret_cast<const wire::EtherHdr*>(frame.data());
     if (send_new(
             it.port,
             [&](std::span<std::byte> out) {
@@ -271,14 +272,14 @@ void SlowPath::handle(NodeClock::TimePoint now, const PuntItem& it) {
       handle_local(it.m, it.port);
       break;
     case PuntKind::kTtlExceeded:
-      send_icmp_error(now, it.m, it.port, net::kIcmpTimeExceeded, 0, 0, DropReason::kTtlExceeded);
+      send_icmp_error(now, it.m, it.port, wire::kIcmpTimeExceeded, 0, 0, DropReason::kTtlExceeded);
       break;
     case PuntKind::kNoRoute:
-      send_icmp_error(now, it.m, it.port, net::kIcmpUnreach, 0, 0, DropReason::kNoRoute);
+      send_icmp_error(now, it.m, it.port, wire::kIcmpUnreach, 0, 0, DropReason::kNoRoute);
       break;
     case PuntKind::kFragNeeded: {
       // RFC 1191: code 4 carries the next-hop MTU (the worker punts only DF packets).
-      send_icmp_error(now, it.m, it.port, net::kIcmpUnreach, 4, it.next_hop & 0xffff,
+      send_icmp_error(now, it.m, it.port, wire::kIcmpUnreach, 4, it.next_hop & 0xffff,
                       DropReason::kMtuExceeded);
       break;
     }
@@ -400,7 +401,7 @@ void SlowPath::refresh_snapshot() {
     rest::InterfaceStats i;
     i.name = p->name;
     i.device = p->device;
-    i.mac = net::format_mac(p->mac);
+    i.mac = wire::format_mac(p->mac);
     i.address = config::format_ipv4(p->addr) + "/" + std::to_string(p->prefix_len);
     i.port_id = p->port_id;
     i.mtu = p->mtu;
@@ -440,8 +441,8 @@ void SlowPath::refresh_snapshot() {
   s.echo_replies_sent = slow_.echo_replies;
   for (const auto& e : neighbors_.snapshot()) {
     s.neighbors.push_back({config::format_ipv4(e.ip), node_.ports[e.port]->name,
-                           net::format_mac(e.mac), std::string(route::neighbor_state_name(e.state)),
-                           e.held});
+                           wire::format_mac(e.mac),
+                           std::string(route::neighbor_state_name(e.state)), e.held});
   }
   s.states = node_.pf->table->count();
   s.state_limit = node_.pf->table->limit();

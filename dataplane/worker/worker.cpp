@@ -6,9 +6,9 @@
 
 #include <cstring>
 
-#include "dataplane/net/checksum.h"
 #include "dataplane/net/parse.h"
 #include "dataplane/worker/pf.h"
+#include "wire/checksum.h"
 
 namespace dpf {
 namespace {
@@ -70,28 +70,28 @@ void forward_ipv4(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketI
   if (info.ip_total_len > out.mtu) [[unlikely]] {
     // RFC 1191: with DF the sender learns the MTU from an ICMP error; without DF the packet
     // would need fragmenting, which the node does not do, so it is only dropped and counted.
-    const auto* ip = reinterpret_cast<const net::Ipv4Hdr*>(frame + info.l3_off);
-    if (ip->frag_off.get() & net::kIpv4FlagDf) {
+    const auto* ip = reinterpret_cast<const wire::Ipv4Hdr*>(frame + info.l3_off);
+    if (ip->frag_off.get() & wire::kIpv4FlagDf) {
       punt(w, m, PuntKind::kFragNeeded, in, out.mtu);
     } else {
       drop_packet(*w.c, DropReason::kMtuExceeded, m);
     }
     return;
   }
-  net::ipv4_decrement_ttl(std::span<std::byte>(frame + info.l3_off, info.l3_len));
+  wire::ipv4_decrement_ttl(std::span<std::byte>(frame + info.l3_off, info.l3_len));
   // ... and `out` on the egress interface.
   if (!pf_test(w, state::Direction::kOut, nh.port, in, m, info, w.now, usable(w, h.out, h.created)))
     return;
   const uint32_t gw = nh.gateway != 0 ? nh.gateway : info.dst;
   void* data = nullptr;
-  net::MacAddr mac;
+  wire::MacAddr mac;
   if (rte_hash_lookup_data(node.neighbors, &gw, &data) < 0 ||
       !neighbor_unpack(reinterpret_cast<uintptr_t>(data), mac)) {
     m->port = nh.port;  // the control thread sends it here once resolved
     punt(w, m, PuntKind::kResolve, nh.port, gw);
     return;
   }
-  auto* eth = reinterpret_cast<net::EtherHdr*>(frame);
+  auto* eth = reinterpret_cast<wire::EtherHdr*>(frame);
   eth->dst = mac;
   eth->src = out.mac;
   ++w.c->forwarded;
@@ -183,7 +183,7 @@ void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketI
   auto* frame = rte_pktmbuf_mtod(m, std::byte*);
   const Port& port = *node.ports[in];
   if (!info.l2_broadcast && !info.l2_multicast) {
-    const auto* eth = reinterpret_cast<const net::EtherHdr*>(frame);
+    const auto* eth = reinterpret_cast<const wire::EtherHdr*>(frame);
     if (eth->dst != port.mac) [[unlikely]] {
       // Frames to a CARP virtual MAC are ours only while we are master of its vhid.
       const CarpRole* role = port.carp_by_mac(eth->dst);
@@ -215,12 +215,12 @@ void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketI
   if (!pf_test(w, state::Direction::kIn, in, in, m, info, w.now, usable(w, h.in, h.created)))
     return;
   // pfsync frames on the sync interface (to the group or to us) go to the sync engine.
-  if (info.proto == net::kIpProtoPfsync && node.sync && in == node.sync_port) {
+  if (info.proto == wire::kIpProtoPfsync && node.sync && in == node.sync_port) {
     if (node.sync->hand_over(m)) ++w.c->punted;
     return;
   }
   // CARP advertisements go to the control thread's state machines.
-  if (info.proto == net::kIpProtoCarp && port.n_carp != 0) {
+  if (info.proto == wire::kIpProtoCarp && port.n_carp != 0) {
     punt(w, m, PuntKind::kCarp, in, 0);
     return;
   }

@@ -7,10 +7,11 @@
 #include <vector>
 
 #include "dataplane/net/build.h"
-#include "dataplane/net/checksum.h"
 #include "dataplane/net/parse.h"
+#include "wire/checksum.h"
 
 using namespace dpf::net;
+using namespace dpf::wire;
 
 namespace {
 
@@ -58,8 +59,8 @@ void fuzz_builders(std::span<const std::byte> f, const PacketInfo& info) {
                              std::span<const std::byte>(out).subspan(r.l4_off, r.l4_len)) == 0);
   }
   if (info.l3 == L3Kind::kIpv4 || info.l3 == L3Kind::kArp) {
-    require(build_arp(out, kArpOpRequest, kOurMac, info.dst, kBroadcastMac, kZeroMac, info.src) ==
-            kArpFrameLen);
+    require(build_arp_frame(out, kArpOpRequest, kOurMac, info.dst, kBroadcastMac, kZeroMac,
+                            info.src) == kArpFrameLen);
   }
   std::vector<std::byte> copy(f.begin(), f.end());
   if (make_echo_reply_in_place(copy, info)) {

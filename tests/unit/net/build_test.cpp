@@ -6,11 +6,12 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "dataplane/net/checksum.h"
 #include "tests/unit/net/golden.h"
 #include "tests/unit/net/test_util.h"
+#include "wire/checksum.h"
 
 using namespace dpf::net;
+using namespace dpf::wire;
 using dpf::net::test::fix_ip_checksum;
 using dpf::net::test::frame_of;
 using dpf::net::test::ip_of;
@@ -37,30 +38,6 @@ bool l4_verifies(std::span<const std::byte> f, const PacketInfo& info) {
 }
 
 }  // namespace
-
-TEST_CASE("build: an ARP request matches scapy's bytes and parses back") {
-  std::vector<std::byte> out(64);
-  const size_t n =
-      build_arp(out, kArpOpRequest, kHostA, kHostAIp, kBroadcastMac, kZeroMac, kNodeIp);
-  REQUIRE(n == kArpFrameLen);
-  out.resize(n);
-  CHECK(out == frame_of(golden::kArpRequest));
-  const PacketInfo info = parsed(out);
-  CHECK(info.l3 == L3Kind::kArp);
-  CHECK(info.dst == kNodeIp);
-}
-
-TEST_CASE("build: an ARP reply matches scapy's bytes") {
-  std::vector<std::byte> out(kArpFrameLen);
-  REQUIRE(build_arp(out, kArpOpReply, kNode, kNodeIp, kHostA, kHostA, kHostAIp) == kArpFrameLen);
-  CHECK(out == frame_of(golden::kArpReply));
-}
-
-TEST_CASE("build: ARP into a buffer one byte short builds nothing") {
-  std::vector<std::byte> out(kArpFrameLen - 1, std::byte{0xaa});
-  CHECK(build_arp(out, kArpOpReply, kNode, kNodeIp, kHostA, kHostA, kHostAIp) == 0);
-  CHECK(out == std::vector<std::byte>(kArpFrameLen - 1, std::byte{0xaa}));
-}
 
 TEST_CASE("build: ICMP time exceeded for a small datagram quotes it whole, as scapy does") {
   const auto offending = frame_of(golden::kUdp);
@@ -312,9 +289,4 @@ TEST_CASE("build: an echo reply to a VLAN-tagged request keeps the tag") {
   REQUIRE(info.has_vlan);
   REQUIRE(make_echo_reply_in_place(f, info));
   CHECK(f == expect);
-}
-
-TEST_CASE("build: a MAC address prints as six lower-case hex pairs with leading zeros") {
-  CHECK(format_mac(MacAddr{0x00, 0x00, 0x5e, 0x00, 0x01, 0x0a}) == "00:00:5e:00:01:0a");
-  CHECK(format_mac(MacAddr{0xde, 0xad, 0xbe, 0xef, 0xff, 0x01}) == "de:ad:be:ef:ff:01");
 }

@@ -8,6 +8,7 @@
 #include "tests/unit/net/test_util.h"
 
 using namespace dpf::net;
+using namespace dpf::wire;
 using dpf::net::test::fix_ip_checksum;
 using dpf::net::test::frame_of;
 using dpf::net::test::ip_of;

@@ -8,8 +8,8 @@
 #include <span>
 #include <vector>
 
-#include "dataplane/net/checksum.h"
-#include "dataplane/net/headers.h"
+#include "wire/checksum.h"
+#include "wire/headers.h"
 
 namespace dpf::net::test {
 
@@ -21,16 +21,16 @@ std::vector<std::byte> frame_of(const std::array<unsigned char, N>& a) {
 }
 
 // The IPv4 header of an untagged frame.
-inline Ipv4Hdr& ip_of(std::vector<std::byte>& f, size_t l3_off = sizeof(EtherHdr)) {
-  return *header_at<Ipv4Hdr>(std::span<std::byte>(f), l3_off);
+inline wire::Ipv4Hdr& ip_of(std::vector<std::byte>& f, size_t l3_off = sizeof(wire::EtherHdr)) {
+  return *wire::header_at<wire::Ipv4Hdr>(std::span<std::byte>(f), l3_off);
 }
 
 // Recomputes the IPv4 header checksum after a test changed a header field.
-inline void fix_ip_checksum(std::vector<std::byte>& f, size_t l3_off = sizeof(EtherHdr)) {
-  Ipv4Hdr& ip = ip_of(f, l3_off);
+inline void fix_ip_checksum(std::vector<std::byte>& f, size_t l3_off = sizeof(wire::EtherHdr)) {
+  wire::Ipv4Hdr& ip = ip_of(f, l3_off);
   ip.check.set(0);
   const size_t hl = std::min(ip.header_len(), f.size() - l3_off);
-  ip.check.set(inet_checksum(std::span<const std::byte>(f).subspan(l3_off, hl)));
+  ip.check.set(wire::inet_checksum(std::span<const std::byte>(f).subspan(l3_off, hl)));
 }
 
 }  // namespace dpf::net::test

@@ -5,6 +5,7 @@
 #include <vector>
 
 using namespace dpf::route;
+using dpf::wire::MacAddr;
 using namespace std::chrono_literals;
 using State = NeighborTable::Entry::State;
 

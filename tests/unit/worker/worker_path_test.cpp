@@ -26,19 +26,19 @@
 #include <vector>
 
 #include "control/config/cluster.h"
-#include "dataplane/net/build.h"
-#include "dataplane/net/checksum.h"
 #include "dataplane/net/drop.h"
 #include "dataplane/node/assemble.h"
 #include "dataplane/node/node.h"
 #include "dataplane/worker/worker.h"
 #include "tests/unit/net/test_util.h"
+#include "wire/build.h"
+#include "wire/checksum.h"
 
 namespace dpf {
 namespace {
 
 using net::DropReason;
-using net::MacAddr;
+using wire::MacAddr;
 using Frame = std::vector<std::byte>;
 
 // em0 (port 0) is 10.0.0.254/24 with host A on it; em1 (port 1) is 10.1.0.254/24 with host B.
@@ -190,21 +190,21 @@ CATCH_REGISTER_LISTENER(TeardownAtEnd)
 // Ethernet + a 20-byte IPv4 header (checksum filled) + `l4` as given.
 Frame ipv4_frame(const MacAddr& dst_mac, const MacAddr& src_mac, uint32_t src, uint32_t dst,
                  uint8_t proto, const Frame& l4, uint8_t ttl = 64) {
-  Frame f(sizeof(net::EtherHdr) + sizeof(net::Ipv4Hdr) + l4.size());
-  auto* eth = net::header_at<net::EtherHdr>(std::span<std::byte>(f), 0);
+  Frame f(sizeof(wire::EtherHdr) + sizeof(wire::Ipv4Hdr) + l4.size());
+  auto* eth = wire::header_at<wire::EtherHdr>(std::span<std::byte>(f), 0);
   eth->dst = dst_mac;
   eth->src = src_mac;
-  eth->type.set(net::kEtherTypeIpv4);
-  net::Ipv4Hdr& ip = net::test::ip_of(f);
+  eth->type.set(wire::kEtherTypeIpv4);
+  wire::Ipv4Hdr& ip = net::test::ip_of(f);
   ip.ver_ihl = 0x45;
-  ip.total_len.set(static_cast<uint16_t>(sizeof(net::Ipv4Hdr) + l4.size()));
+  ip.total_len.set(static_cast<uint16_t>(sizeof(wire::Ipv4Hdr) + l4.size()));
   ip.id.set(0x1234);
-  ip.frag_off.set(net::kIpv4FlagDf);
+  ip.frag_off.set(wire::kIpv4FlagDf);
   ip.ttl = ttl;
   ip.proto = proto;
   ip.src.set(src);
   ip.dst.set(dst);
-  std::memcpy(f.data() + sizeof(net::EtherHdr) + sizeof(net::Ipv4Hdr), l4.data(), l4.size());
+  std::memcpy(f.data() + sizeof(wire::EtherHdr) + sizeof(wire::Ipv4Hdr), l4.data(), l4.size());
   net::test::fix_ip_checksum(f);
   return f;
 }
@@ -212,28 +212,28 @@ Frame ipv4_frame(const MacAddr& dst_mac, const MacAddr& src_mac, uint32_t src, u
 // A UDP datagram with a 4-byte payload and its checksum.
 Frame udp_frame(const MacAddr& dst_mac, const MacAddr& src_mac, uint32_t src, uint32_t dst,
                 uint16_t sport, uint16_t dport, uint8_t ttl = 64) {
-  Frame l4(sizeof(net::UdpHdr) + 4);
-  auto* udp = net::header_at<net::UdpHdr>(std::span<std::byte>(l4), 0);
+  Frame l4(sizeof(wire::UdpHdr) + 4);
+  auto* udp = wire::header_at<wire::UdpHdr>(std::span<std::byte>(l4), 0);
   udp->sport.set(sport);
   udp->dport.set(dport);
   udp->len.set(static_cast<uint16_t>(l4.size()));
-  for (size_t i = sizeof(net::UdpHdr); i < l4.size(); ++i) l4[i] = std::byte{0xd0};
-  const uint16_t sum = net::l4_checksum_ipv4(src, dst, net::kIpProtoUdp, l4);
+  for (size_t i = sizeof(wire::UdpHdr); i < l4.size(); ++i) l4[i] = std::byte{0xd0};
+  const uint16_t sum = wire::l4_checksum_ipv4(src, dst, wire::kIpProtoUdp, l4);
   udp->check.set(sum == 0 ? 0xffff : sum);
-  return ipv4_frame(dst_mac, src_mac, src, dst, net::kIpProtoUdp, l4, ttl);
+  return ipv4_frame(dst_mac, src_mac, src, dst, wire::kIpProtoUdp, l4, ttl);
 }
 
 // An ICMP echo request (id 0x4242, seq 1, 8 bytes of data).
 Frame echo_frame(const MacAddr& dst_mac, const MacAddr& src_mac, uint32_t src, uint32_t dst) {
-  Frame l4(sizeof(net::IcmpHdr) + 8, std::byte{0x5a});
-  auto* icmp = net::header_at<net::IcmpHdr>(std::span<std::byte>(l4), 0);
-  icmp->type = net::kIcmpEcho;
+  Frame l4(sizeof(wire::IcmpHdr) + 8, std::byte{0x5a});
+  auto* icmp = wire::header_at<wire::IcmpHdr>(std::span<std::byte>(l4), 0);
+  icmp->type = wire::kIcmpEcho;
   icmp->code = 0;
   icmp->check.set(0);
   icmp->id.set(0x4242);
   icmp->seq.set(1);
-  icmp->check.set(net::inet_checksum(l4));
-  return ipv4_frame(dst_mac, src_mac, src, dst, net::kIpProtoIcmp, l4);
+  icmp->check.set(wire::inet_checksum(l4));
+  return ipv4_frame(dst_mac, src_mac, src, dst, wire::kIpProtoIcmp, l4);
 }
 
 // --- Moving frames ------------------------------------------------------------------------------
@@ -300,7 +300,7 @@ uint64_t drops(const LcoreCounters& c, DropReason why) {
 
 // The frame as it must leave after routing: TTL one less, IPv4 checksum recomputed, new MACs.
 Frame routed(Frame f, const MacAddr& src_mac, const MacAddr& dst_mac) {
-  auto* eth = net::header_at<net::EtherHdr>(std::span<std::byte>(f), 0);
+  auto* eth = wire::header_at<wire::EtherHdr>(std::span<std::byte>(f), 0);
   eth->dst = dst_mac;
   eth->src = src_mac;
   --net::test::ip_of(f).ttl;
@@ -334,12 +334,12 @@ TEST_CASE("worker: a routed UDP packet leaves the egress port with TTL-1 and the
   const Frame& f = out[0];
   CHECK(f == routed(in, em1.mac, kMacB));
   // The same, field by field.
-  const auto* eth = net::header_at<net::EtherHdr>(std::span<const std::byte>(f), 0);
+  const auto* eth = wire::header_at<wire::EtherHdr>(std::span<const std::byte>(f), 0);
   CHECK(eth->dst == kMacB);
   CHECK(eth->src == em1.mac);
-  const auto ip_hdr = std::span<const std::byte>(f).subspan(sizeof(net::EtherHdr), 20);
+  const auto ip_hdr = std::span<const std::byte>(f).subspan(sizeof(wire::EtherHdr), 20);
   CHECK(std::to_integer<uint8_t>(ip_hdr[8]) == 63);
-  CHECK(net::inet_checksum(ip_hdr) == 0);
+  CHECK(wire::inet_checksum(ip_hdr) == 0);
   CHECK(sent(b, kEm0).empty());
   CHECK(punted(b).empty());
   const LcoreCounters& c = b.node.counters[0];
@@ -434,7 +434,7 @@ TEST_CASE("worker: malformed frames in one burst are dropped, each counted by it
   net::test::fix_ip_checksum(bad_len);
   // A TCP segment whose header stops after 10 of its 20 bytes.
   const Frame short_tcp =
-      ipv4_frame(em0.mac, kMacA, kHostA, kHostB, net::kIpProtoTcp, Frame(10, std::byte{0}));
+      ipv4_frame(em0.mac, kMacA, kHostA, kHostB, wire::kIpProtoTcp, Frame(10, std::byte{0}));
 
   const std::vector<std::pair<Frame, DropReason>> cases = {
       {short_eth, DropReason::kEthShort}, {bad_ihl, DropReason::kIpIhl},
@@ -465,9 +465,9 @@ TEST_CASE("worker: malformed frames in one burst are dropped, each counted by it
 TEST_CASE("worker: an ARP request for the node and an ICMP echo to it go to the control thread") {
   Bench& b = bench();
   const Port& em0 = *b.node.ports[kEm0];
-  Frame arp(net::kArpFrameLen);
-  REQUIRE(net::build_arp(arp, net::kArpOpRequest, kMacA, kHostA, net::kBroadcastMac, net::kZeroMac,
-                         kEm0Addr) == net::kArpFrameLen);
+  Frame arp(wire::kArpFrameLen);
+  REQUIRE(wire::build_arp_frame(arp, wire::kArpOpRequest, kMacA, kHostA, wire::kBroadcastMac,
+                                wire::kZeroMac, kEm0Addr) == wire::kArpFrameLen);
   const Frame echo = echo_frame(em0.mac, kMacA, kHostA, kEm0Addr);
   const LcoreCounters before = b.node.counters[0];
 

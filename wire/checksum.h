@@ -1,5 +1,6 @@
-// The Internet checksum (RFC 1071) and its incremental update (RFC 1624), for IPv4, ICMP, UDP and
-// TCP. Any thread; no allocation, no exceptions.
+// The one Internet checksum (RFC 1071) and its incremental update (RFC 1624), for IPv4, ICMP,
+// ICMPv6, UDP, TCP, CARP and pfsync, with the IPv4 and IPv6 pseudo-header sums. Any thread; no
+// allocation, no exceptions.
 // Byte order: every 16-bit value taken or returned here is the field's value in HOST order, i.e.
 // what be16::get() reads and be16::set() writes. So `hdr.check.set(inet_checksum(bytes))` stores a
 // correct checksum, and a span that includes a correct checksum field sums to 0.
@@ -11,9 +12,9 @@
 #include <cstring>
 #include <span>
 
-#include "dataplane/net/headers.h"
+#include "wire/headers.h"
 
-namespace dpf::net {
+namespace dpf::wire {
 
 namespace detail {
 // Folds a one's complement sum held in 64 bits down to 16 bits (end-around carry).
@@ -105,6 +106,16 @@ constexpr uint32_t ipv4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto,
          static_cast<uint32_t>(l4_len & 0xffffu);
 }
 
+// One's complement sum of the IPv6 pseudo-header (RFC 8200 §8.1): both addresses (16 network-order
+// bytes each), the upper-layer length and the next header. Usable as inet_checksum's `initial`.
+inline uint32_t ipv6_pseudo_sum(std::span<const uint8_t, 16> src, std::span<const uint8_t, 16> dst,
+                                uint8_t next_hdr, uint32_t l4_len) noexcept {
+  uint32_t s = detail::ones_sum(std::as_bytes(src));
+  s += detail::ones_sum(std::as_bytes(dst));
+  s += (l4_len >> 16) + (l4_len & 0xffffu) + next_hdr;
+  return s;
+}
+
 // TCP/UDP checksum over the IPv4 pseudo-header and `l4` (the whole segment, header + payload).
 // Addresses in host order. To fill in: zero the checksum field, compute, store with be16::set()
 // (for UDP a result of 0 is sent as 0xffff, RFC 768). To verify: returns 0 over a segment whose
@@ -114,4 +125,10 @@ inline uint16_t l4_checksum_ipv4(uint32_t src, uint32_t dst, uint8_t proto,
   return inet_checksum(l4, ipv4_pseudo_sum(src, dst, proto, l4.size()));
 }
 
-}  // namespace dpf::net
+// The same over the IPv6 pseudo-header (TCP, UDP and ICMPv6, RFC 8200 §8.1).
+inline uint16_t l4_checksum_ipv6(std::span<const uint8_t, 16> src, std::span<const uint8_t, 16> dst,
+                                 uint8_t next_hdr, std::span<const std::byte> l4) noexcept {
+  return inet_checksum(l4, ipv6_pseudo_sum(src, dst, next_hdr, static_cast<uint32_t>(l4.size())));
+}
+
+}  // namespace dpf::wire

@@ -1,4 +1,6 @@
-// Protocol constants and wire layouts for Ethernet (+802.1Q), ARP, IPv4, IPv6, ICMP, UDP and TCP.
+// Protocol constants and wire layouts for Ethernet (+802.1Q), ARP, IPv4, IPv6, ICMP, ICMPv6, UDP
+// and TCP: the one set of IP protocol numbers and TCP flags for the node, state, filter, pfsync
+// and CARP.
 // Every struct has alignment 1 and endian-tagged multi-byte fields, so a view may sit at any
 // offset of a frame. Any thread may use these; nothing here allocates. Obtain views only through
 // header_at(), which checks the bytes present first.
@@ -11,46 +13,10 @@
 #include <span>
 #include <type_traits>
 
-namespace dpf::net {
+#include "wire/be.h"
+#include "wire/mac.h"
 
-// ---------------------------------------------------------------------------------------------
-// Endian-tagged fields. The bytes are kept in network order (big endian); the only way to read or
-// write the value is get()/set(), which convert to/from host order.
-struct be16 {
-  std::array<uint8_t, 2> raw;
-  constexpr uint16_t get() const noexcept { return static_cast<uint16_t>(raw[0] << 8 | raw[1]); }
-  constexpr void set(uint16_t v) noexcept {
-    raw[0] = static_cast<uint8_t>(v >> 8);
-    raw[1] = static_cast<uint8_t>(v);
-  }
-};
-
-struct be32 {
-  std::array<uint8_t, 4> raw;
-  constexpr uint32_t get() const noexcept {
-    return uint32_t{raw[0]} << 24 | uint32_t{raw[1]} << 16 | uint32_t{raw[2]} << 8 | raw[3];
-  }
-  constexpr void set(uint32_t v) noexcept {
-    raw[0] = static_cast<uint8_t>(v >> 24);
-    raw[1] = static_cast<uint8_t>(v >> 16);
-    raw[2] = static_cast<uint8_t>(v >> 8);
-    raw[3] = static_cast<uint8_t>(v);
-  }
-};
-static_assert(sizeof(be16) == 2 && alignof(be16) == 1);
-static_assert(sizeof(be32) == 4 && alignof(be32) == 1);
-
-using MacAddr = std::array<uint8_t, 6>;
-inline constexpr MacAddr kBroadcastMac = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-inline constexpr MacAddr kZeroMac = {0, 0, 0, 0, 0, 0};
-
-// Group (multicast or broadcast) bit of an Ethernet address: IEEE 802-2014 §8.2.
-constexpr bool mac_is_group(const MacAddr& m) noexcept {
-  return (m[0] & 0x01) != 0;
-}
-constexpr bool mac_is_broadcast(const MacAddr& m) noexcept {
-  return m == kBroadcastMac;
-}
+namespace dpf::wire {
 
 // ---------------------------------------------------------------------------------------------
 // Ethernet II (IEEE 802.3 clause 3, RFC 894). FCS is not part of the frame we see.
@@ -148,6 +114,7 @@ static_assert(offsetof(ArpHdr, tpa) == 24);
 inline constexpr uint8_t kIpProtoIcmp = 1;
 inline constexpr uint8_t kIpProtoTcp = 6;
 inline constexpr uint8_t kIpProtoUdp = 17;
+inline constexpr uint8_t kIpProtoIcmpv6 = 58;   // RFC 8200 §4 / RFC 4443
 inline constexpr uint8_t kIpProtoCarp = 112;    // RFC 5798 number reused by CARP (OpenBSD)
 inline constexpr uint8_t kIpProtoPfsync = 240;  // pfsync(4)
 
@@ -288,6 +255,29 @@ static_assert(sizeof(IcmpHdr) == 8);
 static_assert(offsetof(IcmpHdr, check) == 2 && offsetof(IcmpHdr, id) == 4);
 
 // ---------------------------------------------------------------------------------------------
+// ICMPv6 (RFC 4443 §2.1): the same 4-byte head as ICMP, then a type-specific 4 bytes (echo
+// identifier and sequence, an MTU, a pointer). Its checksum covers the IPv6 pseudo-header
+// (RFC 8200 §8.1, checksum.h ipv6_pseudo_sum).
+inline constexpr uint8_t kIcmpv6Unreach = 1;
+inline constexpr uint8_t kIcmpv6PacketTooBig = 2;
+inline constexpr uint8_t kIcmpv6TimeExceeded = 3;
+inline constexpr uint8_t kIcmpv6ParamProblem = 4;
+inline constexpr uint8_t kIcmpv6EchoRequest = 128;
+inline constexpr uint8_t kIcmpv6EchoReply = 129;
+inline constexpr uint8_t kIcmpv6NeighborSolicit = 135;  // RFC 4861 §4.3
+inline constexpr uint8_t kIcmpv6NeighborAdvert = 136;   // RFC 4861 §4.4
+
+struct Icmpv6Hdr {
+  uint8_t type;
+  uint8_t code;
+  be16 check;
+  be16 id;   // echo identifier, or the high half of the message body's first word
+  be16 seq;  // echo sequence number, or its low half
+};
+static_assert(sizeof(Icmpv6Hdr) == 8);
+static_assert(offsetof(Icmpv6Hdr, check) == 2 && offsetof(Icmpv6Hdr, id) == 4);
+
+// ---------------------------------------------------------------------------------------------
 // UDP (RFC 768). A zero checksum means "not computed"; a computed zero is sent as 0xffff.
 //
 //  +-------------------------------+-------------------------------+
@@ -371,4 +361,4 @@ inline T* header_at(std::span<std::byte> b, size_t off) noexcept {
   return reinterpret_cast<T*>(b.data() + off);
 }
 
-}  // namespace dpf::net
+}  // namespace dpf::wire

@@ -1,6 +1,6 @@
 // Internet checksum (RFC 1071), incremental update (RFC 1624) and the TTL decrement, against
 // hand-computed values and against full recomputation over random headers.
-#include "dataplane/net/checksum.h"
+#include "wire/checksum.h"
 
 #include <catch2/catch.hpp>
 #include <random>
@@ -10,6 +10,7 @@
 #include "tests/unit/net/test_util.h"
 
 using namespace dpf::net;
+using namespace dpf::wire;
 using dpf::net::test::frame_of;
 
 namespace {

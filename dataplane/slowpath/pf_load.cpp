@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 
 #include "control/config/cluster.h"
 #include "control/pfconf/parser.h"
@@ -341,6 +342,18 @@ size_t pf_rule_ref_sets(const Pf& pf) noexcept {
 bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>& errors) {
   auto parsed = pf_parse_file(*node.cluster, *node.cfg, path, errors);
   return parsed && pf_load_parsed(node, path, std::move(*parsed), errors);
+}
+
+bool pf_reload(Node& node, std::vector<std::string>* errors_out) {
+  std::vector<std::string> errors;
+  const std::string& path = node.cluster->rules_path;
+  bool ok = !path.empty() && pf_load_file(node, path, errors);
+  if (path.empty()) errors.push_back("the cluster file names no ruleset (cluster.rules)");
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+  std::fprintf(stderr, "dpf: ruleset %s %s\n", path.c_str(),
+               ok ? "reloaded" : "rejected; the running ruleset stays");
+  if (errors_out) *errors_out = std::move(errors);
+  return ok;
 }
 
 }  // namespace dpf

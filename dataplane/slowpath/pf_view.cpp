@@ -9,7 +9,6 @@
 #include "control/pfconf/print.h"
 #include "dataplane/net/build.h"
 #include "dataplane/slowpath/pf_load.h"
-#include "dataplane/slowpath/slowpath.h"
 #include "dataplane/state/proto_state.h"
 #include "dataplane/state/tcp_track.h"
 
@@ -321,24 +320,6 @@ nlohmann::json pf_rules(Node& node) {
           {"generation", rs->generation},
           {"rules", rules},
           {"text", pfconf::print_ruleset(*rs->source, po)}};
-}
-
-nlohmann::json pf_load_rules(Node& node, SlowPath& slow, const std::string& body) {
-  std::vector<std::string> errors;
-  bool ok;
-  if (body.empty()) {
-    ok = slow.reload_rules(&errors);
-  } else {
-    const auto j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string())
-      return {{"error", "the body must be {\"file\": NAME, \"text\": RULESET}"}};
-    const std::string name = j.value("file", std::string("<request>"));
-    ok = pf_load(node, name, j["text"].get<std::string>(), errors);
-  }
-  if (!ok)
-    return {{"error", "the ruleset was rejected; the running one stays"}, {"errors", errors}};
-  const PfRuleset* rs = node.pf->ruleset.load();
-  return {{"loaded", true}, {"generation", rs ? rs->generation : 0}};
 }
 
 nlohmann::json pfsync_info(Node& node) {

@@ -1,5 +1,5 @@
 // What REST shows and changes of pf: states (list with filters and paging, kill, flush), the
-// loaded rules, reloads, counters, timeouts and limits. Everything here runs on the control
+// loaded rules, counters, timeouts and limits. Everything here runs on the control
 // thread (the REST thread posts it through SlowPath::call), except the states listing, which
 // the REST thread reads itself through a StateListReader; all of it allocates its JSON replies.
 #pragma once
@@ -14,7 +14,6 @@
 
 namespace dpf {
 
-class SlowPath;
 using Params = std::map<std::string, std::string>;
 
 nlohmann::json pf_state_json(const state::State& s, uint32_t now);
@@ -47,9 +46,6 @@ class StateListReader {
 // (pfctl -k id -k ID), or all=1 (pfctl -F states). {"killed": N}.
 nlohmann::json pf_kill_states(Node& node, const Params& q);
 nlohmann::json pf_rules(Node& node);
-// POST /api/v1/rules: body {"file": NAME, "text": RULESET} loads that text; an empty body
-// reloads the cluster's rules file. {"loaded": true} or {"error": ..., "errors": [...]}.
-nlohmann::json pf_load_rules(Node& node, SlowPath& slow, const std::string& body);
 nlohmann::json pf_info(Node& node);
 // GET /api/v1/pfsync: pfsync's statistics (netstat -s -p pfsync names), bulk update progress.
 nlohmann::json pfsync_info(Node& node);

@@ -4,8 +4,32 @@
 
 #include "dataplane/slowpath/carp_node.h"
 #include "dataplane/slowpath/pf_load.h"
+#include "dataplane/slowpath/pf_view.h"
 
 namespace dpf {
+namespace {
+
+// POST /api/v1/rules: body {"file": NAME, "text": RULESET} loads that text; an empty body
+// reloads the cluster's rules file. {"loaded": true} or {"error": ..., "errors": [...]}.
+nlohmann::json load_rules(Node& node, const std::string& body) {
+  std::vector<std::string> errors;
+  bool ok;
+  if (body.empty()) {
+    ok = pf_reload(node, &errors);
+  } else {
+    const auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string())
+      return {{"error", "the body must be {\"file\": NAME, \"text\": RULESET}"}};
+    const std::string name = j.value("file", std::string("<request>"));
+    ok = pf_load(node, name, j["text"].get<std::string>(), errors);
+  }
+  if (!ok)
+    return {{"error", "the ruleset was rejected; the running one stays"}, {"errors", errors}};
+  const PfRuleset* rs = node.pf->ruleset.load();
+  return {{"loaded", true}, {"generation", rs ? rs->generation : 0}};
+}
+
+}  // namespace
 
 rest::Hooks rest_hooks(Node& node, SlowPath& slow, StateListReader& lister) {
   // Each task owns its inputs (copies of the request), so that one the control thread runs
@@ -19,7 +43,7 @@ rest::Hooks rest_hooks(Node& node, SlowPath& slow, StateListReader& lister) {
   };
   hooks.rules = [n, sp] { return sp->call([n] { return pf_rules(*n); }); };
   hooks.load_rules = [n, sp](const std::string& body) {
-    return sp->call([n, sp, body] { return pf_load_rules(*n, *sp, body); });
+    return sp->call([n, body] { return load_rules(*n, body); });
   };
   hooks.pf_info = [n, sp] { return sp->call([n] { return pf_info(*n); }); };
   hooks.pfsync = [n, sp] { return sp->call([n] { return pfsync_info(*n); }); };

@@ -220,6 +220,14 @@ void node_teardown(Node& node) {
   node.sync.reset();
   node.pf.reset();
   ports_stop(node);
+  for (rte_ring* r : node.punt) rte_ring_free(r);
+  node.punt.clear();
+  rte_hash_free(node.neighbors);
+  node.neighbors = nullptr;
+  rte_lpm_free(node.lpm);
+  node.lpm = nullptr;
+  rte_mempool_free(node.pool);  // after the ports, whose queues held its mbufs
+  node.pool = nullptr;
 }
 
 }  // namespace dpf

@@ -21,7 +21,8 @@ void node_init(Node& node, const config::Cluster& cluster, const config::Node& c
 bool node_assemble(Node& node, std::vector<std::string>& errors);
 // The start-up banner on stdout: node, ports, ruleset, REST address.
 void node_print_banner(const Node& node, const std::string& listen);
-// Frees the DPDK objects, after every lcore stopped and before EAL is cleaned up.
+// Stops and closes the ports and frees the node's DPDK objects (pf, pfsync, punt rings, tables,
+// the mbuf pool), after every lcore stopped and before EAL is cleaned up.
 void node_teardown(Node& node);
 
 }  // namespace dpf

@@ -219,8 +219,8 @@ bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& 
   if (ref) ref->states.fetch_add(1, std::memory_order_relaxed);
   ++w.c->states_created;
   if (w.node->sync_defer && !(s->state_flags & state::kStateNoSync)) {
-    // Defer: the packet's last new state carries it (worker_handle); an earlier one (the `in`
-    // state of a forwarded packet) is announced now.
+    // Defer: the packet's last new state carries it (the worker's handle_parsed); an earlier one
+    // (the `in` state of a forwarded packet) is announced now.
     if (w.deferred) pf_sync_change(*w.node, w.index, *w.deferred, pfsync::ChangeKind::kInsert);
     w.deferred = s;
   } else {

@@ -266,14 +266,8 @@ void handle_burst(WorkerContext& w, uint16_t in, rte_mbuf* const* pkts, uint16_t
 
 }  // namespace
 
-void worker_handle(WorkerContext& w, uint16_t in, rte_mbuf* m) noexcept {
-  net::PacketInfo info;
-  DropReason why = DropReason::kEthShort;
-  const bool ok = parse(m, info, why);
-  handle_parsed(w, in, m, ok, info, why, Hints{});
-}
-
-void worker_flush(WorkerContext& w) noexcept {
+// Sends what the burst left staged for each egress port.
+static void worker_flush(WorkerContext& w) noexcept {
   for (size_t i = 0; i < w.node->ports.size(); ++i) {
     if (w.tx_len[i] == 0) continue;
     Port& p = *w.node->ports[i];

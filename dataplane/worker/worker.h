@@ -35,10 +35,6 @@ struct WorkerContext {
 // Entry point for rte_eal_remote_launch; arg is a WorkerContext*. Returns when node->stop is set.
 int worker_main(void* arg);
 
-// Handles one received frame (exposed for tests of the pipeline on net_ring/net_null ports).
-void worker_handle(WorkerContext& w, uint16_t in_index, rte_mbuf* m) noexcept;
-void worker_flush(WorkerContext& w) noexcept;
-
 // Exponential back-off when polls find nothing for a while; resets when traffic arrives.
 // Shared by the control thread. State is per caller.
 struct IdleBackoff {

@@ -224,7 +224,11 @@ int main(int argc, char** argv) {
   // DPDK objects go before EAL does.
   lister.reset();
   slow.reset();
-  dpf::node_teardown(node);
+  dpf::node_stop(node);
+  // pf's state table and the node's pools and tables are not freed one by one: DPDK would zero
+  // each of their pages first (more than a second for a large table), and rte_eal_cleanup returns
+  // all of that memory at once. pf must not outlive EAL either, so it is let go here.
+  (void)node.pf.release();
   rte_eal_cleanup();
   return rc;
 }

@@ -216,10 +216,14 @@ void node_print_banner(const Node& node, const std::string& listen) {
   std::fflush(stdout);
 }
 
-void node_teardown(Node& node) {
+void node_stop(Node& node) {
   node.sync.reset();
-  node.pf.reset();
   ports_stop(node);
+}
+
+void node_teardown(Node& node) {
+  node_stop(node);
+  node.pf.reset();
   for (rte_ring* r : node.punt) rte_ring_free(r);
   node.punt.clear();
   rte_hash_free(node.neighbors);

@@ -21,8 +21,12 @@ void node_init(Node& node, const config::Cluster& cluster, const config::Node& c
 bool node_assemble(Node& node, std::vector<std::string>& errors);
 // The start-up banner on stdout: node, ports, ruleset, REST address.
 void node_print_banner(const Node& node, const std::string& listen);
-// Stops and closes the ports and frees the node's DPDK objects (pf, pfsync, punt rings, tables,
-// the mbuf pool), after every lcore stopped and before EAL is cleaned up.
+// Closes the pfsync channel and stops and closes the ports, after every lcore stopped: what a
+// stopping process does before rte_eal_cleanup, which returns the node's DPDK memory at once.
+void node_stop(Node& node);
+// node_stop, then frees pf and the node's DPDK objects one by one (the punt rings, the tables, the
+// mbuf pool): for a process that goes on using EAL, as the tests do. DPDK zeroes what it frees,
+// page by page, which takes a second or more for a large state table or pool.
 void node_teardown(Node& node);
 
 }  // namespace dpf

@@ -50,6 +50,9 @@ struct Interface {
   std::string device;  // a DPDK device: PCI address or vdev string ("net_af_packet0,iface=sis0")
   Ipv4Prefix address;
   uint16_t mtu = 1500;
+  // af_packet ports: finish TCP/UDP checksums a Linux sender left for offload instead of dropping
+  // those packets (counted as l4-checksum-offloaded).
+  bool fix_offloaded_checksums = false;
   Mark at;  // the interface's name key
   Mark device_at, address_at;
 };

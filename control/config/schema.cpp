@@ -55,7 +55,7 @@ void read_lcores(Diagnostics& diag, const Value& v, Lcores& out) {
 std::optional<Interface> read_interface(Diagnostics& diag, const MapReader::Entry& e,
                                         const std::string& map_path) {
   auto name = read_ifname_key(diag, e, map_path);
-  MapReader m(diag, e.value, {"device", "address", "mtu"});
+  MapReader m(diag, e.value, {"device", "address", "mtu", "fix_offloaded_checksums"});
   if (!name || !m.is_map()) return std::nullopt;
   Interface i;
   i.name = *name;
@@ -85,6 +85,11 @@ std::optional<Interface> read_interface(Diagnostics& diag, const MapReader::Entr
     auto n = read_uint(diag, *x, kMtuMin, kMtuMax);
     ok = ok && n;
     i.mtu = uint16_t(n.value_or(i.mtu));
+  }
+  if (const Value* x = m.find("fix_offloaded_checksums")) {
+    auto b = read_bool(diag, *x);
+    ok = ok && b;
+    i.fix_offloaded_checksums = b.value_or(false);
   }
   if (!ok) return std::nullopt;
   return i;

@@ -76,6 +76,13 @@ struct Port {
   uint8_t prefix_len = 0;
   uint32_t broadcast = 0;  // directed broadcast of the connected network
   uint16_t mtu = 1500;
+  // net_af_packet: TCP/UDP checksums a Linux sender left for offload are finished (fix) or the
+  // packets dropped as l4-checksum-offloaded, and `csum_offload_seen` tells the control thread
+  // to warn once.
+  bool csum_check = false;
+  bool csum_fix = false;
+  std::atomic<bool> csum_offload_seen{false};
+  bool csum_warned = false;  // control thread
   uint16_t n_rxq = 1;
   uint16_t n_txq = 1;
   std::unique_ptr<rte_spinlock_t> tx_lock;  // set when TX queue 0 is shared

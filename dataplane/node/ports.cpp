@@ -78,7 +78,11 @@ bool configure(Node& node, const config::Interface& ifc, Port& p, std::string& e
   // net_af_packet opens all its `qpairs` sockets in one fanout group at probe time, and the
   // kernel spreads frames over all of them: every one must be polled, so all are configured and
   // the workers share them round-robin.
-  if (std::strcmp(info.driver_name, "net_af_packet") == 0) p.n_rxq = info.max_rx_queues;
+  if (std::strcmp(info.driver_name, "net_af_packet") == 0) {
+    p.n_rxq = info.max_rx_queues;
+    p.csum_check = true;
+    p.csum_fix = ifc.fix_offloaded_checksums;
+  }
   if (info.max_tx_queues >= want_tx) {
     p.n_txq = static_cast<uint16_t>(want_tx);
   } else {

@@ -90,6 +90,16 @@ unsigned SlowPath::drain(NodeClock::TimePoint now) {
 }
 
 void SlowPath::poll_links() {
+  for (auto& p : node_.ports) {
+    if (p->csum_warned || !p->csum_offload_seen.load(std::memory_order_relaxed)) continue;
+    p->csum_warned = true;
+    std::fprintf(stderr,
+                 "dpf: interface %s: TCP/UDP packets arrive with checksums their sender left for "
+                 "offload; they are dropped (l4-checksum-offloaded). Turn the offloads off on the "
+                 "Linux interface that sends into %s (on veth, the other end: `ethtool -K IFACE "
+                 "tx off tso off gso off gro off`), or set `fix_offloaded_checksums: true` on %s\n",
+                 p->name.c_str(), p->name.c_str(), p->name.c_str());
+  }
   if (ports_poll_link(node_) == 0) return;
   for (const auto& p : node_.ports)
     std::fprintf(stderr, "dpf: interface %s link %s\n", p->name.c_str(),

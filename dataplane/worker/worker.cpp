@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "dataplane/net/offload.h"
 #include "dataplane/net/parse.h"
 #include "dataplane/worker/pf.h"
 #include "wire/checksum.h"
@@ -176,12 +177,27 @@ uint16_t send_burst(Port& p, TxQueue q, rte_mbuf** pkts, uint16_t n, LcoreCounte
 
 namespace {
 
+// af_packet ports: a TCP/UDP packet whose checksum its Linux sender left for offload is finished
+// here when the interface says fix_offloaded_checksums; otherwise false (drop it: its receiver
+// would), and the control thread warns once.
+bool offloaded_checksum_ok(Port& port, rte_mbuf* m, const net::PacketInfo& info) noexcept {
+  const std::span<std::byte> frame(rte_pktmbuf_mtod(m, std::byte*), rte_pktmbuf_data_len(m));
+  if (!net::l4_checksum_left_for_offload(frame, info)) return true;
+  if (port.csum_fix) {
+    net::finish_l4_checksum(frame, info);
+    return true;
+  }
+  if (!port.csum_offload_seen.load(std::memory_order_relaxed))
+    port.csum_offload_seen.store(true, std::memory_order_relaxed);
+  return false;
+}
+
 // Everything after parsing, for one frame.
 void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketInfo& info,
                   const Hints& h) noexcept {
   Node& node = *w.node;
   auto* frame = rte_pktmbuf_mtod(m, std::byte*);
-  const Port& port = *node.ports[in];
+  Port& port = *node.ports[in];
   if (!info.l2_broadcast && !info.l2_multicast) {
     const auto* eth = reinterpret_cast<const wire::EtherHdr*>(frame);
     if (eth->dst != port.mac) [[unlikely]] {
@@ -209,6 +225,10 @@ void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketI
   }
   if (info.has_vlan) [[unlikely]] {
     drop_packet(*w.c, DropReason::kL2Other, m);
+    return;
+  }
+  if (port.csum_check && !offloaded_checksum_ok(port, m, info)) [[unlikely]] {
+    drop_packet(*w.c, DropReason::kL4ChecksumOffloaded, m);
     return;
   }
   // pf filters every IPv4 packet `in` on its interface, local or forwarded (as pf does).

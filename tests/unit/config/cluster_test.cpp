@@ -34,7 +34,7 @@ nodes:
     lcores: { workers: 1, idle: adaptive }
     interfaces:
       sis0: { device: "net_af_packet0,iface=sis0", address: 10.0.0.254/24 }
-      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.254/24 }
+      sis1: { device: "net_af_packet1,iface=sis1", address: 192.168.0.254/24, fix_offloaded_checksums: true }
       sis2: { device: "0000:03:00.0", address: 172.16.0.1/30, mtu: 9000 }
     routes:
       - { to: 0.0.0.0/0, via: 10.0.0.2 }
@@ -85,6 +85,8 @@ TEST_CASE("config: the two-firewall cluster file loads into the expected model")
   CHECK(a.interfaces[0].address.addr == 0x0a0000fe);
   CHECK(a.interfaces[0].address.len == 24);
   CHECK(a.interfaces[0].mtu == 1500);
+  CHECK_FALSE(a.interfaces[0].fix_offloaded_checksums);
+  CHECK(a.interfaces[1].fix_offloaded_checksums);
   CHECK(a.interfaces[2].device == "0000:03:00.0");
   CHECK(a.interfaces[2].mtu == 9000);
   CHECK(a.interface("sis1") == &a.interfaces[1]);

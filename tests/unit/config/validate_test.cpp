@@ -38,7 +38,7 @@ TEST_CASE("config: an unknown key is reported at the key, at any depth") {
       sis0: { device: d0, address: 10.0.0.254/24, speed: 10G }
 )") == std::vector<std::string>{at(4, 51) +
                                 "unknown key 'speed' in nodes.fw-a.interfaces.sis0 (expected one "
-                                "of: device, address, mtu)"});
+                                "of: device, address, mtu, fix_offloaded_checksums)"});
   CHECK(errors_of(node_with("    lcores: { workers: 1, idel: poll }\n")) ==
         std::vector<std::string>{at(5, 27) +
                                  "unknown key 'idel' in nodes.fw-a.lcores (expected one of: "
@@ -88,6 +88,13 @@ TEST_CASE("config: numbers out of range or with junk are reported at the value")
       sis0: { device: d0, address: 10.0.0.254/24, mtu: 67 }
 )") == std::vector<std::string>{at(4, 56) +
                                 "nodes.fw-a.interfaces.sis0.mtu: 67 is out of range 68..65535"});
+  const auto bad_fix = errors_of(R"(nodes:
+  fw-a:
+    interfaces:
+      sis0: { device: d0, address: 10.0.0.254/24, fix_offloaded_checksums: yes }
+)");
+  REQUIRE(bad_fix.size() == 1);
+  CHECK_THAT(bad_fix[0], Catch::Contains("nodes.fw-a.interfaces.sis0.fix_offloaded_checksums"));
 }
 
 TEST_CASE("config: hostids are read in decimal or hex") {

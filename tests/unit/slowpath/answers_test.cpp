@@ -17,6 +17,7 @@
 #include "dataplane/node/node.h"
 #include "tests/unit/net/test_util.h"
 #include "tests/unit/node/ring_node.h"
+#include "tests/unit/slowpath/jobs_fixture.h"
 #include "wire/build.h"
 #include "wire/checksum.h"
 
@@ -24,28 +25,22 @@ namespace dpf {
 namespace {
 
 using net::DropReason;
-using test::drops;
+using test::control;
+using test::Drops;
 using test::Frame;
+using test::host0;
+using test::host1;
+using test::Jobs;
+using test::kEm0;
+using test::kEm0Addr;
+using test::kEm1;
+using test::kEm1Addr;
+using test::mac_of;
 using test::mbuf_of;
+using test::new_drops;
 using test::sent;
 using wire::MacAddr;
 using namespace std::chrono_literals;
-
-// em0 (port 0) is 10.0.0.254/24, em1 (port 1) 10.1.0.254/24. Each case talks from hosts of its
-// own (the node's neighbour hash outlives the cases).
-constexpr uint32_t kEm0Addr = 0x0a0000fe;  // 10.0.0.254
-constexpr uint32_t kEm1Addr = 0x0a0100fe;  // 10.1.0.254
-constexpr uint16_t kEm0 = 0, kEm1 = 1;
-
-constexpr uint32_t host0(uint8_t h) {
-  return 0x0a000000u | h;
-}  // 10.0.0.h, on em0
-constexpr uint32_t host1(uint8_t h) {
-  return 0x0a010000u | h;
-}  // 10.1.0.h, on em1
-constexpr MacAddr mac_of(uint32_t ip) {
-  return {0x02, 0, 0, 0, static_cast<uint8_t>(ip >> 8), static_cast<uint8_t>(ip)};
-}
 
 constexpr const char* kCluster = R"(cluster:
   name: spans
@@ -71,20 +66,6 @@ void assemble(test::RingNode& b) {
 
 test::RingNode& bench() {
   return test::ring_node_once<test::RingNode>(assemble, test::teardown_ring_node);
-}
-
-// The control thread's jobs as SlowPath wires them, without CARP.
-struct Jobs {
-  explicit Jobs(Node& node) : tx(node), neighbors(tx), answers(tx, neighbors, nullptr) {}
-  ~Jobs() { neighbors.flush(); }
-  ControlTx tx;
-  Neighbors neighbors;
-  Answers answers;
-};
-
-// The control thread's counters: index n_workers.
-LcoreCounters& control(test::RingNode& b) {
-  return b.node.counters[b.node.n_workers];
 }
 
 const auto kT0 = NodeClock::TimePoint{} + 100s;
@@ -126,17 +107,6 @@ const wire::IcmpHdr& icmp_of(const Frame& f) {
   return *wire::header_at<wire::IcmpHdr>(l4_of(f), 0);
 }
 
-// The counted drops that changed since `before`, as (reason, count).
-std::vector<std::pair<DropReason, uint64_t>> new_drops(const LcoreCounters& before,
-                                                       const LcoreCounters& now) {
-  std::vector<std::pair<DropReason, uint64_t>> out;
-  for (size_t r = 0; r < now.drops.size(); ++r)
-    if (now.drops[r] != before.drops[r])
-      out.emplace_back(static_cast<DropReason>(r), now.drops[r] - before.drops[r]);
-  return out;
-}
-using Drops = std::vector<std::pair<DropReason, uint64_t>>;
-
 // --- ARP ----------------------------------------------------------------------------------------
 
 TEST_CASE(
@@ -147,7 +117,7 @@ TEST_CASE(
   const Port& em0 = *b.node.ports[kEm0];
   const uint32_t asker = host0(10);
   const MacAddr asker_mac = mac_of(asker);
-  const LcoreCounters before = control(b);
+  const LcoreCounters before = control(b.node);
 
   j.answers.arp(kT0, mbuf_of(b, arp_request(asker_mac, asker, kEm0Addr)), kEm0);
 
@@ -170,8 +140,8 @@ TEST_CASE(
   CHECK(arp->tpa.get() == asker);
   CHECK(sent(b, kEm1).empty());
   CHECK(j.answers.counters().arp_replies == 1);
-  CHECK(control(b).tx_packets - before.tx_packets == 1);
-  CHECK(control(b).drops == before.drops);
+  CHECK(control(b.node).tx_packets - before.tx_packets == 1);
+  CHECK(control(b.node).drops == before.drops);
 
   // The asker is learned (RFC 826 merge: it talked to us) and published for the workers.
   const auto table = j.neighbors.snapshot();
@@ -180,11 +150,7 @@ TEST_CASE(
   CHECK(table[0].port == kEm0);
   CHECK(table[0].mac == asker_mac);
   CHECK(table[0].state == route::NeighborTable::Entry::State::kReachable);
-  void* data = nullptr;
-  REQUIRE(rte_hash_lookup_data(b.node.neighbors, &asker, &data) >= 0);
-  MacAddr published{};
-  CHECK(neighbor_unpack(reinterpret_cast<uintptr_t>(data), published));
-  CHECK(published == asker_mac);
+  CHECK(test::published_mac(b.node, asker) == asker_mac);
   test::check_no_mbuf_left(b);
 }
 
@@ -193,17 +159,16 @@ TEST_CASE("answers: ARP from a sender outside the port's subnet is dropped as ar
   Jobs j(b.node);
   // A host of em1's network claims its address on em0.
   const uint32_t foreign = host1(99);
-  const LcoreCounters before = control(b);
+  const LcoreCounters before = control(b.node);
 
   j.answers.arp(kT0, mbuf_of(b, arp_request(mac_of(foreign), foreign, kEm0Addr)), kEm0);
 
   CHECK(sent(b, kEm0).empty());
   CHECK(sent(b, kEm1).empty());
-  CHECK(new_drops(before, control(b)) == Drops{{DropReason::kArpForeign, 1}});
+  CHECK(new_drops(before, control(b.node)) == Drops{{DropReason::kArpForeign, 1}});
   CHECK(j.answers.counters().arp_replies == 0);
   CHECK(j.neighbors.snapshot().empty());
-  void* data = nullptr;
-  CHECK(rte_hash_lookup_data(b.node.neighbors, &foreign, &data) < 0);
+  CHECK_FALSE(test::published_mac(b.node, foreign));
   CHECK(net::drop_reason_name(DropReason::kArpForeign) == "arp-foreign");
   test::check_no_mbuf_left(b);
 }
@@ -216,7 +181,7 @@ TEST_CASE("answers: an ICMP echo request to the node gets an echo reply with val
   const Port& em0 = *b.node.ports[kEm0];
   const uint32_t asker = host0(11);
   const Frame request = test::echo_frame(em0.mac, mac_of(asker), asker, kEm0Addr);
-  const LcoreCounters before = control(b);
+  const LcoreCounters before = control(b.node);
 
   j.answers.local(mbuf_of(b, request), kEm0);
 
@@ -242,8 +207,8 @@ TEST_CASE("answers: an ICMP echo request to the node gets an echo reply with val
   CHECK(sent(b, kEm1).empty());
   CHECK(j.answers.counters().echo_replies == 1);
   // It left through pf's out pass, whose `keep state` rule made its state.
-  CHECK(control(b).states_created - before.states_created == 1);
-  CHECK(control(b).drops == before.drops);
+  CHECK(control(b.node).states_created - before.states_created == 1);
+  CHECK(control(b.node).drops == before.drops);
   test::check_no_mbuf_left(b);
 }
 
@@ -252,13 +217,13 @@ TEST_CASE("answers: an echo reply goes through pf's out pass: one the rules bloc
   Jobs j(b.node);
   const Port& em1 = *b.node.ports[kEm1];
   const uint32_t asker = host1(12);
-  const LcoreCounters before = control(b);
+  const LcoreCounters before = control(b.node);
 
   j.answers.local(mbuf_of(b, test::echo_frame(em1.mac, mac_of(asker), asker, kEm1Addr)), kEm1);
 
   CHECK(sent(b, kEm0).empty());
   CHECK(sent(b, kEm1).empty());
-  CHECK(new_drops(before, control(b)) == Drops{{DropReason::kPfBlock, 1}});
+  CHECK(new_drops(before, control(b.node)) == Drops{{DropReason::kPfBlock, 1}});
   test::check_no_mbuf_left(b);
 }
 
@@ -267,13 +232,13 @@ TEST_CASE("answers: a packet to the node that is not an echo request is dropped 
   Jobs j(b.node);
   const Port& em0 = *b.node.ports[kEm0];
   const uint32_t asker = host0(13);
-  const LcoreCounters before = control(b);
+  const LcoreCounters before = control(b.node);
 
   j.answers.local(mbuf_of(b, test::udp_frame(em0.mac, mac_of(asker), asker, kEm0Addr, 5000, 53)),
                   kEm0);
 
   CHECK(sent(b, kEm0).empty());
-  CHECK(new_drops(before, control(b)) == Drops{{DropReason::kLocalUnhandled, 1}});
+  CHECK(new_drops(before, control(b.node)) == Drops{{DropReason::kLocalUnhandled, 1}});
   CHECK(j.answers.counters().echo_replies == 0);
   test::check_no_mbuf_left(b);
 }
@@ -286,7 +251,7 @@ TEST_CASE("answers: a punted TTL=1 packet gets an ICMP time exceeded quoting it,
   const Port& em0 = *b.node.ports[kEm0];
   const uint32_t sender = host0(14);
   const Frame in = test::udp_frame(em0.mac, mac_of(sender), sender, host1(14), 40000, 53, 1);
-  const LcoreCounters before = control(b);
+  const LcoreCounters before = control(b.node);
 
   j.answers.icmp_error(kT0, mbuf_of(b, in), kEm0, wire::kIcmpTimeExceeded,
                        wire::kIcmpTimeExceededTtl, 0, DropReason::kTtlExceeded);
@@ -313,7 +278,7 @@ TEST_CASE("answers: a punted TTL=1 packet gets an ICMP time exceeded quoting it,
   CHECK(sent(b, kEm1).empty());
   CHECK(j.answers.counters().icmp_errors_sent == 1);
   CHECK(j.answers.counters().icmp_errors_limited == 0);
-  CHECK(new_drops(before, control(b)) == Drops{{DropReason::kTtlExceeded, 1}});
+  CHECK(new_drops(before, control(b.node)) == Drops{{DropReason::kTtlExceeded, 1}});
   test::check_no_mbuf_left(b);
 }
 
@@ -323,7 +288,7 @@ TEST_CASE("answers: of a burst of 300 ICMP errors 200 are sent and 100 counted a
   const Port& em0 = *b.node.ports[kEm0];
   const uint32_t sender = host0(15);
   const Frame in = test::udp_frame(em0.mac, mac_of(sender), sender, 0x0b000001, 40000, 53);
-  const LcoreCounters before = control(b);
+  const LcoreCounters before = control(b.node);
 
   // All at one instant, as a burst the workers punted: the bucket holds 200.
   size_t out = 0;
@@ -336,7 +301,7 @@ TEST_CASE("answers: of a burst of 300 ICMP errors 200 are sent and 100 counted a
   CHECK(j.answers.counters().icmp_errors_sent == 200);
   CHECK(j.answers.counters().icmp_errors_limited == 100);
   // Every original is counted, answered or not.
-  CHECK(new_drops(before, control(b)) == Drops{{DropReason::kNoRoute, 300}});
+  CHECK(new_drops(before, control(b.node)) == Drops{{DropReason::kNoRoute, 300}});
 
   // 12 ms later the bucket has refilled 2.4 tokens: two more are sent, the third is limited.
   for (int i = 0; i < 3; ++i)
@@ -357,7 +322,7 @@ TEST_CASE("answers: `block return` answers a TCP SYN with a RST that skips pf's 
   const Port& em0 = *b.node.ports[kEm0];
   const uint32_t client = host0(16);
   const Frame syn = tcp_syn(em0.mac, mac_of(client), client, host1(16));
-  const LcoreCounters before = control(b);
+  const LcoreCounters before = control(b.node);
 
   // The worker's copy of the blocked packet: (1 << 24 | rst ttl), ingress port.
   const PuntItem item{mbuf_of(b, syn), uint32_t{1} << 24 | 64, kEm0, PuntKind::kBlockReturn};
@@ -382,7 +347,7 @@ TEST_CASE("answers: `block return` answers a TCP SYN with a RST that skips pf's 
   CHECK(wire::l4_checksum_ipv4(host1(16), client, wire::kIpProtoTcp, l4_of(f)) == 0);
   CHECK(j.answers.counters().rsts_sent == 1);
   // The copy is freed uncounted: the worker counted the original as pf-block.
-  CHECK(control(b).drops == before.drops);
+  CHECK(control(b.node).drops == before.drops);
   test::check_no_mbuf_left(b);
 }
 
@@ -392,7 +357,7 @@ TEST_CASE("answers: `block return` answers with an ICMP unreachable that skips p
   const Port& em1 = *b.node.ports[kEm1];
   const uint32_t client = host1(17);
   const Frame in = test::udp_frame(em1.mac, mac_of(client), client, host0(17), 40000, 53);
-  const LcoreCounters before = control(b);
+  const LcoreCounters before = control(b.node);
 
   // (2 << 24 | type << 8 | code): port unreachable, out of em1, where pf passes no ICMP out.
   const PuntItem item{
@@ -411,7 +376,7 @@ TEST_CASE("answers: `block return` answers with an ICMP unreachable that skips p
   CHECK(wire::inet_checksum(l4_of(out[0])) == 0);
   CHECK(sent(b, kEm0).empty());
   CHECK(j.answers.counters().icmp_errors_sent == 1);
-  CHECK(control(b).drops == before.drops);
+  CHECK(control(b.node).drops == before.drops);
   test::check_no_mbuf_left(b);
 }
 

@@ -1,36 +1,26 @@
 // The worker's packet path on an assembled node: node_init and node_assemble build the node from
-// a cluster file and its ruleset, on two net_ring ports whose RX and TX rings the test holds.
-// Frames go onto the RX rings, the worker runs one pass of its loop (worker_main: an RX callback
-// raises node.stop, so the loop ends after the pass and its TX flush), and the test reads the TX
-// rings, the punt ring and the worker's counters. Main lcore, no clock: nothing expires in a run.
-#define CATCH_CONFIG_EXTERNAL_INTERFACES  // the listener that tears the node down before EAL
-#include <rte_eth_ring.h>
+// a cluster file and its ruleset, on two net_ring ports whose RX and TX rings the test holds
+// (tests/unit/node/ring_node.h). Frames go onto the RX rings, the worker runs one pass of its loop
+// (worker_main: an RX callback raises node.stop, so the loop ends after the pass and its TX
+// flush), and the test reads the TX rings, the punt ring and the worker's counters. Main lcore,
+// no clock: nothing expires in a run.
 #include <rte_ethdev.h>
 #include <rte_hash.h>
-#include <rte_log.h>
-#include <rte_lpm.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
-#include <rte_mempool.h>
 #include <rte_ring.h>
-#include <unistd.h>
 
 #include <array>
-#include <catch2/catch.hpp>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "control/config/cluster.h"
 #include "dataplane/net/drop.h"
-#include "dataplane/node/assemble.h"
 #include "dataplane/node/node.h"
 #include "dataplane/worker/worker.h"
 #include "tests/unit/net/test_util.h"
+#include "tests/unit/node/ring_node.h"
 #include "wire/build.h"
 #include "wire/checksum.h"
 
@@ -38,8 +28,16 @@ namespace dpf {
 namespace {
 
 using net::DropReason;
+using test::bytes_of;
+using test::check_no_mbuf_left;
+using test::drops;
+using test::echo_frame;
+using test::Frame;
+using test::inject;
+using test::ipv4_frame;
+using test::sent;
+using test::udp_frame;
 using wire::MacAddr;
-using Frame = std::vector<std::byte>;
 
 // em0 (port 0) is 10.0.0.254/24 with host A on it; em1 (port 1) is 10.1.0.254/24 with host B.
 // Host C is on em1's network too, but no neighbour entry is ever made for it.
@@ -80,56 +78,14 @@ uint16_t end_pass(uint16_t, uint16_t, rte_mbuf**, uint16_t n, uint16_t, void* no
   return n;
 }
 
-// The node under test, assembled once per process (ethdev and ring names cannot be reused) and
-// torn down by the listener below when the run ends, before EAL is.
-struct Bench {
-  std::filesystem::path dir;
-  config::Cluster cluster;
-  Node node;
+// The node under test, with the worker that runs its passes.
+struct Bench : test::RingNode {
   WorkerContext worker;
-  std::array<rte_ring*, 2> rx{}, tx{};
   std::array<const rte_eth_rxtx_callback*, 2> end_pass_cb{};
-  bool ready = false;  // assembled
 };
 
-std::unique_ptr<Bench> g_bench;
-
-rte_ring* ring(const std::string& name) {
-  rte_ring* r = rte_ring_create(name.c_str(), 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-  REQUIRE(r != nullptr);
-  return r;
-}
-
 void assemble(Bench& b) {
-  b.dir = std::filesystem::temp_directory_path() / ("dpf-worker-path-" + std::to_string(getpid()));
-  std::filesystem::create_directories(b.dir);
-  std::ofstream(b.dir / "worker_path.pf.conf") << kRules;
-  auto loaded = config::load_cluster_string(kCluster, (b.dir / "cluster.yaml").string());
-  INFO((loaded.errors.empty() ? std::string() : loaded.errors.front().str()));
-  REQUIRE(loaded.cluster);
-  b.cluster = std::move(*loaded.cluster);
-  // The ports the cluster file names: net_ring devices over rings the test holds, probed here,
-  // configured and started by node_assemble like any other device.
-  for (unsigned i = 0; i < 2; ++i) {
-    const std::string tag = "wpath" + std::to_string(i);
-    b.rx[i] = ring(tag + "_rx");
-    b.tx[i] = ring(tag + "_tx");
-    REQUIRE(rte_eth_from_rings(tag.c_str(), &b.rx[i], 1, &b.tx[i], 1, 0) >= 0);
-  }
-  node_init(b.node, b.cluster, b.cluster.nodes.front());
-  std::vector<std::string> errors;
-  // The node probes each device, and EAL logs an error for one already probed (here, all of
-  // them) before the node takes its port as it is: quiet while the node is assembled.
-  const int eal_level = rte_log_get_level(RTE_LOGTYPE_EAL);
-  rte_log_set_level(RTE_LOGTYPE_EAL, RTE_LOG_CRIT);
-  const bool ok = node_assemble(b.node, errors);
-  rte_log_set_level(RTE_LOGTYPE_EAL, static_cast<uint32_t>(eal_level));
-  INFO((errors.empty() ? std::string() : errors.front()));
-  REQUIRE(ok);
-  REQUIRE(b.node.ports.size() == 2);
-  // net_ring ports have no MAC address (all zero, and it cannot be set): the node's ports get
-  // their own, as NICs would have given them, before any frame is handled.
-  for (uint8_t i = 0; i < 2; ++i) b.node.ports[i]->mac = {0x02, 0, 0, 0, 0xfe, i};
+  test::assemble_ring_node(b, "wpath", kCluster, "worker_path.pf.conf", kRules);
   // The worker as main.cpp launches worker 0 of one.
   WorkerContext& w = b.worker;
   w.node = &b.node;
@@ -145,129 +101,25 @@ void assemble(Bench& b) {
   }
 }
 
-Bench& bench() {
-  static bool tried = false;
-  if (!tried) {
-    tried = true;
-    g_bench = std::make_unique<Bench>();
-    assemble(*g_bench);
-    g_bench->ready = true;
-  }
-  REQUIRE(g_bench->ready);  // the node of the first case could not be assembled
-  return *g_bench;
-}
-
 void teardown(Bench& b) {
   for (size_t i = 0; i < b.node.ports.size(); ++i) {
     const uint16_t port = b.node.ports[i]->port_id;
     if (b.end_pass_cb[i] && rte_eth_remove_rx_callback(port, 0, b.end_pass_cb[i]) == 0)
       rte_free(const_cast<rte_eth_rxtx_callback*>(b.end_pass_cb[i]));
   }
-  node_teardown(b.node);  // stops and closes the ports
-  for (rte_ring* r : b.node.punt) rte_ring_free(r);
-  rte_hash_free(b.node.neighbors);
-  rte_lpm_free(b.node.lpm);
-  rte_mempool_free(b.node.pool);
-  for (unsigned i = 0; i < 2; ++i) {
-    rte_ring_free(b.rx[i]);
-    rte_ring_free(b.tx[i]);
-  }
-  std::error_code ec;
-  std::filesystem::remove_all(b.dir, ec);
+  test::teardown_ring_node(b);
 }
 
-struct TeardownAtEnd : Catch::TestEventListenerBase {
-  using TestEventListenerBase::TestEventListenerBase;
-  void testRunEnded(const Catch::TestRunStats&) override {
-    if (g_bench) teardown(*g_bench);
-    g_bench.reset();
-  }
-};
-CATCH_REGISTER_LISTENER(TeardownAtEnd)
-
-// --- Frames -------------------------------------------------------------------------------------
-
-// Ethernet + a 20-byte IPv4 header (checksum filled) + `l4` as given.
-Frame ipv4_frame(const MacAddr& dst_mac, const MacAddr& src_mac, uint32_t src, uint32_t dst,
-                 uint8_t proto, const Frame& l4, uint8_t ttl = 64) {
-  Frame f(sizeof(wire::EtherHdr) + sizeof(wire::Ipv4Hdr) + l4.size());
-  auto* eth = wire::header_at<wire::EtherHdr>(std::span<std::byte>(f), 0);
-  eth->dst = dst_mac;
-  eth->src = src_mac;
-  eth->type.set(wire::kEtherTypeIpv4);
-  wire::Ipv4Hdr& ip = net::test::ip_of(f);
-  ip.ver_ihl = 0x45;
-  ip.total_len.set(static_cast<uint16_t>(sizeof(wire::Ipv4Hdr) + l4.size()));
-  ip.id.set(0x1234);
-  ip.frag_off.set(wire::kIpv4FlagDf);
-  ip.ttl = ttl;
-  ip.proto = proto;
-  ip.src.set(src);
-  ip.dst.set(dst);
-  std::memcpy(f.data() + sizeof(wire::EtherHdr) + sizeof(wire::Ipv4Hdr), l4.data(), l4.size());
-  net::test::fix_ip_checksum(f);
-  return f;
-}
-
-// A UDP datagram with a 4-byte payload and its checksum.
-Frame udp_frame(const MacAddr& dst_mac, const MacAddr& src_mac, uint32_t src, uint32_t dst,
-                uint16_t sport, uint16_t dport, uint8_t ttl = 64) {
-  Frame l4(sizeof(wire::UdpHdr) + 4);
-  auto* udp = wire::header_at<wire::UdpHdr>(std::span<std::byte>(l4), 0);
-  udp->sport.set(sport);
-  udp->dport.set(dport);
-  udp->len.set(static_cast<uint16_t>(l4.size()));
-  for (size_t i = sizeof(wire::UdpHdr); i < l4.size(); ++i) l4[i] = std::byte{0xd0};
-  const uint16_t sum = wire::l4_checksum_ipv4(src, dst, wire::kIpProtoUdp, l4);
-  udp->check.set(sum == 0 ? 0xffff : sum);
-  return ipv4_frame(dst_mac, src_mac, src, dst, wire::kIpProtoUdp, l4, ttl);
-}
-
-// An ICMP echo request (id 0x4242, seq 1, 8 bytes of data).
-Frame echo_frame(const MacAddr& dst_mac, const MacAddr& src_mac, uint32_t src, uint32_t dst) {
-  Frame l4(sizeof(wire::IcmpHdr) + 8, std::byte{0x5a});
-  auto* icmp = wire::header_at<wire::IcmpHdr>(std::span<std::byte>(l4), 0);
-  icmp->type = wire::kIcmpEcho;
-  icmp->code = 0;
-  icmp->check.set(0);
-  icmp->id.set(0x4242);
-  icmp->seq.set(1);
-  icmp->check.set(wire::inet_checksum(l4));
-  return ipv4_frame(dst_mac, src_mac, src, dst, wire::kIpProtoIcmp, l4);
+Bench& bench() {
+  return test::ring_node_once<Bench>(assemble, teardown);
 }
 
 // --- Moving frames ------------------------------------------------------------------------------
-
-// Puts a frame on a port's RX ring, as the wire would.
-void inject(Bench& b, uint16_t port, const Frame& f) {
-  rte_mbuf* m = rte_pktmbuf_alloc(b.node.pool);
-  REQUIRE(m != nullptr);
-  auto* data = rte_pktmbuf_append(m, static_cast<uint16_t>(f.size()));
-  REQUIRE(data != nullptr);
-  std::memcpy(data, f.data(), f.size());
-  REQUIRE(rte_ring_sp_enqueue(b.rx[port], m) == 0);
-}
 
 // One pass of the worker's loop over both ports' RX queues, with its TX flush.
 void run_pass(Bench& b) {
   b.node.stop.store(false);
   REQUIRE(worker_main(&b.worker) == 0);
-}
-
-Frame bytes_of(const rte_mbuf* m) {
-  const auto* p = rte_pktmbuf_mtod(m, const std::byte*);
-  return {p, p + rte_pktmbuf_data_len(m)};
-}
-
-// What the worker sent on a port, taken off its TX ring.
-std::vector<Frame> sent(Bench& b, uint16_t port) {
-  std::vector<Frame> out;
-  void* m = nullptr;
-  while (rte_ring_sc_dequeue(b.tx[port], &m) == 0) {
-    out.push_back(bytes_of(static_cast<rte_mbuf*>(m)));
-    rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
-  }
-  return out;
 }
 
 struct Punted {
@@ -294,10 +146,6 @@ void learn_neighbor(Bench& b, uint32_t ip, const MacAddr& mac) {
                                 reinterpret_cast<void*>(neighbor_pack(mac))) == 0);
 }
 
-uint64_t drops(const LcoreCounters& c, DropReason why) {
-  return c.drops[static_cast<size_t>(why)];
-}
-
 // The frame as it must leave after routing: TTL one less, IPv4 checksum recomputed, new MACs.
 Frame routed(Frame f, const MacAddr& src_mac, const MacAddr& dst_mac) {
   auto* eth = wire::header_at<wire::EtherHdr>(std::span<std::byte>(f), 0);
@@ -306,13 +154,6 @@ Frame routed(Frame f, const MacAddr& src_mac, const MacAddr& dst_mac) {
   --net::test::ip_of(f).ttl;
   net::test::fix_ip_checksum(f);
   return f;
-}
-
-// Every mbuf the worker took went out, to the punt ring, or back to the pool.
-void check_no_mbuf_left(Bench& b) {
-  CHECK(rte_ring_count(b.rx[kEm0]) == 0);
-  CHECK(rte_ring_count(b.rx[kEm1]) == 0);
-  CHECK(rte_mempool_in_use_count(b.node.pool) == 0);
 }
 
 // --- Cases --------------------------------------------------------------------------------------

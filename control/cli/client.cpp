@@ -339,12 +339,16 @@ namespace {
 constexpr int kConnectTimeoutS = 3;
 
 constexpr const char* kReachHint =
-    "is dpf running? its API listens on the node's own loopback: run dpfctl in the node's network "
-    "namespace, or use --config FILE --node NAME";
+    "is dpf running? its API listens on the node's own loopback by default: run dpfctl in the "
+    "node's network namespace, or give the node's API with --api URL or --config FILE --node NAME";
 
 constexpr const char* kTokenHint =
     "give the node's token with --token-file FILE or $DPF_TOKEN_FILE, or use --config FILE "
     "--node NAME to read the node's api.token_file";
+
+std::string timed_out() {
+  return "connection timed out (no answer within " + std::to_string(kConnectTimeoutS) + " s)";
+}
 
 // Why a connection to base failed, found again by resolving and connecting once more: httplib
 // reports both a refused connection and an unknown host as Error::Connection.
@@ -373,7 +377,7 @@ std::string connection_failure(const std::string& base) {
   freeaddrinfo(res);
   if (err == 0) return unreachable_error(base, "the connection failed");
   if (err == EINPROGRESS || err == EAGAIN || err == ETIMEDOUT)
-    return unreachable_error(base, "no answer within " + std::to_string(kConnectTimeoutS) + " s");
+    return unreachable_error(base, timed_out());
   std::string cause = std::strerror(err);
   if (!cause.empty()) cause[0] = static_cast<char>(std::tolower(cause[0]));
   return unreachable_error(base, cause);
@@ -384,7 +388,7 @@ std::string transport_error(const std::string& base, const std::string& path, ht
     case httplib::Error::Connection:
       return connection_failure(base);
     case httplib::Error::ConnectionTimeout:
-      return unreachable_error(base, "no answer within " + std::to_string(kConnectTimeoutS) + " s");
+      return unreachable_error(base, timed_out());
     case httplib::Error::Read:
       return base + path + ": the node closed the connection or did not answer in time";
     default:

@@ -60,8 +60,8 @@ TEST_CASE("dpfctl: a node that is down gives the URL, connection refused and the
   CHECK_FALSE(dpf::cli::http_get(ep, "/api/v1/status", body, error));
   CHECK(error ==
         "cannot reach the node at http://127.0.0.1:1: connection refused (is dpf running? its API "
-        "listens on the node's own loopback: run dpfctl in the node's network namespace, or use "
-        "--config FILE --node NAME)");
+        "listens on the node's own loopback by default: run dpfctl in the node's network "
+        "namespace, or give the node's API with --api URL or --config FILE --node NAME)");
   CHECK_FALSE(dpf::cli::http_send(ep, "DELETE", "/api/v1/states?all=1", "", body, error));
   CHECK(error.find("cannot reach the node at http://127.0.0.1:1: connection refused (") == 0);
 }

@@ -1,5 +1,8 @@
 // dpfctl run as a process against a REST server on loopback whose carp hooks are fakes: the
 // command line, the token and the exit status are what these tests observe.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,9 +23,11 @@ struct Run {
   std::string out;  // stdout and stderr
 };
 
-Run dpfctl(const std::string& args) {
+// Runs `ENV dpfctl ARGS`; out is stdout, and stderr too unless stdout_only.
+Run dpfctl(const std::string& args, const std::string& env = "", bool stdout_only = false) {
   Run r;
-  const std::string cmd = std::string(DPFCTL) + " " + args + " 2>&1";
+  const std::string cmd =
+      env + " " + DPFCTL + " " + args + (stdout_only ? " 2>/dev/null" : " 2>&1");
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
   char buf[512];
@@ -156,14 +161,61 @@ TEST_CASE("dpfctl: a node that is down prints the URL, the cause and where the A
   CHECK(r.status == 1);
   CHECK(r.out ==
         "dpfctl: cannot reach the node at http://127.0.0.1:1: connection refused (is dpf running? "
-        "its API listens on the node's own loopback: run dpfctl in the node's network namespace, "
-        "or use --config FILE --node NAME)\n");
+        "its API listens on the node's own loopback by default: run dpfctl in the node's network "
+        "namespace, or give the node's API with --api URL or --config FILE --node NAME)\n");
+}
+
+TEST_CASE("dpfctl: a host that does not resolve is named, with where the URL came from") {
+  // .invalid never resolves (RFC 6761); no connection is made.
+  Run r = dpfctl("--api http://nonexistent.invalid:9080 -s states");
+  CHECK(r.status == 1);
+  // getaddrinfo's own words depend on the machine's resolver: only what follows them is fixed.
+  const std::string head =
+      "dpfctl: cannot resolve nonexistent.invalid, the host of http://nonexistent.invalid:9080: ";
+  const std::string tail =
+      " (check --api and $DPF_API, or use --config FILE --node NAME for the node's api.listen)\n";
+  CHECK(r.out.find(head) == 0);
+  REQUIRE(r.out.size() > head.size() + tail.size());
+  CHECK(r.out.substr(r.out.size() - tail.size()) == tail);
+  r = dpfctl("-s states", "DPF_API=http://nonexistent.invalid:9080");
+  CHECK(r.status == 1);
+  CHECK(r.out.find(head) == 0);
+}
+
+TEST_CASE("dpfctl: a node that does not answer the connection is told apart as a timeout") {
+  // A listener with a backlog of 0 whose queue is full: Linux drops further SYNs, so the
+  // connection is neither refused nor accepted, and dpfctl gives up after its 3 s.
+  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof sa;
+  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+  REQUIRE(listen(listener, 0) == 0);
+  REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&sa), &len) == 0);
+  std::vector<int> fill;
+  for (int i = 0; i < 3; ++i) {
+    fill.push_back(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    connect(fill.back(), reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  }
+  usleep(100 * 1000);  // the handshakes that fit in the queue complete
+  const std::string base = "http://127.0.0.1:" + std::to_string(ntohs(sa.sin_port));
+  const Run r = dpfctl("--api " + base + " -s states");
+  for (int fd : fill) close(fd);
+  close(listener);
+  CHECK(r.status == 1);
+  CHECK(r.out == "dpfctl: cannot reach the node at " + base +
+                     ": connection timed out (no answer within 3 s) (is dpf running? its API "
+                     "listens on the node's own loopback by default: run dpfctl in the node's "
+                     "network namespace, or give the node's API with --api URL or --config FILE "
+                     "--node NAME)\n");
 }
 
 TEST_CASE("dpfctl: --help lists every option and view on stdout, exit 0") {
   for (const char* args : {"--help", "-h"}) {
     INFO(args);
-    const Run r = dpfctl(args);
+    const Run r = dpfctl(args, "", true);
     CHECK(r.status == 0);
     CHECK(r.out.find("usage: dpfctl ") == 0);
     for (const char* item :

@@ -398,6 +398,47 @@ std::string transport_error(const std::string& base, const std::string& path, ht
 
 }  // namespace
 
+bool parse_api_url(const std::string& url, std::string& base, std::string& error) {
+  std::string rest = url;
+  if (const auto scheme = rest.find("://"); scheme != std::string::npos) {
+    const std::string name = rest.substr(0, scheme);
+    if (name != "http" && name != "https")
+      return error = "unknown scheme '" + name + "' (http or https)", false;
+    rest = rest.substr(scheme + 3);
+  }
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  size_t port_at = std::string::npos;  // where ":PORT" starts
+  if (!rest.empty() && rest[0] == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string::npos || close == 1 ||
+        rest.find_first_not_of("0123456789abcdefABCDEF:.", 1) != close)
+      return error = "a bracketed host must be an IPv6 address ([::1])", false;
+    if (close + 1 < rest.size() && rest[close + 1] != ':')
+      return error = "a path or anything after HOST:PORT is not taken", false;
+    port_at = close + 1 < rest.size() ? close + 1 : std::string::npos;
+  } else {
+    const auto bad = rest.find_first_of(":/?#[]@ ");
+    if (bad == 0 || rest.empty()) return error = "no host", false;
+    if (bad != std::string::npos && rest[bad] != ':') {
+      if (std::strchr("/?#", rest[bad]) != nullptr)
+        return error = "a path or anything after HOST:PORT is not taken", false;
+      return error = std::string("the host may not contain '") + rest[bad] + "'", false;
+    }
+    port_at = bad;
+  }
+  if (port_at != std::string::npos) {
+    const std::string port = rest.substr(port_at + 1);
+    if (port.find_first_of("/?#") != std::string::npos)
+      return error = "a path or anything after HOST:PORT is not taken", false;
+    const bool digits = !port.empty() && port.size() <= 5 &&
+                        port.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoul(port) == 0 || std::stoul(port) > 65535)
+      return error = "the port must be a number in 1..65535", false;
+  }
+  base = url.substr(0, url.size() - (url.back() == '/' ? 1 : 0));
+  return true;
+}
+
 void split_base(const std::string& base, std::string& host, std::string& port) {
   std::string rest = base;
   if (const auto scheme = rest.find("://"); scheme != std::string::npos)

@@ -81,6 +81,41 @@ TEST_CASE("dpfctl: a host that does not resolve is told apart from a node that i
   CHECK(error.find("(check --api and $DPF_API") != std::string::npos);
 }
 
+TEST_CASE("dpfctl: an API URL is [http[s]://]HOST[:PORT] with an optional trailing slash") {
+  std::string base, error;
+  for (const auto& [url, expected] :
+       {std::pair{"http://127.0.0.1:9080", "http://127.0.0.1:9080"},
+        std::pair{"http://127.0.0.1:9080/", "http://127.0.0.1:9080"},
+        std::pair{"https://fw-a.example", "https://fw-a.example"},
+        std::pair{"http://[::1]:9080", "http://[::1]:9080"}, std::pair{"10.0.0.1", "10.0.0.1"}}) {
+    INFO(url);
+    CHECK(dpf::cli::parse_api_url(url, base, error));
+    CHECK(base == expected);
+  }
+  base = "unchanged";
+  for (const auto& [url, why] : {
+           std::pair{"ftp://h:21", "unknown scheme 'ftp' (http or https)"},
+           std::pair{"http://", "no host"},
+           std::pair{"http://:9080", "no host"},
+           std::pair{"http://h:0", "the port must be a number in 1..65535"},
+           std::pair{"http://h:65536", "the port must be a number in 1..65535"},
+           std::pair{"http://h:", "the port must be a number in 1..65535"},
+           std::pair{"http://h:80a", "the port must be a number in 1..65535"},
+           std::pair{"http://h:80/api", "a path or anything after HOST:PORT is not taken"},
+           std::pair{"http://h/api", "a path or anything after HOST:PORT is not taken"},
+           std::pair{"http://h?x=1", "a path or anything after HOST:PORT is not taken"},
+           std::pair{"http://[::1]x", "a path or anything after HOST:PORT is not taken"},
+           std::pair{"http://[fw-a]:80", "a bracketed host must be an IPv6 address ([::1])"},
+           std::pair{"http://[::1:80", "a bracketed host must be an IPv6 address ([::1])"},
+           std::pair{"http://user@h:80", "the host may not contain '@'"},
+       }) {
+    INFO(url);
+    CHECK_FALSE(dpf::cli::parse_api_url(url, base, error));
+    CHECK(error == why);
+    CHECK(base == "unchanged");
+  }
+}
+
 TEST_CASE("dpfctl: the host and port of an API URL, IPv6 in brackets, port 80 by default") {
   std::string host, port;
   dpf::cli::split_base("http://127.0.0.1:9080", host, port);

@@ -68,6 +68,19 @@ struct FakeNode {
   dpf::rest::Hooks hooks() {
     dpf::rest::Hooks h;
     h.carp = [this] { return view(); };
+    // A CARP advert's state as a node names its protocol by number, and a pfsync one by name.
+    h.states = [](const dpf::rest::Hooks::Params&) {
+      auto state = [](const char* proto, const char* dst) {
+        return nlohmann::json{{"if", "sis2"},
+                              {"proto", proto},
+                              {"direction", "out"},
+                              {"key_wire", {{"addr", {dst, "10.0.0.254"}}, {"port", {0, 0}}}},
+                              {"src", {{"state", 1}, {"state_name", "SINGLE"}}},
+                              {"dst", {{"state", 0}, {"state_name", "NO_TRAFFIC"}}}};
+      };
+      return nlohmann::json{
+          {"states", {state("112", "224.0.0.18"), state("pfsync", "224.0.0.240")}}};
+    };
     h.kill_states = [this](const dpf::rest::Hooks::Params& q) {
       kills.push_back(q);
       return nlohmann::json{{"killed", 3}};
@@ -122,10 +135,13 @@ TEST_CASE("dpfctl: an unreadable or empty token file fails naming the file, exit
   std::ofstream(node.token_file, std::ios::trunc) << "\n";
   Run r = dpfctl(node.api() + " --token-file " + node.token_file + " carp demote 5");
   CHECK(r.status == 1);
-  CHECK(r.out == "dpfctl: token file " + node.token_file + ": empty\n");
+  CHECK(r.out == "dpfctl: token file " + node.token_file + ": empty (from --token-file)\n");
   r = dpfctl(node.api() + " --token-file /nonexistent/token carp demote 5");
   CHECK(r.status == 1);
-  CHECK(r.out == "dpfctl: token file /nonexistent/token: cannot read\n");
+  CHECK(r.out == "dpfctl: token file /nonexistent/token: cannot read (from --token-file)\n");
+  r = dpfctl(node.api() + " carp demote 5", "DPF_TOKEN_FILE=/nonexistent/token");
+  CHECK(r.status == 1);
+  CHECK(r.out == "dpfctl: token file /nonexistent/token: cannot read (from $DPF_TOKEN_FILE)\n");
   CHECK(node.demotes.empty());
 }
 
@@ -230,35 +246,82 @@ TEST_CASE("dpfctl: --help lists every option and view on stdout, exit 0") {
 }
 
 TEST_CASE("dpfctl: --version prints dpfctl and the project's version, exit 0") {
-  const Run r = dpfctl("--version");
+  const Run r = dpfctl("--version", "", true);
   CHECK(r.status == 0);
   CHECK(r.out == std::string("dpfctl ") + DPF_VERSION + "\n");
 }
 
-TEST_CASE("dpfctl: unknown options and bad values are named in pfctl's words, exit 2") {
-  // No node is contacted: the port is closed, so only a usage error can explain exit 2.
+// A usage error: the first line names the option, the usage follows, the exit status is 1 (as
+// pfctl's), and no node was asked.
+void check_usage_error(const Run& r, const std::string& first_line) {
+  CHECK(r.status == 1);
+  CHECK(r.out.substr(0, r.out.find('\n') + 1) == first_line);
+  CHECK(r.out.find("\nusage: dpfctl ") != std::string::npos);
+  CHECK(r.out.find("cannot reach") == std::string::npos);
+}
+
+TEST_CASE("dpfctl: unknown options and bad values are named with the usage, exit 1") {
   const std::pair<const char*, const char*> cases[] = {
-      {"-s bogus", "dpfctl: Unknown show modifier 'bogus'\n"},
-      {"-sbogus", "dpfctl: Unknown show modifier 'bogus'\n"},
-      {"-o bogus", "dpfctl: Unknown optimization 'bogus'\n"},
+      {"-s bogus",
+       "dpfctl: -s bogus: no such view (info, states, rules, timeouts, memory, sync, carp, "
+       "interfaces, neighbors)\n"},
+      {"-sbogus",
+       "dpfctl: -s bogus: no such view (info, states, rules, timeouts, memory, sync, carp, "
+       "interfaces, neighbors)\n"},
+      {"-o bogus", "dpfctl: -o bogus: no such optimization level; dpf takes only -o none\n"},
       {"-o basic -s rules",
        "dpfctl: -o basic: dpf does not optimize rulesets; only -o none is accepted\n"},
-      {"-F rules", "dpfctl: Unknown flush modifier 'rules'\n"},
-      {"--bogus", "dpfctl: unknown option --bogus\n"},
-      {"-x", "dpfctl: unknown option -x\n"},
+      {"-F rules", "dpfctl: -F rules: dpf flushes states only (-F states)\n"},
+      {"--bogus", "dpfctl: --bogus: unknown option\n"},
+      {"--bogus=1", "dpfctl: --bogus: unknown option\n"},
+      {"-x", "dpfctl: -x: unknown option\n"},
+      {"-vx", "dpfctl: -x: unknown option\n"},
       {"-s", "dpfctl: -s needs a value\n"},
+      {"-f", "dpfctl: -f needs a value\n"},
       {"-s states --token-file", "dpfctl: --token-file needs a value\n"},
+      {"-s states --token-file=", "dpfctl: --token-file needs a value\n"},
       {"-k 10.0.0.1 -k 10.0.0.2 -k 10.0.0.3",
        "dpfctl: -k: at most two -k options (source and destination, or `id` and an id)\n"},
       {"show states", "dpfctl: unexpected argument show\n"},
+      {"carp demote 241", "dpfctl: carp demote: N must be an integer in -240..240\n"},
   };
   for (const auto& [args, first_line] : cases) {
     INFO(args);
-    const Run r = dpfctl(std::string("--api http://127.0.0.1:1 ") + args);
-    CHECK(r.status == 2);
-    CHECK(r.out.find(first_line) == 0);
-    CHECK(r.out.find("\nusage: dpfctl ") != std::string::npos);
+    check_usage_error(dpfctl(std::string("--api http://127.0.0.1:1 ") + args), first_line);
   }
+}
+
+TEST_CASE("dpfctl: a malformed API URL or a contradictory node choice is a usage error") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"--api ftp://127.0.0.1:9080 -s info",
+       "dpfctl: --api ftp://127.0.0.1:9080: unknown scheme 'ftp' (http or https)\n"},
+      {"--api=http://127.0.0.1:90800 -s info",
+       "dpfctl: --api http://127.0.0.1:90800: the port must be a number in 1..65535\n"},
+      {"--api http://127.0.0.1:9080/api/v1 -s info",
+       "dpfctl: --api http://127.0.0.1:9080/api/v1: a path or anything after HOST:PORT is not "
+       "taken\n"},
+      {"--node fw-a -s info",
+       "dpfctl: --node fw-a: needs --config FILE, the cluster file naming "
+       "it\n"},
+      {"--api http://127.0.0.1:1 --config c.yaml --node fw-a -s info",
+       "dpfctl: --api and --config both name the node: give one of them\n"},
+  };
+  for (const auto& [args, first_line] : cases) {
+    INFO(args);
+    check_usage_error(dpfctl(args), first_line);
+  }
+  check_usage_error(dpfctl("-s info", "DPF_API=http://127.0.0.1:x"),
+                    "dpfctl: $DPF_API http://127.0.0.1:x: the port must be a number in "
+                    "1..65535\n");
+}
+
+TEST_CASE("dpfctl: with nothing to do it prints the usage on stderr, exit 1") {
+  Run r = dpfctl("");
+  CHECK(r.status == 1);
+  CHECK(r.out.find("usage: dpfctl ") == 0);
+  r = dpfctl("", "", true);
+  CHECK(r.status == 1);
+  CHECK(r.out.empty());
 }
 
 TEST_CASE("dpfctl: -o none and pfctl's -s abbreviations are accepted") {
@@ -284,14 +347,20 @@ TEST_CASE("dpfctl: -nvf of a broken file ends with dpfctl's own prefix") {
   CHECK(r.out.find("\npfctl:") == std::string::npos);
 }
 
-TEST_CASE("dpfctl: carp demote with a missing or invalid N is a usage error, exit 2") {
-  // No node is contacted: the port is closed, so only a usage error can explain exit 2.
-  for (const char* args : {"carp demote", "carp demote 241", "carp demote -241", "carp demote x",
-                           "carp demote 1.5", "carp demote 10 11", "carp", "carp promote 1"}) {
+TEST_CASE("dpfctl: carp demote with a missing or invalid N is a usage error, exit 1") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"carp demote", "dpfctl: carp demote needs one number N\n"},
+      {"carp demote 241", "dpfctl: carp demote: N must be an integer in -240..240\n"},
+      {"carp demote -241", "dpfctl: carp demote: N must be an integer in -240..240\n"},
+      {"carp demote x", "dpfctl: carp demote: N must be an integer in -240..240\n"},
+      {"carp demote 1.5", "dpfctl: carp demote: N must be an integer in -240..240\n"},
+      {"carp demote 10 11", "dpfctl: carp demote needs one number N\n"},
+      {"carp", "dpfctl: unexpected argument carp\n"},
+      {"carp promote 1", "dpfctl: unexpected argument carp\n"},
+  };
+  for (const auto& [args, first_line] : cases) {
     INFO(args);
-    const Run r = dpfctl(std::string("--api http://127.0.0.1:1 ") + args);
-    CHECK(r.status == 2);
-    CHECK(r.out.find("usage: dpfctl") != std::string::npos);
+    check_usage_error(dpfctl(std::string("--api http://127.0.0.1:1 ") + args), first_line);
   }
 }
 
@@ -308,4 +377,28 @@ TEST_CASE("dpfctl: -k with networks sends them to the node as host and host2") {
   REQUIRE(node.kills.size() == 2);
   CHECK(node.kills[0] == Params{{"host", "10.0.0.0/24"}});
   CHECK(node.kills[1] == Params{{"host", "10.0.0.0/24"}, {"host2", "192.168.0.0/16"}});
+}
+
+TEST_CASE("dpfctl: -s states names protocols 112 and 240 as carp and pfsync") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  const Run r = dpfctl(node.api() + " -s states");
+  CHECK(r.status == 0);
+  CHECK(r.out ==
+        "sis2 carp 10.0.0.254 -> 224.0.0.18       SINGLE:NO_TRAFFIC\n"
+        "sis2 pfsync 10.0.0.254 -> 224.0.0.240       SINGLE:NO_TRAFFIC\n");
+}
+
+TEST_CASE("dpfctl: --api=URL and a trailing slash reach the node as --api URL does") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  const std::string url = "http://127.0.0.1:" + std::to_string(node.server.port()) + "/";
+  Run r = dpfctl("--api=" + url + " -s carp");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("carp: preempt on, demotion 0 (operator 0)\n") == 0);
+  r = dpfctl("-s carp", "DPF_API=" + url);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("carp: preempt on, demotion 0 (operator 0)\n") == 0);
 }

@@ -376,8 +376,11 @@ int main(int argc, char** argv) {
       a.token_from = "api.token_file of node " + n->name + " in " + a.config;
     }
   }
-  // The node's reading of the file (CRLF, trailing blanks), without its permission check.
-  if (!a.token_file.empty() && !dpf::rest::read_token_file(a.token_file, false, a.ep.token, error))
+  // The node's reading of the file (CRLF, trailing blanks), without its permission check. Only
+  // changes carry the token: views work for whoever may not read the file.
+  const bool changes = !a.words.empty() || !a.kills.empty() || !a.flush.empty() || !a.file.empty();
+  if (changes && !a.token_file.empty() &&
+      !dpf::rest::read_token_file(a.token_file, false, a.ep.token, error))
     return fail(error + " (from " + a.token_from + ")");
   if (!a.words.empty()) return carp_demote(a);
   if (!a.kills.empty()) return kill_states(a);

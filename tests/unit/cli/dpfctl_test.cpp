@@ -402,3 +402,33 @@ TEST_CASE("dpfctl: --api=URL and a trailing slash reach the node as --api URL do
   CHECK(r.status == 0);
   CHECK(r.out.find("carp: preempt on, demotion 0 (operator 0)\n") == 0);
 }
+
+TEST_CASE(
+    "dpfctl: the token file is read for changes only, and its errors say where it came from") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  const std::string cluster = "/tmp/dpfctl_test_cluster." + std::to_string(getpid()) + ".yaml";
+  std::ofstream(cluster) << "cluster: { name: edge }\n"
+                            "nodes:\n"
+                            "  fw-a:\n"
+                            "    interfaces:\n"
+                            "      sis0: { device: \"net_af_packet0,iface=sis0\", address: "
+                            "10.0.0.254/24 }\n"
+                            "    api: { listen: \"127.0.0.1:"
+                         << node.server.port() << "\", token_file: /nonexistent/token }\n";
+  // A view needs no token: an operator who may not read the node's token file still sees it.
+  Run r = dpfctl("--config " + cluster + " --node fw-a -s carp");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("carp: preempt on, demotion 0 (operator 0)\n") == 0);
+  r = dpfctl(node.api() + " -s carp", "DPF_TOKEN_FILE=/nonexistent/token");
+  CHECK(r.status == 0);
+  r = dpfctl("--config " + cluster + " --node fw-a carp demote 5");
+  std::remove(cluster.c_str());
+  CHECK(r.status == 1);
+  CHECK(r.out ==
+        "dpfctl: token file /nonexistent/token: cannot read (from api.token_file of node "
+        "fw-a in " +
+            cluster + ")\n");
+  CHECK(node.demotes.empty());
+}

@@ -339,12 +339,16 @@ namespace {
 constexpr int kConnectTimeoutS = 3;
 
 constexpr const char* kReachHint =
-    "is dpf running? its API listens on the node's own loopback: run dpfctl in the node's network "
-    "namespace, or use --config FILE --node NAME";
+    "is dpf running? its API listens on the node's own loopback by default: run dpfctl in the "
+    "node's network namespace, or give the node's API with --api URL or --config FILE --node NAME";
 
 constexpr const char* kTokenHint =
     "give the node's token with --token-file FILE or $DPF_TOKEN_FILE, or use --config FILE "
     "--node NAME to read the node's api.token_file";
+
+std::string timed_out() {
+  return "connection timed out (no answer within " + std::to_string(kConnectTimeoutS) + " s)";
+}
 
 // Why a connection to base failed, found again by resolving and connecting once more: httplib
 // reports both a refused connection and an unknown host as Error::Connection.
@@ -373,7 +377,7 @@ std::string connection_failure(const std::string& base) {
   freeaddrinfo(res);
   if (err == 0) return unreachable_error(base, "the connection failed");
   if (err == EINPROGRESS || err == EAGAIN || err == ETIMEDOUT)
-    return unreachable_error(base, "no answer within " + std::to_string(kConnectTimeoutS) + " s");
+    return unreachable_error(base, timed_out());
   std::string cause = std::strerror(err);
   if (!cause.empty()) cause[0] = static_cast<char>(std::tolower(cause[0]));
   return unreachable_error(base, cause);
@@ -384,7 +388,7 @@ std::string transport_error(const std::string& base, const std::string& path, ht
     case httplib::Error::Connection:
       return connection_failure(base);
     case httplib::Error::ConnectionTimeout:
-      return unreachable_error(base, "no answer within " + std::to_string(kConnectTimeoutS) + " s");
+      return unreachable_error(base, timed_out());
     case httplib::Error::Read:
       return base + path + ": the node closed the connection or did not answer in time";
     default:
@@ -393,6 +397,47 @@ std::string transport_error(const std::string& base, const std::string& path, ht
 }
 
 }  // namespace
+
+bool parse_api_url(const std::string& url, std::string& base, std::string& error) {
+  std::string rest = url;
+  if (const auto scheme = rest.find("://"); scheme != std::string::npos) {
+    const std::string name = rest.substr(0, scheme);
+    if (name != "http" && name != "https")
+      return error = "unknown scheme '" + name + "' (http or https)", false;
+    rest = rest.substr(scheme + 3);
+  }
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  size_t port_at = std::string::npos;  // where ":PORT" starts
+  if (!rest.empty() && rest[0] == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string::npos || close == 1 ||
+        rest.find_first_not_of("0123456789abcdefABCDEF:.", 1) != close)
+      return error = "a bracketed host must be an IPv6 address ([::1])", false;
+    if (close + 1 < rest.size() && rest[close + 1] != ':')
+      return error = "a path or anything after HOST:PORT is not taken", false;
+    port_at = close + 1 < rest.size() ? close + 1 : std::string::npos;
+  } else {
+    const auto bad = rest.find_first_of(":/?#[]@ ");
+    if (bad == 0 || rest.empty()) return error = "no host", false;
+    if (bad != std::string::npos && rest[bad] != ':') {
+      if (std::strchr("/?#", rest[bad]) != nullptr)
+        return error = "a path or anything after HOST:PORT is not taken", false;
+      return error = std::string("the host may not contain '") + rest[bad] + "'", false;
+    }
+    port_at = bad;
+  }
+  if (port_at != std::string::npos) {
+    const std::string port = rest.substr(port_at + 1);
+    if (port.find_first_of("/?#") != std::string::npos)
+      return error = "a path or anything after HOST:PORT is not taken", false;
+    const bool digits = !port.empty() && port.size() <= 5 &&
+                        port.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoul(port) == 0 || std::stoul(port) > 65535)
+      return error = "the port must be a number in 1..65535", false;
+  }
+  base = url.substr(0, url.size() - (url.back() == '/' ? 1 : 0));
+  return true;
+}
 
 void split_base(const std::string& base, std::string& host, std::string& port) {
   std::string rest = base;

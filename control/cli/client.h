@@ -46,9 +46,15 @@ struct Endpoint {
   std::string token;
 };
 
+// The node's URL as --api or $DPF_API gives it: [http:// | https://]HOST[:PORT][/], HOST a name,
+// an IPv4 address or an IPv6 one in brackets, PORT 1..65535. True with base set to it without
+// the trailing slash; false with error saying what is wrong ("unknown scheme 'ftp'").
+bool parse_api_url(const std::string& url, std::string& base, std::string& error);
+
 // What dpfctl says when it cannot talk to the node at base (scheme://host:port). Pure, so the
 // texts are testable without a network.
-//   cause: why the connection failed, in words ("connection refused", "no answer within 3 s").
+//   cause: why the connection failed, in words ("connection refused", "connection timed out
+//   (no answer within 3 s)").
 std::string unreachable_error(const std::string& base, const std::string& cause);
 //   gai_error: getaddrinfo's text for a host that does not resolve.
 std::string unresolved_error(const std::string& base, const std::string& host,

@@ -29,7 +29,8 @@ constexpr const char* kUsage =
     "       dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file FILE]\n"
     "              [-v] carp demote N\n"
     "       dpfctl --help | --version\n"
-    "  --api URL           the node's REST API (default $DPF_API or http://127.0.0.1:9080)\n"
+    "  --api URL           the node's REST API, http://HOST:PORT (default $DPF_API or\n"
+    "                      http://127.0.0.1:9080, on the node's own loopback)\n"
     "  --config FILE       the cluster file; with --node NAME, talk to that node's API\n"
     "  --node NAME         the node of --config FILE\n"
     "  --token-file FILE   the bearer token for changes (default $DPF_TOKEN_FILE or the\n"
@@ -49,7 +50,9 @@ constexpr const char* kUsage =
 
 struct Args {
   dpf::cli::Endpoint ep;
+  std::string api;  // --api URL as given; empty when absent
   std::string config, node, token_file, show, flush, file;
+  std::string token_from;  // where token_file came from, for its errors: "--token-file", ...
   std::vector<std::string> kills;
   std::vector<std::string> words;  // a command: `carp demote N`
   int demotion = 0;                // N of `carp demote N`
@@ -71,24 +74,31 @@ std::string canonical_show(const std::string& s) {
   return s;
 }
 
+constexpr const char* kViews[] = {"info", "states", "rules",      "timeouts", "memory",
+                                  "sync", "carp",   "interfaces", "neighbors"};
+
 bool known_show(const std::string& s) {
-  for (const char* v :
-       {"info", "states", "rules", "timeouts", "memory", "sync", "carp", "interfaces", "neighbors"})
+  for (const char* v : kViews)
     if (s == v) return true;
   return false;
 }
 
-// A value of -s, -o or -F that pfctl itself would refuse, in pfctl's words; empty when valid.
+// A value of -s, -o or -F outside its fixed set: the error names the option, the value and what
+// the option takes; empty when valid.
 std::string check_value(char c, const std::string& value) {
-  if (c == 's' && !known_show(canonical_show(value)))
-    return "Unknown show modifier '" + value + "'";
+  const std::string head = std::string("-") + c + " " + value + ": ";
+  if (c == 's' && !known_show(canonical_show(value))) {
+    std::string views;
+    for (const char* v : kViews) views += (views.empty() ? "" : ", ") + std::string(v);
+    return head + "no such view (" + views + ")";
+  }
   if (c == 'o' && value != "none") {
     if (value == "basic" || value == "profile")
-      return "-o " + value + ": dpf does not optimize rulesets; only -o none is accepted";
-    return "Unknown optimization '" + value + "'";
+      return head + "dpf does not optimize rulesets; only -o none is accepted";
+    return head + "no such optimization level; dpf takes only -o none";
   }
   if (c == 'F' && value != "states" && value != "s")
-    return "Unknown flush modifier '" + value + "'";
+    return head + "dpf flushes states only (-F states)";
   return "";
 }
 
@@ -111,6 +121,24 @@ bool parse_command(Args& a, std::string& error) {
   return true;
 }
 
+// The node's address: --api URL or --config FILE [--node NAME], not both; else $DPF_API or the
+// default. Each URL is checked here, so a bad one is a usage error naming where it came from.
+bool check_endpoint(Args& a, std::string& error) {
+  if (!a.node.empty() && a.config.empty())
+    return error = "--node " + a.node + ": needs --config FILE, the cluster file naming it", false;
+  if (!a.api.empty() && !a.config.empty())
+    return error = "--api and --config both name the node: give one of them", false;
+  std::string why;
+  if (!a.api.empty()) {
+    if (!dpf::cli::parse_api_url(a.api, a.ep.base, why))
+      return error = "--api " + a.api + ": " + why, false;
+  } else if (const char* env = std::getenv("DPF_API"); env != nullptr && a.config.empty()) {
+    if (!dpf::cli::parse_api_url(env, a.ep.base, why))
+      return error = "$DPF_API " + std::string(env) + ": " + why, false;
+  }
+  return true;
+}
+
 // pfctl-style flags: letters may be combined (-nvf FILE); a letter that takes a value takes the
 // rest of its word or the next word.
 bool parse(int argc, char** argv, Args& a, std::string& error) {
@@ -130,13 +158,21 @@ bool parse(int argc, char** argv, Args& a, std::string& error) {
       continue;
     }
     if (arg.rfind("--", 0) == 0) {
-      std::string* dst = arg == "--api"          ? &a.ep.base
-                         : arg == "--config"     ? &a.config
-                         : arg == "--node"       ? &a.node
-                         : arg == "--token-file" ? &a.token_file
-                                                 : nullptr;
-      if (dst == nullptr) return error = "unknown option " + arg, false;
-      if (!next(*dst) || dst->empty()) return error = arg + " needs a value", false;
+      // --name VALUE or --name=VALUE.
+      const auto eq = arg.find('=');
+      const std::string name = arg.substr(0, eq);
+      std::string* dst = name == "--api"          ? &a.api
+                         : name == "--config"     ? &a.config
+                         : name == "--node"       ? &a.node
+                         : name == "--token-file" ? &a.token_file
+                                                  : nullptr;
+      if (dst == nullptr) return error = name + ": unknown option", false;
+      if (eq != std::string::npos)
+        *dst = arg.substr(eq + 1);
+      else if (!next(*dst))
+        dst->clear();
+      if (dst->empty()) return error = name + " needs a value", false;
+      if (dst == &a.token_file) a.token_from = "--token-file";
       continue;
     }
     // The words of a command; `carp demote -10` takes the negative number as its N.
@@ -168,11 +204,11 @@ bool parse(int argc, char** argv, Args& a, std::string& error) {
         // -o none: the rule optimizer is never run, so there is nothing to turn off.
         break;
       } else {
-        return error = std::string("unknown option -") + c, false;
+        return error = std::string("-") + c + ": unknown option", false;
       }
     }
   }
-  return true;
+  return a.help || a.version || check_endpoint(a, error);
 }
 
 bool get_json(const dpf::cli::Endpoint& ep, const std::string& path, nlohmann::json& out,
@@ -315,12 +351,15 @@ int load_rules(const Args& a) {
 
 int main(int argc, char** argv) {
   Args a;
-  if (const char* env = std::getenv("DPF_API")) a.ep.base = env;
-  if (const char* env = std::getenv("DPF_TOKEN_FILE")) a.token_file = env;
+  if (const char* env = std::getenv("DPF_TOKEN_FILE"); env != nullptr && *env != '\0') {
+    a.token_file = env;
+    a.token_from = "$DPF_TOKEN_FILE";
+  }
   std::string error;
+  // As pfctl: a usage error prints what is wrong, then the usage, and exits 1.
   if (!parse(argc, argv, a, error) || !parse_command(a, error)) {
     std::fprintf(stderr, "dpfctl: %s\n%s", error.c_str(), kUsage);
-    return 2;
+    return 1;
   }
   if (a.help) return std::fputs(kUsage, stdout), 0;
   if (a.version) return std::printf("dpfctl %s\n", DPF_VERSION), 0;
@@ -332,11 +371,17 @@ int main(int argc, char** argv) {
     const auto* n = dpf::config::select_node(*loaded.cluster, a.node, error);
     if (n == nullptr) return fail(error);
     a.ep.base = "http://" + n->api.listen;
-    if (a.token_file.empty()) a.token_file = n->api.token_path;
+    if (a.token_file.empty()) {
+      a.token_file = n->api.token_path;
+      a.token_from = "api.token_file of node " + n->name + " in " + a.config;
+    }
   }
-  // The node's reading of the file (CRLF, trailing blanks), without its permission check.
-  if (!a.token_file.empty() && !dpf::rest::read_token_file(a.token_file, false, a.ep.token, error))
-    return fail(error);
+  // The node's reading of the file (CRLF, trailing blanks), without its permission check. Only
+  // changes carry the token: views work for whoever may not read the file.
+  const bool changes = !a.words.empty() || !a.kills.empty() || !a.flush.empty() || !a.file.empty();
+  if (changes && !a.token_file.empty() &&
+      !dpf::rest::read_token_file(a.token_file, false, a.ep.token, error))
+    return fail(error + " (from " + a.token_from + ")");
   if (!a.words.empty()) return carp_demote(a);
   if (!a.kills.empty()) return kill_states(a);
   if (!a.flush.empty()) {
@@ -348,5 +393,5 @@ int main(int argc, char** argv) {
   if (!a.file.empty()) return load_rules(a);
   if (!a.show.empty()) return show(a);
   std::fputs(kUsage, stderr);
-  return 2;
+  return 1;
 }

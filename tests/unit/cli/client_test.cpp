@@ -60,8 +60,8 @@ TEST_CASE("dpfctl: a node that is down gives the URL, connection refused and the
   CHECK_FALSE(dpf::cli::http_get(ep, "/api/v1/status", body, error));
   CHECK(error ==
         "cannot reach the node at http://127.0.0.1:1: connection refused (is dpf running? its API "
-        "listens on the node's own loopback: run dpfctl in the node's network namespace, or use "
-        "--config FILE --node NAME)");
+        "listens on the node's own loopback by default: run dpfctl in the node's network "
+        "namespace, or give the node's API with --api URL or --config FILE --node NAME)");
   CHECK_FALSE(dpf::cli::http_send(ep, "DELETE", "/api/v1/states?all=1", "", body, error));
   CHECK(error.find("cannot reach the node at http://127.0.0.1:1: connection refused (") == 0);
 }
@@ -79,6 +79,41 @@ TEST_CASE("dpfctl: a host that does not resolve is told apart from a node that i
   // The resolver's own words depend on the machine (no DNS: "Temporary failure ...").
   CHECK(error.find("cannot resolve nosuch.invalid, the host of http://nosuch.invalid:9080: ") == 0);
   CHECK(error.find("(check --api and $DPF_API") != std::string::npos);
+}
+
+TEST_CASE("dpfctl: an API URL is [http[s]://]HOST[:PORT] with an optional trailing slash") {
+  std::string base, error;
+  for (const auto& [url, expected] :
+       {std::pair{"http://127.0.0.1:9080", "http://127.0.0.1:9080"},
+        std::pair{"http://127.0.0.1:9080/", "http://127.0.0.1:9080"},
+        std::pair{"https://fw-a.example", "https://fw-a.example"},
+        std::pair{"http://[::1]:9080", "http://[::1]:9080"}, std::pair{"10.0.0.1", "10.0.0.1"}}) {
+    INFO(url);
+    CHECK(dpf::cli::parse_api_url(url, base, error));
+    CHECK(base == expected);
+  }
+  base = "unchanged";
+  for (const auto& [url, why] : {
+           std::pair{"ftp://h:21", "unknown scheme 'ftp' (http or https)"},
+           std::pair{"http://", "no host"},
+           std::pair{"http://:9080", "no host"},
+           std::pair{"http://h:0", "the port must be a number in 1..65535"},
+           std::pair{"http://h:65536", "the port must be a number in 1..65535"},
+           std::pair{"http://h:", "the port must be a number in 1..65535"},
+           std::pair{"http://h:80a", "the port must be a number in 1..65535"},
+           std::pair{"http://h:80/api", "a path or anything after HOST:PORT is not taken"},
+           std::pair{"http://h/api", "a path or anything after HOST:PORT is not taken"},
+           std::pair{"http://h?x=1", "a path or anything after HOST:PORT is not taken"},
+           std::pair{"http://[::1]x", "a path or anything after HOST:PORT is not taken"},
+           std::pair{"http://[fw-a]:80", "a bracketed host must be an IPv6 address ([::1])"},
+           std::pair{"http://[::1:80", "a bracketed host must be an IPv6 address ([::1])"},
+           std::pair{"http://user@h:80", "the host may not contain '@'"},
+       }) {
+    INFO(url);
+    CHECK_FALSE(dpf::cli::parse_api_url(url, base, error));
+    CHECK(error == why);
+    CHECK(base == "unchanged");
+  }
 }
 
 TEST_CASE("dpfctl: the host and port of an API URL, IPv6 in brackets, port 80 by default") {

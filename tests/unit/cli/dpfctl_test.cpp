@@ -1,5 +1,8 @@
 // dpfctl run as a process against a REST server on loopback whose carp hooks are fakes: the
 // command line, the token and the exit status are what these tests observe.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,9 +23,11 @@ struct Run {
   std::string out;  // stdout and stderr
 };
 
-Run dpfctl(const std::string& args) {
+// Runs `ENV dpfctl ARGS`; out is stdout, and stderr too unless stdout_only.
+Run dpfctl(const std::string& args, const std::string& env = "", bool stdout_only = false) {
   Run r;
-  const std::string cmd = std::string(DPFCTL) + " " + args + " 2>&1";
+  const std::string cmd =
+      env + " " + DPFCTL + " " + args + (stdout_only ? " 2>/dev/null" : " 2>&1");
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
   char buf[512];
@@ -63,6 +68,19 @@ struct FakeNode {
   dpf::rest::Hooks hooks() {
     dpf::rest::Hooks h;
     h.carp = [this] { return view(); };
+    // A CARP advert's state as a node names its protocol by number, and a pfsync one by name.
+    h.states = [](const dpf::rest::Hooks::Params&) {
+      auto state = [](const char* proto, const char* dst) {
+        return nlohmann::json{{"if", "sis2"},
+                              {"proto", proto},
+                              {"direction", "out"},
+                              {"key_wire", {{"addr", {dst, "10.0.0.254"}}, {"port", {0, 0}}}},
+                              {"src", {{"state", 1}, {"state_name", "SINGLE"}}},
+                              {"dst", {{"state", 0}, {"state_name", "NO_TRAFFIC"}}}};
+      };
+      return nlohmann::json{
+          {"states", {state("112", "224.0.0.18"), state("pfsync", "224.0.0.240")}}};
+    };
     h.kill_states = [this](const dpf::rest::Hooks::Params& q) {
       kills.push_back(q);
       return nlohmann::json{{"killed", 3}};
@@ -117,10 +135,13 @@ TEST_CASE("dpfctl: an unreadable or empty token file fails naming the file, exit
   std::ofstream(node.token_file, std::ios::trunc) << "\n";
   Run r = dpfctl(node.api() + " --token-file " + node.token_file + " carp demote 5");
   CHECK(r.status == 1);
-  CHECK(r.out == "dpfctl: token file " + node.token_file + ": empty\n");
+  CHECK(r.out == "dpfctl: token file " + node.token_file + ": empty (from --token-file)\n");
   r = dpfctl(node.api() + " --token-file /nonexistent/token carp demote 5");
   CHECK(r.status == 1);
-  CHECK(r.out == "dpfctl: token file /nonexistent/token: cannot read\n");
+  CHECK(r.out == "dpfctl: token file /nonexistent/token: cannot read (from --token-file)\n");
+  r = dpfctl(node.api() + " carp demote 5", "DPF_TOKEN_FILE=/nonexistent/token");
+  CHECK(r.status == 1);
+  CHECK(r.out == "dpfctl: token file /nonexistent/token: cannot read (from $DPF_TOKEN_FILE)\n");
   CHECK(node.demotes.empty());
 }
 
@@ -156,14 +177,61 @@ TEST_CASE("dpfctl: a node that is down prints the URL, the cause and where the A
   CHECK(r.status == 1);
   CHECK(r.out ==
         "dpfctl: cannot reach the node at http://127.0.0.1:1: connection refused (is dpf running? "
-        "its API listens on the node's own loopback: run dpfctl in the node's network namespace, "
-        "or use --config FILE --node NAME)\n");
+        "its API listens on the node's own loopback by default: run dpfctl in the node's network "
+        "namespace, or give the node's API with --api URL or --config FILE --node NAME)\n");
+}
+
+TEST_CASE("dpfctl: a host that does not resolve is named, with where the URL came from") {
+  // .invalid never resolves (RFC 6761); no connection is made.
+  Run r = dpfctl("--api http://nonexistent.invalid:9080 -s states");
+  CHECK(r.status == 1);
+  // getaddrinfo's own words depend on the machine's resolver: only what follows them is fixed.
+  const std::string head =
+      "dpfctl: cannot resolve nonexistent.invalid, the host of http://nonexistent.invalid:9080: ";
+  const std::string tail =
+      " (check --api and $DPF_API, or use --config FILE --node NAME for the node's api.listen)\n";
+  CHECK(r.out.find(head) == 0);
+  REQUIRE(r.out.size() > head.size() + tail.size());
+  CHECK(r.out.substr(r.out.size() - tail.size()) == tail);
+  r = dpfctl("-s states", "DPF_API=http://nonexistent.invalid:9080");
+  CHECK(r.status == 1);
+  CHECK(r.out.find(head) == 0);
+}
+
+TEST_CASE("dpfctl: a node that does not answer the connection is told apart as a timeout") {
+  // A listener with a backlog of 0 whose queue is full: Linux drops further SYNs, so the
+  // connection is neither refused nor accepted, and dpfctl gives up after its 3 s.
+  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof sa;
+  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+  REQUIRE(listen(listener, 0) == 0);
+  REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&sa), &len) == 0);
+  std::vector<int> fill;
+  for (int i = 0; i < 3; ++i) {
+    fill.push_back(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    connect(fill.back(), reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  }
+  usleep(100 * 1000);  // the handshakes that fit in the queue complete
+  const std::string base = "http://127.0.0.1:" + std::to_string(ntohs(sa.sin_port));
+  const Run r = dpfctl("--api " + base + " -s states");
+  for (int fd : fill) close(fd);
+  close(listener);
+  CHECK(r.status == 1);
+  CHECK(r.out == "dpfctl: cannot reach the node at " + base +
+                     ": connection timed out (no answer within 3 s) (is dpf running? its API "
+                     "listens on the node's own loopback by default: run dpfctl in the node's "
+                     "network namespace, or give the node's API with --api URL or --config FILE "
+                     "--node NAME)\n");
 }
 
 TEST_CASE("dpfctl: --help lists every option and view on stdout, exit 0") {
   for (const char* args : {"--help", "-h"}) {
     INFO(args);
-    const Run r = dpfctl(args);
+    const Run r = dpfctl(args, "", true);
     CHECK(r.status == 0);
     CHECK(r.out.find("usage: dpfctl ") == 0);
     for (const char* item :
@@ -178,35 +246,82 @@ TEST_CASE("dpfctl: --help lists every option and view on stdout, exit 0") {
 }
 
 TEST_CASE("dpfctl: --version prints dpfctl and the project's version, exit 0") {
-  const Run r = dpfctl("--version");
+  const Run r = dpfctl("--version", "", true);
   CHECK(r.status == 0);
   CHECK(r.out == std::string("dpfctl ") + DPF_VERSION + "\n");
 }
 
-TEST_CASE("dpfctl: unknown options and bad values are named in pfctl's words, exit 2") {
-  // No node is contacted: the port is closed, so only a usage error can explain exit 2.
+// A usage error: the first line names the option, the usage follows, the exit status is 1 (as
+// pfctl's), and no node was asked.
+void check_usage_error(const Run& r, const std::string& first_line) {
+  CHECK(r.status == 1);
+  CHECK(r.out.substr(0, r.out.find('\n') + 1) == first_line);
+  CHECK(r.out.find("\nusage: dpfctl ") != std::string::npos);
+  CHECK(r.out.find("cannot reach") == std::string::npos);
+}
+
+TEST_CASE("dpfctl: unknown options and bad values are named with the usage, exit 1") {
   const std::pair<const char*, const char*> cases[] = {
-      {"-s bogus", "dpfctl: Unknown show modifier 'bogus'\n"},
-      {"-sbogus", "dpfctl: Unknown show modifier 'bogus'\n"},
-      {"-o bogus", "dpfctl: Unknown optimization 'bogus'\n"},
+      {"-s bogus",
+       "dpfctl: -s bogus: no such view (info, states, rules, timeouts, memory, sync, carp, "
+       "interfaces, neighbors)\n"},
+      {"-sbogus",
+       "dpfctl: -s bogus: no such view (info, states, rules, timeouts, memory, sync, carp, "
+       "interfaces, neighbors)\n"},
+      {"-o bogus", "dpfctl: -o bogus: no such optimization level; dpf takes only -o none\n"},
       {"-o basic -s rules",
        "dpfctl: -o basic: dpf does not optimize rulesets; only -o none is accepted\n"},
-      {"-F rules", "dpfctl: Unknown flush modifier 'rules'\n"},
-      {"--bogus", "dpfctl: unknown option --bogus\n"},
-      {"-x", "dpfctl: unknown option -x\n"},
+      {"-F rules", "dpfctl: -F rules: dpf flushes states only (-F states)\n"},
+      {"--bogus", "dpfctl: --bogus: unknown option\n"},
+      {"--bogus=1", "dpfctl: --bogus: unknown option\n"},
+      {"-x", "dpfctl: -x: unknown option\n"},
+      {"-vx", "dpfctl: -x: unknown option\n"},
       {"-s", "dpfctl: -s needs a value\n"},
+      {"-f", "dpfctl: -f needs a value\n"},
       {"-s states --token-file", "dpfctl: --token-file needs a value\n"},
+      {"-s states --token-file=", "dpfctl: --token-file needs a value\n"},
       {"-k 10.0.0.1 -k 10.0.0.2 -k 10.0.0.3",
        "dpfctl: -k: at most two -k options (source and destination, or `id` and an id)\n"},
       {"show states", "dpfctl: unexpected argument show\n"},
+      {"carp demote 241", "dpfctl: carp demote: N must be an integer in -240..240\n"},
   };
   for (const auto& [args, first_line] : cases) {
     INFO(args);
-    const Run r = dpfctl(std::string("--api http://127.0.0.1:1 ") + args);
-    CHECK(r.status == 2);
-    CHECK(r.out.find(first_line) == 0);
-    CHECK(r.out.find("\nusage: dpfctl ") != std::string::npos);
+    check_usage_error(dpfctl(std::string("--api http://127.0.0.1:1 ") + args), first_line);
   }
+}
+
+TEST_CASE("dpfctl: a malformed API URL or a contradictory node choice is a usage error") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"--api ftp://127.0.0.1:9080 -s info",
+       "dpfctl: --api ftp://127.0.0.1:9080: unknown scheme 'ftp' (http or https)\n"},
+      {"--api=http://127.0.0.1:90800 -s info",
+       "dpfctl: --api http://127.0.0.1:90800: the port must be a number in 1..65535\n"},
+      {"--api http://127.0.0.1:9080/api/v1 -s info",
+       "dpfctl: --api http://127.0.0.1:9080/api/v1: a path or anything after HOST:PORT is not "
+       "taken\n"},
+      {"--node fw-a -s info",
+       "dpfctl: --node fw-a: needs --config FILE, the cluster file naming "
+       "it\n"},
+      {"--api http://127.0.0.1:1 --config c.yaml --node fw-a -s info",
+       "dpfctl: --api and --config both name the node: give one of them\n"},
+  };
+  for (const auto& [args, first_line] : cases) {
+    INFO(args);
+    check_usage_error(dpfctl(args), first_line);
+  }
+  check_usage_error(dpfctl("-s info", "DPF_API=http://127.0.0.1:x"),
+                    "dpfctl: $DPF_API http://127.0.0.1:x: the port must be a number in "
+                    "1..65535\n");
+}
+
+TEST_CASE("dpfctl: with nothing to do it prints the usage on stderr, exit 1") {
+  Run r = dpfctl("");
+  CHECK(r.status == 1);
+  CHECK(r.out.find("usage: dpfctl ") == 0);
+  r = dpfctl("", "", true);
+  CHECK(r.status == 1);
+  CHECK(r.out.empty());
 }
 
 TEST_CASE("dpfctl: -o none and pfctl's -s abbreviations are accepted") {
@@ -232,14 +347,20 @@ TEST_CASE("dpfctl: -nvf of a broken file ends with dpfctl's own prefix") {
   CHECK(r.out.find("\npfctl:") == std::string::npos);
 }
 
-TEST_CASE("dpfctl: carp demote with a missing or invalid N is a usage error, exit 2") {
-  // No node is contacted: the port is closed, so only a usage error can explain exit 2.
-  for (const char* args : {"carp demote", "carp demote 241", "carp demote -241", "carp demote x",
-                           "carp demote 1.5", "carp demote 10 11", "carp", "carp promote 1"}) {
+TEST_CASE("dpfctl: carp demote with a missing or invalid N is a usage error, exit 1") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"carp demote", "dpfctl: carp demote needs one number N\n"},
+      {"carp demote 241", "dpfctl: carp demote: N must be an integer in -240..240\n"},
+      {"carp demote -241", "dpfctl: carp demote: N must be an integer in -240..240\n"},
+      {"carp demote x", "dpfctl: carp demote: N must be an integer in -240..240\n"},
+      {"carp demote 1.5", "dpfctl: carp demote: N must be an integer in -240..240\n"},
+      {"carp demote 10 11", "dpfctl: carp demote needs one number N\n"},
+      {"carp", "dpfctl: unexpected argument carp\n"},
+      {"carp promote 1", "dpfctl: unexpected argument carp\n"},
+  };
+  for (const auto& [args, first_line] : cases) {
     INFO(args);
-    const Run r = dpfctl(std::string("--api http://127.0.0.1:1 ") + args);
-    CHECK(r.status == 2);
-    CHECK(r.out.find("usage: dpfctl") != std::string::npos);
+    check_usage_error(dpfctl(std::string("--api http://127.0.0.1:1 ") + args), first_line);
   }
 }
 
@@ -256,4 +377,58 @@ TEST_CASE("dpfctl: -k with networks sends them to the node as host and host2") {
   REQUIRE(node.kills.size() == 2);
   CHECK(node.kills[0] == Params{{"host", "10.0.0.0/24"}});
   CHECK(node.kills[1] == Params{{"host", "10.0.0.0/24"}, {"host2", "192.168.0.0/16"}});
+}
+
+TEST_CASE("dpfctl: -s states names protocols 112 and 240 as carp and pfsync") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  const Run r = dpfctl(node.api() + " -s states");
+  CHECK(r.status == 0);
+  CHECK(r.out ==
+        "sis2 carp 10.0.0.254 -> 224.0.0.18       SINGLE:NO_TRAFFIC\n"
+        "sis2 pfsync 10.0.0.254 -> 224.0.0.240       SINGLE:NO_TRAFFIC\n");
+}
+
+TEST_CASE("dpfctl: --api=URL and a trailing slash reach the node as --api URL does") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  const std::string url = "http://127.0.0.1:" + std::to_string(node.server.port()) + "/";
+  Run r = dpfctl("--api=" + url + " -s carp");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("carp: preempt on, demotion 0 (operator 0)\n") == 0);
+  r = dpfctl("-s carp", "DPF_API=" + url);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("carp: preempt on, demotion 0 (operator 0)\n") == 0);
+}
+
+TEST_CASE(
+    "dpfctl: the token file is read for changes only, and its errors say where it came from") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  const std::string cluster = "/tmp/dpfctl_test_cluster." + std::to_string(getpid()) + ".yaml";
+  std::ofstream(cluster) << "cluster: { name: edge }\n"
+                            "nodes:\n"
+                            "  fw-a:\n"
+                            "    interfaces:\n"
+                            "      sis0: { device: \"net_af_packet0,iface=sis0\", address: "
+                            "10.0.0.254/24 }\n"
+                            "    api: { listen: \"127.0.0.1:"
+                         << node.server.port() << "\", token_file: /nonexistent/token }\n";
+  // A view needs no token: an operator who may not read the node's token file still sees it.
+  Run r = dpfctl("--config " + cluster + " --node fw-a -s carp");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("carp: preempt on, demotion 0 (operator 0)\n") == 0);
+  r = dpfctl(node.api() + " -s carp", "DPF_TOKEN_FILE=/nonexistent/token");
+  CHECK(r.status == 0);
+  r = dpfctl("--config " + cluster + " --node fw-a carp demote 5");
+  std::remove(cluster.c_str());
+  CHECK(r.status == 1);
+  CHECK(r.out ==
+        "dpfctl: token file /nonexistent/token: cannot read (from api.token_file of node "
+        "fw-a in " +
+            cluster + ")\n");
+  CHECK(node.demotes.empty());
 }

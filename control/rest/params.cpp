@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <optional>
 
 #include "control/pfconf/names.h"
 
@@ -24,18 +25,22 @@ bool is_ipv4(const std::string& v) {
   return inet_pton(AF_INET, v.c_str(), &a) == 1;
 }
 
-bool is_count(const std::string& v) {
+// A decimal integer 0..2^64-1, digits only: no sign, space or base prefix.
+std::optional<uint64_t> count_of(const std::string& v) {
   uint64_t n = 0;
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  return !v.empty() && v[0] != '-' && ec == std::errc{} && end == v.data() + v.size();
+  if (v.empty() || v[0] == '-' || ec != std::errc{} || end != v.data() + v.size())
+    return std::nullopt;
+  return n;
 }
 
 }  // namespace
 
-const char* param_takes(ParamKind kind) {
-  switch (kind) {
+std::string param_takes(const ParamSpec& spec) {
+  switch (spec.kind) {
     case ParamKind::kCount:
-      return "a non-negative decimal integer";
+      return spec.max == ParamSpec::kNoMax ? "a non-negative decimal integer"
+                                           : "a decimal integer 0.." + std::to_string(spec.max);
     case ParamKind::kId:
       return "a state id of 1 to 16 hexadecimal digits";
     case ParamKind::kHex32:
@@ -54,10 +59,12 @@ const char* param_takes(ParamKind kind) {
   return "";
 }
 
-bool param_valid(ParamKind kind, const std::string& v) {
-  switch (kind) {
-    case ParamKind::kCount:
-      return is_count(v);
+bool param_valid(const ParamSpec& spec, const std::string& v) {
+  switch (spec.kind) {
+    case ParamKind::kCount: {
+      const auto n = count_of(v);
+      return n && *n <= spec.max;
+    }
     case ParamKind::kId:
       return all_of_digits(v, 16, true);
     case ParamKind::kHex32:
@@ -82,14 +89,46 @@ bool param_valid(ParamKind kind, const std::string& v) {
   return false;
 }
 
+nlohmann::json param_schema(const ParamSpec& spec) {
+  switch (spec.kind) {
+    case ParamKind::kCount: {
+      nlohmann::json s = {{"type", "integer"}, {"minimum", 0}};
+      if (spec.max != ParamSpec::kNoMax) s["maximum"] = spec.max;
+      return s;
+    }
+    case ParamKind::kId:
+      return {{"type", "string"}, {"pattern", "^[0-9a-fA-F]{1,16}$"}};
+    case ParamKind::kHex32:
+      return {{"type", "string"}, {"pattern", "^[0-9a-fA-F]{1,8}$"}};
+    case ParamKind::kIpv4:
+      return {{"type", "string"}, {"format", "ipv4"}};
+    case ParamKind::kIpv4Net:
+      return {{"type", "string"}, {"pattern", "^[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?$"}};
+    case ParamKind::kProto:
+      return {{"type", "string"}, {"pattern", "^([a-z][a-z0-9-]*|[0-9]{1,3})$"}};
+    case ParamKind::kIfName:
+      return {{"type", "string"}, {"minLength", 1}, {"maxLength", 15}};
+    case ParamKind::kFlag:
+      return {{"type", "string"}, {"enum", {"1"}}};
+  }
+  return nlohmann::json::object();
+}
+
 std::optional<nlohmann::json> check_params(const std::vector<ParamSpec>& specs,
-                                           const std::map<std::string, std::string>& query) {
+                                           const Query& query) {
+  auto refuse = [](const ParamSpec& spec, const std::string& why) {
+    return nlohmann::json{{"error", why}, {"parameter", spec.name}, {"takes", param_takes(spec)}};
+  };
+  auto find = [&specs](const std::string& name) {
+    const auto it = std::find_if(specs.begin(), specs.end(),
+                                 [&name](const ParamSpec& s) { return s.name == name; });
+    return it == specs.end() ? nullptr : &*it;
+  };
   for (const auto& entry : query) {
     const std::string& name = entry.first;
     const std::string& value = entry.second;
-    const auto spec = std::find_if(specs.begin(), specs.end(),
-                                   [&name](const ParamSpec& s) { return s.name == name; });
-    if (spec == specs.end()) {
+    const ParamSpec* spec = find(name);
+    if (spec == nullptr) {
       std::string known;
       for (const auto& s : specs) known += (known.empty() ? "" : ", ") + s.name;
       if (known.empty()) known = "no parameters";
@@ -98,13 +137,25 @@ std::optional<nlohmann::json> check_params(const std::vector<ParamSpec>& specs,
           {"parameter", name},
           {"takes", known}};
     }
-    if (!param_valid(spec->kind, value)) {
+    if (const size_t n = query.count(name); n > 1)
+      return refuse(*spec, name + " is given " + std::to_string(n) + " times; it takes one value");
+    if (!param_valid(*spec, value)) {
       const std::string shown = value.size() > 64 ? value.substr(0, 64) + "..." : value;
-      return nlohmann::json{
-          {"error", name + " takes " + param_takes(spec->kind) + ", not \"" + shown + "\""},
-          {"parameter", name},
-          {"takes", param_takes(spec->kind)}};
+      return refuse(*spec, name + " takes " + param_takes(*spec) + ", not \"" + shown + "\"");
     }
+  }
+  // Combinations, in the route's order: what a parameter excludes, then what it needs.
+  for (const auto& spec : specs) {
+    if (!query.count(spec.name)) continue;
+    for (const auto& other : spec.excludes) {
+      if (!query.count(other)) continue;
+      const ParamSpec* o = find(other);
+      return refuse(o ? *o : spec, spec.name + " and " + other + " cannot be given together");
+    }
+  }
+  for (const auto& spec : specs) {
+    if (query.count(spec.name) && !spec.needs.empty() && !query.count(spec.needs))
+      return refuse(spec, spec.name + " is taken only with " + spec.needs);
   }
   return std::nullopt;
 }

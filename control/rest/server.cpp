@@ -16,15 +16,19 @@ Server::Server(Provider provider, std::string token, Hooks hooks)
 
 namespace {
 
-// The parameters of the request's URL query only: cpp-httplib also adds to req.params those of a
-// form-encoded body, which is what curl -d announces for a JSON body.
-Hooks::Params params_of(const httplib::Request& req) {
+// The request's URL query only, a name once per occurrence: cpp-httplib also adds to req.params
+// those of a form-encoded body, which is what curl -d announces for a JSON body.
+Query query_of(const httplib::Request& req) {
   httplib::Params parsed;
   if (const auto q = req.target.find('?'); q != std::string::npos)
     httplib::detail::parse_query_text(req.target.substr(q + 1), parsed);
-  Hooks::Params p;
-  for (const auto& [k, v] : parsed) p[k] = v;
-  return p;
+  return Query(parsed.begin(), parsed.end());
+}
+
+// The query as a hook takes it, once check_params has refused repeated names.
+Hooks::Params params_of(const httplib::Request& req) {
+  const Query q = query_of(req);
+  return Hooks::Params(q.begin(), q.end());
 }
 
 void reply(httplib::Response& res, int status, const nlohmann::json& j) {
@@ -176,7 +180,7 @@ void Server::routes() {
     Handler checked = [allowed, token = route.token, params = route.params, h = std::move(h)](
                           const httplib::Request& req, httplib::Response& res) {
       if (token && !allowed(req, res)) return;
-      if (auto bad = check_params(params, params_of(req))) {
+      if (auto bad = check_params(params, query_of(req))) {
         reply(res, 400, *bad);
         return;
       }
@@ -202,35 +206,37 @@ void Server::routes() {
       [this, json_reply](const httplib::Request&, httplib::Response& res) {
         json_reply(res, neighbors_json(provider_()));
       });
-  const ParamSpec host{"host", ParamKind::kIpv4, "states with this address at either end"};
-  const ParamSpec id{"id", ParamKind::kId, "the state with this id"};
-  const ParamSpec creatorid{"creatorid", ParamKind::kHex32, "with id: the state's creator id"};
-  const ParamSpec proto{"proto", ParamKind::kProto, "states of this protocol"};
-  const ParamSpec ifname{"if", ParamKind::kIfName, "states on this interface (all: floating)"};
+  using P = ParamKind;
   add({"GET",
        "/api/v1/states",
        false,
-       {host,
-        id,
-        creatorid,
-        proto,
-        ifname,
-        {"offset", ParamKind::kCount, "matching states to skip (default 0)"},
-        {"limit", ParamKind::kCount, "states to return at most (default 1000, at most 100000)"}}},
+       {{"host", P::kIpv4, "states with this address at either end"},
+        {"id", P::kId, "the state with this id"},
+        {"creatorid", P::kHex32, "states created by the node with this creator id"},
+        {"proto", P::kProto, "states of this protocol"},
+        {"if", P::kIfName, "states on this interface (all: floating states)"},
+        {"offset", P::kCount, "matching states to skip (default 0)"},
+        ParamSpec{"limit", P::kCount, "states to return at most (default 1000)"}.up_to(
+            kStatesPageMax)}},
       [this](const httplib::Request& req, httplib::Response& res) {
         run_hook(res, bool(hooks_.states), [&] { return hooks_.states(params_of(req)); });
       });
+  // The node kills by one selector (all, id or host); the others refine it.
   add({"DELETE",
        "/api/v1/states",
        true,
-       {{"all", ParamKind::kFlag, "flush every state (pfctl -F states)"},
-        {"host", ParamKind::kIpv4Net, "kill states from this address or network (pfctl -k)"},
-        {"host2", ParamKind::kIpv4Net,
-         "with host: only states from host to this address or network"},
-        id,
-        creatorid,
-        proto,
-        ifname}},
+       {ParamSpec{"all", P::kFlag, "flush every state (pfctl -F states)"}.excluding(
+            {"host", "host2", "id", "creatorid", "proto", "if"}),
+        {"host", P::kIpv4Net, "kill states from this address or network (pfctl -k)"},
+        ParamSpec{"host2", P::kIpv4Net,
+                  "with host: only states from host to this address or network"}
+            .needing("host"),
+        ParamSpec{"id", P::kId, "kill the state with this id"}.excluding({"host", "host2"}),
+        ParamSpec{"creatorid", P::kHex32, "with id: the state's creator id"}.needing("id"),
+        ParamSpec{"proto", P::kProto, "with id: only if the state is of this protocol"}.needing(
+            "id"),
+        ParamSpec{"if", P::kIfName, "with id: only if the state is on this interface"}.needing(
+            "id")}},
       [this](const httplib::Request& req, httplib::Response& res) {
         run_hook(res, bool(hooks_.kill_states), [&] { return hooks_.kill_states(params_of(req)); });
       });

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,6 +23,10 @@ class Server;
 }
 
 namespace dpf::rest {
+
+// GET /api/v1/states: the most states one page holds (limit=); a larger limit is answered 400.
+// The node's lister (dataplane/slowpath/pf_view.cpp) caps a page at the same number.
+inline constexpr uint64_t kStatesPageMax = 100000;
 
 // What the node answers beyond the stats snapshot. Each hook runs the request against the node
 // (on its control thread) and returns the JSON reply; an unset hook answers 501. Query
@@ -41,7 +46,8 @@ struct Hooks {
 };
 
 // One route the server answers: its method, its path, whether it needs the bearer token and
-// the query parameters it takes (any other parameter, or a malformed value, is answered 400).
+// the query parameters it takes (any other parameter, a repeated one, a malformed or out-of-range
+// value, or a parameter without the one it needs or with one it excludes, is answered 400).
 // The server registers exactly its table of these; a path asked with a method it does not take
 // is answered 405 with an Allow header.
 struct Route {

@@ -1,5 +1,6 @@
 #include <httplib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 #include <string>
@@ -23,6 +24,11 @@ const nlohmann::json& resolve(const nlohmann::json& doc, const nlohmann::json& j
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
 }
 
@@ -55,13 +61,26 @@ TEST_CASE("openapi: every registered route is documented, and every documented o
     if (path == doc["paths"].end()) continue;  // reported above
     const auto op = path->find(lower(r.method));
     if (op == path->end()) continue;
-    // The same query parameters, by name.
+    // The same query parameters, by name, each with the schema of what the check takes
+    // (param_schema; the document may add a default), and a refinement saying what it needs.
     std::set<std::string> taken, described;
     for (const auto& p : r.params) taken.insert(p.name);
     for (const auto& p : op->value("parameters", nlohmann::json::array())) {
       const auto& param = resolve(doc, p);
+      const std::string name = param["name"].get<std::string>();
+      INFO("parameter " << name);
       CHECK(param["in"] == "query");
-      described.insert(param["name"].get<std::string>());
+      CHECK(param.value("required", false) == false);
+      CHECK_FALSE(param.value("description", "").empty());
+      described.insert(name);
+      const auto spec = std::find_if(r.params.begin(), r.params.end(),
+                                     [&name](const auto& s) { return s.name == name; });
+      if (spec == r.params.end()) continue;  // reported below
+      auto schema = param["schema"];
+      schema.erase("default");
+      CHECK(schema == dpf::rest::param_schema(*spec));
+      if (!spec->needs.empty())
+        CHECK(param["description"].get<std::string>().rfind("With " + spec->needs + ":", 0) == 0);
     }
     CHECK(taken == described);
     // A route that needs the token says so; one that does not, does not.
@@ -72,7 +91,13 @@ TEST_CASE("openapi: every registered route is documented, and every documented o
       INFO(code);
       CHECK(resolve(doc, response).contains("description"));
     }
-    if (r.token) CHECK((*op)["responses"].contains("401"));
+    // The errors every route can answer: a bad query (400), a path that is no route (404), a
+    // method the path does not take (405); 401 exactly where the token is needed.
+    for (const char* code : {"400", "404", "405"}) {
+      INFO(code);
+      CHECK((*op)["responses"].contains(code));
+    }
+    CHECK((*op)["responses"].contains("401") == r.token);
   }
   server.stop();
 }
@@ -88,4 +113,67 @@ TEST_CASE("openapi: the server serves the document at GET /api/v1/openapi.json")
   CHECK(res->get_header_value("Content-Type") == "application/json");
   CHECK(nlohmann::json::parse(res->body) == nlohmann::json::parse(dpf::rest::openapi_json()));
   server.stop();
+}
+
+TEST_CASE("openapi: each path's Allow header lists the methods the document gives the path") {
+  Server server([] { return dpf::rest::NodeStats{}; }, "");
+  std::string error;
+  REQUIRE(server.start("127.0.0.1:0", error));
+  const auto doc = nlohmann::json::parse(dpf::rest::openapi_json());
+  httplib::Client cli("127.0.0.1", server.port());
+  const auto& answer = resolve(doc, {{"$ref", "#/components/responses/MethodNotAllowed"}});
+  CHECK(answer["headers"].contains("Allow"));
+  for (const auto& [path, item] : doc["paths"].items()) {
+    INFO(path);
+    std::set<std::string> documented;
+    for (const auto& [method, op] : item.items()) {
+      documented.insert(upper(method));
+      if (method == "get") documented.insert("HEAD");  // HEAD is answered from GET
+    }
+    // No route takes PUT: every path answers it 405, naming its methods.
+    auto res = cli.Put(path.c_str(), "", "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 405);
+    std::set<std::string> allowed;
+    const std::string allow = res->get_header_value("Allow");
+    for (size_t at = 0; at < allow.size();) {
+      const size_t comma = std::min(allow.find(", ", at), allow.size());
+      allowed.insert(allow.substr(at, comma - at));
+      at = comma + 2;
+    }
+    CHECK(allowed == documented);
+  }
+  server.stop();
+}
+
+TEST_CASE("openapi: POST /api/v1/rules documents its body and the node's answers") {
+  const auto doc = nlohmann::json::parse(dpf::rest::openapi_json());
+  const auto& post = doc["paths"]["/api/v1/rules"]["post"];
+  // {"file": NAME, "text": RULESET}, or no body at all to reload the cluster's rules file.
+  const auto& body = post["requestBody"];
+  CHECK(body["required"] == false);
+  CHECK(body["description"].get<std::string>().find("reloads") != std::string::npos);
+  const auto& schema = body["content"]["application/json"]["schema"];
+  CHECK(schema["type"] == "object");
+  CHECK(schema["required"] == nlohmann::json{"text"});
+  CHECK(schema["properties"]["text"]["type"] == "string");
+  CHECK(schema["properties"]["file"]["type"] == "string");
+  CHECK(schema["properties"]["file"]["default"] == "<request>");
+  // Loaded: {"loaded": true, "generation": N}, as dataplane/slowpath/rest_hooks.cpp answers.
+  const auto& loaded =
+      resolve(doc, post["responses"]["200"]["content"]["application/json"]["schema"]);
+  CHECK(loaded["required"] == nlohmann::json{"loaded", "generation"});
+  CHECK(loaded["properties"]["loaded"]["type"] == "boolean");
+  CHECK(loaded["properties"]["generation"]["type"] == "integer");
+  // Rejected: {"error": ..., "errors": ["FILE:LINE:COL: message", ...]}, or a plain error.
+  const auto& one_of = post["responses"]["400"]["content"]["application/json"]["schema"]["oneOf"];
+  REQUIRE(one_of.size() == 2);
+  const auto& rejected = resolve(doc, one_of[0]);
+  CHECK(rejected["required"] == nlohmann::json{"error", "errors"});
+  CHECK(rejected["properties"]["error"]["enum"] ==
+        nlohmann::json{"the ruleset was rejected; the running one stays"});
+  CHECK(rejected["properties"]["errors"]["items"]["type"] == "string");
+  CHECK(resolve(doc, one_of[1]) == doc["components"]["schemas"]["Error"]);
+  CHECK(post["responses"]["400"]["description"].get<std::string>().find(
+            R"(the body is not {"file": NAME, "text": RULESET})") != std::string::npos);
 }

@@ -386,9 +386,14 @@ TEST_CASE("rest: bad query values on GET /api/v1/states answer 400 naming the pa
   REQUIRE(s.server.start("127.0.0.1:0", error));
   httplib::Client cli("127.0.0.1", s.server.port());
   const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
-      {"limit=abc", "limit", "limit takes a non-negative decimal integer, not \"abc\""},
+      {"limit=abc", "limit", "limit takes a decimal integer 0..100000, not \"abc\""},
+      {"limit=-1", "limit", "limit takes a decimal integer 0..100000, not \"-1\""},
+      {"limit=100001", "limit", "limit takes a decimal integer 0..100000, not \"100001\""},
+      {"limit=", "limit", "limit takes a decimal integer 0..100000, not \"\""},
+      {"limit=10&limit=20", "limit", "limit is given 2 times; it takes one value"},
       {"offset=-1", "offset", "offset takes a non-negative decimal integer, not \"-1\""},
       {"id=xyz", "id", "id takes a state id of 1 to 16 hexadecimal digits, not \"xyz\""},
+      {"if=eth%200", "if", "if takes an interface name of 1 to 15 characters, not \"eth 0\""},
       {"proto=bogus", "proto",
        "proto takes a protocol name (tcp, udp, icmp, carp, pfsync, ...) or number 0..255, not "
        "\"bogus\""},
@@ -413,6 +418,12 @@ TEST_CASE("rest: bad query values on GET /api/v1/states answer 400 naming the pa
   CHECK(good->status == 200);
   REQUIRE(s.listed.size() == 1);
   CHECK(s.listed[0].at("limit") == "10");
+  // The largest page, and a creator id alone (every state that node created).
+  auto most = cli.Get("/api/v1/states?limit=100000&creatorid=0a000001");
+  REQUIRE(most);
+  CHECK(most->status == 200);
+  REQUIRE(s.listed.size() == 2);
+  CHECK(s.listed[1].at("limit") == "100000");
 }
 
 TEST_CASE("rest: bad query values on the other routes answer 400 before the node is asked") {
@@ -478,4 +489,93 @@ TEST_CASE("rest: a JSON body sent as a form (curl -d) is not taken for query par
   CHECK(bad->status == 400);
   CHECK(nlohmann::json::parse(bad->body)["error"] ==
         "unknown parameter \"x\": this route takes no parameters");
+}
+
+TEST_CASE("rest: DELETE /api/v1/states takes one selector, and refinements only with theirs") {
+  StatesServer s;
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  httplib::Headers auth{{"Authorization", "Bearer s3cret"}};
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      {"all=1&host=10.0.0.1", "host", "all and host cannot be given together"},
+      {"all=1&id=1f", "id", "all and id cannot be given together"},
+      {"all=1&proto=tcp", "proto", "all and proto cannot be given together"},
+      {"host=10.0.0.1&id=1f", "host", "id and host cannot be given together"},
+      {"host2=10.0.0.1", "host2", "host2 is taken only with host"},
+      {"creatorid=0a000001", "creatorid", "creatorid is taken only with id"},
+      {"host=10.0.0.0/24&proto=tcp", "proto", "proto is taken only with id"},
+      {"host=10.0.0.0/24&if=eth0", "if", "if is taken only with id"},
+      {"host=10.0.0.1&host=10.0.0.2", "host", "host is given 2 times; it takes one value"}};
+  for (const auto& [query, param, why] : cases) {
+    INFO(query);
+    auto res = cli.Delete(("/api/v1/states?" + query).c_str(), auth);
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(res->get_header_value("Content-Type") == "application/json");
+    const auto body = nlohmann::json::parse(res->body);
+    CHECK(body["parameter"] == param);
+    CHECK(body["error"] == why);
+  }
+  CHECK(s.killed.empty());
+  // What dpfctl sends: -k HOST [-k HOST], -k id -k ID[/CREATORID], -F states.
+  for (const char* query : {"host=10.0.0.0/24&host2=192.168.0.0/16", "host=10.0.0.1",
+                            "id=1f&creatorid=0a000001", "id=1f&proto=tcp&if=eth0", "all=1"}) {
+    INFO(query);
+    auto res = cli.Delete((std::string("/api/v1/states?") + query).c_str(), auth);
+    REQUIRE(res);
+    CHECK(res->status == 200);
+  }
+  CHECK(s.killed.size() == 5);
+  CHECK(s.killed[3].at("proto") == "tcp");
+}
+
+TEST_CASE("rest: 405 comes before the token and the query, for any method the path does not take") {
+  StatesServer s;
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  // No token and a bad query: the method is what is wrong first.
+  auto put = cli.Put("/api/v1/states?limit=abc", "", "application/json");
+  REQUIRE(put);
+  CHECK(put->status == 405);
+  CHECK(put->get_header_value("Allow") == "GET, HEAD, DELETE");
+  CHECK(put->get_header_value("Content-Type") == "application/json");
+  CHECK(nlohmann::json::parse(put->body)["error"] ==
+        "PUT is not allowed on /api/v1/states; it takes GET, HEAD, DELETE");
+  // HEAD is GET without the body: a path without GET refuses it too.
+  auto head = cli.Head("/api/v1/carp/demote");
+  REQUIRE(head);
+  CHECK(head->status == 405);
+  CHECK(head->get_header_value("Allow") == "POST");
+  auto options = cli.Options("/metrics");
+  REQUIRE(options);
+  CHECK(options->status == 405);
+  CHECK(options->get_header_value("Allow") == "GET, HEAD");
+  auto patch = cli.Patch("/api/v1/rules", "{}", "application/json");
+  REQUIRE(patch);
+  CHECK(patch->status == 405);
+  CHECK(patch->get_header_value("Allow") == "GET, HEAD, POST");
+  CHECK(nlohmann::json::parse(patch->body)["error"] ==
+        "PATCH is not allowed on /api/v1/rules; it takes GET, HEAD, POST");
+  CHECK(s.listed.empty());
+}
+
+TEST_CASE("rest: a path that is no route answers 404 whatever the method, and no Allow") {
+  StatesServer s;
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  for (const char* path : {"/api/v1/state", "/api/v1/states/", "/api/v2/states", "/api"}) {
+    INFO(path);
+    httplib::Result results[] = {cli.Get(path), cli.Delete(path),
+                                 cli.Post(path, "", "application/json")};
+    for (const auto& res : results) {
+      REQUIRE(res);
+      CHECK(res->status == 404);
+      CHECK_FALSE(res->has_header("Allow"));
+      CHECK(nlohmann::json::parse(res->body) ==
+            nlohmann::json{{"error", "no such endpoint"}, {"status", 404}});
+    }
+  }
 }

@@ -61,11 +61,13 @@ void Answers::arp(NodeClock::TimePoint now, rte_mbuf* m, uint16_t port) {
     rte_pktmbuf_free(m);
     return;
   }
+  // The reply is built in the same mbuf, from copies of the request's fields, after the reset
+  // (which moves the data start to the default headroom, wherever the driver put the request).
   const wire::MacAddr sha = arp->sha;
-  const size_t len = wire::build_arp_frame(
-      {rte_pktmbuf_mtod(m, std::byte*), size_t{rte_pktmbuf_data_len(m)} + rte_pktmbuf_tailroom(m)},
-      wire::kArpOpReply, vmac.value_or(p.mac), tpa, sha, sha, spa);
   rte_pktmbuf_reset(m);
+  const size_t len =
+      wire::build_arp_frame({rte_pktmbuf_mtod(m, std::byte*), size_t{rte_pktmbuf_tailroom(m)}},
+                            wire::kArpOpReply, vmac.value_or(p.mac), tpa, sha, sha, spa);
   rte_pktmbuf_append(m, static_cast<uint16_t>(len));
   ++n_.arp_replies;
   tx_.tx(port, m);

@@ -381,15 +381,12 @@ TEST_CASE("answers: `block return` answers with an ICMP unreachable that skips p
   test::check_no_mbuf_left(b);
 }
 
-// Hidden ([.]) until answers.cpp is fixed: Answers::arp builds the reply at the request's data
-// (rte_pktmbuf_mtod), then rte_pktmbuf_reset moves the data start back to the default headroom,
-// so a request whose data starts elsewhere (a PMD that places frames at another offset, as
-// AF_XDP's zero-copy mode does) is answered with the bytes that were at the default headroom.
-// Run it with: slowpath_answers_test "[bug]".
+// A PMD may place a frame past the default headroom (AF_XDP's zero-copy mode does): the reply,
+// built in the request's mbuf, must be what is sent.
 TEST_CASE(
     "answers: an ARP reply is sent as built when the request's data starts past the "
     "default headroom",
-    "[.][bug]") {
+    "[slowpath][answers]") {
   test::RingNode& b = bench();
   Jobs j(b.node);
   const Port& em0 = *b.node.ports[kEm0];

@@ -77,8 +77,8 @@ enum class StateFormat : uint8_t { k1301, k1400 };
 enum class AddressFamily : uint8_t { kInet = 4, kInet6 = 6 };  // wire: kAfInet / kAfInet6
 enum class Direction : uint8_t { kIn = 1, kOut = 2 };          // pf's PF_IN / PF_OUT
 
-using IfName = wire::IfName;
-using Addr = wire::Addr;
+using IfName = layout::IfName;
+using Addr = layout::Addr;
 
 // Up to the first NUL, at most 16 characters.
 std::string_view ifname_view(const IfName& name) noexcept;
@@ -403,9 +403,9 @@ class FrameBuilder {
 
 // Wire <-> message conversions, exposed for tests and for the state import/export mapping.
 // state_from_wire expects values decode_frame accepted (an unknown af reads as kInet).
-StateMsg state_from_wire(const wire::State1301& w) noexcept;
-StateMsg state_from_wire(const wire::State1400& w) noexcept;
-wire::State1301 state_to_wire_1301(const StateMsg& m) noexcept;
-wire::State1400 state_to_wire_1400(const StateMsg& m) noexcept;
+StateMsg state_from_wire(const layout::State1301& w) noexcept;
+StateMsg state_from_wire(const layout::State1400& w) noexcept;
+layout::State1301 state_to_wire_1301(const StateMsg& m) noexcept;
+layout::State1400 state_to_wire_1400(const StateMsg& m) noexcept;
 
 }  // namespace dpf::pfsync

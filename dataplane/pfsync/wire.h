@@ -140,7 +140,7 @@ enum class Action : uint8_t {
 // Actions at or above this are unknown: badact, and the rest of the frame is dropped (§2.3).
 inline constexpr uint8_t kActionCount = 15;
 
-namespace wire {
+namespace layout {
 
 using Addr = std::array<uint8_t, 16>;  // struct pf_addr §3.1, raw network order
 using IfName = std::array<char, 16>;   // IFNAMSIZ, NUL-padded ASCII
@@ -394,41 +394,41 @@ inline constexpr size_t kMinPkt =
     kIpv4HeaderLen + sizeof(Header) + sizeof(Subheader) + sizeof(EofTrailer);
 static_assert(kMinPkt == 64);
 
-}  // namespace wire
+}  // namespace layout
 
 // Size of one record of `action`, 0 for actions without a body (INS_F, DEL_F, EOF, unknown).
 constexpr size_t record_size(uint8_t action) noexcept {
   switch (static_cast<Action>(action)) {
     case Action::kClr:
-      return sizeof(wire::Clr);
+      return sizeof(layout::Clr);
     case Action::kIns:
     case Action::kUpd:
     case Action::kDel:
-      return sizeof(wire::State1301);
+      return sizeof(layout::State1301);
     case Action::kInsAck:
     case Action::kUpdReq:
     case Action::kDelC:
-      return sizeof(wire::StateId);
+      return sizeof(layout::StateId);
     case Action::kUpdC:
-      return sizeof(wire::UpdC);
+      return sizeof(layout::UpdC);
     case Action::kBus:
-      return sizeof(wire::Bus);
+      return sizeof(layout::Bus);
     case Action::kTdb:
-      return sizeof(wire::Tdb);
+      return sizeof(layout::Tdb);
     case Action::kIns1400:
     case Action::kUpd1400:
-      return sizeof(wire::State1400);
+      return sizeof(layout::State1400);
     default:
       return 0;
   }
 }
 
 // Capacity per frame at MTU 1500 (shared/specs/pfsync.md §2.7): 64 + 4 + n * size <= 1500.
-static_assert(wire::kMinPkt + 4 + 5 * record_size(1) <= kDefaultMtu &&
-              wire::kMinPkt + 4 + 6 * record_size(1) > kDefaultMtu);
-static_assert(wire::kMinPkt + 4 + 17 * record_size(4) <= kDefaultMtu &&
-              wire::kMinPkt + 4 + 18 * record_size(4) > kDefaultMtu);
-static_assert(wire::kMinPkt + 4 + 119 * record_size(7) <= kDefaultMtu &&
-              wire::kMinPkt + 4 + 120 * record_size(7) > kDefaultMtu);
+static_assert(layout::kMinPkt + 4 + 5 * record_size(1) <= kDefaultMtu &&
+              layout::kMinPkt + 4 + 6 * record_size(1) > kDefaultMtu);
+static_assert(layout::kMinPkt + 4 + 17 * record_size(4) <= kDefaultMtu &&
+              layout::kMinPkt + 4 + 18 * record_size(4) > kDefaultMtu);
+static_assert(layout::kMinPkt + 4 + 119 * record_size(7) <= kDefaultMtu &&
+              layout::kMinPkt + 4 + 120 * record_size(7) > kDefaultMtu);
 
 }  // namespace dpf::pfsync

@@ -26,7 +26,7 @@ const Message& only_message(const test::Decoded& d) {
 TEST_CASE("pfsync golden: each frame's header len equals its size and it decodes cleanly") {
   for (const auto& g : golden::all_frames()) {
     INFO(std::string(g.name));
-    REQUIRE(g.bytes.size() >= sizeof(wire::Header));
+    REQUIRE(g.bytes.size() >= sizeof(layout::Header));
     const size_t len =
         std::to_integer<size_t>(g.bytes[2]) << 8 | std::to_integer<size_t>(g.bytes[3]);
     CHECK(len == g.bytes.size());

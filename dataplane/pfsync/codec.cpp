@@ -656,7 +656,7 @@ std::span<const std::byte> FrameBuilder::finish() noexcept {
       std::memset(buf_.data() + pos_, 0, sizeof(layout::EofTrailer));
       pos_ += sizeof(layout::EofTrailer);
     }
-    be16 len{};
+    wire::be16 len{};
     len.set(static_cast<uint16_t>(pos_));
     std::memcpy(buf_.data() + offsetof(layout::Header, len), &len, sizeof(len));
     finished_ = true;

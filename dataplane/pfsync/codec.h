@@ -340,8 +340,8 @@ class MessageCollector : public FrameVisitor {
 enum class EofStyle : uint8_t { kNone, kEof, kEofTrailer };
 
 struct BuilderOptions {
-  size_t mtu = kDefaultMtu;               // limit of the whole IP datagram
-  size_t ip_header_len = kIpv4HeaderLen;  // counted against the MTU, not written
+  size_t mtu = kDefaultMtu;                  // limit of the whole IP datagram
+  size_t ip_header_len = wire::kIpv4MinHdr;  // counted against the MTU, not written
   EofStyle eof = EofStyle::kEofTrailer;
   std::array<uint8_t, 16> pfcksum{};  // our ruleset checksum, or zeros
 };

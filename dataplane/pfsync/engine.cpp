@@ -13,7 +13,6 @@ namespace {
 
 constexpr auto kFlushDelay = std::chrono::seconds(1);      // pfsync_timeout: 1 * hz
 constexpr auto kRecentlySynced = std::chrono::seconds(2);  // time_uptime - pfsync_time < 2
-constexpr uint8_t kProtoPfsync = kIpProto;
 
 size_t tail_len(EofStyle eof) noexcept {
   switch (eof) {
@@ -50,11 +49,11 @@ bool accept_ip(uint8_t ttl, Stats& stats) noexcept {
 
 SyncEngine::SyncEngine(const EngineConfig& config, StateStore& store, SyncSink& sink)
     : cfg_(config), store_(store), sink_(sink) {
-  base_len_ = kIpv4HeaderLen + sizeof(layout::Header) + tail_len(cfg_.eof);
+  base_len_ = wire::kIpv4MinHdr + sizeof(layout::Header) + tail_len(cfg_.eof);
   cfg_.mtu = std::clamp(cfg_.mtu, base_len_ + sizeof(layout::Subheader) + sizeof(layout::State1400),
                         size_t{0xffff});
   len_ = base_len_;
-  buf_.resize(cfg_.mtu - kIpv4HeaderLen);
+  buf_.resize(cfg_.mtu - wire::kIpv4MinHdr);
   if (cfg_.bulk_budget == 0) {
     const size_t room = cfg_.mtu - base_len_ - sizeof(layout::Subheader);
     cfg_.bulk_budget = std::max<size_t>(1, room / record_len(kQUpd));
@@ -252,7 +251,7 @@ void SyncEngine::on_local_change(TimePoint now, st::State& s, ChangeKind kind) {
     ++estats_.learned_insert_ignored;
     return;
   }
-  if ((flags & st::kStateNoSync) || s.proto == kProtoPfsync) return;
+  if ((flags & st::kStateNoSync) || s.proto == wire::kIpProtoPfsync) return;
   Entry& e = entries_[key];
   if (e.queue != kQNone) return;
   q_ins(now, key, e, kQIns);

@@ -39,8 +39,8 @@ uint32_t get32(const std::byte* p) noexcept {
 
 }  // namespace
 
-FrameAddrs frame_addrs(const MacAddr& src_mac, uint32_t src_addr, uint32_t syncpeer,
-                       const MacAddr& peer_mac) noexcept {
+FrameAddrs frame_addrs(const wire::MacAddr& src_mac, uint32_t src_addr, uint32_t syncpeer,
+                       const wire::MacAddr& peer_mac) noexcept {
   FrameAddrs a;
   a.src_mac = src_mac;
   a.src_addr = src_addr;
@@ -61,7 +61,7 @@ uint16_t ipv4_header_checksum(std::span<const std::byte> bytes) noexcept {
 
 size_t build_frame_headers(std::span<std::byte> out, const FrameAddrs& addrs, size_t payload_len,
                            uint16_t ip_id) noexcept {
-  if (out.size() < kFrameHeadersLen || payload_len > kIpMaxDatagram - kIpv4HeaderLen) return 0;
+  if (out.size() < kFrameHeadersLen || payload_len > kIpMaxDatagram - wire::kIpv4MinHdr) return 0;
   std::byte* e = out.data();
   for (size_t i = 0; i < 6; ++i) {
     e[i] = std::byte(addrs.dst_mac[i]);
@@ -71,15 +71,15 @@ size_t build_frame_headers(std::span<std::byte> out, const FrameAddrs& addrs, si
   std::byte* ip = e + kEtherHeaderLen;
   ip[kOffVerIhl] = std::byte(0x45);
   ip[kOffTos] = std::byte(kTos);
-  put16(ip + kOffTotalLen, static_cast<uint16_t>(kIpv4HeaderLen + payload_len));
+  put16(ip + kOffTotalLen, static_cast<uint16_t>(wire::kIpv4MinHdr + payload_len));
   put16(ip + kOffId, ip_id);
   put16(ip + kOffFrag, kIpDontFragment);
   ip[kOffTtl] = std::byte(kTtl);
-  ip[kOffProto] = std::byte(kIpProto);
+  ip[kOffProto] = std::byte(wire::kIpProtoPfsync);
   put16(ip + kOffCksum, 0);
   put32(ip + kOffSrc, addrs.src_addr);
   put32(ip + kOffDst, addrs.dst_addr);
-  put16(ip + kOffCksum, ipv4_header_checksum({ip, kIpv4HeaderLen}));
+  put16(ip + kOffCksum, ipv4_header_checksum({ip, wire::kIpv4MinHdr}));
   return kFrameHeadersLen;
 }
 
@@ -89,18 +89,19 @@ RxFrame parse_frame(std::span<const std::byte> frame, Stats& stats) noexcept {
   for (size_t i = 0; i < 6; ++i) r.src_mac[i] = std::to_integer<uint8_t>(frame[6 + i]);
   const std::span<const std::byte> ip = frame.subspan(kEtherHeaderLen);
   r.verdict = RxVerdict::kBadIpHeader;
-  if (ip.size() < kIpv4HeaderLen) return r;
+  if (ip.size() < wire::kIpv4MinHdr) return r;
   const unsigned ver_ihl = std::to_integer<unsigned>(ip[kOffVerIhl]);
   const size_t hlen = (ver_ihl & 0x0f) * 4u;
   const size_t total = get16(&ip[kOffTotalLen]);
-  if ((ver_ihl >> 4) != 4 || hlen < kIpv4HeaderLen || total < hlen || total > ip.size()) return r;
+  if ((ver_ihl >> 4) != 4 || hlen < wire::kIpv4MinHdr || total < hlen || total > ip.size())
+    return r;
   if (ipv4_header_checksum(ip.first(hlen)) != 0) return r;
   const uint16_t frag = get16(&ip[kOffFrag]);
   if ((frag & kIpMoreFragments) || (frag & kIpOffsetMask)) {
     r.verdict = RxVerdict::kFragment;
     return r;
   }
-  if (std::to_integer<uint8_t>(ip[kOffProto]) != kIpProto) {
+  if (std::to_integer<uint8_t>(ip[kOffProto]) != wire::kIpProtoPfsync) {
     r.verdict = RxVerdict::kNotPfsync;
     return r;
   }

@@ -339,7 +339,7 @@ std::optional<uint32_t> SyncChannel::wants_resolve() const noexcept {
 
 bool SyncChannel::resolve_peer() noexcept {
   if (cfg_.lookup_neighbor == nullptr) return peer_known_;
-  ps::MacAddr mac;
+  wire::MacAddr mac;
   const bool found = cfg_.lookup_neighbor(cfg_.neighbor_ctx, cfg_.syncpeer, mac);
   if (found) {
     addrs_.dst_mac = mac;

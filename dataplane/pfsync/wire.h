@@ -1,7 +1,9 @@
 // pfsync v5 wire format: constants, action numbers and the packed layout of every message, in
 // FreeBSD 9.x / 1301 (242-byte state) and FreeBSD 14 "1400" (277-byte state) forms, as recorded in
 // shared/specs/pfsync.md. Layout only: the structs are read and written through codec.h, never
-// cast onto packet memory. Any thread may use it; nothing here allocates. Pure: no DPDK.
+// cast onto packet memory. Multi-byte fields are wire/be.h's wire::be16/be32/be64; the IP
+// protocol number, MACs and IPv4 sizes come from wire/. Any thread may use it; nothing here
+// allocates. Pure: no DPDK.
 #pragma once
 
 #include <array>
@@ -9,60 +11,22 @@
 #include <cstdint>
 #include <string_view>
 
+#include "wire/be.h"
+#include "wire/headers.h"
+#include "wire/mac.h"
+
 namespace dpf::pfsync {
-
-// ---- Endian-tagged fields ---------------------------------------------------------------------
-// Big-endian (network order) integers as they sit on the wire. They have no conversion operator:
-// a field can only be read through get() and written through set(), so it is never used
-// unconverted. Alignment 1, so structs built from them have no implicit padding.
-
-struct be16 {
-  std::array<uint8_t, 2> b{};
-  constexpr uint16_t get() const noexcept { return static_cast<uint16_t>(b[0] << 8 | b[1]); }
-  constexpr void set(uint16_t v) noexcept {
-    b[0] = static_cast<uint8_t>(v >> 8);
-    b[1] = static_cast<uint8_t>(v);
-  }
-};
-
-struct be32 {
-  std::array<uint8_t, 4> b{};
-  constexpr uint32_t get() const noexcept {
-    return uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | uint32_t{b[3]};
-  }
-  constexpr void set(uint32_t v) noexcept {
-    for (int i = 0; i < 4; ++i) b[i] = static_cast<uint8_t>(v >> (24 - 8 * i));
-  }
-};
-
-struct be64 {
-  std::array<uint8_t, 8> b{};
-  constexpr uint64_t get() const noexcept {
-    uint64_t v = 0;
-    for (uint8_t x : b) v = v << 8 | x;
-    return v;
-  }
-  constexpr void set(uint64_t v) noexcept {
-    for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(v >> (56 - 8 * i));
-  }
-};
-
-static_assert(sizeof(be16) == 2 && alignof(be16) == 1);
-static_assert(sizeof(be32) == 4 && alignof(be32) == 1);
-static_assert(sizeof(be64) == 8 && alignof(be64) == 1);
 
 // ---- Protocol constants (shared/specs/pfsync.md §2.1, §2.2, §4) -------------------------------
 
-inline constexpr uint8_t kVersion = 5;    // pfsync_header.version, every implementation §1
-inline constexpr uint8_t kIpProto = 240;  // IPPROTO_PFSYNC §2.1
-inline constexpr uint8_t kTtl = 255;      // sent, and required on receive (badttl) §2.1
-inline constexpr uint8_t kTos = 0x10;     // IPTOS_LOWDELAY §2.1
+inline constexpr uint8_t kVersion = 5;  // pfsync_header.version, every implementation §1
+inline constexpr uint8_t kTtl = 255;    // sent, and required on receive (badttl) §2.1
+inline constexpr uint8_t kTos = 0x10;   // IPTOS_LOWDELAY §2.1
 inline constexpr uint32_t kGroupAddr = 0xe00000f0;  // 224.0.0.240, host order §2.1
-inline constexpr std::array<uint8_t, 6> kGroupMac = {0x01, 0x00, 0x5e, 0x00, 0x00, 0xf0};
+inline constexpr wire::MacAddr kGroupMac = wire::ipv4_multicast_mac(kGroupAddr);  // §2.1
 inline constexpr std::array<uint8_t, 16> kGroupAddr6 = {0xff, 0x12, 0, 0, 0, 0, 0, 0,
                                                         0,    0,    0, 0, 0, 0, 0, 0xf0};  // §1
-inline constexpr size_t kIpv4HeaderLen = 20;  // IHL 5, no options, as pfsync sends
-inline constexpr size_t kDefaultMtu = 1500;   // pfsync0's default MTU (ETHERMTU) §2.1
+inline constexpr size_t kDefaultMtu = 1500;  // pfsync0's default MTU (ETHERMTU) §2.1
 
 // FreeBSD 14's message-version knob (`ifconfig pfsync0 version N`) §1, §3.7.
 inline constexpr uint16_t kMsgVersion1301 = 1301;
@@ -162,7 +126,7 @@ using IfName = std::array<char, 16>;   // IFNAMSIZ, NUL-padded ASCII
 struct Header {
   uint8_t version;
   uint8_t pad;
-  be16 len;
+  wire::be16 len;
   std::array<uint8_t, 16> pfcksum;
 };
 
@@ -173,32 +137,32 @@ struct Header {
 struct Subheader {
   uint8_t action;
   uint8_t pad;
-  be16 count;
+  wire::be16 count;
 };
 
 // struct pfsync_state_key — shared/specs/pfsync.md §3.2. Index 0 is the outside end relative to
 // the interface the state was created on; ports are network order (ICMP: the id).
 struct StateKey {
-  std::array<Addr, 2> addr;  // @0, @16
-  std::array<be16, 2> port;  // @32, @34
+  std::array<Addr, 2> addr;        // @0, @16
+  std::array<wire::be16, 2> port;  // @32, @34
 };
 
 // struct pfsync_state_scrub — shared/specs/pfsync.md §3.3
 struct StateScrub {
-  be16 pfss_flags;     // @0 only PFSS_TIMESTAMP travels
-  uint8_t pfss_ttl;    // @2
-  uint8_t scrub_flag;  // @3 0x01 = the rest is valid
-  be32 pfss_ts_mod;    // @4
+  wire::be16 pfss_flags;   // @0 only PFSS_TIMESTAMP travels
+  uint8_t pfss_ttl;        // @2
+  uint8_t scrub_flag;      // @3 0x01 = the rest is valid
+  wire::be32 pfss_ts_mod;  // @4
 };
 
 // struct pfsync_state_peer — shared/specs/pfsync.md §3.4
 struct StatePeer {
   StateScrub scrub;            // @0
-  be32 seqlo;                  // @8
-  be32 seqhi;                  // @12
-  be32 seqdiff;                // @16
-  be16 max_win;                // @20
-  be16 mss;                    // @22
+  wire::be32 seqlo;            // @8
+  wire::be32 seqhi;            // @12
+  wire::be32 seqdiff;          // @16
+  wire::be16 max_win;          // @20
+  wire::be16 mss;              // @22
   uint8_t state;               // @24
   uint8_t wscale;              // @25
   std::array<uint8_t, 6> pad;  // @26
@@ -206,8 +170,8 @@ struct StatePeer {
 
 // A 64-bit counter as pf sends it: two BE32 words, high first (§3.5 packets/bytes).
 struct Counter64 {
-  be32 hi;
-  be32 lo;
+  wire::be32 hi;
+  wire::be32 lo;
 };
 
 // struct pfsync_state (FreeBSD 9.x) = pfsync_state_1301 (FreeBSD 10–14) — 242 bytes,
@@ -217,20 +181,20 @@ struct Counter64 {
 //   228 creatorid | 232 af | 233 proto | 234 direction | 235 spare[2] | 237 log
 //   238 state_flags | 239 timeout | 240 sync_flags | 241 updates
 struct State1301 {
-  be64 id;
+  wire::be64 id;
   IfName ifname;
   std::array<StateKey, 2> key;
   StatePeer src;
   StatePeer dst;
   Addr rt_addr;
-  be32 rule;
-  be32 anchor;
-  be32 nat_rule;
-  be32 creation;  // age in seconds
-  be32 expire;    // seconds left
+  wire::be32 rule;
+  wire::be32 anchor;
+  wire::be32 nat_rule;
+  wire::be32 creation;  // age in seconds
+  wire::be32 expire;    // seconds left
   std::array<Counter64, 2> packets;
   std::array<Counter64, 2> bytes;
-  be32 creatorid;
+  wire::be32 creatorid;
   uint8_t af;
   uint8_t proto;
   uint8_t direction;
@@ -248,37 +212,37 @@ struct State1301 {
 //   242 qid | 244 pqid | 246 dnpipe | 248 dnrpipe | 250 rtableid (BE i32) | 254 min_ttl
 //   255 set_tos | 256 max_mss | 258 set_prio[2] | 260 rt | 261 rt_ifname[16]
 struct State1400 {
-  be64 id;
+  wire::be64 id;
   IfName ifname;
   std::array<StateKey, 2> key;
   StatePeer src;
   StatePeer dst;
   Addr rt_addr;
-  be32 rule;
-  be32 anchor;
-  be32 nat_rule;
-  be32 creation;
-  be32 expire;
+  wire::be32 rule;
+  wire::be32 anchor;
+  wire::be32 nat_rule;
+  wire::be32 creation;
+  wire::be32 expire;
   std::array<Counter64, 2> packets;
   std::array<Counter64, 2> bytes;
-  be32 creatorid;
+  wire::be32 creatorid;
   uint8_t af;
   uint8_t proto;
   uint8_t direction;
-  be16 state_flags;
+  wire::be16 state_flags;
   uint8_t log;
   uint8_t spare;
   uint8_t timeout;
   uint8_t sync_flags;
   uint8_t updates;
-  be16 qid;
-  be16 pqid;
-  be16 dnpipe;
-  be16 dnrpipe;
-  be32 rtableid;  // signed on the host: -1 = none
+  wire::be16 qid;
+  wire::be16 pqid;
+  wire::be16 dnpipe;
+  wire::be16 dnrpipe;
+  wire::be32 rtableid;  // signed on the host: -1 = none
   uint8_t min_ttl;
   uint8_t set_tos;
-  be16 max_mss;
+  wire::be16 max_mss;
   std::array<uint8_t, 2> set_prio;
   uint8_t rt;
   IfName rt_ifname;
@@ -287,13 +251,13 @@ struct State1400 {
 // struct pfsync_clr — shared/specs/pfsync.md §3.6
 struct Clr {
   IfName ifname;  // empty = all interfaces
-  be32 creatorid;
+  wire::be32 creatorid;
 };
 
 // pfsync_ins_ack, pfsync_upd_req, pfsync_del_c — shared/specs/pfsync.md §3.6, one layout.
 struct StateId {
-  be64 id;
-  be32 creatorid;
+  wire::be64 id;
+  wire::be32 creatorid;
 };
 using InsAck = StateId;
 using UpdReq = StateId;  // id 0, creatorid 0 = bulk update request
@@ -301,29 +265,29 @@ using DelC = StateId;
 
 // struct pfsync_upd_c — shared/specs/pfsync.md §3.6
 struct UpdC {
-  be64 id;
+  wire::be64 id;
   StatePeer src;
   StatePeer dst;
-  be32 creatorid;
-  be32 expire;  // 9.x: seconds left; FreeBSD 10+: 0
+  wire::be32 creatorid;
+  wire::be32 expire;  // 9.x: seconds left; FreeBSD 10+: 0
   uint8_t timeout;
   std::array<uint8_t, 3> pad;
 };
 
 // struct pfsync_bus — shared/specs/pfsync.md §3.6
 struct Bus {
-  be32 creatorid;
-  be32 endtime;  // seconds since the sender got the bulk request
+  wire::be32 creatorid;
+  wire::be32 endtime;  // seconds since the sender got the bulk request
   uint8_t status;
   std::array<uint8_t, 3> pad;
 };
 
 // struct pfsync_tdb (FreeBSD, 28-byte sockaddr_union) — shared/specs/pfsync.md §3.6
 struct Tdb {
-  be32 spi;
+  wire::be32 spi;
   std::array<uint8_t, 28> dst;
-  be32 rpl;
-  be64 cur_bytes;
+  wire::be32 rpl;
+  wire::be64 cur_bytes;
   uint8_t sproto;
   uint8_t updates;
   std::array<uint8_t, 2> pad;
@@ -391,7 +355,7 @@ static_assert(sizeof(EofTrailer) == 20);
 
 // An empty 9.x frame: IP header + Header + EOF subheader + trailer (PFSYNC_MINPKT, §2.5).
 inline constexpr size_t kMinPkt =
-    kIpv4HeaderLen + sizeof(Header) + sizeof(Subheader) + sizeof(EofTrailer);
+    wire::kIpv4MinHdr + sizeof(Header) + sizeof(Subheader) + sizeof(EofTrailer);
 static_assert(kMinPkt == 64);
 
 }  // namespace layout

@@ -271,7 +271,7 @@ TEST_CASE("pfsync decode: sections of a mixed frame arrive in wire order") {
 TEST_CASE("pfsync cursor: a short read names the field, the offset and what was missing") {
   const std::array<std::byte, 6> bytes{};
   Cursor c(bytes, 100);
-  be32 x{};
+  wire::be32 x{};
   REQUIRE(c.read(x, "first"));
   CHECK(c.offset() == 104);
   CHECK_FALSE(c.read(x, "second"));

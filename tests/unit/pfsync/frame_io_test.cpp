@@ -15,7 +15,7 @@ std::vector<std::byte> bytes(std::initializer_list<unsigned> v) {
   return out;
 }
 
-constexpr MacAddr kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+constexpr wire::MacAddr kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 constexpr uint32_t kOurAddr = 0xc0000201;  // 192.0.2.1
 
 // A frame: headers for `payload_len` bytes of 0xab, then `pad` bytes of Ethernet padding.
@@ -41,7 +41,7 @@ TEST_CASE("pfsync io: headers for the group match a hand-assembled frame byte fo
 }
 
 TEST_CASE("pfsync io: a unicast syncpeer gets its own address and MAC") {
-  const MacAddr peer_mac = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
+  const wire::MacAddr peer_mac = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
   const FrameAddrs a = frame_addrs(kOurMac, kOurAddr, 0xc0000202, peer_mac);
   const auto f = frame_with(a, 40);
   CHECK(std::vector<std::byte>(f.begin(), f.begin() + 6) ==
@@ -62,8 +62,8 @@ TEST_CASE("pfsync io: building refuses a buffer shorter than the headers") {
 
 TEST_CASE("pfsync io: building refuses a payload that overflows the IP total length") {
   std::vector<std::byte> out(kFrameHeadersLen);
-  CHECK(build_frame_headers(out, FrameAddrs{}, kIpMaxDatagram - kIpv4HeaderLen + 1, 0) == 0);
-  CHECK(build_frame_headers(out, FrameAddrs{}, kIpMaxDatagram - kIpv4HeaderLen, 0) ==
+  CHECK(build_frame_headers(out, FrameAddrs{}, kIpMaxDatagram - wire::kIpv4MinHdr + 1, 0) == 0);
+  CHECK(build_frame_headers(out, FrameAddrs{}, kIpMaxDatagram - wire::kIpv4MinHdr, 0) ==
         kFrameHeadersLen);
 }
 
@@ -82,7 +82,7 @@ TEST_CASE("pfsync io: a TTL other than 255 is counted as badttl and yields nothi
   auto f = frame_with(frame_addrs(kOurMac, kOurAddr), 20);
   f[kEtherHeaderLen + 8] = std::byte(254);
   f[kEtherHeaderLen + 10] = f[kEtherHeaderLen + 11] = std::byte(0);
-  const uint16_t ck = ipv4_header_checksum({f.data() + kEtherHeaderLen, kIpv4HeaderLen});
+  const uint16_t ck = ipv4_header_checksum({f.data() + kEtherHeaderLen, wire::kIpv4MinHdr});
   f[kEtherHeaderLen + 10] = std::byte(ck >> 8);
   f[kEtherHeaderLen + 11] = std::byte(ck & 0xff);
   Stats st;
@@ -121,7 +121,7 @@ TEST_CASE("pfsync io: frames that are not IPv4 protocol 240 are told apart") {
   std::byte* ip = carp.data() + kEtherHeaderLen;
   ip[9] = std::byte(112);
   ip[10] = ip[11] = std::byte(0);
-  const uint16_t ck = ipv4_header_checksum({ip, kIpv4HeaderLen});
+  const uint16_t ck = ipv4_header_checksum({ip, wire::kIpv4MinHdr});
   ip[10] = std::byte(ck >> 8);
   ip[11] = std::byte(ck & 0xff);
   CHECK(parse_frame(carp, st).verdict == RxVerdict::kNotPfsync);
@@ -134,7 +134,7 @@ TEST_CASE("pfsync io: fragments are refused") {
   ip[6] = std::byte(0x20);  // MF
   ip[7] = std::byte(0);
   ip[10] = ip[11] = std::byte(0);
-  const uint16_t ck = ipv4_header_checksum({ip, kIpv4HeaderLen});
+  const uint16_t ck = ipv4_header_checksum({ip, wire::kIpv4MinHdr});
   ip[10] = std::byte(ck >> 8);
   ip[11] = std::byte(ck & 0xff);
   Stats st;

@@ -103,11 +103,11 @@ struct Peer {
 // A node's neighbour table as the sync side sees it: the syncpeer's MAC once resolved.
 struct FakeNeighbors {
   uint32_t ip = 0;
-  std::optional<ps::MacAddr> mac;
+  std::optional<wire::MacAddr> mac;
   unsigned lookups = 0;
 };
 
-bool fake_lookup(void* ctx, uint32_t ip, ps::MacAddr& mac) noexcept {
+bool fake_lookup(void* ctx, uint32_t ip, wire::MacAddr& mac) noexcept {
   auto* n = static_cast<FakeNeighbors*>(ctx);
   ++n->lookups;
   if (ip != n->ip || !n->mac) return false;
@@ -128,7 +128,7 @@ struct Options {
 uint32_t addr_of(uint32_t hostid) {
   return 0xc0000200 | (hostid & 0xff);
 }
-ps::MacAddr mac_of(uint32_t hostid) {
+wire::MacAddr mac_of(uint32_t hostid) {
   return {0x02, 0, 0, 0, 0, static_cast<uint8_t>(hostid)};
 }
 
@@ -407,7 +407,7 @@ TEST_CASE("sync lcore: a frame with TTL 254 is counted as badttl and not applied
   auto* ip = rte_pktmbuf_mtod_offset(m, std::byte*, ps::kEtherHeaderLen);
   ip[8] = std::byte(254);
   ip[10] = ip[11] = std::byte(0);
-  const uint16_t ck = ps::ipv4_header_checksum({ip, ps::kIpv4HeaderLen});
+  const uint16_t ck = ps::ipv4_header_checksum({ip, wire::kIpv4MinHdr});
   ip[10] = std::byte(ck >> 8);
   ip[11] = std::byte(ck & 0xff);
   p.b->sync->on_rx_frame(p.now, m);

@@ -5,29 +5,6 @@
 
 namespace dpf::pfsync {
 
-// ---- Cursor -----------------------------------------------------------------------------------
-
-bool Cursor::ensure(size_t n, std::string_view what) noexcept {
-  if (failed_) return false;
-  if (n <= remaining()) return true;
-  failed_ = true;
-  error_ = ShortRead{what, offset(), n, remaining()};
-  return false;
-}
-
-bool Cursor::skip(size_t n, std::string_view what) noexcept {
-  if (!ensure(n, what)) return false;
-  pos_ += n;
-  return true;
-}
-
-bool Cursor::take(size_t n, Cursor& out, std::string_view what) noexcept {
-  if (!ensure(n, what)) return false;
-  out = Cursor(data_.subspan(pos_, n), offset());
-  pos_ += n;
-  return true;
-}
-
 // ---- Names ------------------------------------------------------------------------------------
 
 std::string_view ifname_view(const IfName& name) noexcept {
@@ -237,7 +214,7 @@ layout::State1400 state_to_wire_1400(const StateMsg& m) noexcept {
 namespace {
 
 enum class RecordStatus : uint8_t { kOk, kBadValue, kShort };
-using RecordHandler = RecordStatus (*)(Action, Cursor&, FrameVisitor&);
+using RecordHandler = RecordStatus (*)(Action, wire::Reader&, FrameVisitor&);
 
 bool peer_states_ok(const layout::StatePeer& src, const layout::StatePeer& dst) noexcept {
   return src.state <= kTcpsProxyDst && dst.state <= kTcpsProxyDst;
@@ -254,7 +231,7 @@ bool state_values_ok(const W& w) noexcept {
 }
 
 template <typename W>
-RecordStatus in_state(Action action, Cursor& c, FrameVisitor& v) {
+RecordStatus in_state(Action action, wire::Reader& c, FrameVisitor& v) {
   W w{};
   if (!c.read(w, "state")) return RecordStatus::kShort;
   if (!state_values_ok(w)) return RecordStatus::kBadValue;
@@ -262,7 +239,7 @@ RecordStatus in_state(Action action, Cursor& c, FrameVisitor& v) {
   return RecordStatus::kOk;
 }
 
-RecordStatus in_clr(Action, Cursor& c, FrameVisitor& v) {
+RecordStatus in_clr(Action, wire::Reader& c, FrameVisitor& v) {
   layout::Clr w{};
   if (!c.read(w, "clr")) return RecordStatus::kShort;
   v.on_clr(ClrMsg{w.ifname, w.creatorid.get()});
@@ -270,7 +247,7 @@ RecordStatus in_clr(Action, Cursor& c, FrameVisitor& v) {
 }
 
 // INS_ACK, UPD_REQ and DEL_C share one layout.
-RecordStatus in_state_id(Action action, Cursor& c, FrameVisitor& v) {
+RecordStatus in_state_id(Action action, wire::Reader& c, FrameVisitor& v) {
   layout::StateId w{};
   if (!c.read(w, "state id")) return RecordStatus::kShort;
   const IdMsg m{w.id.get(), w.creatorid.get()};
@@ -284,7 +261,7 @@ RecordStatus in_state_id(Action action, Cursor& c, FrameVisitor& v) {
   return RecordStatus::kOk;
 }
 
-RecordStatus in_upd_c(Action, Cursor& c, FrameVisitor& v) {
+RecordStatus in_upd_c(Action, wire::Reader& c, FrameVisitor& v) {
   layout::UpdC w{};
   if (!c.read(w, "upd_c")) return RecordStatus::kShort;
   if (w.timeout >= kPftmMax || !peer_states_ok(w.src, w.dst)) return RecordStatus::kBadValue;
@@ -299,14 +276,14 @@ RecordStatus in_upd_c(Action, Cursor& c, FrameVisitor& v) {
   return RecordStatus::kOk;
 }
 
-RecordStatus in_bus(Action, Cursor& c, FrameVisitor& v) {
+RecordStatus in_bus(Action, wire::Reader& c, FrameVisitor& v) {
   layout::Bus w{};
   if (!c.read(w, "bus")) return RecordStatus::kShort;
   v.on_bus(BusMsg{w.creatorid.get(), w.endtime.get(), w.status});
   return RecordStatus::kOk;
 }
 
-RecordStatus in_tdb(Action, Cursor& c, FrameVisitor& v) {
+RecordStatus in_tdb(Action, wire::Reader& c, FrameVisitor& v) {
   layout::Tdb w{};
   if (!c.read(w, "tdb")) return RecordStatus::kShort;
   v.on_tdb(TdbMsg{w.spi.get(), w.dst, w.rpl.get(), w.cur_bytes.get(), w.sproto, w.updates});
@@ -359,7 +336,7 @@ static_assert([] {
 }());
 
 // After EOF: nothing (FreeBSD 10+) or exactly the 20-byte trailer (9.x) — §2.5.
-void in_eof(Cursor& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
+void in_eof(wire::Reader& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
   EofMsg eof;
   if (c.remaining() == sizeof(layout::EofTrailer)) {
     layout::EofTrailer t{};
@@ -377,8 +354,8 @@ void in_eof(Cursor& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
 
 // One section: its records, each checked and handed on. The section's bytes were checked to be
 // present, so a record read cannot fall short; if it did, the section is counted as short.
-bool in_records(const ActionEntry& e, Cursor section, size_t count, FrameVisitor& v, Stats& stats,
-                DecodeResult& r) {
+bool in_records(const ActionEntry& e, wire::Reader section, size_t count, FrameVisitor& v,
+                Stats& stats, DecodeResult& r) {
   for (size_t i = 0; i < count; ++i) {
     switch (e.handler(e.action, section, v)) {
       case RecordStatus::kOk:
@@ -398,7 +375,7 @@ bool in_records(const ActionEntry& e, Cursor section, size_t count, FrameVisitor
   return true;
 }
 
-void walk_sections(Cursor& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
+void walk_sections(wire::Reader& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
   while (c.remaining() > 0) {
     const size_t at = c.offset();
     layout::Subheader sh{};
@@ -424,12 +401,12 @@ void walk_sections(Cursor& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
     }
     // Never trust count over the bytes: compare by division, no overflow.
     const size_t count = sh.count.get();
-    Cursor section(std::span<const std::byte>{});
+    wire::Reader section(std::span<const std::byte>{});
     if (count > c.remaining() / e.record_size || !c.take(count * e.record_size, section, e.name))
         [[unlikely]] {
       ++stats.badlen;
       r.error = FrameError::kShortSection;
-      r.short_read = ShortRead{e.name, c.offset(), count * e.record_size, c.remaining()};
+      r.short_read = wire::ShortRead{e.name, c.offset(), count * e.record_size, c.remaining()};
       r.action = sh.action;
       r.offset = at;
       return;
@@ -452,7 +429,7 @@ std::string_view action_name(uint8_t action) noexcept {
 
 DecodeResult decode_frame(std::span<const std::byte> frame, FrameVisitor& visitor, Stats& stats) {
   DecodeResult r;
-  Cursor whole(frame);
+  wire::Reader whole(frame);
   layout::Header h{};
   if (!whole.read(h, "pfsync header")) [[unlikely]] {
     ++stats.hdrops;
@@ -472,13 +449,13 @@ DecodeResult decode_frame(std::span<const std::byte> frame, FrameVisitor& visito
     ++stats.badlen;
     r.error = FrameError::kBadLength;
     r.short_read = len < sizeof(layout::Header)
-                       ? ShortRead{"header len", 2, sizeof(layout::Header), len}
-                       : ShortRead{"frame per header len", 0, len, frame.size()};
+                       ? wire::ShortRead{"header len", 2, sizeof(layout::Header), len}
+                       : wire::ShortRead{"frame per header len", 0, len, frame.size()};
     return r;
   }
   visitor.on_header(HeaderMsg{h.version, static_cast<uint16_t>(len), h.pfcksum});
-  Cursor body(frame.subspan(sizeof(layout::Header), len - sizeof(layout::Header)),
-              sizeof(layout::Header));
+  wire::Reader body(frame.subspan(sizeof(layout::Header), len - sizeof(layout::Header)),
+                    sizeof(layout::Header));
   walk_sections(body, visitor, stats, r);
   return r;
 }

@@ -45,7 +45,7 @@ TEST_CASE("pfsync malformed: anything shorter than the header is counted as hdro
   for (size_t n = 0; n < sizeof(layout::Header); ++n) {
     const auto d = decode(std::vector<std::byte>(g.begin(), g.begin() + n));
     CHECK(d.result.error == FrameError::kShortHeader);
-    CHECK(d.result.short_read == ShortRead{"pfsync header", 0, 20, n});
+    CHECK(d.result.short_read == wire::ShortRead{"pfsync header", 0, 20, n});
     CHECK(d.stats.hdrops == 1);
     CHECK(test::frame_errors(d.stats) == 1);
     CHECK(d.collector.messages.empty());
@@ -84,7 +84,7 @@ TEST_CASE("pfsync malformed: a len that cuts a record short drops the section as
   const auto& g = frame("1301/ins").bytes;
   const auto d = decode(with_len(g, kRec + 100));  // bytes are all there, len lies smaller
   CHECK(d.result.error == FrameError::kShortSection);
-  CHECK(d.result.short_read == ShortRead{"INS", kRec, 242, 100});
+  CHECK(d.result.short_read == wire::ShortRead{"INS", kRec, 242, 100});
   CHECK(d.result.action == 1);
   CHECK(d.stats.badlen == 1);
   CHECK(d.stats.iacts[1] == 0);

@@ -268,33 +268,6 @@ TEST_CASE("pfsync decode: sections of a mixed frame arrive in wire order") {
   CHECK(d14.result.records == 8);
 }
 
-TEST_CASE("pfsync cursor: a short read names the field, the offset and what was missing") {
-  const std::array<std::byte, 6> bytes{};
-  Cursor c(bytes, 100);
-  wire::be32 x{};
-  REQUIRE(c.read(x, "first"));
-  CHECK(c.offset() == 104);
-  CHECK_FALSE(c.read(x, "second"));
-  CHECK(c.error() == ShortRead{"second", 104, 4, 2});
-  CHECK(c.offset() == 104);
-  uint8_t b = 0;
-  CHECK_FALSE(c.read(b, "third"));  // a failed cursor stays failed
-  CHECK(c.error().what == "second");
-}
-
-TEST_CASE("pfsync cursor: take splits off a sub-cursor with frame-relative offsets") {
-  const std::array<std::byte, 10> bytes{};
-  Cursor c(bytes);
-  REQUIRE(c.skip(3, "skip"));
-  Cursor sub(std::span<const std::byte>{});
-  REQUIRE(c.take(4, sub, "sub"));
-  CHECK(sub.offset() == 3);
-  CHECK(sub.remaining() == 4);
-  CHECK(c.remaining() == 3);
-  CHECK_FALSE(c.take(4, sub, "too much"));
-  CHECK(c.error() == ShortRead{"too much", 7, 4, 3});
-}
-
 TEST_CASE("pfsync names: actions use pf's names and unknown numbers say so") {
   CHECK(action_name(0) == "CLR");
   CHECK(action_name(4) == "UPD_C");

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "control/carp/cursor.h"
+#include "wire/checksum.h"
 
 namespace dpf::carp {
 
@@ -45,8 +46,8 @@ VhidAuth::VhidAuth(uint8_t vhid, std::string_view pass, std::span<const uint32_t
 
   addresses_.reserve(sorted4.size() * 4 + sorted6.size() * 16);
   for (uint32_t a : sorted4) {
-    Be32 be = Be32::of(a);
-    addresses_.insert(addresses_.end(), be.b.begin(), be.b.end());
+    const wire::be32 be = wire::be32::of(a);
+    addresses_.insert(addresses_.end(), be.raw.begin(), be.raw.end());
   }
   for (const auto& a : sorted6) addresses_.insert(addresses_.end(), a.begin(), a.end());
 }
@@ -74,17 +75,6 @@ Hmac VhidAuth::hmac(uint8_t vhid, uint64_t counter) const noexcept {
   return out;
 }
 
-uint16_t internet_checksum(std::span<const std::byte> data) noexcept {
-  uint32_t sum = 0;
-  size_t i = 0;
-  for (; i + 1 < data.size(); i += 2) {
-    sum += std::to_integer<uint32_t>(data[i]) << 8 | std::to_integer<uint32_t>(data[i + 1]);
-  }
-  if (i < data.size()) sum += std::to_integer<uint32_t>(data[i]) << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(~sum);
-}
-
 std::array<std::byte, kHeaderLen> encode_advert(const Advert& a, const VhidAuth& auth) noexcept {
   std::array<std::byte, kHeaderLen> out{};
   Writer w(out);
@@ -97,7 +87,7 @@ std::array<std::byte, kHeaderLen> encode_advert(const Advert& a, const VhidAuth&
   w.be16(0);  // checksum, filled in below
   w.be64(a.counter);
   w.bytes(auth.hmac(a.vhid, a.counter));
-  uint16_t sum = internet_checksum(out);
+  uint16_t sum = wire::inet_checksum(out);
   out[kChecksumOffset] = std::byte{static_cast<uint8_t>(sum >> 8)};
   out[kChecksumOffset + 1] = std::byte{static_cast<uint8_t>(sum)};
   return out;
@@ -116,7 +106,7 @@ DecodeResult decode_advert(std::span<const std::byte> payload, uint8_t ip_ttl,
     return r;
   }
   // §1.2: summed over the whole payload, checksum included; a valid one sums to 0xffff.
-  if (internet_checksum(payload) != 0) [[unlikely]] {
+  if (wire::inet_checksum(payload) != 0) [[unlikely]] {
     r.error = DecodeError::kBadChecksum;
     return r;
   }

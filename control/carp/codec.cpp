@@ -8,8 +8,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "control/carp/cursor.h"
+#include "wire/be.h"
 #include "wire/checksum.h"
+#include "wire/cursor.h"
 
 namespace dpf::carp {
 
@@ -65,8 +66,9 @@ Hmac VhidAuth::hmac(uint8_t vhid, uint64_t counter) const noexcept {
   msg[1] = kTypeAdvertisement;
   msg[2] = vhid;
   if (!addresses_.empty()) std::memcpy(msg + kHmacPrefixLen, addresses_.data(), addresses_.size());
-  uint8_t* c = msg + kHmacPrefixLen + addresses_.size();
-  for (int i = 0; i < 8; ++i) c[i] = static_cast<uint8_t>(counter >> (56 - 8 * i));
+  const wire::be64 c = wire::be64::of(counter);
+  static_assert(sizeof(c) == kCounterLen);
+  std::memcpy(msg + kHmacPrefixLen + addresses_.size(), c.raw.data(), kCounterLen);
 
   Hmac out{};
   unsigned int out_len = 0;
@@ -77,7 +79,7 @@ Hmac VhidAuth::hmac(uint8_t vhid, uint64_t counter) const noexcept {
 
 std::array<std::byte, kHeaderLen> encode_advert(const Advert& a, const VhidAuth& auth) noexcept {
   std::array<std::byte, kHeaderLen> out{};
-  Writer w(out);
+  wire::Writer w(out);
   w.u8(kVersionType);
   w.u8(a.vhid);
   w.u8(a.advskew);
@@ -87,9 +89,8 @@ std::array<std::byte, kHeaderLen> encode_advert(const Advert& a, const VhidAuth&
   w.be16(0);  // checksum, filled in below
   w.be64(a.counter);
   w.bytes(auth.hmac(a.vhid, a.counter));
-  uint16_t sum = wire::inet_checksum(out);
-  out[kChecksumOffset] = std::byte{static_cast<uint8_t>(sum >> 8)};
-  out[kChecksumOffset + 1] = std::byte{static_cast<uint8_t>(sum)};
+  const wire::be16 sum = wire::be16::of(wire::inet_checksum(out));
+  std::memcpy(out.data() + kChecksumOffset, sum.raw.data(), sizeof(sum));
   return out;
 }
 
@@ -110,17 +111,17 @@ DecodeResult decode_advert(std::span<const std::byte> payload, uint8_t ip_ttl,
     r.error = DecodeError::kBadChecksum;
     return r;
   }
-  Reader rd(payload);
-  uint8_t version_type = rd.u8();
-  r.advert.vhid = rd.u8();
-  r.advert.advskew = rd.u8();
-  rd.u8();  // authlen: not checked, as FreeBSD and ucarp do not
-  r.advert.demote = rd.u8();
-  r.advert.advbase = rd.u8();
-  rd.be16();  // checksum, verified above
-  r.advert.counter = rd.be64();
+  wire::Reader rd(payload);
+  const uint8_t version_type = rd.u8("version/type");
+  r.advert.vhid = rd.u8("vhid");
+  r.advert.advskew = rd.u8("advskew");
+  rd.skip(1, "authlen");  // not checked, as FreeBSD and ucarp do not
+  r.advert.demote = rd.u8("demote");
+  r.advert.advbase = rd.u8("advbase");
+  rd.skip(2, "checksum");  // verified above
+  r.advert.counter = rd.be64("counter");
   Hmac got{};
-  rd.bytes(got);
+  rd.bytes(got, "hmac");
   if (!rd.ok()) [[unlikely]] {  // cannot happen after the length check; kept as the contract
     r.error = DecodeError::kShort;
     return r;

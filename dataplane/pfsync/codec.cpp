@@ -471,15 +471,7 @@ FrameBuilder::FrameBuilder(std::span<std::byte> buffer, const BuilderOptions& op
 }
 
 size_t FrameBuilder::tail_size() const noexcept {
-  switch (opts_.eof) {
-    case EofStyle::kNone:
-      return 0;
-    case EofStyle::kEof:
-      return sizeof(layout::Subheader);
-    case EofStyle::kEofTrailer:
-      return sizeof(layout::Subheader) + sizeof(layout::EofTrailer);
-  }
-  return 0;
+  return eof_tail_len(opts_.eof);
 }
 
 void FrameBuilder::reset() noexcept {

@@ -292,6 +292,19 @@ class MessageCollector : public FrameVisitor {
 // trailer; FreeBSD 10+ sends EOF without it; both accept either.
 enum class EofStyle : uint8_t { kNone, kEof, kEofTrailer };
 
+// Bytes the EOF tail of `eof` adds to a frame.
+constexpr size_t eof_tail_len(EofStyle eof) noexcept {
+  switch (eof) {
+    case EofStyle::kNone:
+      return 0;
+    case EofStyle::kEof:
+      return sizeof(layout::Subheader);
+    case EofStyle::kEofTrailer:
+      return sizeof(layout::Subheader) + sizeof(layout::EofTrailer);
+  }
+  return 0;
+}
+
 struct BuilderOptions {
   size_t mtu = kDefaultMtu;                  // limit of the whole IP datagram
   size_t ip_header_len = wire::kIpv4MinHdr;  // counted against the MTU, not written

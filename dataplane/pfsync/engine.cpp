@@ -14,18 +14,6 @@ namespace {
 constexpr auto kFlushDelay = std::chrono::seconds(1);      // pfsync_timeout: 1 * hz
 constexpr auto kRecentlySynced = std::chrono::seconds(2);  // time_uptime - pfsync_time < 2
 
-size_t tail_len(EofStyle eof) noexcept {
-  switch (eof) {
-    case EofStyle::kNone:
-      return 0;
-    case EofStyle::kEof:
-      return sizeof(layout::Subheader);
-    case EofStyle::kEofTrailer:
-      return sizeof(layout::Subheader) + sizeof(layout::EofTrailer);
-  }
-  return 0;
-}
-
 uint16_t flags_of(st::State& s) {
   std::lock_guard<st::StateLock> g(s.lock);
   return s.state_flags;
@@ -49,7 +37,7 @@ bool accept_ip(uint8_t ttl, Stats& stats) noexcept {
 
 SyncEngine::SyncEngine(const EngineConfig& config, StateStore& store, SyncSink& sink)
     : cfg_(config), store_(store), sink_(sink) {
-  base_len_ = wire::kIpv4MinHdr + sizeof(layout::Header) + tail_len(cfg_.eof);
+  base_len_ = wire::kIpv4MinHdr + sizeof(layout::Header) + eof_tail_len(cfg_.eof);
   cfg_.mtu = std::clamp(cfg_.mtu, base_len_ + sizeof(layout::Subheader) + sizeof(layout::State1400),
                         size_t{0xffff});
   len_ = base_len_;

@@ -315,30 +315,31 @@ static_assert(offsetof(StatePeer, seqlo) == 8 && offsetof(StatePeer, seqhi) == 1
               offsetof(StatePeer, mss) == 22 && offsetof(StatePeer, state) == 24 &&
               offsetof(StatePeer, wscale) == 25 && offsetof(StatePeer, pad) == 26);
 
-static_assert(sizeof(State1301) == 242);
-static_assert(offsetof(State1301, ifname) == 8 && offsetof(State1301, key) == 24 &&
-              offsetof(State1301, src) == 96 && offsetof(State1301, dst) == 128 &&
-              offsetof(State1301, rt_addr) == 160 && offsetof(State1301, rule) == 176 &&
-              offsetof(State1301, anchor) == 180 && offsetof(State1301, nat_rule) == 184 &&
-              offsetof(State1301, creation) == 188 && offsetof(State1301, expire) == 192 &&
-              offsetof(State1301, packets) == 196 && offsetof(State1301, bytes) == 212 &&
-              offsetof(State1301, creatorid) == 228 && offsetof(State1301, af) == 232 &&
-              offsetof(State1301, proto) == 233 && offsetof(State1301, direction) == 234 &&
-              offsetof(State1301, spare) == 235 && offsetof(State1301, log) == 237 &&
-              offsetof(State1301, state_flags) == 238 && offsetof(State1301, timeout) == 239 &&
-              offsetof(State1301, sync_flags) == 240 && offsetof(State1301, updates) == 241);
+// The fields both state layouts share, at the same offsets up to `direction` @234 and for
+// log/timeout/sync_flags/updates (§3.5, §3.7).
+template <typename S>
+constexpr bool state_common_offsets_ok() {
+  return offsetof(S, ifname) == 8 && offsetof(S, key) == 24 && offsetof(S, src) == 96 &&
+         offsetof(S, dst) == 128 && offsetof(S, rt_addr) == 160 && offsetof(S, rule) == 176 &&
+         offsetof(S, anchor) == 180 && offsetof(S, nat_rule) == 184 &&
+         offsetof(S, creation) == 188 && offsetof(S, expire) == 192 &&
+         offsetof(S, packets) == 196 && offsetof(S, bytes) == 212 &&
+         offsetof(S, creatorid) == 228 && offsetof(S, af) == 232 && offsetof(S, proto) == 233 &&
+         offsetof(S, direction) == 234 && offsetof(S, log) == 237 && offsetof(S, timeout) == 239 &&
+         offsetof(S, sync_flags) == 240 && offsetof(S, updates) == 241;
+}
 
-static_assert(sizeof(State1400) == 277);
-static_assert(offsetof(State1400, creatorid) == 228 && offsetof(State1400, af) == 232 &&
-              offsetof(State1400, direction) == 234 && offsetof(State1400, state_flags) == 235 &&
-              offsetof(State1400, log) == 237 && offsetof(State1400, spare) == 238 &&
-              offsetof(State1400, timeout) == 239 && offsetof(State1400, sync_flags) == 240 &&
-              offsetof(State1400, updates) == 241 && offsetof(State1400, qid) == 242 &&
-              offsetof(State1400, pqid) == 244 && offsetof(State1400, dnpipe) == 246 &&
-              offsetof(State1400, dnrpipe) == 248 && offsetof(State1400, rtableid) == 250 &&
-              offsetof(State1400, min_ttl) == 254 && offsetof(State1400, set_tos) == 255 &&
-              offsetof(State1400, max_mss) == 256 && offsetof(State1400, set_prio) == 258 &&
-              offsetof(State1400, rt) == 260 && offsetof(State1400, rt_ifname) == 261);
+static_assert(sizeof(State1301) == 242 && state_common_offsets_ok<State1301>());
+static_assert(offsetof(State1301, spare) == 235 && offsetof(State1301, state_flags) == 238);
+
+static_assert(sizeof(State1400) == 277 && state_common_offsets_ok<State1400>());
+static_assert(offsetof(State1400, state_flags) == 235 && offsetof(State1400, spare) == 238 &&
+              offsetof(State1400, qid) == 242 && offsetof(State1400, pqid) == 244 &&
+              offsetof(State1400, dnpipe) == 246 && offsetof(State1400, dnrpipe) == 248 &&
+              offsetof(State1400, rtableid) == 250 && offsetof(State1400, min_ttl) == 254 &&
+              offsetof(State1400, set_tos) == 255 && offsetof(State1400, max_mss) == 256 &&
+              offsetof(State1400, set_prio) == 258 && offsetof(State1400, rt) == 260 &&
+              offsetof(State1400, rt_ifname) == 261);
 
 static_assert(sizeof(Clr) == 20 && offsetof(Clr, creatorid) == 16);
 static_assert(sizeof(StateId) == 12 && offsetof(StateId, creatorid) == 8);

@@ -54,20 +54,24 @@ void write_ipv6(Ipv6Hdr& ip, const std::array<uint8_t, 16>& src, const std::arra
   ip.dst = dst;
 }
 
-void write_icmp(IcmpHdr& icmp, uint8_t type, uint8_t code, uint32_t rest) noexcept {
+namespace {
+// ICMP and ICMPv6 share their 8-byte head (RFC 792, RFC 4443 §2.1).
+template <class IcmpHead>
+void write_icmp_head(IcmpHead& icmp, uint8_t type, uint8_t code, uint32_t rest) noexcept {
   icmp.type = type;
   icmp.code = code;
   icmp.check.set(0);
   icmp.id.set(static_cast<uint16_t>(rest >> 16));
   icmp.seq.set(static_cast<uint16_t>(rest));
 }
+}  // namespace
+
+void write_icmp(IcmpHdr& icmp, uint8_t type, uint8_t code, uint32_t rest) noexcept {
+  write_icmp_head(icmp, type, code, rest);
+}
 
 void write_icmpv6(Icmpv6Hdr& icmp, uint8_t type, uint8_t code, uint32_t rest) noexcept {
-  icmp.type = type;
-  icmp.code = code;
-  icmp.check.set(0);
-  icmp.id.set(static_cast<uint16_t>(rest >> 16));
-  icmp.seq.set(static_cast<uint16_t>(rest));
+  write_icmp_head(icmp, type, code, rest);
 }
 
 void write_tcp(TcpHdr& tcp, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,

@@ -40,17 +40,11 @@ inline uint16_t ones_sum(std::span<const std::byte> b) noexcept {
     p += 4;
     n -= 4;
   }
-  if (n >= 2) {
-    uint16_t w;
-    std::memcpy(&w, p, 2);
-    s += w;
-    p += 2;
-    n -= 2;
-  }
-  if (n == 1) {
-    // The lone byte is the high byte of a big-endian word: its address is the lower one.
-    uint16_t w = 0;
-    std::memcpy(&w, p, 1);
+  if (n != 0) {
+    // The last 1-3 bytes as one zero-padded 32-bit load: a lone last byte is then the high byte
+    // of a big-endian word (its address is the lower one), as RFC 1071 pads it.
+    uint32_t w = 0;
+    std::memcpy(&w, p, n);
     s += w;
   }
   uint16_t f = fold64(s);

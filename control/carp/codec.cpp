@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "control/carp/cursor.h"
+#include "wire/be.h"
+#include "wire/checksum.h"
+#include "wire/cursor.h"
 
 namespace dpf::carp {
 
@@ -45,8 +47,8 @@ VhidAuth::VhidAuth(uint8_t vhid, std::string_view pass, std::span<const uint32_t
 
   addresses_.reserve(sorted4.size() * 4 + sorted6.size() * 16);
   for (uint32_t a : sorted4) {
-    Be32 be = Be32::of(a);
-    addresses_.insert(addresses_.end(), be.b.begin(), be.b.end());
+    const wire::be32 be = wire::be32::of(a);
+    addresses_.insert(addresses_.end(), be.raw.begin(), be.raw.end());
   }
   for (const auto& a : sorted6) addresses_.insert(addresses_.end(), a.begin(), a.end());
 }
@@ -64,8 +66,9 @@ Hmac VhidAuth::hmac(uint8_t vhid, uint64_t counter) const noexcept {
   msg[1] = kTypeAdvertisement;
   msg[2] = vhid;
   if (!addresses_.empty()) std::memcpy(msg + kHmacPrefixLen, addresses_.data(), addresses_.size());
-  uint8_t* c = msg + kHmacPrefixLen + addresses_.size();
-  for (int i = 0; i < 8; ++i) c[i] = static_cast<uint8_t>(counter >> (56 - 8 * i));
+  const wire::be64 c = wire::be64::of(counter);
+  static_assert(sizeof(c) == kCounterLen);
+  std::memcpy(msg + kHmacPrefixLen + addresses_.size(), c.raw.data(), kCounterLen);
 
   Hmac out{};
   unsigned int out_len = 0;
@@ -74,20 +77,9 @@ Hmac VhidAuth::hmac(uint8_t vhid, uint64_t counter) const noexcept {
   return out;
 }
 
-uint16_t internet_checksum(std::span<const std::byte> data) noexcept {
-  uint32_t sum = 0;
-  size_t i = 0;
-  for (; i + 1 < data.size(); i += 2) {
-    sum += std::to_integer<uint32_t>(data[i]) << 8 | std::to_integer<uint32_t>(data[i + 1]);
-  }
-  if (i < data.size()) sum += std::to_integer<uint32_t>(data[i]) << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(~sum);
-}
-
 std::array<std::byte, kHeaderLen> encode_advert(const Advert& a, const VhidAuth& auth) noexcept {
   std::array<std::byte, kHeaderLen> out{};
-  Writer w(out);
+  wire::Writer w(out);
   w.u8(kVersionType);
   w.u8(a.vhid);
   w.u8(a.advskew);
@@ -97,9 +89,8 @@ std::array<std::byte, kHeaderLen> encode_advert(const Advert& a, const VhidAuth&
   w.be16(0);  // checksum, filled in below
   w.be64(a.counter);
   w.bytes(auth.hmac(a.vhid, a.counter));
-  uint16_t sum = internet_checksum(out);
-  out[kChecksumOffset] = std::byte{static_cast<uint8_t>(sum >> 8)};
-  out[kChecksumOffset + 1] = std::byte{static_cast<uint8_t>(sum)};
+  const wire::be16 sum = wire::be16::of(wire::inet_checksum(out));
+  std::memcpy(out.data() + kChecksumOffset, sum.raw.data(), sizeof(sum));
   return out;
 }
 
@@ -116,21 +107,21 @@ DecodeResult decode_advert(std::span<const std::byte> payload, uint8_t ip_ttl,
     return r;
   }
   // §1.2: summed over the whole payload, checksum included; a valid one sums to 0xffff.
-  if (internet_checksum(payload) != 0) [[unlikely]] {
+  if (wire::inet_checksum(payload) != 0) [[unlikely]] {
     r.error = DecodeError::kBadChecksum;
     return r;
   }
-  Reader rd(payload);
-  uint8_t version_type = rd.u8();
-  r.advert.vhid = rd.u8();
-  r.advert.advskew = rd.u8();
-  rd.u8();  // authlen: not checked, as FreeBSD and ucarp do not
-  r.advert.demote = rd.u8();
-  r.advert.advbase = rd.u8();
-  rd.be16();  // checksum, verified above
-  r.advert.counter = rd.be64();
+  wire::Reader rd(payload);
+  const uint8_t version_type = rd.u8("version/type");
+  r.advert.vhid = rd.u8("vhid");
+  r.advert.advskew = rd.u8("advskew");
+  rd.skip(1, "authlen");  // not checked, as FreeBSD and ucarp do not
+  r.advert.demote = rd.u8("demote");
+  r.advert.advbase = rd.u8("advbase");
+  rd.skip(2, "checksum");  // verified above
+  r.advert.counter = rd.be64("counter");
   Hmac got{};
-  rd.bytes(got);
+  rd.bytes(got, "hmac");
   if (!rd.ok()) [[unlikely]] {  // cannot happen after the length check; kept as the contract
     r.error = DecodeError::kShort;
     return r;

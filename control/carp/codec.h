@@ -75,9 +75,6 @@ class VhidAuth {
   std::vector<uint8_t> addresses_;  // sorted v4 (4 bytes each) then sorted v6 (16 each)
 };
 
-// RFC 1071 Internet checksum of `data` (an odd trailing byte is padded with zero).
-uint16_t internet_checksum(std::span<const std::byte> data) noexcept;
-
 // The 36 bytes of an advertisement for `a`, authenticated with `auth` (which must know the
 // addresses of a.vhid), checksum filled in, authlen 7.
 std::array<std::byte, kHeaderLen> encode_advert(const Advert& a, const VhidAuth& auth) noexcept;

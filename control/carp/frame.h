@@ -25,8 +25,8 @@ std::array<std::byte, kAdvertFrameLen> build_advert_frame(
 // A received frame taken apart down to the CARP payload; the payload views the input.
 struct ParsedFrame {
   DecodeError error = DecodeError::kOk;  // only frame-level reasons (kFrameShort .. kNotCarp)
-  Mac dst_mac{};
-  Mac src_mac{};
+  wire::MacAddr dst_mac{};
+  wire::MacAddr src_mac{};
   uint32_t src_ip = 0;  // host order
   uint32_t dst_ip = 0;  // host order
   uint8_t ttl = 0;

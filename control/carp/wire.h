@@ -1,36 +1,20 @@
 // CARP on the wire: constants and the pinned layout of the 36-byte advertisement header
 // (shared/specs/carp.md §1). Pure: no DPDK, no I/O, no allocation; callable from any thread.
-// Everything else in control/carp/ takes its offsets and lengths from here.
+// Everything else in control/carp/ takes its offsets and lengths from here; big-endian fields,
+// MACs, the IP protocol number (wire::kIpProtoCarp) and the Ethernet/IPv4/ARP layouts come from
+// wire/.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 
+#include "wire/be.h"
+#include "wire/build.h"
+#include "wire/headers.h"
+#include "wire/mac.h"
+
 namespace dpf::carp {
-
-// A big-endian field as stored in a packet; it cannot be read without converting.
-struct Be16 {
-  std::array<uint8_t, 2> b;
-  constexpr uint16_t value() const { return static_cast<uint16_t>(b[0] << 8 | b[1]); }
-  static constexpr Be16 of(uint16_t v) {
-    return Be16{{static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}};
-  }
-};
-struct Be32 {
-  std::array<uint8_t, 4> b;
-  constexpr uint32_t value() const {
-    return uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3];
-  }
-  static constexpr Be32 of(uint32_t v) {
-    return Be32{{static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16),
-                 static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}};
-  }
-};
-static_assert(sizeof(Be16) == 2 && alignof(Be16) == 1);
-static_assert(sizeof(Be32) == 4 && alignof(Be32) == 1);
-
-using Mac = std::array<uint8_t, 6>;
 
 // §1.2, network byte order:
 //
@@ -56,10 +40,10 @@ struct Header {
   uint8_t advskew;
   uint8_t authlen;  // counter + HMAC in 32-bit words: always 7
   uint8_t demote;
-  uint8_t advbase;  // seconds
-  Be16 checksum;    // RFC 1071 over the whole CARP payload, no pseudo-header
-  Be32 counter_hi;
-  Be32 counter_lo;
+  uint8_t advbase;      // seconds
+  wire::be16 checksum;  // RFC 1071 over the whole CARP payload, no pseudo-header
+  wire::be32 counter_hi;
+  wire::be32 counter_lo;
   std::array<uint8_t, 20> hmac;
 };
 static_assert(sizeof(Header) == 36);
@@ -91,26 +75,20 @@ inline constexpr int kMaxSkew = 240;
 inline constexpr uint8_t kBowOut = 255;
 
 // §1.1 encapsulation.
-inline constexpr uint8_t kIpProto = 112;
 inline constexpr uint8_t kTtl = 255;              // sent, and required on receive
 inline constexpr uint32_t kGroupV4 = 0xe0000012;  // 224.0.0.18, host order
-inline constexpr Mac kGroupMac = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x12};
+inline constexpr wire::MacAddr kGroupMac = wire::ipv4_multicast_mac(kGroupV4);
 inline constexpr uint8_t kTosLowDelay = 0x10;  // IPTOS_LOWDELAY as OpenBSD/ucarp send
-inline constexpr uint16_t kIpFlagDf = 0x4000;
 
 // §1.1: 00:00:5e:00:01:<vhid>, the source of adverts and the address the master owns.
-constexpr Mac virtual_mac(uint8_t vhid) {
+constexpr wire::MacAddr virtual_mac(uint8_t vhid) {
   return {0x00, 0x00, 0x5e, 0x00, 0x01, vhid};
 }
 
-// Ethernet / IPv4 / ARP sizes used by the frame helpers (frame.h).
-inline constexpr size_t kEthHeaderLen = 14;
-inline constexpr size_t kIpv4HeaderLen = 20;  // we send no options
-inline constexpr uint16_t kEtherTypeIpv4 = 0x0800;
-inline constexpr uint16_t kEtherTypeArp = 0x0806;
-inline constexpr size_t kArpLen = 28;  // Ethernet/IPv4 ARP body
-inline constexpr size_t kAdvertFrameLen = kEthHeaderLen + kIpv4HeaderLen + kHeaderLen;
-inline constexpr size_t kGarpFrameLen = kEthHeaderLen + kArpLen;
+// Frame sizes of the frame helpers (frame.h): untagged Ethernet + option-less IPv4 + the header,
+// and the gratuitous ARP.
+inline constexpr size_t kAdvertFrameLen = wire::kEtherIpv4Len + kHeaderLen;
+inline constexpr size_t kGarpFrameLen = wire::kArpFrameLen;
 static_assert(kAdvertFrameLen == 70);  // §1.2 "Ethernet frame 70 bytes"
 
 }  // namespace dpf::carp

@@ -132,7 +132,7 @@ bool build_sync(Node& node, std::string& error) {
   sc.pool = node.pool;
   sc.syncpeer = ps.syncpeer;  // 0: the group; the control thread resolves a unicast peer
   sc.neighbor_ctx = node.neighbors;
-  sc.lookup_neighbor = [](void* ctx, uint32_t ip, pfsync::MacAddr& mac) noexcept {
+  sc.lookup_neighbor = [](void* ctx, uint32_t ip, wire::MacAddr& mac) noexcept {
     void* data = nullptr;
     if (rte_hash_lookup_data(static_cast<rte_hash*>(ctx), &ip, &data) < 0) return false;
     return neighbor_unpack(reinterpret_cast<uintptr_t>(data), mac);

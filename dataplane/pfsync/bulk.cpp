@@ -69,7 +69,7 @@ void SyncEngine::in_bus(TimePoint now, const BusMsg& m) {
     // 4 s plus one tick (1 ms at hz 1000) per full-state frame the peer may need for a table
     // at our state limit.
     const size_t per_frame =
-        std::max<size_t>(1, (cfg_.mtu - wire::kMinPkt) / sizeof(wire::State1301));
+        std::max<size_t>(1, (cfg_.mtu - layout::kMinPkt) / sizeof(layout::State1301));
     bulk_fail_at_ = now + kBusStartGrace + std::chrono::milliseconds(cfg_.state_limit / per_frame);
     bulk_.in_progress = true;
     return;

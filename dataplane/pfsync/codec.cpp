@@ -5,29 +5,6 @@
 
 namespace dpf::pfsync {
 
-// ---- Cursor -----------------------------------------------------------------------------------
-
-bool Cursor::ensure(size_t n, std::string_view what) noexcept {
-  if (failed_) return false;
-  if (n <= remaining()) return true;
-  failed_ = true;
-  error_ = ShortRead{what, offset(), n, remaining()};
-  return false;
-}
-
-bool Cursor::skip(size_t n, std::string_view what) noexcept {
-  if (!ensure(n, what)) return false;
-  pos_ += n;
-  return true;
-}
-
-bool Cursor::take(size_t n, Cursor& out, std::string_view what) noexcept {
-  if (!ensure(n, what)) return false;
-  out = Cursor(data_.subspan(pos_, n), offset());
-  pos_ += n;
-  return true;
-}
-
 // ---- Names ------------------------------------------------------------------------------------
 
 std::string_view ifname_view(const IfName& name) noexcept {
@@ -65,12 +42,12 @@ std::string_view frame_error_name(FrameError e) noexcept {
 
 namespace {
 
-ScrubMsg scrub_from_wire(const wire::StateScrub& w) noexcept {
+ScrubMsg scrub_from_wire(const layout::StateScrub& w) noexcept {
   return ScrubMsg{w.pfss_flags.get(), w.pfss_ttl, w.scrub_flag, w.pfss_ts_mod.get()};
 }
 
-wire::StateScrub scrub_to_wire(const ScrubMsg& m) noexcept {
-  wire::StateScrub w{};
+layout::StateScrub scrub_to_wire(const ScrubMsg& m) noexcept {
+  layout::StateScrub w{};
   w.pfss_flags.set(m.flags);
   w.pfss_ttl = m.ttl;
   w.scrub_flag = m.scrub_flag;
@@ -78,7 +55,7 @@ wire::StateScrub scrub_to_wire(const ScrubMsg& m) noexcept {
   return w;
 }
 
-PeerMsg peer_from_wire(const wire::StatePeer& w) noexcept {
+PeerMsg peer_from_wire(const layout::StatePeer& w) noexcept {
   PeerMsg m;
   m.scrub = scrub_from_wire(w.scrub);
   m.seqlo = w.seqlo.get();
@@ -91,8 +68,8 @@ PeerMsg peer_from_wire(const wire::StatePeer& w) noexcept {
   return m;
 }
 
-wire::StatePeer peer_to_wire(const PeerMsg& m) noexcept {
-  wire::StatePeer w{};
+layout::StatePeer peer_to_wire(const PeerMsg& m) noexcept {
+  layout::StatePeer w{};
   w.scrub = scrub_to_wire(m.scrub);
   w.seqlo.set(m.seqlo);
   w.seqhi.set(m.seqhi);
@@ -104,12 +81,12 @@ wire::StatePeer peer_to_wire(const PeerMsg& m) noexcept {
   return w;
 }
 
-uint64_t counter_from_wire(const wire::Counter64& c) noexcept {
+uint64_t counter_from_wire(const layout::Counter64& c) noexcept {
   return uint64_t{c.hi.get()} << 32 | c.lo.get();
 }
 
-wire::Counter64 counter_to_wire(uint64_t v) noexcept {
-  wire::Counter64 c{};
+layout::Counter64 counter_to_wire(uint64_t v) noexcept {
+  layout::Counter64 c{};
   c.hi.set(static_cast<uint32_t>(v >> 32));
   c.lo.set(static_cast<uint32_t>(v));
   return c;
@@ -179,7 +156,7 @@ void common_to_wire(const StateMsg& m, W& w) noexcept {
 
 }  // namespace
 
-StateMsg state_from_wire(const wire::State1301& w) noexcept {
+StateMsg state_from_wire(const layout::State1301& w) noexcept {
   StateMsg m;
   m.format = StateFormat::k1301;
   common_from_wire(w, m);
@@ -187,7 +164,7 @@ StateMsg state_from_wire(const wire::State1301& w) noexcept {
   return m;
 }
 
-StateMsg state_from_wire(const wire::State1400& w) noexcept {
+StateMsg state_from_wire(const layout::State1400& w) noexcept {
   StateMsg m;
   m.format = StateFormat::k1400;
   common_from_wire(w, m);
@@ -206,16 +183,16 @@ StateMsg state_from_wire(const wire::State1400& w) noexcept {
   return m;
 }
 
-wire::State1301 state_to_wire_1301(const StateMsg& m) noexcept {
-  wire::State1301 w{};
+layout::State1301 state_to_wire_1301(const StateMsg& m) noexcept {
+  layout::State1301 w{};
   common_to_wire(m, w);
   // 1301 has one byte of flags; FreeBSD 14 truncates the same way when it exports 1301.
   w.state_flags = static_cast<uint8_t>(m.state_flags);
   return w;
 }
 
-wire::State1400 state_to_wire_1400(const StateMsg& m) noexcept {
-  wire::State1400 w{};
+layout::State1400 state_to_wire_1400(const StateMsg& m) noexcept {
+  layout::State1400 w{};
   common_to_wire(m, w);
   w.state_flags.set(m.state_flags);
   w.qid.set(m.qid);
@@ -237,9 +214,9 @@ wire::State1400 state_to_wire_1400(const StateMsg& m) noexcept {
 namespace {
 
 enum class RecordStatus : uint8_t { kOk, kBadValue, kShort };
-using RecordHandler = RecordStatus (*)(Action, Cursor&, FrameVisitor&);
+using RecordHandler = RecordStatus (*)(Action, wire::Reader&, FrameVisitor&);
 
-bool peer_states_ok(const wire::StatePeer& src, const wire::StatePeer& dst) noexcept {
+bool peer_states_ok(const layout::StatePeer& src, const layout::StatePeer& dst) noexcept {
   return src.state <= kTcpsProxyDst && dst.state <= kTcpsProxyDst;
 }
 
@@ -248,13 +225,13 @@ bool peer_states_ok(const wire::StatePeer& src, const wire::StatePeer& dst) noex
 // always in or out. Timeout limit per layout: see kPftmMax in wire.h.
 template <typename W>
 bool state_values_ok(const W& w) noexcept {
-  constexpr uint8_t pftm_max = std::is_same_v<W, wire::State1400> ? kPftmMax1400 : kPftmMax;
+  constexpr uint8_t pftm_max = std::is_same_v<W, layout::State1400> ? kPftmMax1400 : kPftmMax;
   return w.timeout < pftm_max && peer_states_ok(w.src, w.dst) &&
          (w.direction == kPfIn || w.direction == kPfOut) && (w.af == kAfInet || w.af == kAfInet6);
 }
 
 template <typename W>
-RecordStatus in_state(Action action, Cursor& c, FrameVisitor& v) {
+RecordStatus in_state(Action action, wire::Reader& c, FrameVisitor& v) {
   W w{};
   if (!c.read(w, "state")) return RecordStatus::kShort;
   if (!state_values_ok(w)) return RecordStatus::kBadValue;
@@ -262,16 +239,16 @@ RecordStatus in_state(Action action, Cursor& c, FrameVisitor& v) {
   return RecordStatus::kOk;
 }
 
-RecordStatus in_clr(Action, Cursor& c, FrameVisitor& v) {
-  wire::Clr w{};
+RecordStatus in_clr(Action, wire::Reader& c, FrameVisitor& v) {
+  layout::Clr w{};
   if (!c.read(w, "clr")) return RecordStatus::kShort;
   v.on_clr(ClrMsg{w.ifname, w.creatorid.get()});
   return RecordStatus::kOk;
 }
 
 // INS_ACK, UPD_REQ and DEL_C share one layout.
-RecordStatus in_state_id(Action action, Cursor& c, FrameVisitor& v) {
-  wire::StateId w{};
+RecordStatus in_state_id(Action action, wire::Reader& c, FrameVisitor& v) {
+  layout::StateId w{};
   if (!c.read(w, "state id")) return RecordStatus::kShort;
   const IdMsg m{w.id.get(), w.creatorid.get()};
   if (action == Action::kInsAck) {
@@ -284,8 +261,8 @@ RecordStatus in_state_id(Action action, Cursor& c, FrameVisitor& v) {
   return RecordStatus::kOk;
 }
 
-RecordStatus in_upd_c(Action, Cursor& c, FrameVisitor& v) {
-  wire::UpdC w{};
+RecordStatus in_upd_c(Action, wire::Reader& c, FrameVisitor& v) {
+  layout::UpdC w{};
   if (!c.read(w, "upd_c")) return RecordStatus::kShort;
   if (w.timeout >= kPftmMax || !peer_states_ok(w.src, w.dst)) return RecordStatus::kBadValue;
   UpdCMsg m;
@@ -299,15 +276,15 @@ RecordStatus in_upd_c(Action, Cursor& c, FrameVisitor& v) {
   return RecordStatus::kOk;
 }
 
-RecordStatus in_bus(Action, Cursor& c, FrameVisitor& v) {
-  wire::Bus w{};
+RecordStatus in_bus(Action, wire::Reader& c, FrameVisitor& v) {
+  layout::Bus w{};
   if (!c.read(w, "bus")) return RecordStatus::kShort;
   v.on_bus(BusMsg{w.creatorid.get(), w.endtime.get(), w.status});
   return RecordStatus::kOk;
 }
 
-RecordStatus in_tdb(Action, Cursor& c, FrameVisitor& v) {
-  wire::Tdb w{};
+RecordStatus in_tdb(Action, wire::Reader& c, FrameVisitor& v) {
+  layout::Tdb w{};
   if (!c.read(w, "tdb")) return RecordStatus::kShort;
   v.on_tdb(TdbMsg{w.spi.get(), w.dst, w.rpl.get(), w.cur_bytes.get(), w.sproto, w.updates});
   return RecordStatus::kOk;
@@ -329,23 +306,23 @@ struct ActionEntry {
 
 // The dispatch table, indexed by action number (shared/specs/pfsync.md §2.4).
 constexpr std::array<ActionEntry, kActionCount> kActions = {{
-    {Action::kClr, sizeof(wire::Clr), "CLR", Kind::kRecords, &in_clr},
-    {Action::kIns, sizeof(wire::State1301), "INS", Kind::kRecords, &in_state<wire::State1301>},
-    {Action::kInsAck, sizeof(wire::InsAck), "INS_ACK", Kind::kRecords, &in_state_id},
-    {Action::kUpd, sizeof(wire::State1301), "UPD", Kind::kRecords, &in_state<wire::State1301>},
-    {Action::kUpdC, sizeof(wire::UpdC), "UPD_C", Kind::kRecords, &in_upd_c},
-    {Action::kUpdReq, sizeof(wire::UpdReq), "UPD_REQ", Kind::kRecords, &in_state_id},
-    {Action::kDel, sizeof(wire::State1301), "DEL", Kind::kRecords, &in_state<wire::State1301>},
-    {Action::kDelC, sizeof(wire::DelC), "DEL_C", Kind::kRecords, &in_state_id},
+    {Action::kClr, sizeof(layout::Clr), "CLR", Kind::kRecords, &in_clr},
+    {Action::kIns, sizeof(layout::State1301), "INS", Kind::kRecords, &in_state<layout::State1301>},
+    {Action::kInsAck, sizeof(layout::InsAck), "INS_ACK", Kind::kRecords, &in_state_id},
+    {Action::kUpd, sizeof(layout::State1301), "UPD", Kind::kRecords, &in_state<layout::State1301>},
+    {Action::kUpdC, sizeof(layout::UpdC), "UPD_C", Kind::kRecords, &in_upd_c},
+    {Action::kUpdReq, sizeof(layout::UpdReq), "UPD_REQ", Kind::kRecords, &in_state_id},
+    {Action::kDel, sizeof(layout::State1301), "DEL", Kind::kRecords, &in_state<layout::State1301>},
+    {Action::kDelC, sizeof(layout::DelC), "DEL_C", Kind::kRecords, &in_state_id},
     {Action::kInsF, 0, "INS_F", Kind::kUnsupported, nullptr},
     {Action::kDelF, 0, "DEL_F", Kind::kUnsupported, nullptr},
-    {Action::kBus, sizeof(wire::Bus), "BUS", Kind::kRecords, &in_bus},
-    {Action::kTdb, sizeof(wire::Tdb), "TDB", Kind::kRecords, &in_tdb},
+    {Action::kBus, sizeof(layout::Bus), "BUS", Kind::kRecords, &in_bus},
+    {Action::kTdb, sizeof(layout::Tdb), "TDB", Kind::kRecords, &in_tdb},
     {Action::kEof, 0, "EOF", Kind::kEof, nullptr},
-    {Action::kIns1400, sizeof(wire::State1400), "INS_1400", Kind::kRecords,
-     &in_state<wire::State1400>},
-    {Action::kUpd1400, sizeof(wire::State1400), "UPD_1400", Kind::kRecords,
-     &in_state<wire::State1400>},
+    {Action::kIns1400, sizeof(layout::State1400), "INS_1400", Kind::kRecords,
+     &in_state<layout::State1400>},
+    {Action::kUpd1400, sizeof(layout::State1400), "UPD_1400", Kind::kRecords,
+     &in_state<layout::State1400>},
 }};
 
 static_assert([] {
@@ -359,10 +336,10 @@ static_assert([] {
 }());
 
 // After EOF: nothing (FreeBSD 10+) or exactly the 20-byte trailer (9.x) — §2.5.
-void in_eof(Cursor& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
+void in_eof(wire::Reader& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
   EofMsg eof;
-  if (c.remaining() == sizeof(wire::EofTrailer)) {
-    wire::EofTrailer t{};
+  if (c.remaining() == sizeof(layout::EofTrailer)) {
+    layout::EofTrailer t{};
     c.read(t, "eof trailer");
     eof.trailer = true;
     eof.hmac = t.hmac;
@@ -377,8 +354,8 @@ void in_eof(Cursor& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
 
 // One section: its records, each checked and handed on. The section's bytes were checked to be
 // present, so a record read cannot fall short; if it did, the section is counted as short.
-bool in_records(const ActionEntry& e, Cursor section, size_t count, FrameVisitor& v, Stats& stats,
-                DecodeResult& r) {
+bool in_records(const ActionEntry& e, wire::Reader section, size_t count, FrameVisitor& v,
+                Stats& stats, DecodeResult& r) {
   for (size_t i = 0; i < count; ++i) {
     switch (e.handler(e.action, section, v)) {
       case RecordStatus::kOk:
@@ -398,10 +375,10 @@ bool in_records(const ActionEntry& e, Cursor section, size_t count, FrameVisitor
   return true;
 }
 
-void walk_sections(Cursor& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
+void walk_sections(wire::Reader& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
   while (c.remaining() > 0) {
     const size_t at = c.offset();
-    wire::Subheader sh{};
+    layout::Subheader sh{};
     if (!c.read(sh, "subheader")) [[unlikely]] {
       ++stats.badlen;
       r.error = FrameError::kShortSection;
@@ -424,12 +401,12 @@ void walk_sections(Cursor& c, FrameVisitor& v, Stats& stats, DecodeResult& r) {
     }
     // Never trust count over the bytes: compare by division, no overflow.
     const size_t count = sh.count.get();
-    Cursor section(std::span<const std::byte>{});
+    wire::Reader section(std::span<const std::byte>{});
     if (count > c.remaining() / e.record_size || !c.take(count * e.record_size, section, e.name))
         [[unlikely]] {
       ++stats.badlen;
       r.error = FrameError::kShortSection;
-      r.short_read = ShortRead{e.name, c.offset(), count * e.record_size, c.remaining()};
+      r.short_read = wire::ShortRead{e.name, c.offset(), count * e.record_size, c.remaining()};
       r.action = sh.action;
       r.offset = at;
       return;
@@ -452,8 +429,8 @@ std::string_view action_name(uint8_t action) noexcept {
 
 DecodeResult decode_frame(std::span<const std::byte> frame, FrameVisitor& visitor, Stats& stats) {
   DecodeResult r;
-  Cursor whole(frame);
-  wire::Header h{};
+  wire::Reader whole(frame);
+  layout::Header h{};
   if (!whole.read(h, "pfsync header")) [[unlikely]] {
     ++stats.hdrops;
     r.error = FrameError::kShortHeader;
@@ -468,17 +445,17 @@ DecodeResult decode_frame(std::span<const std::byte> frame, FrameVisitor& visito
   // len covers the header itself and must not promise more than arrived (FreeBSD 10+ §2.1);
   // bytes beyond len are not pfsync's.
   const size_t len = h.len.get();
-  if (len < sizeof(wire::Header) || len > frame.size()) [[unlikely]] {
+  if (len < sizeof(layout::Header) || len > frame.size()) [[unlikely]] {
     ++stats.badlen;
     r.error = FrameError::kBadLength;
-    r.short_read = len < sizeof(wire::Header)
-                       ? ShortRead{"header len", 2, sizeof(wire::Header), len}
-                       : ShortRead{"frame per header len", 0, len, frame.size()};
+    r.short_read = len < sizeof(layout::Header)
+                       ? wire::ShortRead{"header len", 2, sizeof(layout::Header), len}
+                       : wire::ShortRead{"frame per header len", 0, len, frame.size()};
     return r;
   }
   visitor.on_header(HeaderMsg{h.version, static_cast<uint16_t>(len), h.pfcksum});
-  Cursor body(frame.subspan(sizeof(wire::Header), len - sizeof(wire::Header)),
-              sizeof(wire::Header));
+  wire::Reader body(frame.subspan(sizeof(layout::Header), len - sizeof(layout::Header)),
+                    sizeof(layout::Header));
   walk_sections(body, visitor, stats, r);
   return r;
 }
@@ -489,20 +466,12 @@ FrameBuilder::FrameBuilder(std::span<std::byte> buffer, const BuilderOptions& op
     : buf_(buffer), opts_(options) {
   const size_t mtu_room = opts_.mtu > opts_.ip_header_len ? opts_.mtu - opts_.ip_header_len : 0;
   limit_ = std::min({buf_.size(), mtu_room, size_t{0xffff}});
-  if (limit_ < sizeof(wire::Header) + tail_size()) limit_ = 0;  // unusable: every add is kFull
+  if (limit_ < sizeof(layout::Header) + tail_size()) limit_ = 0;  // unusable: every add is kFull
   reset();
 }
 
 size_t FrameBuilder::tail_size() const noexcept {
-  switch (opts_.eof) {
-    case EofStyle::kNone:
-      return 0;
-    case EofStyle::kEof:
-      return sizeof(wire::Subheader);
-    case EofStyle::kEofTrailer:
-      return sizeof(wire::Subheader) + sizeof(wire::EofTrailer);
-  }
-  return 0;
+  return eof_tail_len(opts_.eof);
 }
 
 void FrameBuilder::reset() noexcept {
@@ -513,7 +482,7 @@ void FrameBuilder::reset() noexcept {
   finished_ = false;
   counts_ = {};
   if (limit_ == 0) return;
-  wire::Header h{};
+  layout::Header h{};
   h.version = kVersion;
   h.pfcksum = opts_.pfcksum;
   std::memcpy(buf_.data(), &h, sizeof(h));
@@ -525,7 +494,7 @@ bool FrameBuilder::fits(Action action) const noexcept {
   const size_t size = record_size(a);
   if (finished_ || limit_ == 0 || size == 0) return false;
   const bool new_sub = !sub_open_ || sub_action_ != a || sub_count_ == 0xffff;
-  return pos_ + size + (new_sub ? sizeof(wire::Subheader) : 0) + tail_size() <= limit_;
+  return pos_ + size + (new_sub ? sizeof(layout::Subheader) : 0) + tail_size() <= limit_;
 }
 
 AddStatus FrameBuilder::append(Action action, const void* record, size_t size) noexcept {
@@ -537,12 +506,12 @@ AddStatus FrameBuilder::append(Action action, const void* record, size_t size) n
     sub_open_ = true;
     sub_action_ = a;
     sub_count_ = 0;
-    pos_ += sizeof(wire::Subheader);
+    pos_ += sizeof(layout::Subheader);
   }
   std::memcpy(buf_.data() + pos_, record, size);
   pos_ += size;
   ++sub_count_;
-  wire::Subheader sh{};
+  layout::Subheader sh{};
   sh.action = a;
   sh.count.set(sub_count_);
   std::memcpy(buf_.data() + sub_pos_, &sh, sizeof(sh));
@@ -552,7 +521,7 @@ AddStatus FrameBuilder::append(Action action, const void* record, size_t size) n
 }
 
 AddStatus FrameBuilder::add_clr(const ClrMsg& m) noexcept {
-  wire::Clr w{};
+  layout::Clr w{};
   w.ifname = m.ifname;
   w.creatorid.set(m.creatorid);
   return append(Action::kClr, &w, sizeof(w));
@@ -562,19 +531,19 @@ AddStatus FrameBuilder::add_state(Action action, const StateMsg& m) noexcept {
   const bool is1301 = action == Action::kIns || action == Action::kUpd || action == Action::kDel;
   const bool is1400 = action == Action::kIns1400 || action == Action::kUpd1400;
   if (is1301 && m.format == StateFormat::k1301) {
-    const wire::State1301 w = state_to_wire_1301(m);
+    const layout::State1301 w = state_to_wire_1301(m);
     return append(action, &w, sizeof(w));
   }
   if (is1400 && m.format == StateFormat::k1400) {
-    const wire::State1400 w = state_to_wire_1400(m);
+    const layout::State1400 w = state_to_wire_1400(m);
     return append(action, &w, sizeof(w));
   }
   return finished_ ? AddStatus::kFinished : AddStatus::kBadAction;
 }
 
 namespace {
-wire::StateId id_to_wire(const IdMsg& m) noexcept {
-  wire::StateId w{};
+layout::StateId id_to_wire(const IdMsg& m) noexcept {
+  layout::StateId w{};
   w.id.set(m.id);
   w.creatorid.set(m.creatorid);
   return w;
@@ -582,22 +551,22 @@ wire::StateId id_to_wire(const IdMsg& m) noexcept {
 }  // namespace
 
 AddStatus FrameBuilder::add_ins_ack(const IdMsg& m) noexcept {
-  const wire::InsAck w = id_to_wire(m);
+  const layout::InsAck w = id_to_wire(m);
   return append(Action::kInsAck, &w, sizeof(w));
 }
 
 AddStatus FrameBuilder::add_upd_req(const IdMsg& m) noexcept {
-  const wire::UpdReq w = id_to_wire(m);
+  const layout::UpdReq w = id_to_wire(m);
   return append(Action::kUpdReq, &w, sizeof(w));
 }
 
 AddStatus FrameBuilder::add_del_c(const IdMsg& m) noexcept {
-  const wire::DelC w = id_to_wire(m);
+  const layout::DelC w = id_to_wire(m);
   return append(Action::kDelC, &w, sizeof(w));
 }
 
 AddStatus FrameBuilder::add_upd_c(const UpdCMsg& m) noexcept {
-  wire::UpdC w{};
+  layout::UpdC w{};
   w.id.set(m.id);
   w.src = peer_to_wire(m.src);
   w.dst = peer_to_wire(m.dst);
@@ -608,7 +577,7 @@ AddStatus FrameBuilder::add_upd_c(const UpdCMsg& m) noexcept {
 }
 
 AddStatus FrameBuilder::add_bus(const BusMsg& m) noexcept {
-  wire::Bus w{};
+  layout::Bus w{};
   w.creatorid.set(m.creatorid);
   w.endtime.set(m.endtime);
   w.status = m.status;
@@ -616,7 +585,7 @@ AddStatus FrameBuilder::add_bus(const BusMsg& m) noexcept {
 }
 
 AddStatus FrameBuilder::add_tdb(const TdbMsg& m) noexcept {
-  wire::Tdb w{};
+  layout::Tdb w{};
   w.spi.set(m.spi);
   w.dst = m.dst;
   w.rpl.set(m.rpl);
@@ -645,7 +614,7 @@ std::span<const std::byte> FrameBuilder::finish() noexcept {
   if (limit_ == 0) return {};
   if (!finished_) {
     if (opts_.eof != EofStyle::kNone) {
-      wire::Subheader eof{};
+      layout::Subheader eof{};
       eof.action = static_cast<uint8_t>(Action::kEof);
       eof.count.set(1);  // what every sender writes §2.5
       std::memcpy(buf_.data() + pos_, &eof, sizeof(eof));
@@ -653,12 +622,12 @@ std::span<const std::byte> FrameBuilder::finish() noexcept {
       ++counts_[static_cast<size_t>(Action::kEof)];
     }
     if (opts_.eof == EofStyle::kEofTrailer) {
-      std::memset(buf_.data() + pos_, 0, sizeof(wire::EofTrailer));
-      pos_ += sizeof(wire::EofTrailer);
+      std::memset(buf_.data() + pos_, 0, sizeof(layout::EofTrailer));
+      pos_ += sizeof(layout::EofTrailer);
     }
-    be16 len{};
+    wire::be16 len{};
     len.set(static_cast<uint16_t>(pos_));
-    std::memcpy(buf_.data() + offsetof(wire::Header, len), &len, sizeof(len));
+    std::memcpy(buf_.data() + offsetof(layout::Header, len), &len, sizeof(len));
     finished_ = true;
   }
   return buf_.first(pos_);

@@ -1,5 +1,5 @@
 // pfsync frame codec: decode_frame() walks a received frame (the bytes after the IP header) with a
-// bounds-checked Cursor and hands each message, converted to a plain host-order struct, to a
+// bounds-checked wire::Reader and hands each message, converted to a plain host-order struct, to a
 // FrameVisitor; FrameBuilder packs messages into a caller buffer up to an MTU. Any thread may call
 // both (the sync lcore does); neither allocates — only MessageCollector, meant for tests and the
 // control thread, does. Layouts and constants: wire.h. Protocol: shared/specs/pfsync.md.
@@ -17,56 +17,9 @@
 #include <vector>
 
 #include "dataplane/pfsync/wire.h"
+#include "wire/cursor.h"
 
 namespace dpf::pfsync {
-
-// ---- Bounds-checked reading -------------------------------------------------------------------
-
-// What a failed read wanted: `need` bytes of `what` at `offset` (from the start of the frame),
-// with only `have` left.
-struct ShortRead {
-  std::string_view what;
-  size_t offset = 0;
-  size_t need = 0;
-  size_t have = 0;
-  bool operator==(const ShortRead&) const = default;
-};
-
-// A read position over bytes it does not own. Every read checks the length first and fails
-// without moving; the first failure is remembered (later reads fail too).
-class Cursor {
- public:
-  constexpr explicit Cursor(std::span<const std::byte> data, size_t base = 0) noexcept
-      : data_(data), base_(base) {}
-
-  size_t offset() const noexcept { return base_ + pos_; }  // from the start of the frame
-  size_t remaining() const noexcept { return data_.size() - pos_; }
-  bool failed() const noexcept { return failed_; }
-  const ShortRead& error() const noexcept { return error_; }
-
-  // Copies sizeof(T) bytes into `out`; T is a wire struct (alignment 1) or a byte.
-  template <typename T>
-  bool read(T& out, std::string_view what) noexcept {
-    static_assert(std::is_trivially_copyable_v<T> && alignof(T) == 1);
-    if (!ensure(sizeof(T), what)) return false;
-    std::memcpy(&out, data_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return true;
-  }
-
-  bool skip(size_t n, std::string_view what) noexcept;
-  // Splits off the next `n` bytes as their own cursor (offsets stay frame-relative).
-  bool take(size_t n, Cursor& out, std::string_view what) noexcept;
-
- private:
-  bool ensure(size_t n, std::string_view what) noexcept;
-
-  std::span<const std::byte> data_;
-  size_t base_ = 0;
-  size_t pos_ = 0;
-  bool failed_ = false;
-  ShortRead error_{};
-};
 
 // ---- Decoded messages: plain host-order structs -----------------------------------------------
 // Integers are host order; addresses stay 16 network-order bytes (IPv4 in bytes 0–3); interface
@@ -77,8 +30,8 @@ enum class StateFormat : uint8_t { k1301, k1400 };
 enum class AddressFamily : uint8_t { kInet = 4, kInet6 = 6 };  // wire: kAfInet / kAfInet6
 enum class Direction : uint8_t { kIn = 1, kOut = 2 };          // pf's PF_IN / PF_OUT
 
-using IfName = wire::IfName;
-using Addr = wire::Addr;
+using IfName = layout::IfName;
+using Addr = layout::Addr;
 
 // Up to the first NUL, at most 16 characters.
 std::string_view ifname_view(const IfName& name) noexcept;
@@ -296,12 +249,12 @@ std::string_view frame_error_name(FrameError e) noexcept;
 
 struct DecodeResult {
   FrameError error = FrameError::kNone;
-  ShortRead short_read{};  // what was short, for kShortHeader / kBadLength / kShortSection
-  uint8_t action = 0;      // the offending action, for kBadAction / kShortSection
-  size_t offset = 0;       // where the walk stopped
-  uint32_t records = 0;    // messages handed to the visitor
-  uint32_t badval = 0;     // records skipped for bad values
-  bool eof = false;        // the walk ended on an EOF subheader
+  wire::ShortRead short_read{};  // what was short, for kShortHeader / kBadLength / kShortSection
+  uint8_t action = 0;            // the offending action, for kBadAction / kShortSection
+  size_t offset = 0;             // where the walk stopped
+  uint32_t records = 0;          // messages handed to the visitor
+  uint32_t badval = 0;           // records skipped for bad values
+  bool eof = false;              // the walk ended on an EOF subheader
   bool ok() const noexcept { return error == FrameError::kNone; }
 };
 
@@ -339,9 +292,22 @@ class MessageCollector : public FrameVisitor {
 // trailer; FreeBSD 10+ sends EOF without it; both accept either.
 enum class EofStyle : uint8_t { kNone, kEof, kEofTrailer };
 
+// Bytes the EOF tail of `eof` adds to a frame.
+constexpr size_t eof_tail_len(EofStyle eof) noexcept {
+  switch (eof) {
+    case EofStyle::kNone:
+      return 0;
+    case EofStyle::kEof:
+      return sizeof(layout::Subheader);
+    case EofStyle::kEofTrailer:
+      return sizeof(layout::Subheader) + sizeof(layout::EofTrailer);
+  }
+  return 0;
+}
+
 struct BuilderOptions {
-  size_t mtu = kDefaultMtu;               // limit of the whole IP datagram
-  size_t ip_header_len = kIpv4HeaderLen;  // counted against the MTU, not written
+  size_t mtu = kDefaultMtu;                  // limit of the whole IP datagram
+  size_t ip_header_len = wire::kIpv4MinHdr;  // counted against the MTU, not written
   EofStyle eof = EofStyle::kEofTrailer;
   std::array<uint8_t, 16> pfcksum{};  // our ruleset checksum, or zeros
 };
@@ -403,9 +369,9 @@ class FrameBuilder {
 
 // Wire <-> message conversions, exposed for tests and for the state import/export mapping.
 // state_from_wire expects values decode_frame accepted (an unknown af reads as kInet).
-StateMsg state_from_wire(const wire::State1301& w) noexcept;
-StateMsg state_from_wire(const wire::State1400& w) noexcept;
-wire::State1301 state_to_wire_1301(const StateMsg& m) noexcept;
-wire::State1400 state_to_wire_1400(const StateMsg& m) noexcept;
+StateMsg state_from_wire(const layout::State1301& w) noexcept;
+StateMsg state_from_wire(const layout::State1400& w) noexcept;
+layout::State1301 state_to_wire_1301(const StateMsg& m) noexcept;
+layout::State1400 state_to_wire_1400(const StateMsg& m) noexcept;
 
 }  // namespace dpf::pfsync

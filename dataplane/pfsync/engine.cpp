@@ -13,19 +13,6 @@ namespace {
 
 constexpr auto kFlushDelay = std::chrono::seconds(1);      // pfsync_timeout: 1 * hz
 constexpr auto kRecentlySynced = std::chrono::seconds(2);  // time_uptime - pfsync_time < 2
-constexpr uint8_t kProtoPfsync = kIpProto;
-
-size_t tail_len(EofStyle eof) noexcept {
-  switch (eof) {
-    case EofStyle::kNone:
-      return 0;
-    case EofStyle::kEof:
-      return sizeof(wire::Subheader);
-    case EofStyle::kEofTrailer:
-      return sizeof(wire::Subheader) + sizeof(wire::EofTrailer);
-  }
-  return 0;
-}
 
 uint16_t flags_of(st::State& s) {
   std::lock_guard<st::StateLock> g(s.lock);
@@ -50,13 +37,13 @@ bool accept_ip(uint8_t ttl, Stats& stats) noexcept {
 
 SyncEngine::SyncEngine(const EngineConfig& config, StateStore& store, SyncSink& sink)
     : cfg_(config), store_(store), sink_(sink) {
-  base_len_ = kIpv4HeaderLen + sizeof(wire::Header) + tail_len(cfg_.eof);
-  cfg_.mtu = std::clamp(cfg_.mtu, base_len_ + sizeof(wire::Subheader) + sizeof(wire::State1400),
+  base_len_ = wire::kIpv4MinHdr + sizeof(layout::Header) + eof_tail_len(cfg_.eof);
+  cfg_.mtu = std::clamp(cfg_.mtu, base_len_ + sizeof(layout::Subheader) + sizeof(layout::State1400),
                         size_t{0xffff});
   len_ = base_len_;
-  buf_.resize(cfg_.mtu - kIpv4HeaderLen);
+  buf_.resize(cfg_.mtu - wire::kIpv4MinHdr);
   if (cfg_.bulk_budget == 0) {
-    const size_t room = cfg_.mtu - base_len_ - sizeof(wire::Subheader);
+    const size_t room = cfg_.mtu - base_len_ - sizeof(layout::Subheader);
     cfg_.bulk_budget = std::max<size_t>(1, room / record_len(kQUpd));
   }
 }
@@ -99,10 +86,10 @@ void SyncEngine::push(TimePoint now) noexcept {
 // pfsync_q_ins: a new section costs a subheader; a record that would pass the MTU sends the
 // pending frame first (§2.7). The 1 s timer starts with the first record of a frame.
 void SyncEngine::q_ins(TimePoint now, const IdKey& key, Entry& e, uint8_t q) {
-  size_t nlen = record_len(q) + (qcount_[q] == 0 ? sizeof(wire::Subheader) : 0);
+  size_t nlen = record_len(q) + (qcount_[q] == 0 ? sizeof(layout::Subheader) : 0);
   if (len_ + nlen > cfg_.mtu) {
     sendout(now);  // `e` is not queued, so the send leaves it alone
-    nlen = sizeof(wire::Subheader) + record_len(q);
+    nlen = sizeof(layout::Subheader) + record_len(q);
   }
   if (!flush_at_) flush_at_ = now + kFlushDelay;
   len_ += nlen;
@@ -116,7 +103,7 @@ void SyncEngine::q_del(Entry& e) noexcept {
   if (e.queue == kQNone) return;
   const uint8_t q = e.queue;
   len_ -= record_len(q);
-  if (--qcount_[q] == 0) len_ -= sizeof(wire::Subheader);
+  if (--qcount_[q] == 0) len_ -= sizeof(layout::Subheader);
   e.queue = kQNone;
 }
 
@@ -201,10 +188,10 @@ void SyncEngine::sendout(TimePoint now) {
 
 void SyncEngine::add_upd_req(TimePoint now, const IdMsg& req) {
   if (std::find(upd_reqs_.begin(), upd_reqs_.end(), req) != upd_reqs_.end()) return;
-  size_t nlen = sizeof(wire::UpdReq) + (upd_reqs_.empty() ? sizeof(wire::Subheader) : 0);
+  size_t nlen = sizeof(layout::UpdReq) + (upd_reqs_.empty() ? sizeof(layout::Subheader) : 0);
   if (len_ + nlen > cfg_.mtu) {
     sendout(now);
-    nlen = sizeof(wire::Subheader) + sizeof(wire::UpdReq);
+    nlen = sizeof(layout::Subheader) + sizeof(layout::UpdReq);
   }
   if (!flush_at_) flush_at_ = now + kFlushDelay;
   len_ += nlen;
@@ -214,7 +201,7 @@ void SyncEngine::add_upd_req(TimePoint now, const IdMsg& req) {
 
 // pfsync_send_plus: a CLR or BUS goes out at once, with whatever was pending.
 void SyncEngine::send_plus(TimePoint now, const Message& m) {
-  const size_t plen = sizeof(wire::Subheader) + record_size(static_cast<uint8_t>(m.action));
+  const size_t plen = sizeof(layout::Subheader) + record_size(static_cast<uint8_t>(m.action));
   if (len_ + plen > cfg_.mtu || plus_) sendout(now);
   plus_ = m;
   len_ += plen;
@@ -252,7 +239,7 @@ void SyncEngine::on_local_change(TimePoint now, st::State& s, ChangeKind kind) {
     ++estats_.learned_insert_ignored;
     return;
   }
-  if ((flags & st::kStateNoSync) || s.proto == kProtoPfsync) return;
+  if ((flags & st::kStateNoSync) || s.proto == wire::kIpProtoPfsync) return;
   Entry& e = entries_[key];
   if (e.queue != kQNone) return;
   q_ins(now, key, e, kQIns);

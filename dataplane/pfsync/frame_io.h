@@ -11,38 +11,30 @@
 
 #include "dataplane/pfsync/codec.h"
 #include "dataplane/pfsync/wire.h"
+#include "wire/build.h"
+#include "wire/mac.h"
 
 namespace dpf::pfsync {
-
-using MacAddr = std::array<uint8_t, 6>;
-
-inline constexpr size_t kEtherHeaderLen = 14;  // dst, src, ethertype (no VLAN tag)
-inline constexpr size_t kFrameHeadersLen = kEtherHeaderLen + kIpv4HeaderLen;
-inline constexpr uint16_t kEtherTypeIpv4 = 0x0800;
-inline constexpr uint16_t kIpDontFragment = 0x4000;  // IP_DF, set on every pfsync datagram §2.1
-inline constexpr size_t kIpMaxDatagram = 65535;
 
 // Where our frames go: the group 224.0.0.240 at 01:00:5e:00:00:f0 unless a unicast syncpeer is
 // configured (its MAC resolved by the caller).
 struct FrameAddrs {
-  MacAddr src_mac{};
-  MacAddr dst_mac = kGroupMac;
+  wire::MacAddr src_mac{};
+  wire::MacAddr dst_mac = kGroupMac;
   uint32_t src_addr = 0;  // the sync port's address
   uint32_t dst_addr = kGroupAddr;
 };
 
 // The addresses for the group (syncpeer 0) or a unicast peer at `peer_mac`.
-FrameAddrs frame_addrs(const MacAddr& src_mac, uint32_t src_addr, uint32_t syncpeer = 0,
-                       const MacAddr& peer_mac = {}) noexcept;
+FrameAddrs frame_addrs(const wire::MacAddr& src_mac, uint32_t src_addr, uint32_t syncpeer = 0,
+                       const wire::MacAddr& peer_mac = {}) noexcept;
 
 // Writes the Ethernet and IPv4 headers (IHL 5, TOS IPTOS_LOWDELAY, DF, TTL 255, proto 240,
-// header checksum) for a payload of `payload_len` bytes into the first kFrameHeadersLen bytes of
-// `out`. Returns kFrameHeadersLen, or 0 if `out` is shorter or the datagram exceeds 65535 bytes.
+// header checksum) for a payload of `payload_len` bytes into the first wire::kEtherIpv4Len bytes
+// of `out`. Returns wire::kEtherIpv4Len, or 0 if `out` is shorter or the datagram exceeds 65535
+// bytes.
 size_t build_frame_headers(std::span<std::byte> out, const FrameAddrs& addrs, size_t payload_len,
                            uint16_t ip_id) noexcept;
-
-// RFC 1071 one's-complement checksum of `bytes` (an IPv4 header), as stored in the header.
-uint16_t ipv4_header_checksum(std::span<const std::byte> bytes) noexcept;
 
 // Why a received frame did not yield a payload. Only kBadTtl reaches pfsync's statistics (with
 // ipackets); the others are what ip_input drops before pfsync sees the packet.
@@ -60,7 +52,7 @@ struct RxFrame {
   std::span<const std::byte> payload;  // the IP payload, without Ethernet padding
   uint32_t src_addr = 0;
   uint32_t dst_addr = 0;
-  MacAddr src_mac{};
+  wire::MacAddr src_mac{};
 };
 
 // Checks an Ethernet + IPv4 frame received on the sync port. For a protocol-240 datagram it

@@ -339,7 +339,7 @@ std::optional<uint32_t> SyncChannel::wants_resolve() const noexcept {
 
 bool SyncChannel::resolve_peer() noexcept {
   if (cfg_.lookup_neighbor == nullptr) return peer_known_;
-  ps::MacAddr mac;
+  wire::MacAddr mac;
   const bool found = cfg_.lookup_neighbor(cfg_.neighbor_ctx, cfg_.syncpeer, mac);
   if (found) {
     addrs_.dst_mac = mac;
@@ -396,7 +396,7 @@ bool SyncChannel::send_frame(std::span<const std::byte> payload) noexcept {
     ++io_stats_.onomem;
     return false;
   }
-  const size_t len = ps::kFrameHeadersLen + payload.size();
+  const size_t len = wire::kEtherIpv4Len + payload.size();
   auto* data = reinterpret_cast<std::byte*>(rte_pktmbuf_append(m, static_cast<uint16_t>(len)));
   if (len > UINT16_MAX || data == nullptr) [[unlikely]] {
     ++io_.tx_too_big;
@@ -404,7 +404,7 @@ bool SyncChannel::send_frame(std::span<const std::byte> payload) noexcept {
     return false;
   }
   ps::build_frame_headers({data, len}, addrs_, payload.size(), static_cast<uint16_t>(rte_rand()));
-  std::memcpy(data + ps::kFrameHeadersLen, payload.data(), payload.size());
+  std::memcpy(data + wire::kEtherIpv4Len, payload.data(), payload.size());
   return emit(m);
 }
 

@@ -35,13 +35,13 @@ struct SyncPort {
   uint16_t port_id = 0;
   uint16_t tx_queue = 0;
   rte_spinlock_t* tx_lock = nullptr;  // held for one rte_eth_tx_burst when the queue is shared
-  pfsync::MacAddr mac{};
+  wire::MacAddr mac{};
   uint32_t addr = 0;  // host order: the source of our datagrams
 };
 
 // The MAC of a unicast syncpeer, from the node's neighbour table: true and `mac` when known.
 // Called on the sync side for every frame sent; must not block.
-using NeighborLookup = bool (*)(void* ctx, uint32_t ip, pfsync::MacAddr& mac) noexcept;
+using NeighborLookup = bool (*)(void* ctx, uint32_t ip, wire::MacAddr& mac) noexcept;
 
 struct SyncConfig {
   pfsync::EngineConfig engine;  // hostid, maxupd, defer, format (version), mtu, pfcksum, ...
@@ -49,7 +49,7 @@ struct SyncConfig {
   // Unicast: with lookup_neighbor the peer's MAC is looked up for each frame (frames wait,
   // at most kHeldFrames of them, while it is unknown: see wants_resolve()); without it the
   // fixed syncpeer_mac is used.
-  pfsync::MacAddr syncpeer_mac{};
+  wire::MacAddr syncpeer_mac{};
   NeighborLookup lookup_neighbor = nullptr;
   void* neighbor_ctx = nullptr;
   rte_mempool* pool = nullptr;  // mbufs for sent frames (and mirror copies)
@@ -118,7 +118,7 @@ struct SyncIoCounters {
 // A node this one receives valid pfsync frames from (address, MAC, frames, last frame).
 struct SyncPeerSeen {
   uint32_t addr = 0;  // host order
-  pfsync::MacAddr mac{};
+  wire::MacAddr mac{};
   uint64_t frames = 0;
   pfsync::TimePoint last{};
 };

@@ -1,7 +1,9 @@
 // pfsync v5 wire format: constants, action numbers and the packed layout of every message, in
 // FreeBSD 9.x / 1301 (242-byte state) and FreeBSD 14 "1400" (277-byte state) forms, as recorded in
 // shared/specs/pfsync.md. Layout only: the structs are read and written through codec.h, never
-// cast onto packet memory. Any thread may use it; nothing here allocates. Pure: no DPDK.
+// cast onto packet memory. Multi-byte fields are wire/be.h's wire::be16/be32/be64; the IP
+// protocol number, MACs and IPv4 sizes come from wire/. Any thread may use it; nothing here
+// allocates. Pure: no DPDK.
 #pragma once
 
 #include <array>
@@ -9,60 +11,22 @@
 #include <cstdint>
 #include <string_view>
 
+#include "wire/be.h"
+#include "wire/headers.h"
+#include "wire/mac.h"
+
 namespace dpf::pfsync {
-
-// ---- Endian-tagged fields ---------------------------------------------------------------------
-// Big-endian (network order) integers as they sit on the wire. They have no conversion operator:
-// a field can only be read through get() and written through set(), so it is never used
-// unconverted. Alignment 1, so structs built from them have no implicit padding.
-
-struct be16 {
-  std::array<uint8_t, 2> b{};
-  constexpr uint16_t get() const noexcept { return static_cast<uint16_t>(b[0] << 8 | b[1]); }
-  constexpr void set(uint16_t v) noexcept {
-    b[0] = static_cast<uint8_t>(v >> 8);
-    b[1] = static_cast<uint8_t>(v);
-  }
-};
-
-struct be32 {
-  std::array<uint8_t, 4> b{};
-  constexpr uint32_t get() const noexcept {
-    return uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | uint32_t{b[3]};
-  }
-  constexpr void set(uint32_t v) noexcept {
-    for (int i = 0; i < 4; ++i) b[i] = static_cast<uint8_t>(v >> (24 - 8 * i));
-  }
-};
-
-struct be64 {
-  std::array<uint8_t, 8> b{};
-  constexpr uint64_t get() const noexcept {
-    uint64_t v = 0;
-    for (uint8_t x : b) v = v << 8 | x;
-    return v;
-  }
-  constexpr void set(uint64_t v) noexcept {
-    for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(v >> (56 - 8 * i));
-  }
-};
-
-static_assert(sizeof(be16) == 2 && alignof(be16) == 1);
-static_assert(sizeof(be32) == 4 && alignof(be32) == 1);
-static_assert(sizeof(be64) == 8 && alignof(be64) == 1);
 
 // ---- Protocol constants (shared/specs/pfsync.md §2.1, §2.2, §4) -------------------------------
 
-inline constexpr uint8_t kVersion = 5;    // pfsync_header.version, every implementation §1
-inline constexpr uint8_t kIpProto = 240;  // IPPROTO_PFSYNC §2.1
-inline constexpr uint8_t kTtl = 255;      // sent, and required on receive (badttl) §2.1
-inline constexpr uint8_t kTos = 0x10;     // IPTOS_LOWDELAY §2.1
+inline constexpr uint8_t kVersion = 5;  // pfsync_header.version, every implementation §1
+inline constexpr uint8_t kTtl = 255;    // sent, and required on receive (badttl) §2.1
+inline constexpr uint8_t kTos = 0x10;   // IPTOS_LOWDELAY §2.1
 inline constexpr uint32_t kGroupAddr = 0xe00000f0;  // 224.0.0.240, host order §2.1
-inline constexpr std::array<uint8_t, 6> kGroupMac = {0x01, 0x00, 0x5e, 0x00, 0x00, 0xf0};
+inline constexpr wire::MacAddr kGroupMac = wire::ipv4_multicast_mac(kGroupAddr);  // §2.1
 inline constexpr std::array<uint8_t, 16> kGroupAddr6 = {0xff, 0x12, 0, 0, 0, 0, 0, 0,
                                                         0,    0,    0, 0, 0, 0, 0, 0xf0};  // §1
-inline constexpr size_t kIpv4HeaderLen = 20;  // IHL 5, no options, as pfsync sends
-inline constexpr size_t kDefaultMtu = 1500;   // pfsync0's default MTU (ETHERMTU) §2.1
+inline constexpr size_t kDefaultMtu = 1500;  // pfsync0's default MTU (ETHERMTU) §2.1
 
 // FreeBSD 14's message-version knob (`ifconfig pfsync0 version N`) §1, §3.7.
 inline constexpr uint16_t kMsgVersion1301 = 1301;
@@ -140,7 +104,7 @@ enum class Action : uint8_t {
 // Actions at or above this are unknown: badact, and the rest of the frame is dropped (§2.3).
 inline constexpr uint8_t kActionCount = 15;
 
-namespace wire {
+namespace layout {
 
 using Addr = std::array<uint8_t, 16>;  // struct pf_addr §3.1, raw network order
 using IfName = std::array<char, 16>;   // IFNAMSIZ, NUL-padded ASCII
@@ -162,7 +126,7 @@ using IfName = std::array<char, 16>;   // IFNAMSIZ, NUL-padded ASCII
 struct Header {
   uint8_t version;
   uint8_t pad;
-  be16 len;
+  wire::be16 len;
   std::array<uint8_t, 16> pfcksum;
 };
 
@@ -173,32 +137,32 @@ struct Header {
 struct Subheader {
   uint8_t action;
   uint8_t pad;
-  be16 count;
+  wire::be16 count;
 };
 
 // struct pfsync_state_key — shared/specs/pfsync.md §3.2. Index 0 is the outside end relative to
 // the interface the state was created on; ports are network order (ICMP: the id).
 struct StateKey {
-  std::array<Addr, 2> addr;  // @0, @16
-  std::array<be16, 2> port;  // @32, @34
+  std::array<Addr, 2> addr;        // @0, @16
+  std::array<wire::be16, 2> port;  // @32, @34
 };
 
 // struct pfsync_state_scrub — shared/specs/pfsync.md §3.3
 struct StateScrub {
-  be16 pfss_flags;     // @0 only PFSS_TIMESTAMP travels
-  uint8_t pfss_ttl;    // @2
-  uint8_t scrub_flag;  // @3 0x01 = the rest is valid
-  be32 pfss_ts_mod;    // @4
+  wire::be16 pfss_flags;   // @0 only PFSS_TIMESTAMP travels
+  uint8_t pfss_ttl;        // @2
+  uint8_t scrub_flag;      // @3 0x01 = the rest is valid
+  wire::be32 pfss_ts_mod;  // @4
 };
 
 // struct pfsync_state_peer — shared/specs/pfsync.md §3.4
 struct StatePeer {
   StateScrub scrub;            // @0
-  be32 seqlo;                  // @8
-  be32 seqhi;                  // @12
-  be32 seqdiff;                // @16
-  be16 max_win;                // @20
-  be16 mss;                    // @22
+  wire::be32 seqlo;            // @8
+  wire::be32 seqhi;            // @12
+  wire::be32 seqdiff;          // @16
+  wire::be16 max_win;          // @20
+  wire::be16 mss;              // @22
   uint8_t state;               // @24
   uint8_t wscale;              // @25
   std::array<uint8_t, 6> pad;  // @26
@@ -206,8 +170,8 @@ struct StatePeer {
 
 // A 64-bit counter as pf sends it: two BE32 words, high first (§3.5 packets/bytes).
 struct Counter64 {
-  be32 hi;
-  be32 lo;
+  wire::be32 hi;
+  wire::be32 lo;
 };
 
 // struct pfsync_state (FreeBSD 9.x) = pfsync_state_1301 (FreeBSD 10–14) — 242 bytes,
@@ -217,20 +181,20 @@ struct Counter64 {
 //   228 creatorid | 232 af | 233 proto | 234 direction | 235 spare[2] | 237 log
 //   238 state_flags | 239 timeout | 240 sync_flags | 241 updates
 struct State1301 {
-  be64 id;
+  wire::be64 id;
   IfName ifname;
   std::array<StateKey, 2> key;
   StatePeer src;
   StatePeer dst;
   Addr rt_addr;
-  be32 rule;
-  be32 anchor;
-  be32 nat_rule;
-  be32 creation;  // age in seconds
-  be32 expire;    // seconds left
+  wire::be32 rule;
+  wire::be32 anchor;
+  wire::be32 nat_rule;
+  wire::be32 creation;  // age in seconds
+  wire::be32 expire;    // seconds left
   std::array<Counter64, 2> packets;
   std::array<Counter64, 2> bytes;
-  be32 creatorid;
+  wire::be32 creatorid;
   uint8_t af;
   uint8_t proto;
   uint8_t direction;
@@ -248,37 +212,37 @@ struct State1301 {
 //   242 qid | 244 pqid | 246 dnpipe | 248 dnrpipe | 250 rtableid (BE i32) | 254 min_ttl
 //   255 set_tos | 256 max_mss | 258 set_prio[2] | 260 rt | 261 rt_ifname[16]
 struct State1400 {
-  be64 id;
+  wire::be64 id;
   IfName ifname;
   std::array<StateKey, 2> key;
   StatePeer src;
   StatePeer dst;
   Addr rt_addr;
-  be32 rule;
-  be32 anchor;
-  be32 nat_rule;
-  be32 creation;
-  be32 expire;
+  wire::be32 rule;
+  wire::be32 anchor;
+  wire::be32 nat_rule;
+  wire::be32 creation;
+  wire::be32 expire;
   std::array<Counter64, 2> packets;
   std::array<Counter64, 2> bytes;
-  be32 creatorid;
+  wire::be32 creatorid;
   uint8_t af;
   uint8_t proto;
   uint8_t direction;
-  be16 state_flags;
+  wire::be16 state_flags;
   uint8_t log;
   uint8_t spare;
   uint8_t timeout;
   uint8_t sync_flags;
   uint8_t updates;
-  be16 qid;
-  be16 pqid;
-  be16 dnpipe;
-  be16 dnrpipe;
-  be32 rtableid;  // signed on the host: -1 = none
+  wire::be16 qid;
+  wire::be16 pqid;
+  wire::be16 dnpipe;
+  wire::be16 dnrpipe;
+  wire::be32 rtableid;  // signed on the host: -1 = none
   uint8_t min_ttl;
   uint8_t set_tos;
-  be16 max_mss;
+  wire::be16 max_mss;
   std::array<uint8_t, 2> set_prio;
   uint8_t rt;
   IfName rt_ifname;
@@ -287,13 +251,13 @@ struct State1400 {
 // struct pfsync_clr — shared/specs/pfsync.md §3.6
 struct Clr {
   IfName ifname;  // empty = all interfaces
-  be32 creatorid;
+  wire::be32 creatorid;
 };
 
 // pfsync_ins_ack, pfsync_upd_req, pfsync_del_c — shared/specs/pfsync.md §3.6, one layout.
 struct StateId {
-  be64 id;
-  be32 creatorid;
+  wire::be64 id;
+  wire::be32 creatorid;
 };
 using InsAck = StateId;
 using UpdReq = StateId;  // id 0, creatorid 0 = bulk update request
@@ -301,29 +265,29 @@ using DelC = StateId;
 
 // struct pfsync_upd_c — shared/specs/pfsync.md §3.6
 struct UpdC {
-  be64 id;
+  wire::be64 id;
   StatePeer src;
   StatePeer dst;
-  be32 creatorid;
-  be32 expire;  // 9.x: seconds left; FreeBSD 10+: 0
+  wire::be32 creatorid;
+  wire::be32 expire;  // 9.x: seconds left; FreeBSD 10+: 0
   uint8_t timeout;
   std::array<uint8_t, 3> pad;
 };
 
 // struct pfsync_bus — shared/specs/pfsync.md §3.6
 struct Bus {
-  be32 creatorid;
-  be32 endtime;  // seconds since the sender got the bulk request
+  wire::be32 creatorid;
+  wire::be32 endtime;  // seconds since the sender got the bulk request
   uint8_t status;
   std::array<uint8_t, 3> pad;
 };
 
 // struct pfsync_tdb (FreeBSD, 28-byte sockaddr_union) — shared/specs/pfsync.md §3.6
 struct Tdb {
-  be32 spi;
+  wire::be32 spi;
   std::array<uint8_t, 28> dst;
-  be32 rpl;
-  be64 cur_bytes;
+  wire::be32 rpl;
+  wire::be64 cur_bytes;
   uint8_t sproto;
   uint8_t updates;
   std::array<uint8_t, 2> pad;
@@ -351,30 +315,31 @@ static_assert(offsetof(StatePeer, seqlo) == 8 && offsetof(StatePeer, seqhi) == 1
               offsetof(StatePeer, mss) == 22 && offsetof(StatePeer, state) == 24 &&
               offsetof(StatePeer, wscale) == 25 && offsetof(StatePeer, pad) == 26);
 
-static_assert(sizeof(State1301) == 242);
-static_assert(offsetof(State1301, ifname) == 8 && offsetof(State1301, key) == 24 &&
-              offsetof(State1301, src) == 96 && offsetof(State1301, dst) == 128 &&
-              offsetof(State1301, rt_addr) == 160 && offsetof(State1301, rule) == 176 &&
-              offsetof(State1301, anchor) == 180 && offsetof(State1301, nat_rule) == 184 &&
-              offsetof(State1301, creation) == 188 && offsetof(State1301, expire) == 192 &&
-              offsetof(State1301, packets) == 196 && offsetof(State1301, bytes) == 212 &&
-              offsetof(State1301, creatorid) == 228 && offsetof(State1301, af) == 232 &&
-              offsetof(State1301, proto) == 233 && offsetof(State1301, direction) == 234 &&
-              offsetof(State1301, spare) == 235 && offsetof(State1301, log) == 237 &&
-              offsetof(State1301, state_flags) == 238 && offsetof(State1301, timeout) == 239 &&
-              offsetof(State1301, sync_flags) == 240 && offsetof(State1301, updates) == 241);
+// The fields both state layouts share, at the same offsets up to `direction` @234 and for
+// log/timeout/sync_flags/updates (§3.5, §3.7).
+template <typename S>
+constexpr bool state_common_offsets_ok() {
+  return offsetof(S, ifname) == 8 && offsetof(S, key) == 24 && offsetof(S, src) == 96 &&
+         offsetof(S, dst) == 128 && offsetof(S, rt_addr) == 160 && offsetof(S, rule) == 176 &&
+         offsetof(S, anchor) == 180 && offsetof(S, nat_rule) == 184 &&
+         offsetof(S, creation) == 188 && offsetof(S, expire) == 192 &&
+         offsetof(S, packets) == 196 && offsetof(S, bytes) == 212 &&
+         offsetof(S, creatorid) == 228 && offsetof(S, af) == 232 && offsetof(S, proto) == 233 &&
+         offsetof(S, direction) == 234 && offsetof(S, log) == 237 && offsetof(S, timeout) == 239 &&
+         offsetof(S, sync_flags) == 240 && offsetof(S, updates) == 241;
+}
 
-static_assert(sizeof(State1400) == 277);
-static_assert(offsetof(State1400, creatorid) == 228 && offsetof(State1400, af) == 232 &&
-              offsetof(State1400, direction) == 234 && offsetof(State1400, state_flags) == 235 &&
-              offsetof(State1400, log) == 237 && offsetof(State1400, spare) == 238 &&
-              offsetof(State1400, timeout) == 239 && offsetof(State1400, sync_flags) == 240 &&
-              offsetof(State1400, updates) == 241 && offsetof(State1400, qid) == 242 &&
-              offsetof(State1400, pqid) == 244 && offsetof(State1400, dnpipe) == 246 &&
-              offsetof(State1400, dnrpipe) == 248 && offsetof(State1400, rtableid) == 250 &&
-              offsetof(State1400, min_ttl) == 254 && offsetof(State1400, set_tos) == 255 &&
-              offsetof(State1400, max_mss) == 256 && offsetof(State1400, set_prio) == 258 &&
-              offsetof(State1400, rt) == 260 && offsetof(State1400, rt_ifname) == 261);
+static_assert(sizeof(State1301) == 242 && state_common_offsets_ok<State1301>());
+static_assert(offsetof(State1301, spare) == 235 && offsetof(State1301, state_flags) == 238);
+
+static_assert(sizeof(State1400) == 277 && state_common_offsets_ok<State1400>());
+static_assert(offsetof(State1400, state_flags) == 235 && offsetof(State1400, spare) == 238 &&
+              offsetof(State1400, qid) == 242 && offsetof(State1400, pqid) == 244 &&
+              offsetof(State1400, dnpipe) == 246 && offsetof(State1400, dnrpipe) == 248 &&
+              offsetof(State1400, rtableid) == 250 && offsetof(State1400, min_ttl) == 254 &&
+              offsetof(State1400, set_tos) == 255 && offsetof(State1400, max_mss) == 256 &&
+              offsetof(State1400, set_prio) == 258 && offsetof(State1400, rt) == 260 &&
+              offsetof(State1400, rt_ifname) == 261);
 
 static_assert(sizeof(Clr) == 20 && offsetof(Clr, creatorid) == 16);
 static_assert(sizeof(StateId) == 12 && offsetof(StateId, creatorid) == 8);
@@ -391,44 +356,44 @@ static_assert(sizeof(EofTrailer) == 20);
 
 // An empty 9.x frame: IP header + Header + EOF subheader + trailer (PFSYNC_MINPKT, §2.5).
 inline constexpr size_t kMinPkt =
-    kIpv4HeaderLen + sizeof(Header) + sizeof(Subheader) + sizeof(EofTrailer);
+    wire::kIpv4MinHdr + sizeof(Header) + sizeof(Subheader) + sizeof(EofTrailer);
 static_assert(kMinPkt == 64);
 
-}  // namespace wire
+}  // namespace layout
 
 // Size of one record of `action`, 0 for actions without a body (INS_F, DEL_F, EOF, unknown).
 constexpr size_t record_size(uint8_t action) noexcept {
   switch (static_cast<Action>(action)) {
     case Action::kClr:
-      return sizeof(wire::Clr);
+      return sizeof(layout::Clr);
     case Action::kIns:
     case Action::kUpd:
     case Action::kDel:
-      return sizeof(wire::State1301);
+      return sizeof(layout::State1301);
     case Action::kInsAck:
     case Action::kUpdReq:
     case Action::kDelC:
-      return sizeof(wire::StateId);
+      return sizeof(layout::StateId);
     case Action::kUpdC:
-      return sizeof(wire::UpdC);
+      return sizeof(layout::UpdC);
     case Action::kBus:
-      return sizeof(wire::Bus);
+      return sizeof(layout::Bus);
     case Action::kTdb:
-      return sizeof(wire::Tdb);
+      return sizeof(layout::Tdb);
     case Action::kIns1400:
     case Action::kUpd1400:
-      return sizeof(wire::State1400);
+      return sizeof(layout::State1400);
     default:
       return 0;
   }
 }
 
 // Capacity per frame at MTU 1500 (shared/specs/pfsync.md §2.7): 64 + 4 + n * size <= 1500.
-static_assert(wire::kMinPkt + 4 + 5 * record_size(1) <= kDefaultMtu &&
-              wire::kMinPkt + 4 + 6 * record_size(1) > kDefaultMtu);
-static_assert(wire::kMinPkt + 4 + 17 * record_size(4) <= kDefaultMtu &&
-              wire::kMinPkt + 4 + 18 * record_size(4) > kDefaultMtu);
-static_assert(wire::kMinPkt + 4 + 119 * record_size(7) <= kDefaultMtu &&
-              wire::kMinPkt + 4 + 120 * record_size(7) > kDefaultMtu);
+static_assert(layout::kMinPkt + 4 + 5 * record_size(1) <= kDefaultMtu &&
+              layout::kMinPkt + 4 + 6 * record_size(1) > kDefaultMtu);
+static_assert(layout::kMinPkt + 4 + 17 * record_size(4) <= kDefaultMtu &&
+              layout::kMinPkt + 4 + 18 * record_size(4) > kDefaultMtu);
+static_assert(layout::kMinPkt + 4 + 119 * record_size(7) <= kDefaultMtu &&
+              layout::kMinPkt + 4 + 120 * record_size(7) > kDefaultMtu);
 
 }  // namespace dpf::pfsync

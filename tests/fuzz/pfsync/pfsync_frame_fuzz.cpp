@@ -16,7 +16,7 @@ using namespace dpf::pfsync;
 std::vector<std::byte> encode(const MessageCollector& c, EofStyle eof) {
   std::vector<std::byte> buf(0x10000);
   BuilderOptions opts;
-  opts.mtu = buf.size() + kIpv4HeaderLen;
+  opts.mtu = buf.size() + dpf::wire::kIpv4MinHdr;
   opts.eof = eof;
   opts.pfcksum = c.header.pfcksum;
   FrameBuilder b(buf, opts);

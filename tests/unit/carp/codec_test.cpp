@@ -12,6 +12,7 @@
 #include "control/carp/frame.h"
 #include "tests/unit/carp/golden.h"
 #include "tests/unit/carp/pcap.h"
+#include "wire/checksum.h"
 
 namespace dpf::carp {
 namespace {
@@ -29,7 +30,7 @@ std::vector<std::byte> bytes_of(const std::array<std::byte, kHeaderLen>& a) {
 // Rewrites the CARP checksum so that a test can reach the checks behind it.
 void fix_checksum(std::vector<std::byte>& carp) {
   carp[kChecksumOffset] = carp[kChecksumOffset + 1] = std::byte{0};
-  uint16_t sum = internet_checksum(carp);
+  uint16_t sum = wire::inet_checksum(carp);
   carp[kChecksumOffset] = std::byte{static_cast<uint8_t>(sum >> 8)};
   carp[kChecksumOffset + 1] = std::byte{static_cast<uint8_t>(sum)};
 }
@@ -58,7 +59,7 @@ TEST_CASE("carp codec: the HMAC of the known answer is bit-exact") {
 TEST_CASE("carp codec: encoding the known answer's fields reproduces its 36 bytes") {
   auto out = encode_advert(Advert{golden::kVhid, 1, 0, 0, golden::kCounter}, golden_auth());
   CHECK(bytes_of(out) == golden::carp());
-  CHECK(internet_checksum(out) == 0);
+  CHECK(wire::inet_checksum(out) == 0);
 }
 
 TEST_CASE("carp codec: a wrong password is reported as bad auth") {

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/unit/carp/golden.h"
+#include "wire/checksum.h"
 
 namespace dpf::carp {
 namespace {
@@ -17,9 +18,9 @@ void set_be16(std::vector<std::byte>& f, size_t at, uint16_t v) {
 
 // Rewrites the IPv4 header checksum of an untagged frame after a test edited the header.
 void fix_ip_checksum(std::vector<std::byte>& f) {
-  set_be16(f, kEthHeaderLen + 10, 0);
-  auto ip = std::span<const std::byte>(f).subspan(kEthHeaderLen, kIpv4HeaderLen);
-  set_be16(f, kEthHeaderLen + 10, internet_checksum(ip));
+  set_be16(f, sizeof(wire::EtherHdr) + 10, 0);
+  auto ip = std::span<const std::byte>(f).subspan(sizeof(wire::EtherHdr), wire::kIpv4MinHdr);
+  set_be16(f, sizeof(wire::EtherHdr) + 10, wire::inet_checksum(ip));
 }
 
 DecodeError frame_error(const std::vector<std::byte>& f) {
@@ -28,7 +29,7 @@ DecodeError frame_error(const std::vector<std::byte>& f) {
 }
 
 TEST_CASE("carp frame: the virtual MAC of vhid 7 is 00:00:5e:00:01:07") {
-  CHECK(virtual_mac(7) == Mac{0x00, 0x00, 0x5e, 0x00, 0x01, 0x07});
+  CHECK(virtual_mac(7) == wire::MacAddr{0x00, 0x00, 0x5e, 0x00, 0x01, 0x07});
 }
 
 TEST_CASE("carp frame: our frame equals ucarp's captured one but for the virtual source MAC") {
@@ -60,7 +61,8 @@ TEST_CASE("carp frame: the spec's frame parses to its addresses and a 36-byte pa
   auto f = golden::frame();
   auto p = parse_advert_frame(f);
   REQUIRE(p.ok());
-  CHECK(p.src_mac == Mac{0x00, 0x00, 0x5e, 0x00, 0x00, 0x07});  // ucarp's source is accepted
+  CHECK(p.src_mac ==
+        wire::MacAddr{0x00, 0x00, 0x5e, 0x00, 0x00, 0x07});  // ucarp's source is accepted
   CHECK(p.src_ip == golden::kSource);
   CHECK(p.dst_ip == kGroupV4);
   CHECK(p.ttl == kTtl);
@@ -80,7 +82,7 @@ TEST_CASE("carp frame: Ethernet padding after the IP datagram is not part of the
 TEST_CASE("carp frame: each malformed frame is rejected with its own reason") {
   auto f = golden::frame();
   SECTION("shorter than Ethernet + IPv4 is frame short") {
-    f.resize(kEthHeaderLen + kIpv4HeaderLen - 1);
+    f.resize(sizeof(wire::EtherHdr) + wire::kIpv4MinHdr - 1);
     CHECK(frame_error(f) == DecodeError::kFrameShort);
     f.resize(5);
     CHECK(frame_error(f) == DecodeError::kFrameShort);
@@ -90,40 +92,40 @@ TEST_CASE("carp frame: each malformed frame is rejected with its own reason") {
     CHECK(frame_error({garp.begin(), garp.end()}) == DecodeError::kNotIpv4);
   }
   SECTION("IP version 6 is a bad IP header") {
-    f[kEthHeaderLen] = std::byte{0x65};
+    f[sizeof(wire::EtherHdr)] = std::byte{0x65};
     fix_ip_checksum(f);
     CHECK(frame_error(f) == DecodeError::kIpHeader);
   }
   SECTION("an IHL below 5 is a bad IP header") {
-    f[kEthHeaderLen] = std::byte{0x44};
+    f[sizeof(wire::EtherHdr)] = std::byte{0x44};
     CHECK(frame_error(f) == DecodeError::kIpHeader);
   }
   SECTION("a total length past the frame is a bad IP header") {
-    set_be16(f, kEthHeaderLen + 2, 57);
+    set_be16(f, sizeof(wire::EtherHdr) + 2, 57);
     fix_ip_checksum(f);
     CHECK(frame_error(f) == DecodeError::kIpHeader);
   }
   SECTION("a first fragment (MF set) is a bad IP header") {
-    set_be16(f, kEthHeaderLen + 6, 0x2000);
+    set_be16(f, sizeof(wire::EtherHdr) + 6, 0x2000);
     fix_ip_checksum(f);
     CHECK(frame_error(f) == DecodeError::kIpHeader);
   }
   SECTION("a wrong IP header checksum is an IP checksum error") {
-    f[kEthHeaderLen + 11] ^= std::byte{1};
+    f[sizeof(wire::EtherHdr) + 11] ^= std::byte{1};
     CHECK(frame_error(f) == DecodeError::kIpChecksum);
   }
   SECTION("UDP is not CARP") {
-    f[kEthHeaderLen + 9] = std::byte{17};
+    f[sizeof(wire::EtherHdr) + 9] = std::byte{17};
     fix_ip_checksum(f);
     CHECK(frame_error(f) == DecodeError::kNotCarp);
   }
   SECTION("a datagram too short for CARP is short") {
-    set_be16(f, kEthHeaderLen + 2, 55);
+    set_be16(f, sizeof(wire::EtherHdr) + 2, 55);
     fix_ip_checksum(f);
     CHECK(frame_error(f) == DecodeError::kShort);
   }
   SECTION("TTL 64 is bad ttl") {
-    f[kEthHeaderLen + 8] = std::byte{64};
+    f[sizeof(wire::EtherHdr) + 8] = std::byte{64};
     fix_ip_checksum(f);
     CHECK(frame_error(f) == DecodeError::kBadTtl);
   }

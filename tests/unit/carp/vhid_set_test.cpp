@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "wire/checksum.h"
+
 namespace dpf::carp {
 namespace {
 
@@ -30,11 +32,12 @@ std::vector<std::byte> peer_frame(uint8_t vhid, uint8_t advskew, std::string_vie
   auto carp = encode_advert(Advert{vhid, 1, advskew, 0, 99}, VhidAuth(vhid, pass, vips));
   auto f = build_advert_frame(carp, kPeer, 7);
   std::vector<std::byte> v(f.begin(), f.end());
-  v[kEthHeaderLen + 8] = std::byte{ttl};
-  v[kEthHeaderLen + 10] = v[kEthHeaderLen + 11] = std::byte{0};
-  uint16_t sum = internet_checksum(std::span(v).subspan(kEthHeaderLen, kIpv4HeaderLen));
-  v[kEthHeaderLen + 10] = std::byte{static_cast<uint8_t>(sum >> 8)};
-  v[kEthHeaderLen + 11] = std::byte{static_cast<uint8_t>(sum)};
+  v[sizeof(wire::EtherHdr) + 8] = std::byte{ttl};
+  v[sizeof(wire::EtherHdr) + 10] = v[sizeof(wire::EtherHdr) + 11] = std::byte{0};
+  uint16_t sum =
+      wire::inet_checksum(std::span(v).subspan(sizeof(wire::EtherHdr), wire::kIpv4MinHdr));
+  v[sizeof(wire::EtherHdr) + 10] = std::byte{static_cast<uint8_t>(sum >> 8)};
+  v[sizeof(wire::EtherHdr) + 11] = std::byte{static_cast<uint8_t>(sum)};
   return v;
 }
 
@@ -73,14 +76,14 @@ TEST_CASE("carp vhid set: a flood of bad adverts does not change the master's ro
   auto bad_sum = peer_frame(1, 0);
   bad_sum.back() ^= std::byte{1};
   auto bad_version = peer_frame(1, 0);
-  auto carp = std::span(bad_version).subspan(kEthHeaderLen + kIpv4HeaderLen);
+  auto carp = std::span(bad_version).subspan(sizeof(wire::EtherHdr) + wire::kIpv4MinHdr);
   carp[0] = std::byte{0x31};
   carp[kChecksumOffset] = carp[kChecksumOffset + 1] = std::byte{0};
-  uint16_t sum = internet_checksum(carp);
+  uint16_t sum = wire::inet_checksum(carp);
   carp[kChecksumOffset] = std::byte{static_cast<uint8_t>(sum >> 8)};
   carp[kChecksumOffset + 1] = std::byte{static_cast<uint8_t>(sum)};
   auto short_frame = peer_frame(1, 0);
-  short_frame.resize(kEthHeaderLen + kIpv4HeaderLen + 20);
+  short_frame.resize(sizeof(wire::EtherHdr) + wire::kIpv4MinHdr + 20);
 
   for (int i = 0; i < 1000; ++i) {
     Time now = at + milliseconds(i);

@@ -16,36 +16,36 @@ using test::with_byte;
 using test::with_len;
 
 // Offsets inside a frame whose first section starts right after the header.
-constexpr size_t kRec = sizeof(wire::Header) + sizeof(wire::Subheader);  // first record
-constexpr size_t kAf = kRec + offsetof(wire::State1301, af);
-constexpr size_t kDir = kRec + offsetof(wire::State1301, direction);
-constexpr size_t kTimeout = kRec + offsetof(wire::State1301, timeout);
+constexpr size_t kRec = sizeof(layout::Header) + sizeof(layout::Subheader);  // first record
+constexpr size_t kAf = kRec + offsetof(layout::State1301, af);
+constexpr size_t kDir = kRec + offsetof(layout::State1301, direction);
+constexpr size_t kTimeout = kRec + offsetof(layout::State1301, timeout);
 constexpr size_t kSrcState =
-    kRec + offsetof(wire::State1301, src) + offsetof(wire::StatePeer, state);
+    kRec + offsetof(layout::State1301, src) + offsetof(layout::StatePeer, state);
 constexpr size_t kDstState =
-    kRec + offsetof(wire::State1301, dst) + offsetof(wire::StatePeer, state);
-constexpr size_t kUpdCTimeout = kRec + offsetof(wire::UpdC, timeout);
+    kRec + offsetof(layout::State1301, dst) + offsetof(layout::StatePeer, state);
+constexpr size_t kUpdCTimeout = kRec + offsetof(layout::UpdC, timeout);
 constexpr size_t kUpdCSrcState =
-    kRec + offsetof(wire::UpdC, src) + offsetof(wire::StatePeer, state);
+    kRec + offsetof(layout::UpdC, src) + offsetof(layout::StatePeer, state);
 constexpr size_t kUpdCDstState =
-    kRec + offsetof(wire::UpdC, dst) + offsetof(wire::StatePeer, state);
+    kRec + offsetof(layout::UpdC, dst) + offsetof(layout::StatePeer, state);
 
 // A 1301 INS section of two records: `first` (changed by the caller), then the golden state.
 std::vector<std::byte> two_states(const std::vector<std::byte>& first) {
   const auto& one = frame("1301/ins").bytes;
   std::vector<std::byte> f(one.begin(), one.begin() + kRec);
-  f.insert(f.end(), first.begin() + kRec, first.begin() + kRec + sizeof(wire::State1301));
+  f.insert(f.end(), first.begin() + kRec, first.begin() + kRec + sizeof(layout::State1301));
   f.insert(f.end(), one.begin() + kRec, one.end());
-  f[sizeof(wire::Header) + 3] = std::byte{2};  // count 2
+  f[sizeof(layout::Header) + 3] = std::byte{2};  // count 2
   return with_len(f, static_cast<uint16_t>(f.size()));
 }
 
 TEST_CASE("pfsync malformed: anything shorter than the header is counted as hdrops") {
   const auto& g = frame("1301/ins").bytes;
-  for (size_t n = 0; n < sizeof(wire::Header); ++n) {
+  for (size_t n = 0; n < sizeof(layout::Header); ++n) {
     const auto d = decode(std::vector<std::byte>(g.begin(), g.begin() + n));
     CHECK(d.result.error == FrameError::kShortHeader);
-    CHECK(d.result.short_read == ShortRead{"pfsync header", 0, 20, n});
+    CHECK(d.result.short_read == wire::ShortRead{"pfsync header", 0, 20, n});
     CHECK(d.stats.hdrops == 1);
     CHECK(test::frame_errors(d.stats) == 1);
     CHECK(d.collector.messages.empty());
@@ -84,7 +84,7 @@ TEST_CASE("pfsync malformed: a len that cuts a record short drops the section as
   const auto& g = frame("1301/ins").bytes;
   const auto d = decode(with_len(g, kRec + 100));  // bytes are all there, len lies smaller
   CHECK(d.result.error == FrameError::kShortSection);
-  CHECK(d.result.short_read == ShortRead{"INS", kRec, 242, 100});
+  CHECK(d.result.short_read == wire::ShortRead{"INS", kRec, 242, 100});
   CHECK(d.result.action == 1);
   CHECK(d.stats.badlen == 1);
   CHECK(d.stats.iacts[1] == 0);
@@ -93,7 +93,7 @@ TEST_CASE("pfsync malformed: a len that cuts a record short drops the section as
 
 TEST_CASE("pfsync malformed: a len ending before EOF is walked up to len and accepted") {
   const auto& g = frame("1301/ins").bytes;
-  const auto d = decode(with_len(g, kRec + sizeof(wire::State1301)));
+  const auto d = decode(with_len(g, kRec + sizeof(layout::State1301)));
   CHECK(d.result.ok());
   CHECK_FALSE(d.result.eof);
   CHECK(d.collector.messages.size() == 1);
@@ -122,20 +122,20 @@ TEST_CASE("pfsync malformed: the bytes actually present bound a truncated record
 
 TEST_CASE("pfsync malformed: a count larger than the records present drops the section") {
   for (uint8_t count_lo : {3, 0xff}) {
-    auto f = with_byte(frame("1301/upd_c").bytes, sizeof(wire::Header) + 3, count_lo);
+    auto f = with_byte(frame("1301/upd_c").bytes, sizeof(layout::Header) + 3, count_lo);
     const auto d = decode(f);
     CHECK(d.result.error == FrameError::kShortSection);
     CHECK(d.stats.badlen == 1);
     CHECK(d.collector.messages.empty());  // pf drops the whole section (m_pulldown fails)
   }
-  auto huge = with_byte(frame("1301/upd_c").bytes, sizeof(wire::Header) + 2, 0xff);
+  auto huge = with_byte(frame("1301/upd_c").bytes, sizeof(layout::Header) + 2, 0xff);
   CHECK(decode(huge).stats.badlen == 1);
 }
 
 TEST_CASE(
     "pfsync malformed: a count smaller than the records present misreads the rest as badact") {
   // The second UPD_C record starts 5f 0c ...: read as a subheader, action 0x5f is unknown.
-  const auto d = decode(with_byte(frame("1301/upd_c").bytes, sizeof(wire::Header) + 3, 1));
+  const auto d = decode(with_byte(frame("1301/upd_c").bytes, sizeof(layout::Header) + 3, 1));
   CHECK(d.collector.messages.size() == 1);
   CHECK(d.result.error == FrameError::kBadAction);
   CHECK(d.result.action == 0x5f);
@@ -145,9 +145,9 @@ TEST_CASE(
 TEST_CASE("pfsync malformed: an unknown action is badact and nothing after it is read") {
   for (uint8_t action : {15, 16, 100, 255}) {
     // 1301/mixed: the first section (INS) is turned into an unknown action.
-    const auto d = decode(with_byte(frame("1301/mixed").bytes, sizeof(wire::Header), action));
+    const auto d = decode(with_byte(frame("1301/mixed").bytes, sizeof(layout::Header), action));
     CHECK(d.result.error == FrameError::kBadAction);
-    CHECK(d.result.offset == sizeof(wire::Header));
+    CHECK(d.result.offset == sizeof(layout::Header));
     CHECK(d.stats.badact == 1);
     CHECK(d.collector.messages.empty());
   }
@@ -155,7 +155,7 @@ TEST_CASE("pfsync malformed: an unknown action is badact and nothing after it is
 
 TEST_CASE("pfsync malformed: INS_F and DEL_F have no layout and stop the frame as badact") {
   for (uint8_t action : {8, 9}) {
-    const auto d = decode(with_byte(frame("1301/ins_ack").bytes, sizeof(wire::Header), action));
+    const auto d = decode(with_byte(frame("1301/ins_ack").bytes, sizeof(layout::Header), action));
     CHECK(d.result.error == FrameError::kBadAction);
     CHECK(d.stats.badact == 1);
     CHECK(d.collector.messages.empty());
@@ -215,9 +215,9 @@ TEST_CASE("pfsync malformed: bytes after EOF that are not the 20-byte trailer ar
 TEST_CASE("pfsync malformed: sections after EOF are never decoded") {
   // 1301/eof's trailer is replaced by a CLR section and the len left to cover it.
   auto f = frame("1301/eof").bytes;
-  f.resize(sizeof(wire::Header) + sizeof(wire::Subheader));
+  f.resize(sizeof(layout::Header) + sizeof(layout::Subheader));
   const auto clr = frame("1301/clr").bytes;
-  f.insert(f.end(), clr.begin() + sizeof(wire::Header), clr.begin() + kRec + sizeof(wire::Clr));
+  f.insert(f.end(), clr.begin() + sizeof(layout::Header), clr.begin() + kRec + sizeof(layout::Clr));
   const auto d = decode(with_len(f, static_cast<uint16_t>(f.size())));
   CHECK(d.result.eof);
   CHECK(d.collector.messages.empty());

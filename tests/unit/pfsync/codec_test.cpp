@@ -26,7 +26,7 @@ const Message& only_message(const test::Decoded& d) {
 TEST_CASE("pfsync golden: each frame's header len equals its size and it decodes cleanly") {
   for (const auto& g : golden::all_frames()) {
     INFO(std::string(g.name));
-    REQUIRE(g.bytes.size() >= sizeof(wire::Header));
+    REQUIRE(g.bytes.size() >= sizeof(layout::Header));
     const size_t len =
         std::to_integer<size_t>(g.bytes[2]) << 8 | std::to_integer<size_t>(g.bytes[3]);
     CHECK(len == g.bytes.size());
@@ -266,33 +266,6 @@ TEST_CASE("pfsync decode: sections of a mixed frame arrive in wire order") {
                                    Action::kUpdC, Action::kDelC, Action::kDelC, Action::kUpdReq,
                                    Action::kBus});
   CHECK(d14.result.records == 8);
-}
-
-TEST_CASE("pfsync cursor: a short read names the field, the offset and what was missing") {
-  const std::array<std::byte, 6> bytes{};
-  Cursor c(bytes, 100);
-  be32 x{};
-  REQUIRE(c.read(x, "first"));
-  CHECK(c.offset() == 104);
-  CHECK_FALSE(c.read(x, "second"));
-  CHECK(c.error() == ShortRead{"second", 104, 4, 2});
-  CHECK(c.offset() == 104);
-  uint8_t b = 0;
-  CHECK_FALSE(c.read(b, "third"));  // a failed cursor stays failed
-  CHECK(c.error().what == "second");
-}
-
-TEST_CASE("pfsync cursor: take splits off a sub-cursor with frame-relative offsets") {
-  const std::array<std::byte, 10> bytes{};
-  Cursor c(bytes);
-  REQUIRE(c.skip(3, "skip"));
-  Cursor sub(std::span<const std::byte>{});
-  REQUIRE(c.take(4, sub, "sub"));
-  CHECK(sub.offset() == 3);
-  CHECK(sub.remaining() == 4);
-  CHECK(c.remaining() == 3);
-  CHECK_FALSE(c.take(4, sub, "too much"));
-  CHECK(c.error() == ShortRead{"too much", 7, 4, 3});
 }
 
 TEST_CASE("pfsync names: actions use pf's names and unknown numbers say so") {

@@ -30,7 +30,7 @@ inline Decoded decode(const std::vector<std::byte>& bytes) {
 inline std::vector<std::byte> encode(const MessageCollector& c, EofStyle eof, size_t mtu = 65535) {
   std::vector<std::byte> buf(mtu);
   BuilderOptions opts;
-  opts.mtu = mtu + kIpv4HeaderLen;
+  opts.mtu = mtu + wire::kIpv4MinHdr;
   opts.eof = eof;
   opts.pfcksum = c.header.pfcksum;
   FrameBuilder b(buf, opts);

@@ -2,8 +2,8 @@
 // (shared/specs/pfsync.md §2.7, §4.2, §4.3, §4.5, §4.10).
 #include <catch2/catch.hpp>
 
-#include "tests/unit/pfsync/golden_frames.h"
 #include "tests/unit/pfsync/engine_test_util.h"
+#include "tests/unit/pfsync/golden_frames.h"
 
 namespace dpf::pfsync {
 namespace {
@@ -246,7 +246,7 @@ TEST_CASE("pfsync engine: a state for pfsync's own protocol is not announced") {
   Node a(config(kHostA));
   st::State s;
   fill_udp_state(s, 1, kHostA, a.up(clock));
-  s.proto = kIpProto;
+  s.proto = wire::kIpProtoPfsync;
   a.engine.on_local_change(clock.now, a.store.add(s), ChangeKind::kInsert);
   a.engine.on_timer(clock.advance(seconds(2)));
   CHECK(a.sink.frames.empty());

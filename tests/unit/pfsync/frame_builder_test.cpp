@@ -38,7 +38,7 @@ TEST_CASE("pfsync builder: a 1500-byte MTU takes 5 full 1301 states, as pfsync p
   CHECK(n == 5);
   CHECK_FALSE(b.fits(Action::kIns));
   const auto f = b.finish();
-  CHECK(f.size() + kIpv4HeaderLen == wire::kMinPkt + 4 + 5 * 242);
+  CHECK(f.size() + wire::kIpv4MinHdr == layout::kMinPkt + 4 + 5 * 242);
   const auto d = decode(std::vector<std::byte>(f.begin(), f.end()));
   CHECK(d.result.ok());
   REQUIRE(d.collector.messages.size() == 5);
@@ -54,7 +54,7 @@ TEST_CASE("pfsync builder: a 1500-byte MTU takes 5 states of 1400, 17 UPD_C and 
   CHECK(fill(b, [](FrameBuilder& fb, int) { return fb.add_upd_c(UpdCMsg{}); }) == 17);
   FrameBuilder c(buf, BuilderOptions{});
   CHECK(fill(c, [](FrameBuilder& fb, int) { return fb.add_del_c(IdMsg{1, 2}); }) == 119);
-  CHECK(c.size() + 24 + kIpv4HeaderLen == 1496);
+  CHECK(c.size() + 24 + wire::kIpv4MinHdr == 1496);
   CHECK(c.action_counts()[7] == 119);
 }
 
@@ -158,7 +158,7 @@ TEST_CASE("pfsync builder: the 1301 layout keeps only the low byte of state_flag
   StateMsg s = golden_state("1400/ins");
   s.format = StateFormat::k1301;
   s.state_flags = 0x0112;
-  const wire::State1301 w = state_to_wire_1301(s);
+  const layout::State1301 w = state_to_wire_1301(s);
   CHECK(w.state_flags == 0x12);
   CHECK(state_from_wire(w).state_flags == 0x12);
 }

@@ -5,8 +5,8 @@
 
 #include <random>
 
-#include "tests/unit/pfsync/golden_frames.h"
 #include "tests/unit/pfsync/engine_test_util.h"
+#include "tests/unit/pfsync/golden_frames.h"
 
 namespace dpf::pfsync {
 namespace {
@@ -58,7 +58,7 @@ TEST_CASE("pfsync hostile: counts that promise more records than the frame holds
   Node n;
   victim(n);
   std::vector<std::byte> f = frame_of({{Action::kDelC, IdMsg{1, kHostA}}});
-  f[sizeof(wire::Header) + 2] = std::byte{0x7f};  // count 0x7f01
+  f[sizeof(layout::Header) + 2] = std::byte{0x7f};  // count 0x7f01
   feed_exact(n, clock.now, f);
   CHECK(n.engine.stats().badlen == 1);
   CHECK(n.store.size() == 1);  // the DEL_C in a lying section was not applied
@@ -132,7 +132,7 @@ TEST_CASE("pfsync hostile: invalid values in full states and UPD_C are badval an
   Node n;
   st::State& v = victim(n);
   std::vector<std::byte> f = frame_of({{Action::kUpdC, upd_c_export(v, {})}});
-  f[sizeof(wire::Header) + 4 + offsetof(wire::UpdC, timeout)] = std::byte{kPftmMax};
+  f[sizeof(layout::Header) + 4 + offsetof(layout::UpdC, timeout)] = std::byte{kPftmMax};
   feed_exact(n, clock.now, f);
   CHECK(n.engine.stats().badval == 1);
   CHECK(n.engine.stats().stale == 0);

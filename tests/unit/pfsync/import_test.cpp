@@ -2,8 +2,8 @@
 // golden states of tests/unit/pfsync/golden_frames.h (hand-assembled from the spec's tables).
 #include <catch2/catch.hpp>
 
-#include "tests/unit/pfsync/golden_frames.h"
 #include "tests/unit/pfsync/engine_test_util.h"
+#include "tests/unit/pfsync/golden_frames.h"
 
 namespace dpf::pfsync {
 namespace {
@@ -41,7 +41,7 @@ TEST_CASE("pfsync import: export(import(msg)) gives every golden state back byte
     CHECK(back == msg);
     // And through the codec: the same 242 / 277 bytes.
     if (msg.format == StateFormat::k1301) {
-      const wire::State1301 a = state_to_wire_1301(msg), b = state_to_wire_1301(back);
+      const layout::State1301 a = state_to_wire_1301(msg), b = state_to_wire_1301(back);
       CHECK(std::memcmp(&a, &b, sizeof a) == 0);
     }
   }

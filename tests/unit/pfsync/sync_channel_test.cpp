@@ -17,6 +17,7 @@
 
 #include "dataplane/pfsync/frame_io.h"
 #include "dataplane/pfsync/sync_channel.h"
+#include "wire/checksum.h"
 
 namespace dpf {
 namespace {
@@ -103,11 +104,11 @@ struct Peer {
 // A node's neighbour table as the sync side sees it: the syncpeer's MAC once resolved.
 struct FakeNeighbors {
   uint32_t ip = 0;
-  std::optional<ps::MacAddr> mac;
+  std::optional<wire::MacAddr> mac;
   unsigned lookups = 0;
 };
 
-bool fake_lookup(void* ctx, uint32_t ip, ps::MacAddr& mac) noexcept {
+bool fake_lookup(void* ctx, uint32_t ip, wire::MacAddr& mac) noexcept {
   auto* n = static_cast<FakeNeighbors*>(ctx);
   ++n->lookups;
   if (ip != n->ip || !n->mac) return false;
@@ -128,7 +129,7 @@ struct Options {
 uint32_t addr_of(uint32_t hostid) {
   return 0xc0000200 | (hostid & 0xff);
 }
-ps::MacAddr mac_of(uint32_t hostid) {
+wire::MacAddr mac_of(uint32_t hostid) {
   return {0x02, 0, 0, 0, 0, static_cast<uint8_t>(hostid)};
 }
 
@@ -392,7 +393,7 @@ TEST_CASE("sync lcore: frames on the wire go to the pfsync group with TTL 255") 
   rte_mbuf* m = frame_from_a(p, 6);
   const std::vector<std::byte> f = bytes_of(m);
   rte_pktmbuf_free(m);
-  REQUIRE(f.size() > ps::kFrameHeadersLen);
+  REQUIRE(f.size() > wire::kEtherIpv4Len);
   CHECK(std::memcmp(f.data(), ps::kGroupMac.data(), 6) == 0);
   ps::Stats stats;
   const ps::RxFrame r = ps::parse_frame(f, stats);
@@ -404,10 +405,10 @@ TEST_CASE("sync lcore: frames on the wire go to the pfsync group with TTL 255") 
 TEST_CASE("sync lcore: a frame with TTL 254 is counted as badttl and not applied") {
   Pair p;
   rte_mbuf* m = frame_from_a(p, 7);
-  auto* ip = rte_pktmbuf_mtod_offset(m, std::byte*, ps::kEtherHeaderLen);
+  auto* ip = rte_pktmbuf_mtod_offset(m, std::byte*, sizeof(wire::EtherHdr));
   ip[8] = std::byte(254);
   ip[10] = ip[11] = std::byte(0);
-  const uint16_t ck = ps::ipv4_header_checksum({ip, ps::kIpv4HeaderLen});
+  const uint16_t ck = wire::inet_checksum({ip, wire::kIpv4MinHdr});
   ip[10] = std::byte(ck >> 8);
   ip[11] = std::byte(ck & 0xff);
   p.b->sync->on_rx_frame(p.now, m);
@@ -554,7 +555,7 @@ TEST_CASE("sync lcore: with a unicast syncpeer, frames go to its address and res
   Pair p(Options{.syncpeer = addr_of(kHostB), .neighbors = &n});
   rte_mbuf* m = frame_from_a(p, 50);
   const std::vector<std::byte> f = bytes_of(m);
-  REQUIRE(f.size() > ps::kFrameHeadersLen);
+  REQUIRE(f.size() > wire::kEtherIpv4Len);
   CHECK(std::memcmp(f.data(), mac_of(kHostB).data(), 6) == 0);
   CHECK(std::memcmp(f.data() + 6, mac_of(kHostA).data(), 6) == 0);
   ps::Stats stats;

@@ -1,4 +1,4 @@
-// Endian-tagged wire fields: big-endian byte order in, host values out.
+// pfsync constants and record sizes (shared/specs/pfsync.md §2.1, §2.4).
 #include <catch2/catch.hpp>
 
 #include "dataplane/pfsync/wire.h"
@@ -6,19 +6,9 @@
 namespace dpf::pfsync {
 namespace {
 
-TEST_CASE("pfsync wire: be16, be32 and be64 store the most significant byte first") {
-  be16 a;
-  a.set(0x1234);
-  CHECK(a.b == std::array<uint8_t, 2>{0x12, 0x34});
-  CHECK(a.get() == 0x1234);
-  be32 b;
-  b.set(0xa0b0c0d0);
-  CHECK(b.b == std::array<uint8_t, 4>{0xa0, 0xb0, 0xc0, 0xd0});
-  CHECK(b.get() == 0xa0b0c0d0);
-  be64 c;
-  c.set(0x0102030405060708ull);
-  CHECK(c.b == std::array<uint8_t, 8>{1, 2, 3, 4, 5, 6, 7, 8});
-  CHECK(c.get() == 0x0102030405060708ull);
+TEST_CASE("pfsync wire: the group 224.0.0.240 is sent to 01:00:5e:00:00:f0") {
+  CHECK(kGroupAddr == 0xe00000f0);
+  CHECK(kGroupMac == wire::MacAddr{0x01, 0x00, 0x5e, 0x00, 0x00, 0xf0});
 }
 
 TEST_CASE("pfsync wire: record sizes follow the action table of the spec") {

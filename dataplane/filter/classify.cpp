@@ -340,20 +340,21 @@ void build_classifier(CompiledRuleset& rs) {
   rs.proto_classes = static_cast<uint32_t>(protos.size() + 1);
   rs.nodes.assign(4 * rs.proto_classes, ClassifierNode{});
   for (uint8_t dir = 1; dir <= 2; ++dir) {
-    for (uint8_t af : {uint8_t{4}, uint8_t{6}}) {
+    for (Af af : {Af::kInet, Af::kInet6}) {
+      const bool v6 = af == Af::kInet6;
       for (uint32_t cls = 0; cls < rs.proto_classes; ++cls) {
         uint8_t proto = cls == 0 ? 0 : protos[cls - 1];
         std::vector<uint32_t> members;
         for (uint32_t i = 0; i < rs.rules.size(); ++i) {
           const CompiledRule& r = rs.rules[i];
           if (r.dir != 0 && r.dir != dir) continue;
-          if (r.af != 0 && r.af != af) continue;
+          if (r.af != 0 && r.af != static_cast<uint8_t>(af)) continue;
           if (r.proto != 0 && r.proto != proto) continue;
           members.push_back(i);
         }
-        size_t n = ((dir - 1u) * 2u + (af == 6 ? 1u : 0u)) * rs.proto_classes + cls;
+        size_t n = ((dir - 1u) * 2u + (v6 ? 1u : 0u)) * rs.proto_classes + cls;
         bool ports = proto == kProtoTcp || proto == kProtoUdp;
-        build_node(rs, members, af == 6, ports, rs.nodes[n]);
+        build_node(rs, members, v6, ports, rs.nodes[n]);
       }
     }
   }

@@ -277,7 +277,9 @@ bool Compiler::rule(const pfconf::Rule& r, uint32_t nr) {
                                      (r.log.user ? kLogUser : 0));
   c.log_if = r.log.logif;
   c.dir = static_cast<uint8_t>(r.dir);  // any 0, in 1, out 2
-  c.af = static_cast<uint8_t>(r.af);    // any 0, inet 4, inet6 6
+  c.af = r.af == pfconf::Af::any     ? 0
+         : r.af == pfconf::Af::inet6 ? static_cast<uint8_t>(Af::kInet6)
+                                     : static_cast<uint8_t>(Af::kInet);
   if (!r.ifname.empty()) {
     c.has_if = true;
     c.ifnot = r.ifnot;

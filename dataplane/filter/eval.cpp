@@ -11,7 +11,7 @@ struct Keys {
 };
 
 Keys packet_keys(const Packet& p) noexcept {
-  bool v6 = p.af == Af::inet6;
+  bool v6 = p.af == Af::kInet6;
   return {addr_key(p.src, v6), addr_key(p.dst, v6)};
 }
 
@@ -71,7 +71,7 @@ bool matches(const CompiledRuleset& rs, const CompiledRule& r, const Packet& p, 
   if (r.dir != 0 && r.dir != static_cast<uint8_t>(p.dir)) return false;
   if (r.af != 0 && r.af != static_cast<uint8_t>(p.af)) return false;
   if (r.proto != 0 && r.proto != p.proto) return false;
-  bool v6 = p.af == Af::inet6;
+  bool v6 = p.af == Af::kInet6;
   if (!addr_matches(rs, r.src, v6, k.src)) return false;
   if (!addr_matches(rs, r.dst, v6, k.dst)) return false;
   if (p.fragment) {
@@ -127,11 +127,11 @@ void set_return(Verdict& v, const CompiledRule& r, const Packet& p) noexcept {
   if (p.proto == kProtoTcp && can_rst && (p.tcp_flags & kTcpRst) == 0) {
     v.ret = ReturnKind::rst;
     v.rst_ttl = r.rst_ttl;
-  } else if (can_icmp && p.af == Af::inet && p.proto != kProtoIcmp) {
+  } else if (can_icmp && p.af == Af::kInet && p.proto != kProtoIcmp) {
     v.ret = ReturnKind::icmp;
     v.icmp_type = 3;  // ICMP_UNREACH
     v.icmp_code = r.icmp4_code;
-  } else if (can_icmp && p.af == Af::inet6 && p.proto != kProtoIcmp6) {
+  } else if (can_icmp && p.af == Af::kInet6 && p.proto != kProtoIcmp6) {
     v.ret = ReturnKind::icmp;
     v.icmp_type = 1;  // ICMP6_DST_UNREACH
     v.icmp_code = r.icmp6_code;

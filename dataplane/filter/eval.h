@@ -28,9 +28,9 @@ inline constexpr uint8_t kProtoIcmp6 = 58;
 
 // What the evaluator needs of a packet, already parsed by the worker.
 struct Packet {
-  Af af = Af::inet;
+  Af af = Af::kInet;
   uint8_t proto = 0;
-  Direction dir = Direction::in;
+  Direction dir = Direction::kIn;
   uint8_t tcp_flags = 0;
   uint16_t port = 0;            // the node's port index of the interface being filtered
   uint16_t rcv_port = kNoPort;  // the port the packet arrived on (received-on); kNoPort unknown

@@ -15,6 +15,7 @@
 
 #include "dataplane/filter/host_set.h"
 #include "dataplane/filter/prefix_set.h"
+#include "wire/flow.h"
 
 namespace dpf::filter {
 
@@ -24,8 +25,10 @@ inline constexpr uint32_t kNoRule = 0xffffffffu;
 // pf's PFTM_* slots, numbered as pfconf::Timeout and state::Timeout (0..19).
 inline constexpr size_t kTimeoutSlots = 20;
 
-enum class Af : uint8_t { inet = 4, inet6 = 6 };
-enum class Direction : uint8_t { in = 1, out = 2 };
+// A packet's direction and address family are wire's (wire/flow.h), shared with the state table.
+using wire::Af;
+using wire::Direction;
+
 enum class RuleAction : uint8_t { pass, block, match };
 enum class StateMode : uint8_t { none, keep, modulate, synproxy };
 enum class SourceTrack : uint8_t { none, rule, global };
@@ -84,7 +87,7 @@ struct alignas(64) CompiledRule {
   bool ifnot = false;  // on ! IF
   bool has_rcv = false;
   uint8_t dir = 0;    // 0 any, else Direction
-  uint8_t af = 0;     // 0 any, 4, 6
+  uint8_t af = 0;     // 0 any, else Af
   uint8_t proto = 0;  // 0 any
   uint8_t flags = 0;  // TCP: (flags & flagset) must equal flags
   uint8_t flagset = 0;
@@ -193,13 +196,13 @@ struct CompiledRuleset {
   std::vector<std::string> tag_names;  // tag id t is tag_names[t - 1]
   uint64_t skip_mask = 0;              // ports of `set skip on`
 
-  // Classifier: nodes[((dir - 1) * 2 + (af == inet6)) * proto_classes + class].
+  // Classifier: nodes[((dir - 1) * 2 + (af == kInet6)) * proto_classes + class].
   std::array<uint8_t, 256> proto_class{};
   uint32_t proto_classes = 1;
   std::vector<ClassifierNode> nodes;
 
   const ClassifierNode& node(Direction d, Af af, uint8_t proto) const noexcept {
-    size_t i = (static_cast<size_t>(d) - 1) * 2 + (af == Af::inet6 ? 1 : 0);
+    size_t i = (static_cast<size_t>(d) - 1) * 2 + (af == Af::kInet6 ? 1 : 0);
     return nodes[i * proto_classes + proto_class[proto]];
   }
   // Tag id of a name, 0 if no rule names it.

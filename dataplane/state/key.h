@@ -11,18 +11,14 @@
 #include <cstring>
 #include <type_traits>
 
+#include "wire/flow.h"
+
 namespace dpf::state {
 
-// pf's PF_IN / PF_OUT values; pfsync carries them in `direction`.
-enum class Direction : uint8_t { kIn = 1, kOut = 2 };
-
-constexpr Direction reverse(Direction d) noexcept {
-  return d == Direction::kIn ? Direction::kOut : Direction::kIn;
-}
-
-// Address family as FreeBSD numbers it (AF_INET 2, AF_INET6 28). The pfsync codec maps to the
-// peer's numbering where an OpenBSD box (AF_INET6 24) is on the other side.
-enum class AddrFamily : uint8_t { kInet = 2, kInet6 = 28 };
+// A packet's direction and address family are wire's (wire/flow.h), shared with the filter.
+using wire::Direction;
+using wire::reverse;
+using AddrFamily = wire::Af;
 
 // IP protocol numbers the state code distinguishes.
 inline constexpr uint8_t kProtoIcmp = 1;

@@ -10,20 +10,21 @@
 #include "dataplane/state/icmp.h"
 #include "dataplane/state/proto_state.h"
 #include "dataplane/worker/worker.h"
+#include "wire/flow.h"
 
 namespace dpf {
 namespace {
 
 using net::DropReason;
-using state::Direction;
 using state::State;
+using wire::Direction;
 
 static_assert(pfconf::kTimeoutCount == state::kTimeoutCount);
 static_assert(filter::kTimeoutSlots == state::kTimeoutCount);
 
 state::PacketTuple tuple_of(const net::PacketInfo& info) noexcept {
   state::PacketTuple t;
-  t.af = state::AddrFamily::kInet;
+  t.af = wire::Af::kInet;
   t.proto = info.proto;
   const uint32_t s = info.src, d = info.dst;
   t.src = state::Addr::v4(s >> 24, s >> 16 & 0xff, s >> 8 & 0xff, s & 0xff);
@@ -36,9 +37,9 @@ state::PacketTuple tuple_of(const net::PacketInfo& info) noexcept {
 filter::Packet filter_packet(const net::PacketInfo& info, Direction dir, uint16_t port,
                              uint16_t in_port) noexcept {
   filter::Packet p;
-  p.af = filter::Af::inet;
+  p.af = wire::Af::kInet;
   p.proto = info.proto;
-  p.dir = dir == Direction::kIn ? filter::Direction::in : filter::Direction::out;
+  p.dir = dir;
   p.tcp_flags = info.tcp_flags;
   p.port = port;
   p.rcv_port = in_port;

@@ -13,8 +13,8 @@ namespace {
 
 using namespace testing;
 
-constexpr Direction kIn = Direction::in;
-constexpr Direction kOut = Direction::out;
+constexpr Direction kIn = Direction::kIn;
+constexpr Direction kOut = Direction::kOut;
 constexpr int64_t kDefault = -1;
 constexpr uint16_t kEm0 = 0;
 constexpr uint16_t kEm1 = 1;

@@ -70,7 +70,7 @@ inline void set_addr(uint8_t* out, const char* text) {
 inline Packet packet(Direction dir, uint16_t port, uint8_t proto, const char* src, uint16_t sport,
                      const char* dst, uint16_t dport) {
   Packet p;
-  p.af = std::strchr(src, ':') != nullptr ? Af::inet6 : Af::inet;
+  p.af = std::strchr(src, ':') != nullptr ? Af::kInet6 : Af::kInet;
   p.dir = dir;
   p.port = port;
   p.rcv_port = port;

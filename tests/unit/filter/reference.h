@@ -57,9 +57,9 @@ class Reference {
     return false;
   }
 
-  static size_t len(Af af) { return af == Af::inet6 ? 16 : 4; }
+  static size_t len(Af af) { return af == Af::kInet6 ? 16 : 4; }
   static bool same_af(const pfconf::IpAddr& a, Af af) {
-    return (a.af == pfconf::Af::inet6) == (af == Af::inet6);
+    return (a.af == pfconf::Af::inet6) == (af == Af::kInet6);
   }
   // The first `bits` bits of x and y are equal.
   static bool prefix_eq(const uint8_t* x, const uint8_t* y, unsigned bits) {
@@ -153,9 +153,9 @@ class Reference {
 
   bool matches(const pfconf::Rule& r, const Packet& p, const std::string& tag) const {
     if (!r.ifname.empty() && on_interface(r.ifname, p.port) == r.ifnot) return false;
-    if (r.dir == pfconf::Direction::in && p.dir != Direction::in) return false;
-    if (r.dir == pfconf::Direction::out && p.dir != Direction::out) return false;
-    if (r.af != pfconf::Af::any && static_cast<uint8_t>(r.af) != static_cast<uint8_t>(p.af))
+    if (r.dir == pfconf::Direction::in && p.dir != Direction::kIn) return false;
+    if (r.dir == pfconf::Direction::out && p.dir != Direction::kOut) return false;
+    if (r.af != pfconf::Af::any && (r.af == pfconf::Af::inet6) != (p.af == Af::kInet6))
       return false;
     if (r.proto != 0 && r.proto != p.proto) return false;
     if (in_address(r.src.addr, p.af, p.src) == r.src.addr.negated) return false;

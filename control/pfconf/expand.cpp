@@ -7,6 +7,7 @@
 #include "control/pfconf/address.h"
 #include "control/pfconf/names.h"
 #include "control/pfconf/parser_impl.h"
+#include "wire/headers.h"
 
 namespace dpf::pfconf::detail {
 namespace {
@@ -100,13 +101,13 @@ bool Parser::expand_one(const RuleSpec& spec, Rule& r) {
   if (src != Af::any && dst != Af::any && src != dst) return false;
   if (r.af == Af::any) r.af = src != Af::any ? src : dst;
   Token here{TokKind::word, "", r.line, spec.col, spec.file};
-  if ((r.src.port.op != PortOp::none || r.dst.port.op != PortOp::none) && r.proto != kProtoTcp &&
-      r.proto != kProtoUdp) {
+  if ((r.src.port.op != PortOp::none || r.dst.port.op != PortOp::none) &&
+      r.proto != wire::kIpProtoTcp && r.proto != wire::kIpProtoUdp) {
     fail(here, "port only applies to tcp/udp");
   }
   if (r.icmp_type != 0) {
     if (spec.icmp6 && r.af == Af::any) r.af = Af::inet6;
-    uint8_t want = spec.icmp6 ? kProtoIcmp6 : kProtoIcmp;
+    uint8_t want = spec.icmp6 ? wire::kIpProtoIcmpv6 : wire::kIpProtoIcmp;
     if (r.proto != want) {
       fail(here, spec.icmp6 ? "icmp6-type only applies to proto ipv6-icmp"
                             : "icmp-type only applies to proto icmp");
@@ -116,7 +117,7 @@ bool Parser::expand_one(const RuleSpec& spec, Rule& r) {
                             : "icmp-type cannot be used with inet6");
     }
   }
-  if (r.proto != 0 && r.proto != kProtoTcp) {
+  if (r.proto != 0 && r.proto != wire::kIpProtoTcp) {
     r.flags = 0;
     r.flagset = 0;
     if (r.state == StateMode::modulate || r.state == StateMode::synproxy) r.state = StateMode::keep;

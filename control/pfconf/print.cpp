@@ -7,6 +7,7 @@
 
 #include "control/pfconf/address.h"
 #include "control/pfconf/names.h"
+#include "wire/headers.h"
 
 namespace dpf::pfconf {
 namespace {
@@ -15,7 +16,7 @@ std::string port_text(const PortSpec& p, uint8_t proto, bool numeric) {
   std::string a = std::to_string(p.lo);
   std::string b = std::to_string(p.hi);
   if (!numeric && (p.op == PortOp::eq || p.op == PortOp::ne)) {
-    std::string_view name = service_name(p.lo, proto == kProtoTcp);
+    std::string_view name = service_name(p.lo, proto == wire::kIpProtoTcp);
     if (!name.empty()) a = std::string(name);
   }
   switch (p.op) {
@@ -77,8 +78,8 @@ void append_return(std::string& s, const Rule& r) {
     case BlockReturn::icmp:
       break;
   }
-  std::string v4 = icmp_code_text(kIcmpUnreach, r.ret.icmp_code, false);
-  std::string v6 = icmp_code_text(kIcmp6Unreach, r.ret.icmp6_code, true);
+  std::string v4 = icmp_code_text(wire::kIcmpUnreach, r.ret.icmp_code, false);
+  std::string v6 = icmp_code_text(wire::kIcmpv6Unreach, r.ret.icmp6_code, true);
   if (r.af == Af::inet) {
     s += " return-icmp(" + v4 + ")";
   } else if (r.af == Af::inet6) {
@@ -216,8 +217,8 @@ std::string print_rule(const Rule& r, const PrintOptions& options) {
   append_addresses(s, r, options.numeric_ports);
   if (r.flags || r.flagset) {
     s += " flags " + flags_text(r.flags) + "/" + flags_text(r.flagset);
-  } else if (r.action == Action::pass && (r.proto == 0 || r.proto == kProtoTcp) && !r.fragment &&
-             r.state != StateMode::none) {
+  } else if (r.action == Action::pass && (r.proto == 0 || r.proto == wire::kIpProtoTcp) &&
+             !r.fragment && r.state != StateMode::none) {
     s += " flags any";
   }
   append_icmp(s, r);

@@ -6,6 +6,7 @@
 
 #include "control/pfconf/names.h"
 #include "control/pfconf/parser_impl.h"
+#include "wire/headers.h"
 
 namespace dpf::pfconf::detail {
 namespace {
@@ -146,7 +147,7 @@ uint8_t Parser::icmp_return_code(bool inet6) {
     if (v > 255) fail(t, "illegal icmp code " + t.text);
     return static_cast<uint8_t>(v);
   }
-  auto code = icmp_code_number(inet6 ? kIcmp6Unreach : kIcmpUnreach, t.text, inet6);
+  auto code = icmp_code_number(inet6 ? wire::kIcmpv6Unreach : wire::kIcmpUnreach, t.text, inet6);
   if (!code) fail(t, "unknown icmp code " + t.text);
   return *code;
 }
@@ -448,7 +449,7 @@ void Parser::finish_rule(RuleSpec& spec) {
   Token here{TokKind::word, "", r.line, spec.col, spec.file};
   if ((r.flags || r.flagset) && !spec.protos.empty()) {
     bool tcp = false;
-    for (uint8_t p : spec.protos) tcp = tcp || p == kProtoTcp;
+    for (uint8_t p : spec.protos) tcp = tcp || p == wire::kIpProtoTcp;
     if (!tcp) fail(here, "flags only apply to tcp");
   }
   if (r.action == Action::pass && !spec.state_given) r.state = StateMode::keep;

@@ -6,6 +6,7 @@
 
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
+#include "wire/headers.h"
 
 namespace dpf::filter::detail {
 namespace {
@@ -353,7 +354,7 @@ void build_classifier(CompiledRuleset& rs) {
           members.push_back(i);
         }
         size_t n = ((dir - 1u) * 2u + (v6 ? 1u : 0u)) * rs.proto_classes + cls;
-        bool ports = proto == kProtoTcp || proto == kProtoUdp;
+        bool ports = proto == wire::kIpProtoTcp || proto == wire::kIpProtoUdp;
         build_node(rs, members, v6, ports, rs.nodes[n]);
       }
     }

@@ -1,6 +1,7 @@
 // Rule evaluation: per-rule tests as pf_test_rule orders them, the last-match/quick walk over
 // candidates, and the verdict (state options, block return) of the deciding rule.
 #include "dataplane/filter/eval.h"
+#include "wire/headers.h"
 
 namespace dpf::filter {
 namespace {
@@ -77,19 +78,19 @@ bool matches(const CompiledRuleset& rs, const CompiledRule& r, const Packet& p, 
   if (p.fragment) {
     // pf_test_fragment: rules that need the transport header never match a fragment.
     if (r.sport.op != PortOp::none || r.dport.op != PortOp::none) return false;
-    if (p.proto == kProtoTcp && r.flagset != 0) return false;
+    if (p.proto == wire::kIpProtoTcp && r.flagset != 0) return false;
     if (r.icmp_type != 0 || r.icmp_code != 0) return false;
   } else {
     if (r.fragment) return false;
     switch (p.proto) {
-      case kProtoTcp:
+      case wire::kIpProtoTcp:
         if ((r.flagset & p.tcp_flags) != r.flags) return false;
         [[fallthrough]];
-      case kProtoUdp:
+      case wire::kIpProtoUdp:
         if (!port_matches(r.sport, p.sport) || !port_matches(r.dport, p.dport)) return false;
         break;
-      case kProtoIcmp:
-      case kProtoIcmp6:
+      case wire::kIpProtoIcmp:
+      case wire::kIpProtoIcmpv6:
         if (r.icmp_type != 0 && r.icmp_type != p.icmp_type + 1) return false;
         if (r.icmp_code != 0 && r.icmp_code != p.icmp_code + 1) return false;
         break;
@@ -124,14 +125,14 @@ void set_return(Verdict& v, const CompiledRule& r, const Packet& p) noexcept {
   if (r.ret == ReturnMode::drop || p.fragment) return;
   bool can_rst = r.ret == ReturnMode::ret || r.ret == ReturnMode::rst;
   bool can_icmp = r.ret == ReturnMode::ret || r.ret == ReturnMode::icmp;
-  if (p.proto == kProtoTcp && can_rst && (p.tcp_flags & kTcpRst) == 0) {
+  if (p.proto == wire::kIpProtoTcp && can_rst && (p.tcp_flags & wire::kTcpRst) == 0) {
     v.ret = ReturnKind::rst;
     v.rst_ttl = r.rst_ttl;
-  } else if (can_icmp && p.af == Af::kInet && p.proto != kProtoIcmp) {
+  } else if (can_icmp && p.af == Af::kInet && p.proto != wire::kIpProtoIcmp) {
     v.ret = ReturnKind::icmp;
     v.icmp_type = 3;  // ICMP_UNREACH
     v.icmp_code = r.icmp4_code;
-  } else if (can_icmp && p.af == Af::kInet6 && p.proto != kProtoIcmp6) {
+  } else if (can_icmp && p.af == Af::kInet6 && p.proto != wire::kIpProtoIcmpv6) {
     v.ret = ReturnKind::icmp;
     v.icmp_type = 1;  // ICMP6_DST_UNREACH
     v.icmp_code = r.icmp6_code;

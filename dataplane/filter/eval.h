@@ -10,28 +10,18 @@
 #include <cstdint>
 
 #include "dataplane/filter/ruleset.h"
+#include "wire/headers.h"
 
 namespace dpf::filter {
 
 inline constexpr uint16_t kNoPort = 0xffff;
-
-// TCP flag bits as on the wire (FIN 0x01 … CWR 0x80).
-inline constexpr uint8_t kTcpFin = 0x01;
-inline constexpr uint8_t kTcpSyn = 0x02;
-inline constexpr uint8_t kTcpRst = 0x04;
-inline constexpr uint8_t kTcpAck = 0x10;
-
-inline constexpr uint8_t kProtoIcmp = 1;
-inline constexpr uint8_t kProtoTcp = 6;
-inline constexpr uint8_t kProtoUdp = 17;
-inline constexpr uint8_t kProtoIcmp6 = 58;
 
 // What the evaluator needs of a packet, already parsed by the worker.
 struct Packet {
   Af af = Af::kInet;
   uint8_t proto = 0;
   Direction dir = Direction::kIn;
-  uint8_t tcp_flags = 0;
+  uint8_t tcp_flags = 0;        // wire::kTcp* bits
   uint16_t port = 0;            // the node's port index of the interface being filtered
   uint16_t rcv_port = kNoPort;  // the port the packet arrived on (received-on); kNoPort unknown
   uint16_t sport = 0;           // host order; TCP/UDP only

@@ -1,4 +1,5 @@
 #include "dataplane/state/icmp.h"
+#include "wire/headers.h"
 
 #include <algorithm>
 
@@ -198,16 +199,16 @@ IcmpStatus icmp_error_inner(AddrFamily af, std::span<const std::byte> quoted, Di
   // The quoted packet travelled the other way: build its key for the reverse direction.
   const Direction inner_dir = reverse(dir);
   const uint8_t proto = r.tuple.proto;
-  const bool icmp = (af == AddrFamily::kInet && proto == kProtoIcmp) ||
-                    (af == AddrFamily::kInet6 && proto == kProtoIcmp6);
-  if (proto == kProtoTcp || proto == kProtoUdp || icmp) {
+  const bool icmp = (af == AddrFamily::kInet && proto == wire::kIpProtoIcmp) ||
+                    (af == AddrFamily::kInet6 && proto == wire::kIpProtoIcmpv6);
+  if (proto == wire::kIpProtoTcp || proto == wire::kIpProtoUdp || icmp) {
     if (l4 > quoted.size() || quoted.size() - l4 < kQuotedL4Len) return IcmpStatus::kShort;
   }
   const std::span<const std::byte> l4b = quoted.subspan(std::min(l4, quoted.size()));
-  if (proto == kProtoTcp || proto == kProtoUdp) {
+  if (proto == wire::kIpProtoTcp || proto == wire::kIpProtoUdp) {
     r.tuple.sport = be16(l4b, 0);
     r.tuple.dport = be16(l4b, 2);
-    if (proto == kProtoTcp) r.tcp_seq = be32(l4b, 4);
+    if (proto == wire::kIpProtoTcp) r.tcp_seq = be32(l4b, 4);
     r.key = make_lookup_key(r.tuple, inner_dir);
   } else if (icmp) {
     s = icmp_mapping(af, l4b, &r.inner_icmp);

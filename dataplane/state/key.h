@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "wire/flow.h"
+#include "wire/headers.h"
 
 namespace dpf::state {
 
@@ -20,11 +21,8 @@ using wire::Direction;
 using wire::reverse;
 using AddrFamily = wire::Af;
 
-// IP protocol numbers the state code distinguishes.
-inline constexpr uint8_t kProtoIcmp = 1;
-inline constexpr uint8_t kProtoTcp = 6;
-inline constexpr uint8_t kProtoUdp = 17;
-inline constexpr uint8_t kProtoIcmp6 = 58;
+// dataplane/pfsync still names TCP this way; it goes once pfsync uses wire::kIpProtoTcp.
+inline constexpr uint8_t kProtoTcp = wire::kIpProtoTcp;
 
 // pf_addr: 16 bytes in network order; IPv4 uses the first 4 bytes, the rest stay zero so that
 // keys compare and hash as plain bytes.
@@ -110,7 +108,7 @@ inline StateKey make_lookup_key(const PacketTuple& p, Direction dir) noexcept {
   k.proto = p.proto;
   k.addr[s] = p.src;
   k.addr[d] = p.dst;
-  const bool ports = p.proto == kProtoTcp || p.proto == kProtoUdp;
+  const bool ports = p.proto == wire::kIpProtoTcp || p.proto == wire::kIpProtoUdp;
   k.port[s] = ports ? p.sport : 0;
   k.port[d] = ports ? p.dport : 0;
   return k;

@@ -14,16 +14,9 @@
 #include "dataplane/state/reason.h"
 #include "dataplane/state/tcp_options.h"
 #include "dataplane/state/timeouts.h"
+#include "wire/headers.h"
 
 namespace dpf::state {
-
-// TCP flag bits (RFC 9293 §3.1).
-inline constexpr uint8_t kTcpFin = 0x01;
-inline constexpr uint8_t kTcpSyn = 0x02;
-inline constexpr uint8_t kTcpRst = 0x04;
-inline constexpr uint8_t kTcpPsh = 0x08;
-inline constexpr uint8_t kTcpAck = 0x10;
-inline constexpr uint8_t kTcpUrg = 0x20;
 
 // Peer states: BSD tcp_fsm.h TCPS_* numbering, as pfsync carries it. pf only ever uses
 // CLOSED, SYN_SENT, ESTABLISHED, CLOSING, FIN_WAIT_2 and TIME_WAIT, and only moves them up.

@@ -103,7 +103,7 @@ Track track(Pf& pf, State& s, const std::byte* frame, const net::PacketInfo& inf
     return Track::kReevaluate;
   const bool sloppy = s.state_flags & state::kStateSloppy;
   switch (s.proto) {
-    case state::kProtoTcp: {
+    case wire::kIpProtoTcp: {
       const auto r = state::tcp_track(s.peers, s.direction, tcp_segment(frame, info, dir), sloppy);
       if (r.action == state::TcpAction::kDrop) return Track::kDrop;
       if (r.action == state::TcpAction::kPurgeAndEvaluate) {
@@ -118,11 +118,11 @@ Track track(Pf& pf, State& s, const std::byte* frame, const net::PacketInfo& inf
       }
       break;
     }
-    case state::kProtoUdp:
+    case wire::kIpProtoUdp:
       s.timeout = state::udp_track(s.peers, s.direction, dir).timeout;
       s.expire = now;
       break;
-    case state::kProtoIcmp:
+    case wire::kIpProtoIcmp:
       if (icmp_query) {
         s.timeout = state::icmp_query_track().timeout;
         s.expire = now;
@@ -202,7 +202,7 @@ bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& 
   }
   s->packets = {};
   s->bytes = {};
-  if (info.proto == state::kProtoTcp) {
+  if (info.proto == wire::kIpProtoTcp) {
     s->peers = state::tcp_state_create(tcp_segment(frame, info, dir));
     s->timeout = state::Timeout::kTcpFirstPacket;
   } else {
@@ -322,7 +322,7 @@ Verdict test_icmp_error(WorkerContext& w, Direction dir, rte_mbuf* m, const net:
   State* s = w.node->pf->table->lookup(inner.key, state::reverse(dir));
   if (s == nullptr) return Verdict::kUndecided;
   s->lock.lock();
-  const bool ok = s->proto != state::kProtoTcp ||
+  const bool ok = s->proto != wire::kIpProtoTcp ||
                   state::icmp_inner_tcp_seq_ok(s->peers, s->direction, dir, inner.tcp_seq,
                                                s->state_flags & state::kStateSloppy);
   if (ok) account(*s, dir, info.ip_total_len);
@@ -340,7 +340,7 @@ Verdict packet_key(WorkerContext& w, Direction dir, rte_mbuf* m, const net::Pack
                    PacketKey& pk) noexcept {
   if (info.fragment && !info.first_fragment) return Verdict::kUndecided;
   const state::PacketTuple t = tuple_of(info);
-  if (info.proto != state::kProtoIcmp) {
+  if (info.proto != wire::kIpProtoIcmp) {
     pk.key = state::make_lookup_key(t, dir);
     pk.stateful = true;
     return Verdict::kUndecided;
@@ -460,7 +460,7 @@ uint32_t pf_now(const Pf& pf) noexcept {
 }
 
 bool pf_lookup_key(const net::PacketInfo& info, Direction dir, state::StateKey& key) noexcept {
-  if ((info.fragment && !info.first_fragment) || info.proto == state::kProtoIcmp) return false;
+  if ((info.fragment && !info.first_fragment) || info.proto == wire::kIpProtoIcmp) return false;
   key = state::make_lookup_key(tuple_of(info), dir);
   return true;
 }

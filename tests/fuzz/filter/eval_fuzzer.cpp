@@ -11,16 +11,19 @@
 
 #include "tests/unit/filter/filter_test_util.h"
 #include "tests/unit/filter/reference.h"
+#include "wire/headers.h"
 
 namespace {
 
 using namespace dpf::filter;
+using namespace dpf::wire;
 
 // 40 bytes per packet: selectors, ports, ICMP, then 16 bytes of each address.
 constexpr size_t kPacketBytes = 40;
 
 Packet packet_from(const uint8_t* b) {
-  static constexpr uint8_t kProtos[] = {kProtoTcp, kProtoUdp, kProtoIcmp, kProtoIcmp6, 47, 0};
+  static constexpr uint8_t kProtos[] = {kIpProtoTcp,    kIpProtoUdp, kIpProtoIcmp,
+                                        kIpProtoIcmpv6, 47,          0};
   Packet p;
   p.af = (b[0] & 1) ? Af::kInet6 : Af::kInet;
   p.dir = (b[0] & 2) ? Direction::kOut : Direction::kIn;

@@ -165,18 +165,19 @@ class RuleGen {
                                                 "2001:db9::1", "fe80::1",     "::1"};
     static const std::vector<uint16_t> ports = {22,   53,    80, 443,  1000, 1500, 2000,
                                                 8080, 65535, 0,  1023, 1024, 1050, 3000};
-    static const std::vector<uint8_t> tcp_flags = {kTcpSyn, kTcpSyn | kTcpAck, kTcpAck, kTcpRst,
-                                                   kTcpFin | kTcpAck};
+    static const std::vector<uint8_t> tcp_flags = {wire::kTcpSyn, wire::kTcpSyn | wire::kTcpAck,
+                                                   wire::kTcpAck, wire::kTcpRst,
+                                                   wire::kTcpFin | wire::kTcpAck};
     bool six = chance(0.3);
     const auto& pool = six ? v6 : v4;
-    uint8_t proto = pick(std::vector<uint8_t>{kProtoTcp, kProtoUdp, 1, 47});
-    if (proto == 1 && six) proto = kProtoIcmp6;
+    uint8_t proto = pick(std::vector<uint8_t>{wire::kIpProtoTcp, wire::kIpProtoUdp, 1, 47});
+    if (proto == 1 && six) proto = wire::kIpProtoIcmpv6;
     Direction dir = chance(0.5) ? Direction::kIn : Direction::kOut;
     Packet p = testing::packet(dir, static_cast<uint16_t>(uniform(0, 3)), proto, pick(pool),
                                pick(ports), pick(pool), pick(ports));
     p.rcv_port = static_cast<uint16_t>(uniform(0, 3));
     p.tcp_flags = pick(tcp_flags);
-    if (proto == 1 || proto == kProtoIcmp6) {
+    if (proto == 1 || proto == wire::kIpProtoIcmpv6) {
       p.icmp_type = pick(six ? std::vector<uint8_t>{128, 129, 1} : std::vector<uint8_t>{8, 0, 3});
       p.icmp_code = static_cast<uint8_t>(uniform(0, 3));
     }

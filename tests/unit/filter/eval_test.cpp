@@ -251,19 +251,20 @@ TEST_CASE("filter: every port operator compares as pf_match_port does") {
 }
 
 TEST_CASE("filter: flags S/SA matches only a SYN without ACK") {
-  constexpr uint8_t kSynAck = kTcpSyn | kTcpAck;
+  constexpr uint8_t kSynAck = wire::kTcpSyn | wire::kTcpAck;
   check(
       R"(block all
 pass in proto tcp to port 22
 pass in proto tcp to port 23 flags any
 )",
       {
-          {"SYN", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, kTcpSyn), Decision::pass, 1},
+          {"SYN", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, wire::kTcpSyn), Decision::pass, 1},
           {"SYN+ECE still S under SA", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, 0x42),
            Decision::pass, 1},
           {"SYN+ACK", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, kSynAck), Decision::block, 0},
-          {"ACK", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, kTcpAck), Decision::block, 0},
-          {"ACK with flags any", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 23, kTcpAck),
+          {"ACK", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, wire::kTcpAck), Decision::block,
+           0},
+          {"ACK with flags any", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 23, wire::kTcpAck),
            Decision::pass, 2},
       });
 }
@@ -430,9 +431,9 @@ block return in proto icmp all
   CHECK(icmp_tcp.icmp_code == 3);
   CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 4)).ret == ReturnKind::rst);
   // A RST is never answered with a RST; `return` falls back to ICMP as pf_return does.
-  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 1, kTcpRst)).ret ==
+  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 1, wire::kTcpRst)).ret ==
         ReturnKind::icmp);
-  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 4, kTcpRst)).ret ==
+  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 4, wire::kTcpRst)).ret ==
         ReturnKind::none);
   Verdict port_unr = evaluate(*rs, udp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 5));
   CHECK(port_unr.ret == ReturnKind::icmp);

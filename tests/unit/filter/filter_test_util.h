@@ -12,6 +12,7 @@
 #include "control/pfconf/parser.h"
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
+#include "wire/headers.h"
 
 namespace dpf::filter::testing {
 
@@ -77,28 +78,28 @@ inline Packet packet(Direction dir, uint16_t port, uint8_t proto, const char* sr
   p.proto = proto;
   p.sport = sport;
   p.dport = dport;
-  if (proto == kProtoTcp) p.tcp_flags = kTcpSyn;
+  if (proto == wire::kIpProtoTcp) p.tcp_flags = wire::kTcpSyn;
   set_addr(p.src, src);
   set_addr(p.dst, dst);
   return p;
 }
 
 inline Packet tcp(Direction dir, uint16_t port, const char* src, uint16_t sport, const char* dst,
-                  uint16_t dport, uint8_t flags = kTcpSyn) {
-  Packet p = packet(dir, port, kProtoTcp, src, sport, dst, dport);
+                  uint16_t dport, uint8_t flags = wire::kTcpSyn) {
+  Packet p = packet(dir, port, wire::kIpProtoTcp, src, sport, dst, dport);
   p.tcp_flags = flags;
   return p;
 }
 
 inline Packet udp(Direction dir, uint16_t port, const char* src, uint16_t sport, const char* dst,
                   uint16_t dport) {
-  return packet(dir, port, kProtoUdp, src, sport, dst, dport);
+  return packet(dir, port, wire::kIpProtoUdp, src, sport, dst, dport);
 }
 
 inline Packet icmp(Direction dir, uint16_t port, const char* src, const char* dst, uint8_t type,
                    uint8_t code) {
   bool v6 = std::strchr(src, ':') != nullptr;
-  Packet p = packet(dir, port, v6 ? kProtoIcmp6 : kProtoIcmp, src, 0, dst, 0);
+  Packet p = packet(dir, port, v6 ? wire::kIpProtoIcmpv6 : wire::kIpProtoIcmp, src, 0, dst, 0);
   p.icmp_type = type;
   p.icmp_code = code;
   return p;

@@ -84,7 +84,7 @@ pass in on em1 proto tcp to port 80 keep state
 TEST_CASE("overload table: a host added at run time is blocked by rules naming the table") {
   auto rs = compile_text(kOverloadRules);
   REQUIRE(rs);
-  const Packet p = packet(Direction::kIn, 1, kProtoTcp, "10.0.0.9", 40000, "192.0.2.7", 80);
+  const Packet p = packet(Direction::kIn, 1, wire::kIpProtoTcp, "10.0.0.9", 40000, "192.0.2.7", 80);
   CHECK(evaluate(*rs, p).action == Decision::pass);
   REQUIRE(rs->states[1].has_overload);
   HostSet* bad = rs->hosts[rs->states[1].overload_set];
@@ -94,7 +94,8 @@ TEST_CASE("overload table: a host added at run time is blocked by rules naming t
   CHECK(v.action == Decision::block);
   CHECK(v.rule_nr == 0);
   CHECK(evaluate_linear(*rs, p).rule_nr == 0);
-  const Packet other = packet(Direction::kIn, 1, kProtoTcp, "10.0.0.8", 40000, "192.0.2.7", 80);
+  const Packet other =
+      packet(Direction::kIn, 1, wire::kIpProtoTcp, "10.0.0.8", 40000, "192.0.2.7", 80);
   CHECK(evaluate(*rs, other).action == Decision::pass);
 }
 
@@ -112,7 +113,7 @@ TEST_CASE("overload table: the resolver supplies the node's host set for the tab
   CHECK(asked == "bad");
   CHECK(rs->own_hosts.empty());
   mine.insert(false, key("10.0.0.9"));
-  const Packet p = packet(Direction::kIn, 1, kProtoTcp, "10.0.0.9", 40000, "192.0.2.7", 22);
+  const Packet p = packet(Direction::kIn, 1, wire::kIpProtoTcp, "10.0.0.9", 40000, "192.0.2.7", 22);
   CHECK(evaluate(*rs, p).action == Decision::block);
 }
 
@@ -125,8 +126,8 @@ block in quick proto tcp from ! <bad> to port 25
   REQUIRE(rs);
   HostSet* bad = rs->hosts[rs->states[0].overload_set];
   REQUIRE(bad != nullptr);
-  const Packet stat = packet(Direction::kIn, 1, kProtoTcp, "10.9.1.1", 1, "192.0.2.7", 25);
-  const Packet dyn = packet(Direction::kIn, 1, kProtoTcp, "10.0.0.5", 1, "192.0.2.7", 25);
+  const Packet stat = packet(Direction::kIn, 1, wire::kIpProtoTcp, "10.9.1.1", 1, "192.0.2.7", 25);
+  const Packet dyn = packet(Direction::kIn, 1, wire::kIpProtoTcp, "10.0.0.5", 1, "192.0.2.7", 25);
   CHECK(evaluate(*rs, stat).action == Decision::pass);
   CHECK(evaluate(*rs, dyn).action == Decision::block);
   bad->insert(false, key("10.0.0.5"));

@@ -9,6 +9,7 @@
 #include "control/pfconf/ruleset.h"
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
+#include "wire/headers.h"
 
 namespace dpf::filter::testing {
 
@@ -162,15 +163,15 @@ class Reference {
     if (in_address(r.dst.addr, p.af, p.dst) == r.dst.addr.negated) return false;
     bool has_ports = r.src.port.op != pfconf::PortOp::none || r.dst.port.op != pfconf::PortOp::none;
     if (p.fragment) {
-      if (has_ports || (p.proto == kProtoTcp && r.flagset) || r.icmp_type || r.icmp_code)
+      if (has_ports || (p.proto == wire::kIpProtoTcp && r.flagset) || r.icmp_type || r.icmp_code)
         return false;
     } else {
       if (r.fragment) return false;
-      if (p.proto == kProtoTcp && (p.tcp_flags & r.flagset) != r.flags) return false;
-      if ((p.proto == kProtoTcp || p.proto == kProtoUdp) &&
+      if (p.proto == wire::kIpProtoTcp && (p.tcp_flags & r.flagset) != r.flags) return false;
+      if ((p.proto == wire::kIpProtoTcp || p.proto == wire::kIpProtoUdp) &&
           (!port_ok(r.src.port, p.sport) || !port_ok(r.dst.port, p.dport)))
         return false;
-      if (p.proto == kProtoIcmp || p.proto == kProtoIcmp6) {
+      if (p.proto == wire::kIpProtoIcmp || p.proto == wire::kIpProtoIcmpv6) {
         if (r.icmp_type && r.icmp_type != p.icmp_type + 1) return false;
         if (r.icmp_code && r.icmp_code != p.icmp_code + 1) return false;
       }

@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "dataplane/state/tcp_track.h"
+#include "wire/headers.h"
 
 using namespace dpf::state;
+using namespace dpf::wire;
 
 namespace {
 

@@ -18,25 +18,25 @@ Keys packet_keys(const Packet& p) noexcept {
 
 bool port_matches(const PortMatch& m, uint16_t port) noexcept {
   switch (m.op) {
-    case PortOp::none:
+    case PortOp::kNone:
       return true;
-    case PortOp::eq:
+    case PortOp::kEq:
       return port == m.lo;
-    case PortOp::ne:
+    case PortOp::kNe:
       return port != m.lo;
-    case PortOp::lt:
+    case PortOp::kLt:
       return port < m.lo;
-    case PortOp::le:
+    case PortOp::kLe:
       return port <= m.lo;
-    case PortOp::gt:
+    case PortOp::kGt:
       return port > m.lo;
-    case PortOp::ge:
+    case PortOp::kGe:
       return port >= m.lo;
-    case PortOp::range_incl:
+    case PortOp::kRangeIncl:
       return port >= m.lo && port <= m.hi;
-    case PortOp::range_excl:
+    case PortOp::kRangeExcl:
       return port > m.lo && port < m.hi;
-    case PortOp::range_out:
+    case PortOp::kRangeOut:
       return port < m.lo || port > m.hi;
   }
   return false;
@@ -46,16 +46,16 @@ bool port_matches(const PortMatch& m, uint16_t port) noexcept {
 bool addr_matches(const CompiledRuleset& rs, const AddrMatch& m, bool v6, Addr128 a) noexcept {
   bool in = true;
   switch (m.kind) {
-    case AddrKind::any:
+    case AddrKind::kAny:
       in = true;
       break;
-    case AddrKind::prefix:
+    case AddrKind::kPrefix:
       in = prefix_contains(m.a, m.b, a);
       break;
-    case AddrKind::range:
+    case AddrKind::kRange:
       in = m.a <= a && a <= m.b;
       break;
-    case AddrKind::set:
+    case AddrKind::kSet:
       in = rs.sets[m.set].contains(v6, a) || (m.hosts && rs.hosts[m.set]->contains(v6, a));
       break;
   }
@@ -77,7 +77,7 @@ bool matches(const CompiledRuleset& rs, const CompiledRule& r, const Packet& p, 
   if (!addr_matches(rs, r.dst, v6, k.dst)) return false;
   if (p.fragment) {
     // pf_test_fragment: rules that need the transport header never match a fragment.
-    if (r.sport.op != PortOp::none || r.dport.op != PortOp::none) return false;
+    if (r.sport.op != PortOp::kNone || r.dport.op != PortOp::kNone) return false;
     if (p.proto == wire::kIpProtoTcp && r.flagset != 0) return false;
     if (r.icmp_type != 0 || r.icmp_code != 0) return false;
   } else {
@@ -113,7 +113,7 @@ struct Walk {
 // Applies a matching rule; returns true when evaluation stops (quick).
 inline bool take(Walk& w, const CompiledRule& r) noexcept {
   if (r.tag != 0) w.tag = r.tag;
-  if (r.action == RuleAction::match) {
+  if (r.action == RuleAction::kMatch) {
     w.match_log = w.match_log || r.log;
   } else {
     w.last = &r;
@@ -122,18 +122,18 @@ inline bool take(Walk& w, const CompiledRule& r) noexcept {
 }
 
 void set_return(Verdict& v, const CompiledRule& r, const Packet& p) noexcept {
-  if (r.ret == ReturnMode::drop || p.fragment) return;
-  bool can_rst = r.ret == ReturnMode::ret || r.ret == ReturnMode::rst;
-  bool can_icmp = r.ret == ReturnMode::ret || r.ret == ReturnMode::icmp;
+  if (r.ret == ReturnMode::kDrop || p.fragment) return;
+  bool can_rst = r.ret == ReturnMode::kRet || r.ret == ReturnMode::kRst;
+  bool can_icmp = r.ret == ReturnMode::kRet || r.ret == ReturnMode::kIcmp;
   if (p.proto == wire::kIpProtoTcp && can_rst && (p.tcp_flags & wire::kTcpRst) == 0) {
-    v.ret = ReturnKind::rst;
+    v.ret = ReturnKind::kRst;
     v.rst_ttl = r.rst_ttl;
   } else if (can_icmp && p.af == Af::kInet && p.proto != wire::kIpProtoIcmp) {
-    v.ret = ReturnKind::icmp;
+    v.ret = ReturnKind::kIcmp;
     v.icmp_type = 3;  // ICMP_UNREACH
     v.icmp_code = r.icmp4_code;
   } else if (can_icmp && p.af == Af::kInet6 && p.proto != wire::kIpProtoIcmpv6) {
-    v.ret = ReturnKind::icmp;
+    v.ret = ReturnKind::kIcmp;
     v.icmp_type = 1;  // ICMP6_DST_UNREACH
     v.icmp_code = r.icmp6_code;
   }
@@ -150,15 +150,15 @@ Verdict finish(const CompiledRuleset& rs, const Walk& w, const Packet& p) noexce
   v.quick = r->quick;
   v.log = r->log;
   v.log_flags = r->log_flags;
-  if (r->action == RuleAction::block) {
-    v.action = Decision::block;
+  if (r->action == RuleAction::kBlock) {
+    v.action = Decision::kBlock;
     set_return(v, *r, p);
     return v;
   }
   v.allow_opts = r->allow_opts;
   // Fragments never create states (pf_test_fragment / PF_VPROTO_FRAGMENT).
-  v.keep_state = r->state != StateMode::none && !p.fragment;
-  v.state_mode = v.keep_state ? r->state : StateMode::none;
+  v.keep_state = r->state != StateMode::kNone && !p.fragment;
+  v.state_mode = v.keep_state ? r->state : StateMode::kNone;
   if (v.keep_state) v.state = &rs.states[static_cast<size_t>(r - rs.rules.data())];
   return v;
 }
@@ -224,7 +224,7 @@ bool rule_matches(const CompiledRuleset& rs, const CompiledRule& r, const Packet
 Verdict evaluate(const CompiledRuleset& rs, const Packet& p) noexcept {
   if (port_in_mask(rs.skip_mask, p.port)) [[unlikely]] {
     Verdict v;
-    v.action = Decision::skip;
+    v.action = Decision::kSkip;
     return v;
   }
   const Keys k = packet_keys(p);
@@ -247,7 +247,7 @@ Verdict evaluate(const CompiledRuleset& rs, const Packet& p) noexcept {
 Verdict evaluate_linear(const CompiledRuleset& rs, const Packet& p) noexcept {
   if (port_in_mask(rs.skip_mask, p.port)) {
     Verdict v;
-    v.action = Decision::skip;
+    v.action = Decision::kSkip;
     return v;
   }
   const Keys k = packet_keys(p);

@@ -34,11 +34,11 @@ struct Packet {
   uint8_t dst[16] = {};
 };
 
-enum class Decision : uint8_t { pass, block, skip };  // skip: `set skip on` the interface
-enum class ReturnKind : uint8_t { none, rst, icmp };
+enum class Decision : uint8_t { kPass, kBlock, kSkip };  // kSkip: `set skip on` the interface
+enum class ReturnKind : uint8_t { kNone, kRst, kIcmp };
 
 struct Verdict {
-  Decision action = Decision::pass;
+  Decision action = Decision::kPass;
   const CompiledRule* rule = nullptr;  // the deciding rule; nullptr = pf's default rule
   uint32_t rule_nr = kNoRule;
   bool quick = false;
@@ -47,12 +47,12 @@ struct Verdict {
   bool match_log = false;  // a matching `match` rule asked for logging
   bool allow_opts = false;
   bool keep_state = false;  // pass and the rule keeps (modulates, synproxies) state
-  StateMode state_mode = StateMode::none;
-  const StateSpec* state = nullptr;   // the deciding rule's state options (nullptr: none)
-  ReturnKind ret = ReturnKind::none;  // what to send back for a block
-  uint8_t icmp_type = 0;              // ret == icmp: ICMP(v6) type and code to send
+  StateMode state_mode = StateMode::kNone;
+  const StateSpec* state = nullptr;    // the deciding rule's state options (nullptr: none)
+  ReturnKind ret = ReturnKind::kNone;  // what to send back for a block
+  uint8_t icmp_type = 0;               // ret == kIcmp: ICMP(v6) type and code to send
   uint8_t icmp_code = 0;
-  uint8_t rst_ttl = 0;  // ret == rst: TTL of the RST, 0 = default
+  uint8_t rst_ttl = 0;  // ret == kRst: TTL of the RST, 0 = default
   uint16_t tag = 0;     // the packet's tag after evaluation (0 = none)
 };
 

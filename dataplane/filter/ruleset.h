@@ -29,27 +29,38 @@ inline constexpr size_t kTimeoutSlots = 20;
 using wire::Af;
 using wire::Direction;
 
-enum class RuleAction : uint8_t { pass, block, match };
-enum class StateMode : uint8_t { none, keep, modulate, synproxy };
-enum class SourceTrack : uint8_t { none, rule, global };
+enum class RuleAction : uint8_t { kPass, kBlock, kMatch };
+enum class StateMode : uint8_t { kNone, kKeep, kModulate, kSynproxy };
+enum class SourceTrack : uint8_t { kNone, kRule, kGlobal };
 
 // A rule's `block` answer as written (or from `set block-policy`): drop, `return` (RST for TCP,
 // ICMP otherwise), `return-rst`, `return-icmp[6]`.
-enum class ReturnMode : uint8_t { drop, ret, rst, icmp };
+enum class ReturnMode : uint8_t { kDrop, kRet, kRst, kIcmp };
 
 // pf's PF_OP_* over a port in host order.
-enum class PortOp : uint8_t { none, eq, ne, lt, le, gt, ge, range_incl, range_excl, range_out };
+enum class PortOp : uint8_t {
+  kNone,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kRangeIncl,
+  kRangeExcl,
+  kRangeOut
+};
 
 struct PortMatch {
-  PortOp op = PortOp::none;
+  PortOp op = PortOp::kNone;
   uint16_t lo = 0;
   uint16_t hi = 0;
 };
 
-enum class AddrKind : uint8_t { any, prefix, range, set };
+enum class AddrKind : uint8_t { kAny, kPrefix, kRange, kSet };
 
 struct AddrMatch {
-  AddrKind kind = AddrKind::any;
+  AddrKind kind = AddrKind::kAny;
   bool neg = false;
   bool hosts = false;  // kind set: the table also takes run-time hosts (CompiledRuleset::hosts)
   uint32_t set = 0;    // kind set: index into CompiledRuleset::sets
@@ -64,7 +75,7 @@ struct StateSpec {
   bool sloppy = false;
   bool if_bound = false;  // per-rule option or `set state-policy if-bound`
   bool pflow = false;
-  SourceTrack source_track = SourceTrack::none;
+  SourceTrack source_track = SourceTrack::kNone;
   uint32_t max_src_states = 0;
   uint32_t max_src_conn = 0;
   uint32_t max_src_conn_rate_limit = 0;
@@ -99,7 +110,7 @@ struct alignas(64) CompiledRule {
   PortMatch dport;
   bool fragment = false;  // matches only fragments
   bool tagged_not = false;
-  RuleAction action = RuleAction::pass;
+  RuleAction action = RuleAction::kPass;
   bool quick = false;
   AddrMatch src;
   AddrMatch dst;
@@ -110,8 +121,8 @@ struct alignas(64) CompiledRule {
   uint8_t log_flags = 0;  // kLogAll | kLogMatches | kLogUser
   uint8_t log_if = 0;     // pflogN
   bool allow_opts = false;
-  StateMode state = StateMode::none;
-  ReturnMode ret = ReturnMode::drop;
+  StateMode state = StateMode::kNone;
+  ReturnMode ret = ReturnMode::kDrop;
   uint8_t rst_ttl = 0;
   uint8_t icmp4_code = 3;  // unreachable code for return/return-icmp (port unreachable)
   uint8_t icmp6_code = 4;  // ICMPv6 unreachable code (port unreachable)

@@ -236,7 +236,7 @@ void queue_return(WorkerContext& w, const filter::Verdict& v, uint16_t in_port,
   if (w.punt == nullptr) return;  // the control thread's own packets get no reply
   rte_mbuf* copy = rte_pktmbuf_copy(m, w.node->pool, 0, UINT32_MAX);
   if (copy == nullptr) return;
-  const uint32_t code = v.ret == filter::ReturnKind::rst
+  const uint32_t code = v.ret == filter::ReturnKind::kRst
                             ? (uint32_t{1} << 24) | v.rst_ttl
                             : (uint32_t{2} << 24) | (uint32_t{v.icmp_type} << 8) | v.icmp_code;
   PuntItem item{copy, code, in_port, PuntKind::kBlockReturn};
@@ -395,12 +395,12 @@ bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t p
                 uint16_t in_port, rte_mbuf* m, const net::PacketInfo& info, const PacketKey& pk,
                 uint32_t now) noexcept {
   const filter::Verdict v = filter::evaluate(*rs.compiled, filter_packet(info, dir, port, in_port));
-  if (v.action == filter::Decision::block) {
-    if (v.ret != filter::ReturnKind::none) queue_return(w, v, in_port, m);
+  if (v.action == filter::Decision::kBlock) {
+    if (v.ret != filter::ReturnKind::kNone) queue_return(w, v, in_port, m);
     drop_packet(*w.c, DropReason::kPfBlock, m);
     return false;
   }
-  if (v.action != filter::Decision::pass) return true;
+  if (v.action != filter::Decision::kPass) return true;
   if (info.ip_options && !v.allow_opts) [[unlikely]] {
     drop_packet(*w.c, DropReason::kIpOption, m);  // before any state is created (OpenBSD)
     return false;

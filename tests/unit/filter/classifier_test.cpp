@@ -235,7 +235,7 @@ TEST_CASE(
       REQUIRE((a.tag == 0 ? std::string() : rs->tag_names[a.tag - 1]) == r.tag);
       ++compared;
       by_rule += a.rule != nullptr;
-      blocked += a.action == Decision::block;
+      blocked += a.action == Decision::kBlock;
     }
   }
   CHECK(compared == 40000);
@@ -258,7 +258,7 @@ TEST_CASE("classifier: 10000 distinct rules leave a handful of candidates per pa
   Packet hit = tcp(Direction::kIn, 0, "192.0.2.7", 5555, "10.20.7.1", 1000 + 5007);
   CHECK(candidate_count(*rs, hit) <= 3);
   Verdict v = evaluate(*rs, hit);
-  CHECK(v.action == Decision::pass);
+  CHECK(v.action == Decision::kPass);
   CHECK(v.rule_nr == 5008);
   Packet miss = hit;
   miss.dport = 999;

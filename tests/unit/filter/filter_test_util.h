@@ -19,10 +19,10 @@ namespace dpf::filter::testing {
 inline pfconf::IpAddr ip(const char* text) {
   pfconf::IpAddr a;
   if (std::strchr(text, ':') != nullptr) {
-    a.af = pfconf::Af::inet6;
+    a.af = pfconf::Af::kInet6;
     if (inet_pton(AF_INET6, text, a.bytes.data()) != 1) throw std::invalid_argument(text);
   } else {
-    a.af = pfconf::Af::inet;
+    a.af = pfconf::Af::kInet;
     if (inet_pton(AF_INET, text, a.bytes.data()) != 1) throw std::invalid_argument(text);
   }
   return a;

@@ -74,21 +74,6 @@ IcmpStatus map_icmp6_address(uint8_t type, std::span<const std::byte> icmp,
 
 }  // namespace
 
-PfReason icmp_status_reason(IcmpStatus s) noexcept {
-  switch (s) {
-    case IcmpStatus::kOk:
-      return PfReason::kMatch;
-    case IcmpStatus::kFragment:
-      return PfReason::kFragment;
-    case IcmpStatus::kBadAddress:
-      return PfReason::kBadState;
-    case IcmpStatus::kShort:
-    case IcmpStatus::kBadHeader:
-      break;
-  }
-  return PfReason::kShort;
-}
-
 IcmpStatus icmp_mapping(AddrFamily af, std::span<const std::byte> icmp, IcmpMapping* out) noexcept {
   if (icmp.size() < kIcmpHeaderLen) [[unlikely]]
     return IcmpStatus::kShort;

@@ -216,7 +216,6 @@ TcpResult track_full(StatePeers& peers, StatePeer& src, StatePeer& dst,
     src.max_win = 1;
   }
   r.action = TcpAction::kDrop;
-  r.reason = PfReason::kBadState;
   return r;
 }
 

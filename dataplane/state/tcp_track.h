@@ -11,7 +11,6 @@
 #include <type_traits>
 
 #include "dataplane/state/key.h"
-#include "dataplane/state/reason.h"
 #include "dataplane/state/tcp_options.h"
 #include "dataplane/state/timeouts.h"
 #include "wire/headers.h"
@@ -75,7 +74,7 @@ struct TcpSegment {
 
 enum class TcpAction : uint8_t {
   kPass,
-  kDrop,  // drop the packet, keep the state
+  kDrop,  // drop the packet, keep the state (pf counts it as "state-mismatch")
   // Port reuse: the state is closed on both sides and a new SYN arrived. Mark the state kPurge,
   // then evaluate the packet against the rules as if no state existed (OpenBSD pf_test); the
   // rule may create the new connection's state.
@@ -100,7 +99,6 @@ struct TcpReply {
 
 struct TcpResult {
   TcpAction action = TcpAction::kPass;
-  PfReason reason = PfReason::kMatch;  // why a drop happened (kBadState = "state-mismatch")
   TcpMatch match = TcpMatch::kNone;
   bool refresh = false;  // set the state's last activity to now and its timeout to `timeout`
   Timeout timeout = Timeout::kTcpFirstPacket;

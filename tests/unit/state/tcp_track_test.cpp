@@ -74,7 +74,7 @@ bool passed(const TcpResult& r) {
   return r.action == TcpAction::kPass;
 }
 bool bad_state(const TcpResult& r) {
-  return r.action == TcpAction::kDrop && r.reason == PfReason::kBadState;
+  return r.action == TcpAction::kDrop;
 }
 
 }  // namespace

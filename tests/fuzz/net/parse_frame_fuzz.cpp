@@ -8,6 +8,7 @@
 
 #include "dataplane/net/build.h"
 #include "dataplane/net/parse.h"
+#include "wire/build.h"
 #include "wire/checksum.h"
 
 using namespace dpf::net;

@@ -1,6 +1,7 @@
 // The high-availability parts of the cluster file's schema: cluster.pfsync with each node's
-// overrides, cluster.carp and each node's advskew (issues 4 and 5). Control thread only;
-// allocates the drafts and the model. Used by schema.cpp.
+// overrides, cluster.carp and each node's advskew. Each map is read into a draft as written, then
+// merged and checked for one node, problems going to Diagnostics. Control thread only; allocates
+// the drafts and the model. Used by schema.cpp.
 #pragma once
 
 #include <optional>

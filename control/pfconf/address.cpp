@@ -10,7 +10,7 @@ namespace dpf::pfconf {
 
 std::optional<IpAddr> parse_ipv4(std::string_view text, bool allow_short) {
   IpAddr out;
-  out.af = Af::inet;
+  out.af = Af::kInet;
   int parts = 0;
   size_t pos = 0;
   while (true) {
@@ -38,18 +38,18 @@ std::optional<IpAddr> parse_ipv6(std::string_view text) {
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
   IpAddr out;
-  out.af = Af::inet6;
+  out.af = Af::kInet6;
   if (inet_pton(AF_INET6, buf, out.bytes.data()) != 1) return std::nullopt;
   return out;
 }
 
 uint8_t max_prefix(Af af) {
-  return af == Af::inet ? 32 : 128;
+  return af == Af::kInet ? 32 : 128;
 }
 
 IpAddr mask_address(const IpAddr& a, uint8_t prefix) {
   IpAddr out = a;
-  size_t len = a.af == Af::inet ? 4 : 16;
+  size_t len = a.af == Af::kInet ? 4 : 16;
   for (size_t i = 0; i < len; ++i) {
     int bits = static_cast<int>(prefix) - static_cast<int>(i * 8);
     if (bits >= 8) continue;
@@ -64,7 +64,7 @@ IpAddr mask_address(const IpAddr& a, uint8_t prefix) {
 
 std::string format_ip(const IpAddr& a) {
   char buf[INET6_ADDRSTRLEN];
-  int family = a.af == Af::inet ? AF_INET : AF_INET6;
+  int family = a.af == Af::kInet ? AF_INET : AF_INET6;
   if (inet_ntop(family, a.bytes.data(), buf, sizeof(buf)) == nullptr) return "?";
   return buf;
 }
@@ -92,23 +92,23 @@ std::string format_dynamic(const Address& a) {
 
 std::string format_address(const Address& a) {
   switch (a.kind) {
-    case AddrKind::any:
+    case AddrKind::kAny:
       return "any";
-    case AddrKind::host:
+    case AddrKind::kHost:
       return format_prefix(a.addr, a.prefix);
-    case AddrKind::range:
+    case AddrKind::kRange:
       return format_ip(a.addr) + " - " + format_ip(a.addr_end);
-    case AddrKind::table:
+    case AddrKind::kTable:
       return "<" + a.name + ">";
-    case AddrKind::dynamic:
+    case AddrKind::kDynamic:
       return format_dynamic(a);
-    case AddrKind::self:
+    case AddrKind::kSelf:
       return "self";
-    case AddrKind::if_network:
+    case AddrKind::kIfNetwork:
       return a.name + ":network";
-    case AddrKind::no_route:
+    case AddrKind::kNoRoute:
       return "no-route";
-    case AddrKind::urpf_failed:
+    case AddrKind::kUrpfFailed:
       return "urpf-failed";
   }
   return "?";

@@ -12,7 +12,7 @@ namespace {
 
 Address host_address(const IpAddr& ip, uint8_t prefix, bool negated) {
   Address a;
-  a.kind = AddrKind::host;
+  a.kind = AddrKind::kHost;
   a.negated = negated;
   a.prefix = prefix;
   a.addr = mask_address(ip, prefix);
@@ -20,7 +20,7 @@ Address host_address(const IpAddr& ip, uint8_t prefix, bool negated) {
 }
 
 bool is_link_local6(const IpAddr& ip) {
-  return ip.af == Af::inet6 && ip.bytes[0] == 0xfe && (ip.bytes[1] & 0xc0) == 0x80;
+  return ip.af == Af::kInet6 && ip.bytes[0] == 0xfe && (ip.bytes[1] & 0xc0) == 0x80;
 }
 
 }  // namespace
@@ -50,7 +50,7 @@ void Parser::host_item(std::vector<Address>& out) {
   const Token& t = peek();
   if (t.is("no-route") || t.is("urpf-failed")) {
     Address a;
-    a.kind = t.is("no-route") ? AddrKind::no_route : AddrKind::urpf_failed;
+    a.kind = t.is("no-route") ? AddrKind::kNoRoute : AddrKind::kUrpfFailed;
     a.negated = negated;
     take();
     out.push_back(a);
@@ -61,7 +61,7 @@ void Parser::host_item(std::vector<Address>& out) {
     Token name = expect_string("a table name");
     expect_punct(">");
     Address a;
-    a.kind = AddrKind::table;
+    a.kind = AddrKind::kTable;
     a.negated = negated;
     a.name = name.text;
     out.push_back(a);
@@ -83,7 +83,7 @@ void Parser::host_item(std::vector<Address>& out) {
     }
     if (!a || !b) fail(first, "invalid address range " + first.text + " - " + second.text);
     Address r;
-    r.kind = AddrKind::range;
+    r.kind = AddrKind::kRange;
     r.negated = negated;
     r.addr = *a;
     r.addr_end = *b;
@@ -100,7 +100,7 @@ Address Parser::dynamic_address(bool negated) {
   Token name = expect_string("an interface name");
   expect_punct(")");
   Address a;
-  a.kind = AddrKind::dynamic;
+  a.kind = AddrKind::kDynamic;
   a.negated = negated;
   std::string text = name.text;
   size_t colon;
@@ -175,14 +175,14 @@ bool Parser::resolve_interface(const std::string& text, int prefix, bool negated
   if (!options_.interfaces) {
     if (name == "self" && !network && !noalias) {
       Address a;
-      a.kind = AddrKind::self;
+      a.kind = AddrKind::kSelf;
       a.negated = negated;
       out.push_back(a);
       return true;
     }
     if (network && prefix < 0) {
       Address a;
-      a.kind = AddrKind::if_network;
+      a.kind = AddrKind::kIfNetwork;
       a.negated = negated;
       a.name = name;
       out.push_back(a);
@@ -196,8 +196,8 @@ bool Parser::resolve_interface(const std::string& text, int prefix, bool negated
   bool got6 = false;
   for (const ResolvedAddress& r : *list) {
     if (noalias) {
-      if (r.addr.af == Af::inet ? got4 : (got6 || is_link_local6(r.addr))) continue;
-      (r.addr.af == Af::inet ? got4 : got6) = true;
+      if (r.addr.af == Af::kInet ? got4 : (got6 || is_link_local6(r.addr))) continue;
+      (r.addr.af == Af::kInet ? got4 : got6) = true;
     }
     uint8_t bits = network ? r.prefix : max_prefix(r.addr.af);
     if (prefix >= 0) bits = static_cast<uint8_t>(prefix);
@@ -221,8 +221,8 @@ void Parser::port_list(std::vector<PortSpec>& out) {
 
 PortSpec Parser::port_item() {
   static constexpr std::pair<std::string_view, PortOp> kUnary[] = {
-      {"=", PortOp::eq},  {"!=", PortOp::ne}, {"<", PortOp::lt},
-      {"<=", PortOp::le}, {">", PortOp::gt},  {">=", PortOp::ge}};
+      {"=", PortOp::kEq},  {"!=", PortOp::kNe}, {"<", PortOp::kLt},
+      {"<=", PortOp::kLe}, {">", PortOp::kGt},  {">=", PortOp::kGe}};
   PortSpec p;
   for (const auto& [text, op] : kUnary) {
     if (peek().punct(text)) {
@@ -234,23 +234,23 @@ PortSpec Parser::port_item() {
   }
   Token first = expect_string("a port");
   size_t colon = first.text.find(':');
-  if (colon != std::string::npos && first.kind == TokKind::word) {
+  if (colon != std::string::npos && first.kind == TokKind::kWord) {
     Token lo = first;
     Token hi = first;
     lo.text = first.text.substr(0, colon);
     hi.text = first.text.substr(colon + 1);
-    p.op = PortOp::range_inclusive;
+    p.op = PortOp::kRangeInclusive;
     p.lo = port_value(lo);
     p.hi = port_value(hi);
     return p;
   }
   p.lo = port_value(first);
   if (peek().punct("><") || peek().punct("<>")) {
-    p.op = take().text == "><" ? PortOp::range_exclusive : PortOp::range_outside;
+    p.op = take().text == "><" ? PortOp::kRangeExclusive : PortOp::kRangeOutside;
     p.hi = port_value(expect_string("a port"));
     return p;
   }
-  p.op = PortOp::eq;
+  p.op = PortOp::kEq;
   return p;
 }
 

@@ -15,9 +15,9 @@ void Parser::antispoof() {
   spec.base.line = kw.line;
   spec.col = kw.col;
   spec.file = kw.file;
-  spec.base.action = Action::block;
-  spec.base.dir = Direction::in;
-  spec.base.ret.mode = BlockReturn::drop;
+  spec.base.action = Action::kBlock;
+  spec.base.dir = Direction::kIn;
+  spec.base.ret.mode = BlockReturn::kDrop;
   while (true) {
     if (accept_word("quick")) {
       spec.base.quick = true;
@@ -45,9 +45,9 @@ void Parser::antispoof() {
     item();
   }
   if (accept_word("inet")) {
-    spec.base.af = Af::inet;
+    spec.base.af = Af::kInet;
   } else if (accept_word("inet6")) {
-    spec.base.af = Af::inet6;
+    spec.base.af = Af::kInet6;
   }
   while (!at_end_of_statement()) {
     Token opt = take();
@@ -69,7 +69,7 @@ void Parser::antispoof_interface(const RuleSpec& proto, const InterfaceItem& ifc
   if (!dynamic && options_.interfaces) {
     addrs = options_.interfaces(ifc.name);
     if (!addrs)
-      fail(Token{TokKind::word, "", proto.base.line, proto.col, proto.file},
+      fail(Token{TokKind::kWord, "", proto.base.line, proto.col, proto.file},
            "interface " + ifc.name + " does not exist");
   }
   RuleSpec foreign = proto;
@@ -79,9 +79,9 @@ void Parser::antispoof_interface(const RuleSpec& proto, const InterfaceItem& ifc
   if (addrs) {
     for (const ResolvedAddress& r : *addrs) {
       loopback = loopback || r.loopback;
-      if (proto.base.af != Af::any && r.addr.af != proto.base.af) continue;
+      if (proto.base.af != Af::kAny && r.addr.af != proto.base.af) continue;
       Address net;
-      net.kind = AddrKind::host;
+      net.kind = AddrKind::kHost;
       net.prefix = r.prefix;
       net.addr = mask_address(r.addr, r.prefix);
       foreign.src_hosts.push_back(net);
@@ -93,12 +93,12 @@ void Parser::antispoof_interface(const RuleSpec& proto, const InterfaceItem& ifc
     if (foreign.src_hosts.empty()) return;
   } else {
     Address net;
-    net.kind = dynamic ? AddrKind::dynamic : AddrKind::if_network;
+    net.kind = dynamic ? AddrKind::kDynamic : AddrKind::kIfNetwork;
     net.name = ifc.name;
     if (dynamic) net.dyn_flags = kDynNetwork;
     foreign.src_hosts = {net};
     Address host;
-    host.kind = AddrKind::dynamic;
+    host.kind = AddrKind::kDynamic;
     host.name = ifc.name;
     own.src_hosts = {host};
   }

@@ -7,6 +7,7 @@
 #include "control/pfconf/address.h"
 #include "control/pfconf/names.h"
 #include "control/pfconf/parser_impl.h"
+#include "wire/headers.h"
 
 namespace dpf::pfconf::detail {
 namespace {
@@ -23,25 +24,25 @@ std::string port_label(const PortSpec& p) {
   std::string lo = std::to_string(p.lo);
   std::string hi = std::to_string(p.hi);
   switch (p.op) {
-    case PortOp::none:
+    case PortOp::kNone:
       return "";
-    case PortOp::eq:
+    case PortOp::kEq:
       return lo;
-    case PortOp::ne:
+    case PortOp::kNe:
       return "!=" + lo;
-    case PortOp::lt:
+    case PortOp::kLt:
       return "<" + lo;
-    case PortOp::le:
+    case PortOp::kLe:
       return "<=" + lo;
-    case PortOp::gt:
+    case PortOp::kGt:
       return ">" + lo;
-    case PortOp::ge:
+    case PortOp::kGe:
       return ">=" + lo;
-    case PortOp::range_inclusive:
+    case PortOp::kRangeInclusive:
       return "";  // pfctl leaves `a:b` ranges empty
-    case PortOp::range_exclusive:
+    case PortOp::kRangeExclusive:
       return lo + "><" + hi;
-    case PortOp::range_outside:
+    case PortOp::kRangeOutside:
       return lo + "<>" + hi;
   }
   return "";
@@ -52,10 +53,10 @@ std::string port_label(const PortSpec& p) {
 std::string addr_label(const Address& a) {
   std::string text;
   switch (a.kind) {
-    case AddrKind::dynamic:
+    case AddrKind::kDynamic:
       text = "(" + a.name + ")";
       break;
-    case AddrKind::range:
+    case AddrKind::kRange:
       text = "?";
       break;
     default:
@@ -94,32 +95,33 @@ std::string Parser::expand_label(const std::string& text, const Rule& r) const {
 bool Parser::expand_one(const RuleSpec& spec, Rule& r) {
   Af src = r.src.addr.af();
   Af dst = r.dst.addr.af();
-  if (r.af != Af::any && ((src != Af::any && src != r.af) || (dst != Af::any && dst != r.af))) {
+  if (r.af != Af::kAny && ((src != Af::kAny && src != r.af) || (dst != Af::kAny && dst != r.af))) {
     return false;
   }
-  if (src != Af::any && dst != Af::any && src != dst) return false;
-  if (r.af == Af::any) r.af = src != Af::any ? src : dst;
-  Token here{TokKind::word, "", r.line, spec.col, spec.file};
-  if ((r.src.port.op != PortOp::none || r.dst.port.op != PortOp::none) && r.proto != kProtoTcp &&
-      r.proto != kProtoUdp) {
+  if (src != Af::kAny && dst != Af::kAny && src != dst) return false;
+  if (r.af == Af::kAny) r.af = src != Af::kAny ? src : dst;
+  Token here{TokKind::kWord, "", r.line, spec.col, spec.file};
+  if ((r.src.port.op != PortOp::kNone || r.dst.port.op != PortOp::kNone) &&
+      r.proto != wire::kIpProtoTcp && r.proto != wire::kIpProtoUdp) {
     fail(here, "port only applies to tcp/udp");
   }
   if (r.icmp_type != 0) {
-    if (spec.icmp6 && r.af == Af::any) r.af = Af::inet6;
-    uint8_t want = spec.icmp6 ? kProtoIcmp6 : kProtoIcmp;
+    if (spec.icmp6 && r.af == Af::kAny) r.af = Af::kInet6;
+    uint8_t want = spec.icmp6 ? wire::kIpProtoIcmpv6 : wire::kIpProtoIcmp;
     if (r.proto != want) {
       fail(here, spec.icmp6 ? "icmp6-type only applies to proto ipv6-icmp"
                             : "icmp-type only applies to proto icmp");
     }
-    if (r.af == (spec.icmp6 ? Af::inet : Af::inet6)) {
+    if (r.af == (spec.icmp6 ? Af::kInet : Af::kInet6)) {
       fail(here, spec.icmp6 ? "icmp6-type cannot be used with inet"
                             : "icmp-type cannot be used with inet6");
     }
   }
-  if (r.proto != 0 && r.proto != kProtoTcp) {
+  if (r.proto != 0 && r.proto != wire::kIpProtoTcp) {
     r.flags = 0;
     r.flagset = 0;
-    if (r.state == StateMode::modulate || r.state == StateMode::synproxy) r.state = StateMode::keep;
+    if (r.state == StateMode::kModulate || r.state == StateMode::kSynproxy)
+      r.state = StateMode::kKeep;
   }
   for (std::string& l : r.labels) l = expand_label(l, r);
   r.tag = expand_label(r.tag, r);
@@ -136,7 +138,7 @@ void Parser::expand_rule(const RuleSpec& spec) {
     combinations *= static_cast<double>(n == 0 ? 1 : n);
   }
   if (combinations + static_cast<double>(ruleset_.rules.size()) > kMaxRules) {
-    fail(Token{TokKind::word, "", spec.base.line, spec.col, spec.file},
+    fail(Token{TokKind::kWord, "", spec.base.line, spec.col, spec.file},
          "rule expands to more than " + std::to_string(kMaxRules) + " rules");
   }
   size_t produced = 0;
@@ -166,7 +168,7 @@ void Parser::expand_rule(const RuleSpec& spec) {
     }
   }
   if (produced == 0) {
-    fail(Token{TokKind::word, "", spec.base.line, spec.col, spec.file},
+    fail(Token{TokKind::kWord, "", spec.base.line, spec.col, spec.file},
          "rule expands to no valid combination");
   }
 }

@@ -142,7 +142,7 @@ Token Lexer::fail(int line, int col, std::string message) {
   while (stack_.back().macro) stack_.pop_back();
   while (peek_char() != '\n' && peek_char() != -1) get_char();
   depth_ = 0;
-  return Token{TokKind::newline, "", line, col};
+  return Token{TokKind::kNewline, "", line, col};
 }
 
 bool Lexer::take_error(LexError& out) {
@@ -188,13 +188,13 @@ Token Lexer::lex_quoted(int line, int col) {
     if (c == '\\' && peek_char() == quote) c = get_char();
     text.push_back(static_cast<char>(c));
   }
-  return Token{TokKind::quoted, std::move(text), line, col};
+  return Token{TokKind::kQuoted, std::move(text), line, col};
 }
 
 Token Lexer::lex_word(int line, int col) {
   std::string text;
   while (word_char(peek_char())) text.push_back(static_cast<char>(get_char()));
-  return Token{TokKind::word, std::move(text), line, col};
+  return Token{TokKind::kWord, std::move(text), line, col};
 }
 
 Token Lexer::lex_punct(int line, int col) {
@@ -229,7 +229,7 @@ Token Lexer::lex_punct(int line, int col) {
     default:
       break;
   }
-  return Token{TokKind::punct, std::move(text), line, col};
+  return Token{TokKind::kPunct, std::move(text), line, col};
 }
 
 Token Lexer::next() {
@@ -248,18 +248,18 @@ Token Lexer::lex_one() {
     int col = here.col;
     int c = peek_char();
     if (c == -1) {
-      if (stack_.size() == 1) return Token{TokKind::eof, "", line, col};
+      if (stack_.size() == 1) return Token{TokKind::kEof, "", line, col};
       // The end of an included file ends its last statement.
       stack_.pop_back();
-      return Token{TokKind::newline, "", line, col};
+      return Token{TokKind::kNewline, "", line, col};
     }
     if (c == '\n') {
       get_char();
-      return Token{TokKind::newline, "", line, col};
+      return Token{TokKind::kNewline, "", line, col};
     }
     if (c == '$') {
       get_char();
-      if (!expand_macro(line, col)) return Token{TokKind::newline, "", line, col};
+      if (!expand_macro(line, col)) return Token{TokKind::kNewline, "", line, col};
       continue;
     }
     if (c == '"' || c == '\'') return lex_quoted(line, col);

@@ -13,16 +13,16 @@
 
 namespace dpf::pfconf {
 
-enum class TokKind { word, quoted, punct, newline, eof };
+enum class TokKind { kWord, kQuoted, kPunct, kNewline, kEof };
 
 struct Token {
-  TokKind kind = TokKind::eof;
+  TokKind kind = TokKind::kEof;
   std::string text;
   int line = 0;
   int col = 0;
   int file = 0;  // index of the file the token comes from (0 = the main file)
-  bool is(std::string_view word) const { return kind == TokKind::word && text == word; }
-  bool punct(std::string_view p) const { return kind == TokKind::punct && text == p; }
+  bool is(std::string_view word) const { return kind == TokKind::kWord && text == word; }
+  bool punct(std::string_view p) const { return kind == TokKind::kPunct && text == p; }
 };
 
 class Lexer {

@@ -32,11 +32,4 @@ std::string_view timeout_name(Timeout t);
 // TCP flag letters FSRPAUEW, bit i = letter i.
 inline constexpr std::string_view kTcpFlagLetters = "FSRPAUEW";
 
-inline constexpr uint8_t kProtoIcmp = 1;
-inline constexpr uint8_t kProtoTcp = 6;
-inline constexpr uint8_t kProtoUdp = 17;
-inline constexpr uint8_t kProtoIcmp6 = 58;
-inline constexpr uint8_t kIcmpUnreach = 3;
-inline constexpr uint8_t kIcmp6Unreach = 1;
-
 }  // namespace dpf::pfconf

@@ -28,8 +28,8 @@ constexpr Profile kProfiles[] = {
     {"aggressive", {30, 5, 18000, 60, 30, 30, 10}},
 };
 constexpr Timeout kProfileTimeouts[] = {
-    Timeout::tcp_first,   Timeout::tcp_opening, Timeout::tcp_established, Timeout::tcp_closing,
-    Timeout::tcp_finwait, Timeout::tcp_closed,  Timeout::tcp_tsdiff};
+    Timeout::kTcpFirst,   Timeout::kTcpOpening, Timeout::kTcpEstablished, Timeout::kTcpClosing,
+    Timeout::kTcpFinwait, Timeout::kTcpClosed,  Timeout::kTcpTsdiff};
 
 bool one_of(const std::string& v, std::initializer_list<std::string_view> allowed) {
   for (std::string_view a : allowed) {
@@ -41,7 +41,7 @@ bool one_of(const std::string& v, std::initializer_list<std::string_view> allowe
 }  // namespace
 
 void Parser::emit_set_line(std::string text) {
-  ruleset_.definitions.push_back(Definition{DefinitionKind::set_line, "", std::move(text), 0});
+  ruleset_.definitions.push_back(Definition{DefinitionKind::kSetLine, "", std::move(text), 0});
 }
 
 // `set OPTION { item, item }` or `set OPTION item`.
@@ -77,11 +77,11 @@ void Parser::set_option() {
     set_value("ruleset-optimization", {"none", "basic", "profile"});
   } else if (opt.is("block-policy")) {
     Token v = set_value("block-policy", {"drop", "return"});
-    o.block_policy = v.is("drop") ? BlockPolicy::drop : BlockPolicy::ret;
+    o.block_policy = v.is("drop") ? BlockPolicy::kDrop : BlockPolicy::kRet;
     emit_set_line("block-policy " + v.text);
   } else if (opt.is("state-policy")) {
     Token v = set_value("state-policy", {"if-bound", "floating"});
-    o.state_policy = v.is("if-bound") ? StatePolicy::if_bound : StatePolicy::floating;
+    o.state_policy = v.is("if-bound") ? StatePolicy::kIfBound : StatePolicy::kFloating;
     emit_set_line("state-policy " + v.text);
   } else if (opt.is("hostid")) {
     set_hostid();

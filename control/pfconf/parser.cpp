@@ -104,8 +104,8 @@ Parser::Parser(std::string_view text, const std::string& file, const ParseOption
 Result Parser::run() {
   while (true) {
     const Token& t = peek();
-    if (t.kind == TokKind::eof) break;
-    if (t.kind == TokKind::newline) {
+    if (t.kind == TokKind::kEof) break;
+    if (t.kind == TokKind::kNewline) {
       take();
       drain_lexer_error();
       continue;
@@ -138,7 +138,7 @@ Token Parser::take() {
 
 bool Parser::at_end_of_statement() {
   TokKind k = peek().kind;
-  return k == TokKind::newline || k == TokKind::eof;
+  return k == TokKind::kNewline || k == TokKind::kEof;
 }
 
 bool Parser::accept_word(std::string_view word) {
@@ -159,7 +159,7 @@ void Parser::expect_punct(std::string_view p) {
 
 Token Parser::expect_string(std::string_view what) {
   const Token& t = peek();
-  if (t.kind != TokKind::word && t.kind != TokKind::quoted) {
+  if (t.kind != TokKind::kWord && t.kind != TokKind::kQuoted) {
     fail(t, "syntax error: expected " + std::string(what));
   }
   return take();
@@ -171,7 +171,7 @@ uint32_t Parser::expect_number(std::string_view what, uint64_t max) {
   const char* first = t.text.data();
   const char* last = first + t.text.size();
   auto [ptr, ec] = std::from_chars(first, last, v);
-  if (t.kind != TokKind::word || ec != std::errc() || ptr != last || t.text.empty()) {
+  if (t.kind != TokKind::kWord || ec != std::errc() || ptr != last || t.text.empty()) {
     fail(t, "syntax error: expected " + std::string(what) + " (a number)");
   }
   if (v > max)
@@ -218,10 +218,10 @@ void Parser::fail(const Token& at, std::string message) {
 
 void Parser::fail_unexpected(const Token& at) {
   switch (at.kind) {
-    case TokKind::newline:
-    case TokKind::eof:
+    case TokKind::kNewline:
+    case TokKind::kEof:
       fail(at, "syntax error: unexpected end of line");
-    case TokKind::quoted:
+    case TokKind::kQuoted:
       fail(at, "syntax error near \"" + at.text + "\"");
     default:
       fail(at, "syntax error near '" + at.text + "'");
@@ -234,13 +234,13 @@ void Parser::skip_statement() {
 
 void Parser::statement() {
   const Token& t = peek();
-  if (t.kind == TokKind::word && peek(1).punct("=")) return macro_definition();
+  if (t.kind == TokKind::kWord && peek(1).punct("=")) return macro_definition();
   if (t.is("set")) return set_option();
   if (t.is("table")) return table_definition();
   if (t.is("pass") || t.is("block") || t.is("match")) return filter_rule();
   if (t.is("antispoof")) return antispoof();
   if (t.is("include")) return include_file();
-  if (t.kind == TokKind::word) {
+  if (t.kind == TokKind::kWord) {
     for (std::string_view kw : kUnsupportedStatements) {
       if (t.text == kw) fail(t, "'" + t.text + "' rules are not supported");
     }
@@ -253,7 +253,7 @@ void Parser::macro_definition() {
   Token name = take();
   take();  // '='
   std::string value;
-  while (peek().kind == TokKind::word || peek().kind == TokKind::quoted) {
+  while (peek().kind == TokKind::kWord || peek().kind == TokKind::kQuoted) {
     if (!value.empty()) value.push_back(' ');
     value += take().text;
   }
@@ -266,7 +266,7 @@ void Parser::macro_definition() {
   if (value.size() > Lexer::kMaxExpansion)
     fail(name, "macro '" + name.text + "' is longer than 1 MiB");
   lexer_.define(name.text, value);
-  ruleset_.definitions.push_back(Definition{DefinitionKind::macro, name.text, value, 0});
+  ruleset_.definitions.push_back(Definition{DefinitionKind::kMacro, name.text, value, 0});
 }
 
 // `include "file"`: the file's statements are parsed in place, as if written here. A relative
@@ -333,7 +333,7 @@ void Parser::table_definition() {
   }
   ruleset_.tables.push_back(std::move(table));
   ruleset_.definitions.push_back(
-      Definition{DefinitionKind::table, "", "", ruleset_.tables.size() - 1});
+      Definition{DefinitionKind::kTable, "", "", ruleset_.tables.size() - 1});
 }
 
 void Parser::table_entry(const Token& tok, bool negated, std::vector<TableEntry>& out) {
@@ -345,7 +345,7 @@ void Parser::table_entry(const Token& tok, bool negated, std::vector<TableEntry>
   std::vector<Address> addrs;
   resolve_host(tok, prefix, negated, addrs);
   for (Address& a : addrs) {
-    if (a.kind != AddrKind::host) fail(tok, "invalid table entry " + tok.text);
+    if (a.kind != AddrKind::kHost) fail(tok, "invalid table entry " + tok.text);
     out.push_back(TableEntry{std::move(a)});
   }
 }
@@ -399,7 +399,7 @@ void Parser::load_table_file(const Token& at, const std::string& path,
       }
       prefix = v;
     }
-    Token entry{TokKind::word, word, at.line, at.col, at.file};
+    Token entry{TokKind::kWord, word, at.line, at.col, at.file};
     std::vector<Address> addrs;
     resolve_host(entry, prefix, negated, addrs);
     for (Address& a : addrs) out.push_back(TableEntry{std::move(a)});

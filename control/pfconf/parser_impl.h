@@ -57,7 +57,7 @@ struct RuleSpec {
   bool statelock_given = false;
   bool source_track_given = false;
   bool adaptive_given = false;
-  SourceTrack source_track = SourceTrack::none;
+  SourceTrack source_track = SourceTrack::kNone;
 };
 
 class Parser {

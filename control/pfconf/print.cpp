@@ -7,6 +7,7 @@
 
 #include "control/pfconf/address.h"
 #include "control/pfconf/names.h"
+#include "wire/headers.h"
 
 namespace dpf::pfconf {
 namespace {
@@ -14,30 +15,30 @@ namespace {
 std::string port_text(const PortSpec& p, uint8_t proto, bool numeric) {
   std::string a = std::to_string(p.lo);
   std::string b = std::to_string(p.hi);
-  if (!numeric && (p.op == PortOp::eq || p.op == PortOp::ne)) {
-    std::string_view name = service_name(p.lo, proto == kProtoTcp);
+  if (!numeric && (p.op == PortOp::kEq || p.op == PortOp::kNe)) {
+    std::string_view name = service_name(p.lo, proto == wire::kIpProtoTcp);
     if (!name.empty()) a = std::string(name);
   }
   switch (p.op) {
-    case PortOp::none:
+    case PortOp::kNone:
       return "";
-    case PortOp::eq:
+    case PortOp::kEq:
       return " port = " + a;
-    case PortOp::ne:
+    case PortOp::kNe:
       return " port != " + a;
-    case PortOp::lt:
+    case PortOp::kLt:
       return " port < " + a;
-    case PortOp::le:
+    case PortOp::kLe:
       return " port <= " + a;
-    case PortOp::gt:
+    case PortOp::kGt:
       return " port > " + a;
-    case PortOp::ge:
+    case PortOp::kGe:
       return " port >= " + a;
-    case PortOp::range_inclusive:
+    case PortOp::kRangeInclusive:
       return " port " + a + ":" + b;
-    case PortOp::range_exclusive:
+    case PortOp::kRangeExclusive:
       return " port " + a + " >< " + b;
-    case PortOp::range_outside:
+    case PortOp::kRangeOutside:
       return " port " + a + " <> " + b;
   }
   return "";
@@ -65,23 +66,23 @@ std::string icmp_code_text(uint8_t type, uint8_t code, bool inet6) {
 
 void append_return(std::string& s, const Rule& r) {
   switch (r.ret.mode) {
-    case BlockReturn::drop:
+    case BlockReturn::kDrop:
       s += " drop";
       return;
-    case BlockReturn::ret:
+    case BlockReturn::kRet:
       s += " return";
       return;
-    case BlockReturn::rst:
+    case BlockReturn::kRst:
       s += r.ret.rst_ttl ? " return-rst(ttl " + std::to_string(r.ret.rst_ttl) + ")" : " return-rst";
       return;
-    case BlockReturn::icmp:
+    case BlockReturn::kIcmp:
       break;
   }
-  std::string v4 = icmp_code_text(kIcmpUnreach, r.ret.icmp_code, false);
-  std::string v6 = icmp_code_text(kIcmp6Unreach, r.ret.icmp6_code, true);
-  if (r.af == Af::inet) {
+  std::string v4 = icmp_code_text(wire::kIcmpUnreach, r.ret.icmp_code, false);
+  std::string v6 = icmp_code_text(wire::kIcmpv6Unreach, r.ret.icmp6_code, true);
+  if (r.af == Af::kInet) {
     s += " return-icmp(" + v4 + ")";
-  } else if (r.af == Af::inet6) {
+  } else if (r.af == Af::kInet6) {
     s += " return-icmp6(" + v6 + ")";
   } else {
     s += " return-icmp(" + v4 + ", " + v6 + ")";
@@ -103,7 +104,7 @@ void append_log(std::string& s, const LogSpec& log) {
 
 void append_icmp(std::string& s, const Rule& r) {
   if (!r.icmp_type) return;
-  bool inet6 = r.af == Af::inet6;
+  bool inet6 = r.af == Af::kInet6;
   uint8_t type = static_cast<uint8_t>(r.icmp_type - 1);
   s += inet6 ? " icmp6-type " : " icmp-type ";
   std::string_view name = icmp_type_name(type, inet6);
@@ -127,7 +128,7 @@ void append_state_options(std::string& s, const StateOptions& o) {
   bool any_timeout = false;
   for (uint32_t t : o.timeouts) any_timeout = any_timeout || t != 0;
   bool show = o.max_states || o.max_src_nodes || o.max_src_states || o.no_sync ||
-              o.source_track != SourceTrack::none || o.lock == StateLock::if_bound || o.sloppy ||
+              o.source_track != SourceTrack::kNone || o.lock == StateLock::kIfBound || o.sloppy ||
               o.pflow || any_timeout;
   if (!show) return;
   std::string inner;
@@ -139,8 +140,8 @@ void append_state_options(std::string& s, const StateOptions& o) {
   };
   if (o.max_states) add("max " + std::to_string(o.max_states));
   if (o.no_sync) add("no-sync");
-  if (o.source_track != SourceTrack::none) {
-    add(o.source_track == SourceTrack::rule ? "source-track rule" : "source-track global");
+  if (o.source_track != SourceTrack::kNone) {
+    add(o.source_track == SourceTrack::kRule ? "source-track rule" : "source-track global");
   }
   if (o.max_src_states) add("max-src-states " + std::to_string(o.max_src_states));
   if (o.max_src_conn) add("max-src-conn " + std::to_string(o.max_src_conn));
@@ -155,7 +156,7 @@ void append_state_options(std::string& s, const StateOptions& o) {
     if (o.flush_global) item += " global";
     add(item, false);
   }
-  if (o.lock == StateLock::if_bound) add("if-bound");
+  if (o.lock == StateLock::kIfBound) add("if-bound");
   if (o.sloppy) add("sloppy");
   if (o.pflow) add("pflow");
   for (size_t i = 0; i < o.timeouts.size(); ++i) {
@@ -167,16 +168,16 @@ void append_state_options(std::string& s, const StateOptions& o) {
 
 void append_state(std::string& s, const Rule& r) {
   switch (r.state) {
-    case StateMode::none:
-      if (r.action == Action::pass) s += " no state";
+    case StateMode::kNone:
+      if (r.action == Action::kPass) s += " no state";
       break;
-    case StateMode::keep:
+    case StateMode::kKeep:
       s += " keep state";
       break;
-    case StateMode::modulate:
+    case StateMode::kModulate:
       s += " modulate state";
       break;
-    case StateMode::synproxy:
+    case StateMode::kSynproxy:
       s += " synproxy state";
       break;
   }
@@ -185,9 +186,9 @@ void append_state(std::string& s, const Rule& r) {
 }
 
 void append_addresses(std::string& s, const Rule& r, bool numeric) {
-  bool all = r.src.addr.kind == AddrKind::any && r.dst.addr.kind == AddrKind::any &&
-             !r.src.addr.negated && !r.dst.addr.negated && r.src.port.op == PortOp::none &&
-             r.dst.port.op == PortOp::none;
+  bool all = r.src.addr.kind == AddrKind::kAny && r.dst.addr.kind == AddrKind::kAny &&
+             !r.src.addr.negated && !r.dst.addr.negated && r.src.port.op == PortOp::kNone &&
+             r.dst.port.op == PortOp::kNone;
   if (all) {
     s += " all";
   } else {
@@ -200,15 +201,17 @@ void append_addresses(std::string& s, const Rule& r, bool numeric) {
 }  // namespace
 
 std::string print_rule(const Rule& r, const PrintOptions& options) {
-  std::string s = r.action == Action::pass ? "pass" : r.action == Action::block ? "block" : "match";
-  if (r.action == Action::block) append_return(s, r);
-  if (r.dir == Direction::in) s += " in";
-  if (r.dir == Direction::out) s += " out";
+  std::string s = r.action == Action::kPass    ? "pass"
+                  : r.action == Action::kBlock ? "block"
+                                               : "match";
+  if (r.action == Action::kBlock) append_return(s, r);
+  if (r.dir == Direction::kIn) s += " in";
+  if (r.dir == Direction::kOut) s += " out";
   append_log(s, r.log);
   if (r.quick) s += " quick";
   if (!r.ifname.empty()) s += (r.ifnot ? " on ! " : " on ") + r.ifname;
-  if (r.af == Af::inet) s += " inet";
-  if (r.af == Af::inet6) s += " inet6";
+  if (r.af == Af::kInet) s += " inet";
+  if (r.af == Af::kInet6) s += " inet6";
   if (r.proto) {
     std::string_view name = protocol_name(r.proto);
     s += " proto " + (name.empty() ? std::to_string(r.proto) : std::string(name));
@@ -216,8 +219,8 @@ std::string print_rule(const Rule& r, const PrintOptions& options) {
   append_addresses(s, r, options.numeric_ports);
   if (r.flags || r.flagset) {
     s += " flags " + flags_text(r.flags) + "/" + flags_text(r.flagset);
-  } else if (r.action == Action::pass && (r.proto == 0 || r.proto == kProtoTcp) && !r.fragment &&
-             r.state != StateMode::none) {
+  } else if (r.action == Action::kPass && (r.proto == 0 || r.proto == wire::kIpProtoTcp) &&
+             !r.fragment && r.state != StateMode::kNone) {
     s += " flags any";
   }
   append_icmp(s, r);
@@ -266,13 +269,13 @@ std::string print_ruleset(const Ruleset& rs, const PrintOptions& options) {
   if (options.definitions) {
     for (const Definition& d : rs.definitions) {
       switch (d.kind) {
-        case DefinitionKind::macro:
+        case DefinitionKind::kMacro:
           out += d.name + " = \"" + d.value + "\"\n";
           break;
-        case DefinitionKind::set_line:
+        case DefinitionKind::kSetLine:
           out += "set " + d.value + "\n";
           break;
-        case DefinitionKind::table:
+        case DefinitionKind::kTable:
           out += print_table(rs.tables[d.table]) + "\n";
           break;
       }

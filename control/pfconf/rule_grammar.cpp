@@ -6,6 +6,7 @@
 
 #include "control/pfconf/names.h"
 #include "control/pfconf/parser_impl.h"
+#include "wire/headers.h"
 
 namespace dpf::pfconf::detail {
 namespace {
@@ -70,17 +71,17 @@ void Parser::filter_rule() {
   spec.col = action.col;
   spec.file = action.file;
   if (action.is("pass")) {
-    spec.base.action = Action::pass;
+    spec.base.action = Action::kPass;
   } else if (action.is("block")) {
-    spec.base.action = Action::block;
+    spec.base.action = Action::kBlock;
     block_spec(spec);
   } else {
-    spec.base.action = Action::match;
+    spec.base.action = Action::kMatch;
   }
   if (accept_word("in")) {
-    spec.base.dir = Direction::in;
+    spec.base.dir = Direction::kIn;
   } else if (accept_word("out")) {
-    spec.base.dir = Direction::out;
+    spec.base.dir = Direction::kOut;
   }
   while (true) {
     if (accept_word("quick")) {
@@ -93,9 +94,9 @@ void Parser::filter_rule() {
   }
   if (accept_word("on")) interface_spec(spec);
   if (accept_word("inet")) {
-    spec.base.af = Af::inet;
+    spec.base.af = Af::kInet;
   } else if (accept_word("inet6")) {
-    spec.base.af = Af::inet6;
+    spec.base.af = Af::kInet6;
   }
   if (accept_word("proto")) proto_spec(spec);
   fromto(spec);
@@ -108,25 +109,25 @@ void Parser::block_spec(RuleSpec& spec) {
   ReturnSpec& r = spec.base.ret;
   spec.block_explicit = true;
   if (accept_word("drop")) {
-    r.mode = BlockReturn::drop;
+    r.mode = BlockReturn::kDrop;
   } else if (accept_word("return")) {
-    r.mode = BlockReturn::ret;
+    r.mode = BlockReturn::kRet;
   } else if (accept_word("return-rst")) {
-    r.mode = BlockReturn::rst;
+    r.mode = BlockReturn::kRst;
     if (accept_punct("(")) {
       if (!accept_word("ttl")) fail(peek(), "syntax error: expected 'ttl'");
       r.rst_ttl = static_cast<uint8_t>(expect_number("ttl", 255));
       expect_punct(")");
     }
   } else if (accept_word("return-icmp")) {
-    r.mode = BlockReturn::icmp;
+    r.mode = BlockReturn::kIcmp;
     if (accept_punct("(")) {
       r.icmp_code = icmp_return_code(false);
       if (accept_punct(",")) r.icmp6_code = icmp_return_code(true);
       expect_punct(")");
     }
   } else if (accept_word("return-icmp6")) {
-    r.mode = BlockReturn::icmp;
+    r.mode = BlockReturn::kIcmp;
     if (accept_punct("(")) {
       r.icmp6_code = icmp_return_code(true);
       expect_punct(")");
@@ -134,7 +135,7 @@ void Parser::block_spec(RuleSpec& spec) {
   } else {
     spec.block_explicit = false;
     r.mode =
-        ruleset_.options.block_policy == BlockPolicy::ret ? BlockReturn::ret : BlockReturn::drop;
+        ruleset_.options.block_policy == BlockPolicy::kRet ? BlockReturn::kRet : BlockReturn::kDrop;
   }
 }
 
@@ -146,7 +147,7 @@ uint8_t Parser::icmp_return_code(bool inet6) {
     if (v > 255) fail(t, "illegal icmp code " + t.text);
     return static_cast<uint8_t>(v);
   }
-  auto code = icmp_code_number(inet6 ? kIcmp6Unreach : kIcmpUnreach, t.text, inet6);
+  auto code = icmp_code_number(inet6 ? wire::kIcmpv6Unreach : wire::kIcmpUnreach, t.text, inet6);
   if (!code) fail(t, "unknown icmp code " + t.text);
   return *code;
 }
@@ -241,12 +242,12 @@ void Parser::filter_option(RuleSpec& spec) {
     if (!accept_word("state")) fail(peek(), "syntax error: expected 'state' after 'no'");
     if (spec.state_given) fail(t, "modulate or keep cannot be redefined");
     spec.state_given = true;
-    r.state = StateMode::none;
+    r.state = StateMode::kNone;
     return;
   }
-  if (t.is("keep")) return state_spec(spec, StateMode::keep);
-  if (t.is("modulate")) return state_spec(spec, StateMode::modulate);
-  if (t.is("synproxy")) return state_spec(spec, StateMode::synproxy);
+  if (t.is("keep")) return state_spec(spec, StateMode::kKeep);
+  if (t.is("modulate")) return state_spec(spec, StateMode::kModulate);
+  if (t.is("synproxy")) return state_spec(spec, StateMode::kSynproxy);
   Token kw = take();
   if (kw.is("fragment")) {
     r.fragment = true;
@@ -278,7 +279,7 @@ void Parser::filter_option(RuleSpec& spec) {
   } else if (kw.is("once")) {
     r.once = true;
   } else {
-    if (kw.kind == TokKind::word) {
+    if (kw.kind == TokKind::kWord) {
       for (std::string_view o : kUnsupportedOptions) {
         if (kw.text == o) fail(kw, "'" + kw.text + "' is not supported");
       }
@@ -397,9 +398,9 @@ void Parser::state_option(RuleSpec& spec) {
   } else if (kw.is("source-track")) {
     once(spec.source_track_given);
     spec.source_track_given = true;
-    spec.source_track = SourceTrack::global;
+    spec.source_track = SourceTrack::kGlobal;
     if (accept_word("rule"))
-      spec.source_track = SourceTrack::rule;
+      spec.source_track = SourceTrack::kRule;
     else
       accept_word("global");
   } else if (kw.is("max-src-conn-rate")) {
@@ -422,17 +423,17 @@ void Parser::state_option(RuleSpec& spec) {
   } else if (kw.is("if-bound") || kw.is("floating")) {
     if (spec.statelock_given) fail(kw, "state locking option: multiple definitions");
     spec.statelock_given = true;
-    o.lock = kw.is("if-bound") ? StateLock::if_bound : StateLock::floating;
+    o.lock = kw.is("if-bound") ? StateLock::kIfBound : StateLock::kFloating;
   } else if (kw.is("sloppy")) {
     once(o.sloppy);
     o.sloppy = true;
   } else if (kw.is("pflow")) {
     once(o.pflow);
     o.pflow = true;
-  } else if (auto t = timeout_by_name(kw.text); t && kw.kind == TokKind::word) {
+  } else if (auto t = timeout_by_name(kw.text); t && kw.kind == TokKind::kWord) {
     size_t i = static_cast<size_t>(*t);
     if (o.timeouts[i] != 0) fail(kw, "state timeout " + kw.text + " multiple definitions");
-    if (*t == Timeout::adaptive_start || *t == Timeout::adaptive_end) spec.adaptive_given = true;
+    if (*t == Timeout::kAdaptiveStart || *t == Timeout::kAdaptiveEnd) spec.adaptive_given = true;
     o.timeouts[i] = expect_number("timeout", 0x7fffffffULL);
   } else {
     fail_unexpected(kw);
@@ -445,14 +446,15 @@ void Parser::state_option(RuleSpec& spec) {
 void Parser::finish_rule(RuleSpec& spec) {
   Rule& r = spec.base;
   StateOptions& o = r.state_opts;
-  Token here{TokKind::word, "", r.line, spec.col, spec.file};
+  Token here{TokKind::kWord, "", r.line, spec.col, spec.file};
   if ((r.flags || r.flagset) && !spec.protos.empty()) {
     bool tcp = false;
-    for (uint8_t p : spec.protos) tcp = tcp || p == kProtoTcp;
+    for (uint8_t p : spec.protos) tcp = tcp || p == wire::kIpProtoTcp;
     if (!tcp) fail(here, "flags only apply to tcp");
   }
-  if (r.action == Action::pass && !spec.state_given) r.state = StateMode::keep;
-  if (r.action == Action::pass && !spec.flags_given && !r.fragment && r.state != StateMode::none) {
+  if (r.action == Action::kPass && !spec.state_given) r.state = StateMode::kKeep;
+  if (r.action == Action::kPass && !spec.flags_given && !r.fragment &&
+      r.state != StateMode::kNone) {
     r.flags = 0x02;    // S
     r.flagset = 0x12;  // SA
   }
@@ -460,27 +462,27 @@ void Parser::finish_rule(RuleSpec& spec) {
   bool tracking = spec.source_track_given || o.max_src_states != 0;
   if (o.max_src_conn || o.max_src_conn_rate_limit || o.max_src_nodes) {
     tracking = true;
-    if (!spec.source_track_given) track = SourceTrack::rule;
+    if (!spec.source_track_given) track = SourceTrack::kRule;
   }
   if (!spec.adaptive_given && o.max_states) {
-    o.timeouts[static_cast<size_t>(Timeout::adaptive_start)] = (o.max_states / 10) * 6;
-    o.timeouts[static_cast<size_t>(Timeout::adaptive_end)] = (o.max_states / 10) * 12;
+    o.timeouts[static_cast<size_t>(Timeout::kAdaptiveStart)] = (o.max_states / 10) * 6;
+    o.timeouts[static_cast<size_t>(Timeout::kAdaptiveEnd)] = (o.max_states / 10) * 12;
   }
   if (tracking) {
-    if (spec.source_track == SourceTrack::global &&
+    if (spec.source_track == SourceTrack::kGlobal &&
         (o.max_src_nodes || o.max_src_conn || o.max_src_conn_rate_seconds)) {
       fail(here,
            "the max-src-nodes/max-src-conn options are incompatible with "
            "'source-track global'");
     }
-    uint32_t& src_track = o.timeouts[static_cast<size_t>(Timeout::src_track)];
+    uint32_t& src_track = o.timeouts[static_cast<size_t>(Timeout::kSrcTrack)];
     if (src_track < o.max_src_conn_rate_seconds) src_track = o.max_src_conn_rate_seconds;
-    if (track == SourceTrack::none) track = SourceTrack::global;
+    if (track == SourceTrack::kNone) track = SourceTrack::kGlobal;
   }
-  o.source_track = tracking ? track : SourceTrack::none;
-  if (r.state != StateMode::none && !spec.statelock_given &&
-      ruleset_.options.state_policy == StatePolicy::if_bound) {
-    o.lock = StateLock::if_bound;
+  o.source_track = tracking ? track : SourceTrack::kNone;
+  if (r.state != StateMode::kNone && !spec.statelock_given &&
+      ruleset_.options.state_policy == StatePolicy::kIfBound) {
+    o.lock = StateLock::kIfBound;
   }
 }
 

@@ -11,33 +11,33 @@
 
 namespace dpf::pfconf {
 
-// Address family of a rule or an address; `any` means "not restricted".
-enum class Af : uint8_t { any = 0, inet = 4, inet6 = 6 };
+// Address family of a rule or an address; kAny means "not restricted".
+enum class Af : uint8_t { kAny = 0, kInet = 4, kInet6 = 6 };
 
 // An IPv4 (first 4 bytes used) or IPv6 address in network byte order.
 struct IpAddr {
-  Af af = Af::any;
+  Af af = Af::kAny;
   std::array<uint8_t, 16> bytes{};
   bool operator==(const IpAddr&) const = default;
 };
 
 enum class AddrKind : uint8_t {
-  any,          // `any`
-  host,         // address + prefix (a host has the full prefix)
-  range,        // `a - b`, both ends inclusive
-  table,        // `<name>`
-  dynamic,      // `(ifname[:mod])[/prefix]`, follows the interface's addresses at run time
-  self,         // `self` when no address resolver was given (otherwise expanded to hosts)
-  if_network,   // `ifname:network` when no address resolver was given
-  no_route,     // `no-route`
-  urpf_failed,  // `urpf-failed`
+  kAny,         // `any`
+  kHost,        // address + prefix (a host has the full prefix)
+  kRange,       // `a - b`, both ends inclusive
+  kTable,       // `<name>`
+  kDynamic,     // `(ifname[:mod])[/prefix]`, follows the interface's addresses at run time
+  kSelf,        // `self` when no address resolver was given (otherwise expanded to hosts)
+  kIfNetwork,   // `ifname:network` when no address resolver was given
+  kNoRoute,     // `no-route`
+  kUrpfFailed,  // `urpf-failed`
 };
 
 // Modifiers of a dynamic `(if:mod)` address, as pf's PFI_AFLAG_* bits.
 enum DynFlag : uint8_t { kDynNetwork = 1, kDynBroadcast = 2, kDynPeer = 4, kDynNoAlias = 8 };
 
 struct Address {
-  AddrKind kind = AddrKind::any;
+  AddrKind kind = AddrKind::kAny;
   bool negated = false;
   IpAddr addr;              // host: network address, already masked; range: first address
   IpAddr addr_end;          // range: last address
@@ -45,27 +45,27 @@ struct Address {
   bool has_prefix = false;  // dynamic only
   uint8_t dyn_flags = 0;    // dynamic only, DynFlag bits
   std::string name;         // table name, interface name (dynamic, if_network)
-  Af af() const { return kind == AddrKind::host || kind == AddrKind::range ? addr.af : Af::any; }
+  Af af() const { return kind == AddrKind::kHost || kind == AddrKind::kRange ? addr.af : Af::kAny; }
   bool operator==(const Address&) const = default;
 };
 
 // Port comparison as in pf's PF_OP_*: `lo` is the operand, `hi` the second end of ranges;
 // both in host byte order.
 enum class PortOp : uint8_t {
-  none,
-  eq,               // = p
-  ne,               // != p
-  lt,               // < p
-  le,               // <= p
-  gt,               // > p
-  ge,               // >= p
-  range_inclusive,  // lo:hi
-  range_exclusive,  // lo >< hi
-  range_outside,    // lo <> hi
+  kNone,
+  kEq,              // = p
+  kNe,              // != p
+  kLt,              // < p
+  kLe,              // <= p
+  kGt,              // > p
+  kGe,              // >= p
+  kRangeInclusive,  // lo:hi
+  kRangeExclusive,  // lo >< hi
+  kRangeOutside,    // lo <> hi
 };
 
 struct PortSpec {
-  PortOp op = PortOp::none;
+  PortOp op = PortOp::kNone;
   uint16_t lo = 0;
   uint16_t hi = 0;
   bool operator==(const PortSpec&) const = default;
@@ -77,15 +77,15 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
-enum class Action : uint8_t { pass, block, match };
-enum class Direction : uint8_t { any, in, out };
+enum class Action : uint8_t { kPass, kBlock, kMatch };
+enum class Direction : uint8_t { kAny, kIn, kOut };
 
 // How a block rule answers: drop silently, `return` (RST for TCP, ICMP otherwise),
 // `return-rst`, or `return-icmp`/`return-icmp6` with their unreachable codes.
-enum class BlockReturn : uint8_t { drop, ret, rst, icmp };
+enum class BlockReturn : uint8_t { kDrop, kRet, kRst, kIcmp };
 
 struct ReturnSpec {
-  BlockReturn mode = BlockReturn::drop;
+  BlockReturn mode = BlockReturn::kDrop;
   uint8_t rst_ttl = 0;     // return-rst (ttl N); 0 = default
   uint8_t icmp_code = 3;   // ICMP unreachable code, default port-unr
   uint8_t icmp6_code = 4;  // ICMPv6 unreachable code, default port-unr
@@ -101,41 +101,41 @@ struct LogSpec {
   bool operator==(const LogSpec&) const = default;
 };
 
-enum class StateMode : uint8_t { none, keep, modulate, synproxy };
-enum class SourceTrack : uint8_t { none, rule, global };
-// `unset` behaves as floating: `set state-policy if-bound` has already been applied to rules.
-enum class StateLock : uint8_t { unset, if_bound, floating };
+enum class StateMode : uint8_t { kNone, kKeep, kModulate, kSynproxy };
+enum class SourceTrack : uint8_t { kNone, kRule, kGlobal };
+// kUnset behaves as kFloating: `set state-policy if-bound` has already been applied to rules.
+enum class StateLock : uint8_t { kUnset, kIfBound, kFloating };
 
 // pf's timeout slots (PFTM_*), in pf's numbering; the printer walks them in this order.
 enum class Timeout : uint8_t {
-  tcp_first,
-  tcp_opening,
-  tcp_established,
-  tcp_closing,
-  tcp_finwait,
-  tcp_closed,
-  udp_first,
-  udp_single,
-  udp_multiple,
-  icmp_first,
-  icmp_error,
-  other_first,
-  other_single,
-  other_multiple,
-  frag,
-  interval,
-  adaptive_start,
-  adaptive_end,
-  src_track,
-  tcp_tsdiff,
-  count
+  kTcpFirst,
+  kTcpOpening,
+  kTcpEstablished,
+  kTcpClosing,
+  kTcpFinwait,
+  kTcpClosed,
+  kUdpFirst,
+  kUdpSingle,
+  kUdpMultiple,
+  kIcmpFirst,
+  kIcmpError,
+  kOtherFirst,
+  kOtherSingle,
+  kOtherMultiple,
+  kFrag,
+  kInterval,
+  kAdaptiveStart,
+  kAdaptiveEnd,
+  kSrcTrack,
+  kTcpTsdiff,
+  kCount
 };
-inline constexpr size_t kTimeoutCount = static_cast<size_t>(Timeout::count);
+inline constexpr size_t kTimeoutCount = static_cast<size_t>(Timeout::kCount);
 
 struct StateOptions {
   uint32_t max_states = 0;  // max N; 0 = unlimited
   bool no_sync = false;
-  SourceTrack source_track = SourceTrack::none;
+  SourceTrack source_track = SourceTrack::kNone;
   uint32_t max_src_states = 0;
   uint32_t max_src_conn = 0;
   uint32_t max_src_conn_rate_limit = 0;  // max-src-conn-rate N/S
@@ -144,7 +144,7 @@ struct StateOptions {
   std::string overload_table;  // overload <t>
   bool flush = false;          // overload <t> flush
   bool flush_global = false;   // overload <t> flush global
-  StateLock lock = StateLock::unset;
+  StateLock lock = StateLock::kUnset;
   bool sloppy = false;
   bool pflow = false;
   std::array<uint32_t, kTimeoutCount> timeouts{};  // per-rule timeouts in seconds, 0 = default
@@ -152,14 +152,14 @@ struct StateOptions {
 };
 
 struct Rule {
-  Action action = Action::pass;
+  Action action = Action::kPass;
   ReturnSpec ret;
-  Direction dir = Direction::any;
+  Direction dir = Direction::kAny;
   LogSpec log;
   bool quick = false;
   std::string ifname;  // empty = any interface
   bool ifnot = false;  // on ! ifname
-  Af af = Af::any;
+  Af af = Af::kAny;
   uint8_t proto = 0;  // IP protocol number, 0 = any
   Endpoint src;
   Endpoint dst;
@@ -167,7 +167,7 @@ struct Rule {
   uint8_t flagset = 0;
   uint16_t icmp_type = 0;  // type + 1, 0 = not given (pf's convention)
   uint16_t icmp_code = 0;  // code + 1, 0 = not given
-  StateMode state = StateMode::none;
+  StateMode state = StateMode::kNone;
   StateOptions state_opts;
   bool fragment = false;
   bool allow_opts = false;
@@ -208,8 +208,8 @@ struct Table {
   int line = 0;
 };
 
-enum class BlockPolicy : uint8_t { drop, ret };
-enum class StatePolicy : uint8_t { floating, if_bound };
+enum class BlockPolicy : uint8_t { kDrop, kRet };
+enum class StatePolicy : uint8_t { kFloating, kIfBound };
 
 struct Limit {
   std::string name;  // states, src-nodes, frags, tables, table-entries
@@ -222,8 +222,8 @@ struct Options {
   std::array<uint32_t, kTimeoutCount> timeouts{};  // set timeout … and optimization profiles
   std::array<bool, kTimeoutCount> timeout_set{};
   std::string optimization;  // set optimization …; empty = not set
-  BlockPolicy block_policy = BlockPolicy::drop;
-  StatePolicy state_policy = StatePolicy::floating;
+  BlockPolicy block_policy = BlockPolicy::kDrop;
+  StatePolicy state_policy = StatePolicy::kFloating;
   uint32_t hostid = 0;  // set hostid; 0 = not set
   std::string loginterface;
   std::string debug;           // set debug none|urgent|misc|loud
@@ -231,9 +231,9 @@ struct Options {
 };
 
 // Lines that pfctl -v prints while it parses (before the rules), in source order.
-enum class DefinitionKind : uint8_t { macro, set_line, table };
+enum class DefinitionKind : uint8_t { kMacro, kSetLine, kTable };
 struct Definition {
-  DefinitionKind kind = DefinitionKind::macro;
+  DefinitionKind kind = DefinitionKind::kMacro;
   std::string name;   // macro name
   std::string value;  // macro value, or the text after `set ` for set_line
   size_t table = 0;   // index into Ruleset::tables

@@ -27,7 +27,7 @@ bool to_resolved(const sockaddr* sa, const sockaddr* mask, ResolvedAddress& out)
   if (sa == nullptr) return false;
   if (sa->sa_family == AF_INET) {
     const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
-    out.addr.af = Af::inet;
+    out.addr.af = Af::kInet;
     std::memcpy(out.addr.bytes.data(), &in->sin_addr, 4);
     out.prefix = 32;
     if (mask) {
@@ -38,7 +38,7 @@ bool to_resolved(const sockaddr* sa, const sockaddr* mask, ResolvedAddress& out)
   }
   if (sa->sa_family == AF_INET6) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
-    out.addr.af = Af::inet6;
+    out.addr.af = Af::kInet6;
     std::memcpy(out.addr.bytes.data(), &in6->sin6_addr, 16);
     out.prefix = 128;
     if (mask) {

@@ -6,6 +6,7 @@
 
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
+#include "wire/headers.h"
 
 namespace dpf::filter::detail {
 namespace {
@@ -33,35 +34,35 @@ std::vector<PortIv> port_intervals(const PortMatch& m) {
     if (a <= b) v.emplace_back(a, b);
   };
   switch (m.op) {
-    case PortOp::none:
+    case PortOp::kNone:
       add(0, 0xffff);
       break;
-    case PortOp::eq:
+    case PortOp::kEq:
       add(lo, lo);
       break;
-    case PortOp::ne:
+    case PortOp::kNe:
       if (lo > 0) add(0, lo - 1);
       add(lo + 1, 0xffff);
       break;
-    case PortOp::lt:
+    case PortOp::kLt:
       if (lo > 0) add(0, lo - 1);
       break;
-    case PortOp::le:
+    case PortOp::kLe:
       add(0, lo);
       break;
-    case PortOp::gt:
+    case PortOp::kGt:
       add(lo + 1, 0xffff);
       break;
-    case PortOp::ge:
+    case PortOp::kGe:
       add(lo, 0xffff);
       break;
-    case PortOp::range_incl:
+    case PortOp::kRangeIncl:
       add(lo, hi);
       break;
-    case PortOp::range_excl:
+    case PortOp::kRangeExcl:
       if (hi > 0) add(lo + 1, hi - 1);
       break;
-    case PortOp::range_out:
+    case PortOp::kRangeOut:
       if (lo > 0) add(0, lo - 1);
       add(hi + 1, 0xffff);
       break;
@@ -72,16 +73,16 @@ std::vector<PortIv> port_intervals(const PortMatch& m) {
 std::vector<AddrIv> addr_intervals(const CompiledRuleset& rs, const AddrMatch& m, bool v6) {
   std::vector<AddrIv> v;
   switch (m.kind) {
-    case AddrKind::any:
+    case AddrKind::kAny:
       v.emplace_back(Addr128{}, kAddrMax);
       break;
-    case AddrKind::prefix:
+    case AddrKind::kPrefix:
       v.emplace_back(m.a, Addr128{m.a.hi | ~m.b.hi, m.a.lo | ~m.b.lo});
       break;
-    case AddrKind::range:
+    case AddrKind::kRange:
       if (m.a <= m.b) v.emplace_back(m.a, m.b);
       break;
-    case AddrKind::set:
+    case AddrKind::kSet:
       for (const AddrInterval& iv : rs.sets[m.set].intervals(v6)) v.emplace_back(iv.first, iv.last);
       break;
   }
@@ -236,18 +237,18 @@ uint64_t hash_ivs(int dim, const std::vector<Iv>& ivs) {
 bool describe(const CompiledRuleset& rs, uint32_t pos, bool v6, bool ports, Placement& p) {
   const CompiledRule& r = rs.rules[pos];
   p.pos = pos;
-  if (ports && r.dport.op != PortOp::none) {
+  if (ports && r.dport.op != PortOp::kNone) {
     p.dport = port_intervals(r.dport);
     if (p.dport.empty()) return false;
     p.can[kDport] = true;
   }
   // A table that grows at run time cannot be cut into fixed intervals: never index by it.
-  if (!r.dst.neg && r.dst.kind != AddrKind::any && !r.dst.hosts) {
+  if (!r.dst.neg && r.dst.kind != AddrKind::kAny && !r.dst.hosts) {
     p.dst = addr_intervals(rs, r.dst, v6);
     if (p.dst.empty()) return false;
     p.can[kDst] = true;
   }
-  if (!r.src.neg && r.src.kind != AddrKind::any && !r.src.hosts) {
+  if (!r.src.neg && r.src.kind != AddrKind::kAny && !r.src.hosts) {
     p.src = addr_intervals(rs, r.src, v6);
     if (p.src.empty()) return false;
     p.can[kSrc] = true;
@@ -340,20 +341,21 @@ void build_classifier(CompiledRuleset& rs) {
   rs.proto_classes = static_cast<uint32_t>(protos.size() + 1);
   rs.nodes.assign(4 * rs.proto_classes, ClassifierNode{});
   for (uint8_t dir = 1; dir <= 2; ++dir) {
-    for (uint8_t af : {uint8_t{4}, uint8_t{6}}) {
+    for (Af af : {Af::kInet, Af::kInet6}) {
+      const bool v6 = af == Af::kInet6;
       for (uint32_t cls = 0; cls < rs.proto_classes; ++cls) {
         uint8_t proto = cls == 0 ? 0 : protos[cls - 1];
         std::vector<uint32_t> members;
         for (uint32_t i = 0; i < rs.rules.size(); ++i) {
           const CompiledRule& r = rs.rules[i];
           if (r.dir != 0 && r.dir != dir) continue;
-          if (r.af != 0 && r.af != af) continue;
+          if (r.af != 0 && r.af != static_cast<uint8_t>(af)) continue;
           if (r.proto != 0 && r.proto != proto) continue;
           members.push_back(i);
         }
-        size_t n = ((dir - 1u) * 2u + (af == 6 ? 1u : 0u)) * rs.proto_classes + cls;
-        bool ports = proto == kProtoTcp || proto == kProtoUdp;
-        build_node(rs, members, af == 6, ports, rs.nodes[n]);
+        size_t n = ((dir - 1u) * 2u + (v6 ? 1u : 0u)) * rs.proto_classes + cls;
+        bool ports = proto == wire::kIpProtoTcp || proto == wire::kIpProtoUdp;
+        build_node(rs, members, v6, ports, rs.nodes[n]);
       }
     }
   }

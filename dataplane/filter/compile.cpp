@@ -7,7 +7,7 @@ namespace dpf::filter {
 namespace {
 
 bool is_link_local6(const pfconf::IpAddr& a) {
-  return a.af == pfconf::Af::inet6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+  return a.af == pfconf::Af::kInet6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
 }
 
 bool names_interface(const Interface& ifc, const std::string& name) {
@@ -19,7 +19,7 @@ bool names_interface(const Interface& ifc, const std::string& name) {
 }
 
 Addr128 key_of(const pfconf::IpAddr& a) {
-  return addr_key(a.bytes.data(), a.af == pfconf::Af::inet6);
+  return addr_key(a.bytes.data(), a.af == pfconf::Af::kInet6);
 }
 
 class Compiler {
@@ -75,7 +75,7 @@ uint64_t Compiler::ports_named(const std::string& name) const {
 void add_entry(const pfconf::IpAddr& a, uint8_t bits, bool negated, std::vector<PrefixEntry>& v4,
                std::vector<PrefixEntry>& v6) {
   PrefixEntry e{key_of(a), bits, negated};
-  (a.af == pfconf::Af::inet6 ? v6 : v4).push_back(e);
+  (a.af == pfconf::Af::kInet6 ? v6 : v4).push_back(e);
 }
 
 void Compiler::add_tables() {
@@ -110,7 +110,7 @@ uint32_t Compiler::self_set() {
   std::vector<PrefixEntry> v6;
   for (const Interface& ifc : ifs_.interfaces) {
     for (const InterfaceAddress& a : ifc.addresses) {
-      add_entry(a.addr, a.addr.af == pfconf::Af::inet6 ? 128 : 32, false, v4, v6);
+      add_entry(a.addr, a.addr.af == pfconf::Af::kInet6 ? 128 : 32, false, v4, v6);
     }
   }
   return derived_set("self", std::move(v4), std::move(v6));
@@ -118,10 +118,10 @@ uint32_t Compiler::self_set() {
 
 // `IF:network` and `(IF[:network|:broadcast|:0])[/prefix]` over every interface the name denotes.
 uint32_t Compiler::interface_set(const pfconf::Address& a) {
-  bool network = a.kind == pfconf::AddrKind::if_network || (a.dyn_flags & pfconf::kDynNetwork);
+  bool network = a.kind == pfconf::AddrKind::kIfNetwork || (a.dyn_flags & pfconf::kDynNetwork);
   bool broadcast = a.dyn_flags & pfconf::kDynBroadcast;
   bool first_only = a.dyn_flags & pfconf::kDynNoAlias;
-  std::string key = (a.kind == pfconf::AddrKind::if_network ? "net:" : "dyn:") + a.name + ":" +
+  std::string key = (a.kind == pfconf::AddrKind::kIfNetwork ? "net:" : "dyn:") + a.name + ":" +
                     std::to_string(a.dyn_flags) + "/" +
                     (a.has_prefix ? std::to_string(a.prefix) : "-");
   std::vector<PrefixEntry> v4;
@@ -131,7 +131,7 @@ uint32_t Compiler::interface_set(const pfconf::Address& a) {
     bool got4 = false;
     bool got6 = false;
     for (const InterfaceAddress& ia : ifc.addresses) {
-      bool v6a = ia.addr.af == pfconf::Af::inet6;
+      bool v6a = ia.addr.af == pfconf::Af::kInet6;
       uint8_t full = v6a ? 128 : 32;
       if (first_only) {
         if (v6a ? (got6 || is_link_local6(ia.addr)) : got4) continue;
@@ -155,43 +155,43 @@ uint32_t Compiler::interface_set(const pfconf::Address& a) {
 bool Compiler::address(const pfconf::Address& a, AddrMatch& out) {
   out.neg = a.negated;
   switch (a.kind) {
-    case pfconf::AddrKind::any:
-      out.kind = AddrKind::any;
+    case pfconf::AddrKind::kAny:
+      out.kind = AddrKind::kAny;
       return true;
-    case pfconf::AddrKind::host: {
-      out.kind = AddrKind::prefix;
+    case pfconf::AddrKind::kHost: {
+      out.kind = AddrKind::kPrefix;
       out.b = prefix_mask(a.prefix);
       Addr128 k = key_of(a.addr);
       out.a = {k.hi & out.b.hi, k.lo & out.b.lo};
       return true;
     }
-    case pfconf::AddrKind::range:
-      out.kind = AddrKind::range;
+    case pfconf::AddrKind::kRange:
+      out.kind = AddrKind::kRange;
       out.a = key_of(a.addr);
       out.b = key_of(a.addr_end);
       return true;
-    case pfconf::AddrKind::table:
-      out.kind = AddrKind::set;
+    case pfconf::AddrKind::kTable:
+      out.kind = AddrKind::kSet;
       out.set = table_set(a.name);
       return true;
-    case pfconf::AddrKind::self:
-      out.kind = AddrKind::set;
+    case pfconf::AddrKind::kSelf:
+      out.kind = AddrKind::kSet;
       out.set = self_set();
       return true;
-    case pfconf::AddrKind::dynamic:
+    case pfconf::AddrKind::kDynamic:
       if (a.dyn_flags & pfconf::kDynPeer) {
         error_ = "(" + a.name + ":peer) is not supported: the node has no point-to-point links";
         return false;
       }
       [[fallthrough]];
-    case pfconf::AddrKind::if_network:
-      out.kind = AddrKind::set;
+    case pfconf::AddrKind::kIfNetwork:
+      out.kind = AddrKind::kSet;
       out.set = interface_set(a);
       return true;
-    case pfconf::AddrKind::no_route:
+    case pfconf::AddrKind::kNoRoute:
       error_ = "no-route is not supported";
       return false;
-    case pfconf::AddrKind::urpf_failed:
+    case pfconf::AddrKind::kUrpfFailed:
       error_ = "urpf-failed is not supported";
       return false;
   }
@@ -211,23 +211,23 @@ uint16_t Compiler::tag_id(const std::string& name) {
 
 PortMatch port_match(const pfconf::PortSpec& p) {
   static constexpr PortOp kOps[] = {
-      PortOp::none, PortOp::eq, PortOp::ne,         PortOp::lt,         PortOp::le,
-      PortOp::gt,   PortOp::ge, PortOp::range_incl, PortOp::range_excl, PortOp::range_out};
+      PortOp::kNone, PortOp::kEq, PortOp::kNe,        PortOp::kLt,        PortOp::kLe,
+      PortOp::kGt,   PortOp::kGe, PortOp::kRangeIncl, PortOp::kRangeExcl, PortOp::kRangeOut};
   return {kOps[static_cast<size_t>(p.op)], p.lo, p.hi};
 }
 
 ReturnMode return_mode(pfconf::BlockReturn m) {
   switch (m) {
-    case pfconf::BlockReturn::drop:
-      return ReturnMode::drop;
-    case pfconf::BlockReturn::ret:
-      return ReturnMode::ret;
-    case pfconf::BlockReturn::rst:
-      return ReturnMode::rst;
-    case pfconf::BlockReturn::icmp:
-      return ReturnMode::icmp;
+    case pfconf::BlockReturn::kDrop:
+      return ReturnMode::kDrop;
+    case pfconf::BlockReturn::kRet:
+      return ReturnMode::kRet;
+    case pfconf::BlockReturn::kRst:
+      return ReturnMode::kRst;
+    case pfconf::BlockReturn::kIcmp:
+      return ReturnMode::kIcmp;
   }
-  return ReturnMode::drop;
+  return ReturnMode::kDrop;
 }
 
 void Compiler::state_spec(const pfconf::Rule& r, StateSpec& s) {
@@ -236,9 +236,9 @@ void Compiler::state_spec(const pfconf::Rule& r, StateSpec& s) {
   s.no_sync = o.no_sync;
   s.sloppy = o.sloppy;
   s.pflow = o.pflow;
-  s.if_bound = o.lock == pfconf::StateLock::if_bound ||
-               (o.lock == pfconf::StateLock::unset &&
-                in_.options.state_policy == pfconf::StatePolicy::if_bound);
+  s.if_bound = o.lock == pfconf::StateLock::kIfBound ||
+               (o.lock == pfconf::StateLock::kUnset &&
+                in_.options.state_policy == pfconf::StatePolicy::kIfBound);
   s.source_track = static_cast<SourceTrack>(o.source_track);
   s.max_src_states = o.max_src_states;
   s.max_src_conn = o.max_src_conn;
@@ -268,16 +268,18 @@ bool Compiler::rule(const pfconf::Rule& r, uint32_t nr) {
   if (r.max_pkt_size != 0) return fail(r, nr, "max-pkt-size is not supported");
   CompiledRule c;
   c.nr = nr;
-  c.action = r.action == pfconf::Action::pass    ? RuleAction::pass
-             : r.action == pfconf::Action::block ? RuleAction::block
-                                                 : RuleAction::match;
+  c.action = r.action == pfconf::Action::kPass    ? RuleAction::kPass
+             : r.action == pfconf::Action::kBlock ? RuleAction::kBlock
+                                                  : RuleAction::kMatch;
   c.quick = r.quick;
   c.log = r.log.enabled;
   c.log_flags = static_cast<uint8_t>((r.log.all ? kLogAll : 0) | (r.log.matches ? kLogMatches : 0) |
                                      (r.log.user ? kLogUser : 0));
   c.log_if = r.log.logif;
   c.dir = static_cast<uint8_t>(r.dir);  // any 0, in 1, out 2
-  c.af = static_cast<uint8_t>(r.af);    // any 0, inet 4, inet6 6
+  c.af = r.af == pfconf::Af::kAny     ? 0
+         : r.af == pfconf::Af::kInet6 ? static_cast<uint8_t>(Af::kInet6)
+                                      : static_cast<uint8_t>(Af::kInet);
   if (!r.ifname.empty()) {
     c.has_if = true;
     c.ifnot = r.ifnot;
@@ -300,13 +302,13 @@ bool Compiler::rule(const pfconf::Rule& r, uint32_t nr) {
   c.tag = tag_id(r.tag);
   c.tagged = tag_id(r.tagged);
   c.tagged_not = r.tagged_not;
-  c.state = c.action == RuleAction::pass ? static_cast<StateMode>(r.state) : StateMode::none;
-  c.ret = c.action == RuleAction::block ? return_mode(r.ret.mode) : ReturnMode::drop;
+  c.state = c.action == RuleAction::kPass ? static_cast<StateMode>(r.state) : StateMode::kNone;
+  c.ret = c.action == RuleAction::kBlock ? return_mode(r.ret.mode) : ReturnMode::kDrop;
   c.rst_ttl = r.ret.rst_ttl;
   c.icmp4_code = r.ret.icmp_code;
   c.icmp6_code = r.ret.icmp6_code;
   StateSpec s;
-  if (c.state != StateMode::none) state_spec(r, s);
+  if (c.state != StateMode::kNone) state_spec(r, s);
   out_->rules.push_back(c);
   out_->states.push_back(s);
   return true;
@@ -347,7 +349,7 @@ void Compiler::attach_hosts() {
   }
   for (CompiledRule& r : out_->rules) {
     for (AddrMatch* m : {&r.src, &r.dst}) {
-      if (m->kind == AddrKind::set && out_->hosts[m->set] != nullptr) m->hosts = true;
+      if (m->kind == AddrKind::kSet && out_->hosts[m->set] != nullptr) m->hosts = true;
     }
   }
 }

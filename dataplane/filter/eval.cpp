@@ -1,6 +1,7 @@
 // Rule evaluation: per-rule tests as pf_test_rule orders them, the last-match/quick walk over
 // candidates, and the verdict (state options, block return) of the deciding rule.
 #include "dataplane/filter/eval.h"
+#include "wire/headers.h"
 
 namespace dpf::filter {
 namespace {
@@ -11,31 +12,31 @@ struct Keys {
 };
 
 Keys packet_keys(const Packet& p) noexcept {
-  bool v6 = p.af == Af::inet6;
+  bool v6 = p.af == Af::kInet6;
   return {addr_key(p.src, v6), addr_key(p.dst, v6)};
 }
 
 bool port_matches(const PortMatch& m, uint16_t port) noexcept {
   switch (m.op) {
-    case PortOp::none:
+    case PortOp::kNone:
       return true;
-    case PortOp::eq:
+    case PortOp::kEq:
       return port == m.lo;
-    case PortOp::ne:
+    case PortOp::kNe:
       return port != m.lo;
-    case PortOp::lt:
+    case PortOp::kLt:
       return port < m.lo;
-    case PortOp::le:
+    case PortOp::kLe:
       return port <= m.lo;
-    case PortOp::gt:
+    case PortOp::kGt:
       return port > m.lo;
-    case PortOp::ge:
+    case PortOp::kGe:
       return port >= m.lo;
-    case PortOp::range_incl:
+    case PortOp::kRangeIncl:
       return port >= m.lo && port <= m.hi;
-    case PortOp::range_excl:
+    case PortOp::kRangeExcl:
       return port > m.lo && port < m.hi;
-    case PortOp::range_out:
+    case PortOp::kRangeOut:
       return port < m.lo || port > m.hi;
   }
   return false;
@@ -45,16 +46,16 @@ bool port_matches(const PortMatch& m, uint16_t port) noexcept {
 bool addr_matches(const CompiledRuleset& rs, const AddrMatch& m, bool v6, Addr128 a) noexcept {
   bool in = true;
   switch (m.kind) {
-    case AddrKind::any:
+    case AddrKind::kAny:
       in = true;
       break;
-    case AddrKind::prefix:
+    case AddrKind::kPrefix:
       in = prefix_contains(m.a, m.b, a);
       break;
-    case AddrKind::range:
+    case AddrKind::kRange:
       in = m.a <= a && a <= m.b;
       break;
-    case AddrKind::set:
+    case AddrKind::kSet:
       in = rs.sets[m.set].contains(v6, a) || (m.hosts && rs.hosts[m.set]->contains(v6, a));
       break;
   }
@@ -71,25 +72,25 @@ bool matches(const CompiledRuleset& rs, const CompiledRule& r, const Packet& p, 
   if (r.dir != 0 && r.dir != static_cast<uint8_t>(p.dir)) return false;
   if (r.af != 0 && r.af != static_cast<uint8_t>(p.af)) return false;
   if (r.proto != 0 && r.proto != p.proto) return false;
-  bool v6 = p.af == Af::inet6;
+  bool v6 = p.af == Af::kInet6;
   if (!addr_matches(rs, r.src, v6, k.src)) return false;
   if (!addr_matches(rs, r.dst, v6, k.dst)) return false;
   if (p.fragment) {
     // pf_test_fragment: rules that need the transport header never match a fragment.
-    if (r.sport.op != PortOp::none || r.dport.op != PortOp::none) return false;
-    if (p.proto == kProtoTcp && r.flagset != 0) return false;
+    if (r.sport.op != PortOp::kNone || r.dport.op != PortOp::kNone) return false;
+    if (p.proto == wire::kIpProtoTcp && r.flagset != 0) return false;
     if (r.icmp_type != 0 || r.icmp_code != 0) return false;
   } else {
     if (r.fragment) return false;
     switch (p.proto) {
-      case kProtoTcp:
+      case wire::kIpProtoTcp:
         if ((r.flagset & p.tcp_flags) != r.flags) return false;
         [[fallthrough]];
-      case kProtoUdp:
+      case wire::kIpProtoUdp:
         if (!port_matches(r.sport, p.sport) || !port_matches(r.dport, p.dport)) return false;
         break;
-      case kProtoIcmp:
-      case kProtoIcmp6:
+      case wire::kIpProtoIcmp:
+      case wire::kIpProtoIcmpv6:
         if (r.icmp_type != 0 && r.icmp_type != p.icmp_type + 1) return false;
         if (r.icmp_code != 0 && r.icmp_code != p.icmp_code + 1) return false;
         break;
@@ -112,7 +113,7 @@ struct Walk {
 // Applies a matching rule; returns true when evaluation stops (quick).
 inline bool take(Walk& w, const CompiledRule& r) noexcept {
   if (r.tag != 0) w.tag = r.tag;
-  if (r.action == RuleAction::match) {
+  if (r.action == RuleAction::kMatch) {
     w.match_log = w.match_log || r.log;
   } else {
     w.last = &r;
@@ -121,18 +122,18 @@ inline bool take(Walk& w, const CompiledRule& r) noexcept {
 }
 
 void set_return(Verdict& v, const CompiledRule& r, const Packet& p) noexcept {
-  if (r.ret == ReturnMode::drop || p.fragment) return;
-  bool can_rst = r.ret == ReturnMode::ret || r.ret == ReturnMode::rst;
-  bool can_icmp = r.ret == ReturnMode::ret || r.ret == ReturnMode::icmp;
-  if (p.proto == kProtoTcp && can_rst && (p.tcp_flags & kTcpRst) == 0) {
-    v.ret = ReturnKind::rst;
+  if (r.ret == ReturnMode::kDrop || p.fragment) return;
+  bool can_rst = r.ret == ReturnMode::kRet || r.ret == ReturnMode::kRst;
+  bool can_icmp = r.ret == ReturnMode::kRet || r.ret == ReturnMode::kIcmp;
+  if (p.proto == wire::kIpProtoTcp && can_rst && (p.tcp_flags & wire::kTcpRst) == 0) {
+    v.ret = ReturnKind::kRst;
     v.rst_ttl = r.rst_ttl;
-  } else if (can_icmp && p.af == Af::inet && p.proto != kProtoIcmp) {
-    v.ret = ReturnKind::icmp;
+  } else if (can_icmp && p.af == Af::kInet && p.proto != wire::kIpProtoIcmp) {
+    v.ret = ReturnKind::kIcmp;
     v.icmp_type = 3;  // ICMP_UNREACH
     v.icmp_code = r.icmp4_code;
-  } else if (can_icmp && p.af == Af::inet6 && p.proto != kProtoIcmp6) {
-    v.ret = ReturnKind::icmp;
+  } else if (can_icmp && p.af == Af::kInet6 && p.proto != wire::kIpProtoIcmpv6) {
+    v.ret = ReturnKind::kIcmp;
     v.icmp_type = 1;  // ICMP6_DST_UNREACH
     v.icmp_code = r.icmp6_code;
   }
@@ -149,15 +150,15 @@ Verdict finish(const CompiledRuleset& rs, const Walk& w, const Packet& p) noexce
   v.quick = r->quick;
   v.log = r->log;
   v.log_flags = r->log_flags;
-  if (r->action == RuleAction::block) {
-    v.action = Decision::block;
+  if (r->action == RuleAction::kBlock) {
+    v.action = Decision::kBlock;
     set_return(v, *r, p);
     return v;
   }
   v.allow_opts = r->allow_opts;
   // Fragments never create states (pf_test_fragment / PF_VPROTO_FRAGMENT).
-  v.keep_state = r->state != StateMode::none && !p.fragment;
-  v.state_mode = v.keep_state ? r->state : StateMode::none;
+  v.keep_state = r->state != StateMode::kNone && !p.fragment;
+  v.state_mode = v.keep_state ? r->state : StateMode::kNone;
   if (v.keep_state) v.state = &rs.states[static_cast<size_t>(r - rs.rules.data())];
   return v;
 }
@@ -223,7 +224,7 @@ bool rule_matches(const CompiledRuleset& rs, const CompiledRule& r, const Packet
 Verdict evaluate(const CompiledRuleset& rs, const Packet& p) noexcept {
   if (port_in_mask(rs.skip_mask, p.port)) [[unlikely]] {
     Verdict v;
-    v.action = Decision::skip;
+    v.action = Decision::kSkip;
     return v;
   }
   const Keys k = packet_keys(p);
@@ -246,7 +247,7 @@ Verdict evaluate(const CompiledRuleset& rs, const Packet& p) noexcept {
 Verdict evaluate_linear(const CompiledRuleset& rs, const Packet& p) noexcept {
   if (port_in_mask(rs.skip_mask, p.port)) {
     Verdict v;
-    v.action = Decision::skip;
+    v.action = Decision::kSkip;
     return v;
   }
   const Keys k = packet_keys(p);

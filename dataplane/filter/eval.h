@@ -10,28 +10,18 @@
 #include <cstdint>
 
 #include "dataplane/filter/ruleset.h"
+#include "wire/headers.h"
 
 namespace dpf::filter {
 
 inline constexpr uint16_t kNoPort = 0xffff;
 
-// TCP flag bits as on the wire (FIN 0x01 … CWR 0x80).
-inline constexpr uint8_t kTcpFin = 0x01;
-inline constexpr uint8_t kTcpSyn = 0x02;
-inline constexpr uint8_t kTcpRst = 0x04;
-inline constexpr uint8_t kTcpAck = 0x10;
-
-inline constexpr uint8_t kProtoIcmp = 1;
-inline constexpr uint8_t kProtoTcp = 6;
-inline constexpr uint8_t kProtoUdp = 17;
-inline constexpr uint8_t kProtoIcmp6 = 58;
-
 // What the evaluator needs of a packet, already parsed by the worker.
 struct Packet {
-  Af af = Af::inet;
+  Af af = Af::kInet;
   uint8_t proto = 0;
-  Direction dir = Direction::in;
-  uint8_t tcp_flags = 0;
+  Direction dir = Direction::kIn;
+  uint8_t tcp_flags = 0;        // wire::kTcp* bits
   uint16_t port = 0;            // the node's port index of the interface being filtered
   uint16_t rcv_port = kNoPort;  // the port the packet arrived on (received-on); kNoPort unknown
   uint16_t sport = 0;           // host order; TCP/UDP only
@@ -44,11 +34,11 @@ struct Packet {
   uint8_t dst[16] = {};
 };
 
-enum class Decision : uint8_t { pass, block, skip };  // skip: `set skip on` the interface
-enum class ReturnKind : uint8_t { none, rst, icmp };
+enum class Decision : uint8_t { kPass, kBlock, kSkip };  // kSkip: `set skip on` the interface
+enum class ReturnKind : uint8_t { kNone, kRst, kIcmp };
 
 struct Verdict {
-  Decision action = Decision::pass;
+  Decision action = Decision::kPass;
   const CompiledRule* rule = nullptr;  // the deciding rule; nullptr = pf's default rule
   uint32_t rule_nr = kNoRule;
   bool quick = false;
@@ -57,12 +47,12 @@ struct Verdict {
   bool match_log = false;  // a matching `match` rule asked for logging
   bool allow_opts = false;
   bool keep_state = false;  // pass and the rule keeps (modulates, synproxies) state
-  StateMode state_mode = StateMode::none;
-  const StateSpec* state = nullptr;   // the deciding rule's state options (nullptr: none)
-  ReturnKind ret = ReturnKind::none;  // what to send back for a block
-  uint8_t icmp_type = 0;              // ret == icmp: ICMP(v6) type and code to send
+  StateMode state_mode = StateMode::kNone;
+  const StateSpec* state = nullptr;    // the deciding rule's state options (nullptr: none)
+  ReturnKind ret = ReturnKind::kNone;  // what to send back for a block
+  uint8_t icmp_type = 0;               // ret == kIcmp: ICMP(v6) type and code to send
   uint8_t icmp_code = 0;
-  uint8_t rst_ttl = 0;  // ret == rst: TTL of the RST, 0 = default
+  uint8_t rst_ttl = 0;  // ret == kRst: TTL of the RST, 0 = default
   uint16_t tag = 0;     // the packet's tag after evaluation (0 = none)
 };
 

@@ -15,6 +15,7 @@
 
 #include "dataplane/filter/host_set.h"
 #include "dataplane/filter/prefix_set.h"
+#include "wire/flow.h"
 
 namespace dpf::filter {
 
@@ -24,29 +25,42 @@ inline constexpr uint32_t kNoRule = 0xffffffffu;
 // pf's PFTM_* slots, numbered as pfconf::Timeout and state::Timeout (0..19).
 inline constexpr size_t kTimeoutSlots = 20;
 
-enum class Af : uint8_t { inet = 4, inet6 = 6 };
-enum class Direction : uint8_t { in = 1, out = 2 };
-enum class RuleAction : uint8_t { pass, block, match };
-enum class StateMode : uint8_t { none, keep, modulate, synproxy };
-enum class SourceTrack : uint8_t { none, rule, global };
+// A packet's direction and address family are wire's (wire/flow.h), shared with the state table.
+using wire::Af;
+using wire::Direction;
+
+enum class RuleAction : uint8_t { kPass, kBlock, kMatch };
+enum class StateMode : uint8_t { kNone, kKeep, kModulate, kSynproxy };
+enum class SourceTrack : uint8_t { kNone, kRule, kGlobal };
 
 // A rule's `block` answer as written (or from `set block-policy`): drop, `return` (RST for TCP,
 // ICMP otherwise), `return-rst`, `return-icmp[6]`.
-enum class ReturnMode : uint8_t { drop, ret, rst, icmp };
+enum class ReturnMode : uint8_t { kDrop, kRet, kRst, kIcmp };
 
 // pf's PF_OP_* over a port in host order.
-enum class PortOp : uint8_t { none, eq, ne, lt, le, gt, ge, range_incl, range_excl, range_out };
+enum class PortOp : uint8_t {
+  kNone,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kRangeIncl,
+  kRangeExcl,
+  kRangeOut
+};
 
 struct PortMatch {
-  PortOp op = PortOp::none;
+  PortOp op = PortOp::kNone;
   uint16_t lo = 0;
   uint16_t hi = 0;
 };
 
-enum class AddrKind : uint8_t { any, prefix, range, set };
+enum class AddrKind : uint8_t { kAny, kPrefix, kRange, kSet };
 
 struct AddrMatch {
-  AddrKind kind = AddrKind::any;
+  AddrKind kind = AddrKind::kAny;
   bool neg = false;
   bool hosts = false;  // kind set: the table also takes run-time hosts (CompiledRuleset::hosts)
   uint32_t set = 0;    // kind set: index into CompiledRuleset::sets
@@ -61,7 +75,7 @@ struct StateSpec {
   bool sloppy = false;
   bool if_bound = false;  // per-rule option or `set state-policy if-bound`
   bool pflow = false;
-  SourceTrack source_track = SourceTrack::none;
+  SourceTrack source_track = SourceTrack::kNone;
   uint32_t max_src_states = 0;
   uint32_t max_src_conn = 0;
   uint32_t max_src_conn_rate_limit = 0;
@@ -84,7 +98,7 @@ struct alignas(64) CompiledRule {
   bool ifnot = false;  // on ! IF
   bool has_rcv = false;
   uint8_t dir = 0;    // 0 any, else Direction
-  uint8_t af = 0;     // 0 any, 4, 6
+  uint8_t af = 0;     // 0 any, else Af
   uint8_t proto = 0;  // 0 any
   uint8_t flags = 0;  // TCP: (flags & flagset) must equal flags
   uint8_t flagset = 0;
@@ -96,7 +110,7 @@ struct alignas(64) CompiledRule {
   PortMatch dport;
   bool fragment = false;  // matches only fragments
   bool tagged_not = false;
-  RuleAction action = RuleAction::pass;
+  RuleAction action = RuleAction::kPass;
   bool quick = false;
   AddrMatch src;
   AddrMatch dst;
@@ -107,8 +121,8 @@ struct alignas(64) CompiledRule {
   uint8_t log_flags = 0;  // kLogAll | kLogMatches | kLogUser
   uint8_t log_if = 0;     // pflogN
   bool allow_opts = false;
-  StateMode state = StateMode::none;
-  ReturnMode ret = ReturnMode::drop;
+  StateMode state = StateMode::kNone;
+  ReturnMode ret = ReturnMode::kDrop;
   uint8_t rst_ttl = 0;
   uint8_t icmp4_code = 3;  // unreachable code for return/return-icmp (port unreachable)
   uint8_t icmp6_code = 4;  // ICMPv6 unreachable code (port unreachable)
@@ -193,13 +207,13 @@ struct CompiledRuleset {
   std::vector<std::string> tag_names;  // tag id t is tag_names[t - 1]
   uint64_t skip_mask = 0;              // ports of `set skip on`
 
-  // Classifier: nodes[((dir - 1) * 2 + (af == inet6)) * proto_classes + class].
+  // Classifier: nodes[((dir - 1) * 2 + (af == kInet6)) * proto_classes + class].
   std::array<uint8_t, 256> proto_class{};
   uint32_t proto_classes = 1;
   std::vector<ClassifierNode> nodes;
 
   const ClassifierNode& node(Direction d, Af af, uint8_t proto) const noexcept {
-    size_t i = (static_cast<size_t>(d) - 1) * 2 + (af == Af::inet6 ? 1 : 0);
+    size_t i = (static_cast<size_t>(d) - 1) * 2 + (af == Af::kInet6 ? 1 : 0);
     return nodes[i * proto_classes + proto_class[proto]];
   }
   // Tag id of a name, 0 if no rule names it.

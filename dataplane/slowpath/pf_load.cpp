@@ -33,8 +33,8 @@ uint32_t src_node_limit(const pfconf::Ruleset& src) {
 // Source tracking of a stateful rule: the limits its states' source nodes apply.
 void set_src_tracking(Pf& pf, const PfRuleset& rs, const filter::StateSpec& spec, RuleRef& ref) {
   ref.pf = &pf;
-  ref.src_track = spec.source_track != filter::SourceTrack::none;
-  ref.src_track_rule = spec.source_track == filter::SourceTrack::rule;
+  ref.src_track = spec.source_track != filter::SourceTrack::kNone;
+  ref.src_track_rule = spec.source_track == filter::SourceTrack::kRule;
   state::SrcLimits& l = ref.src_limits;
   l.max_src_nodes = spec.max_src_nodes;
   l.max_src_states = spec.max_src_states;
@@ -65,9 +65,9 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
   if (!out->compiled) return nullptr;
   // The node tracks `keep state` only: refuse what it would otherwise silently weaken.
   for (const auto& r : out->compiled->rules) {
-    if (r.state == filter::StateMode::modulate || r.state == filter::StateMode::synproxy) {
+    if (r.state == filter::StateMode::kModulate || r.state == filter::StateMode::kSynproxy) {
       error = "rule " + std::to_string(r.nr) + ": " +
-              (r.state == filter::StateMode::modulate ? "modulate" : "synproxy") +
+              (r.state == filter::StateMode::kModulate ? "modulate" : "synproxy") +
               " state is not supported by dpf yet; use keep state";
       return nullptr;
     }
@@ -90,7 +90,7 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
   out->refs.assign(rules.size(), nullptr);
   out->ref_set = std::make_unique<RuleRefSet>();
   for (size_t i = 0; i < rules.size(); ++i) {
-    if (rules[i].state == filter::StateMode::none) continue;
+    if (rules[i].state == filter::StateMode::kNone) continue;
     auto ref = std::make_unique<RuleRef>();
     ref->nr = rules[i].nr;
     const filter::StateSpec& spec = out->compiled->states[i];
@@ -130,7 +130,7 @@ filter::InterfaceMap pf_interfaces(const config::Node& node) {
     ifc.name = c.name;
     ifc.port = static_cast<uint16_t>(i);
     filter::InterfaceAddress a;
-    a.addr.af = pfconf::Af::inet;
+    a.addr.af = pfconf::Af::kInet;
     a.addr.bytes = v4_bytes(c.address.addr);
     a.prefix = c.address.len;
     ifc.addresses.push_back(a);
@@ -146,7 +146,7 @@ pfconf::ParseOptions pf_parse_options(const config::Node& node) {
     const config::Interface* c = node.interface(name);
     if (c == nullptr) return std::nullopt;
     pfconf::ResolvedAddress r;
-    r.addr.af = pfconf::Af::inet;
+    r.addr.af = pfconf::Af::kInet;
     r.addr.bytes = v4_bytes(c->address.addr);
     r.prefix = c->address.len;
     return std::vector<pfconf::ResolvedAddress>{r};

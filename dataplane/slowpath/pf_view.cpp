@@ -49,7 +49,7 @@ nlohmann::json key_json(const state::StateKey& k) {
 }
 
 std::string peer_state_name(const State& s, uint8_t st) {
-  if (s.proto == state::kProtoTcp) return state::tcp_state_name(st);
+  if (s.proto == wire::kIpProtoTcp) return state::tcp_state_name(st);
   return state::udp_state_name(st);
 }
 

@@ -1,4 +1,5 @@
 #include "dataplane/state/icmp.h"
+#include "wire/headers.h"
 
 #include <algorithm>
 
@@ -72,21 +73,6 @@ IcmpStatus map_icmp6_address(uint8_t type, std::span<const std::byte> icmp,
 }
 
 }  // namespace
-
-PfReason icmp_status_reason(IcmpStatus s) noexcept {
-  switch (s) {
-    case IcmpStatus::kOk:
-      return PfReason::kMatch;
-    case IcmpStatus::kFragment:
-      return PfReason::kFragment;
-    case IcmpStatus::kBadAddress:
-      return PfReason::kBadState;
-    case IcmpStatus::kShort:
-    case IcmpStatus::kBadHeader:
-      break;
-  }
-  return PfReason::kShort;
-}
 
 IcmpStatus icmp_mapping(AddrFamily af, std::span<const std::byte> icmp, IcmpMapping* out) noexcept {
   if (icmp.size() < kIcmpHeaderLen) [[unlikely]]
@@ -198,16 +184,16 @@ IcmpStatus icmp_error_inner(AddrFamily af, std::span<const std::byte> quoted, Di
   // The quoted packet travelled the other way: build its key for the reverse direction.
   const Direction inner_dir = reverse(dir);
   const uint8_t proto = r.tuple.proto;
-  const bool icmp = (af == AddrFamily::kInet && proto == kProtoIcmp) ||
-                    (af == AddrFamily::kInet6 && proto == kProtoIcmp6);
-  if (proto == kProtoTcp || proto == kProtoUdp || icmp) {
+  const bool icmp = (af == AddrFamily::kInet && proto == wire::kIpProtoIcmp) ||
+                    (af == AddrFamily::kInet6 && proto == wire::kIpProtoIcmpv6);
+  if (proto == wire::kIpProtoTcp || proto == wire::kIpProtoUdp || icmp) {
     if (l4 > quoted.size() || quoted.size() - l4 < kQuotedL4Len) return IcmpStatus::kShort;
   }
   const std::span<const std::byte> l4b = quoted.subspan(std::min(l4, quoted.size()));
-  if (proto == kProtoTcp || proto == kProtoUdp) {
+  if (proto == wire::kIpProtoTcp || proto == wire::kIpProtoUdp) {
     r.tuple.sport = be16(l4b, 0);
     r.tuple.dport = be16(l4b, 2);
-    if (proto == kProtoTcp) r.tcp_seq = be32(l4b, 4);
+    if (proto == wire::kIpProtoTcp) r.tcp_seq = be32(l4b, 4);
     r.key = make_lookup_key(r.tuple, inner_dir);
   } else if (icmp) {
     s = icmp_mapping(af, l4b, &r.inner_icmp);

@@ -15,7 +15,6 @@
 #include <span>
 
 #include "dataplane/state/key.h"
-#include "dataplane/state/reason.h"
 #include "dataplane/state/tcp_track.h"
 
 namespace dpf::state {
@@ -85,9 +84,6 @@ enum class IcmpStatus : uint8_t {
   kBadAddress,  // the error's destination is not the quoted packet's source (OpenBSD check)
 };
 
-// The pf reason an ICMP decoding failure is counted under.
-PfReason icmp_status_reason(IcmpStatus s) noexcept;
-
 // Maps the ICMP message `icmp` (starting at its type byte) of family `af`. Needs 8 bytes, and
 // 24 for ND solicitations/advertisements and MLD (the address they carry).
 IcmpStatus icmp_mapping(AddrFamily af, std::span<const std::byte> icmp, IcmpMapping* out) noexcept;
@@ -124,8 +120,8 @@ IcmpStatus icmp_error_inner(AddrFamily af, std::span<const std::byte> quoted, Di
 
 // pf's check of a quoted TCP sequence number against the state the error matched: it must lie
 // within [src.seqlo - (dst.max_win << dws), src.seqhi] of the peer that sent the quoted segment
-// (the error travels the other way). Sloppy states accept any sequence number. A false result is
-// dropped as PfReason::kBadState.
+// (the error travels the other way). Sloppy states accept any sequence number. A false result
+// drops the packet (pf's "state-mismatch").
 bool icmp_inner_tcp_seq_ok(const StatePeers& peers, Direction state_dir, Direction pkt_dir,
                            uint32_t inner_seq, bool sloppy) noexcept;
 

@@ -11,24 +11,18 @@
 #include <cstring>
 #include <type_traits>
 
+#include "wire/flow.h"
+#include "wire/headers.h"
+
 namespace dpf::state {
 
-// pf's PF_IN / PF_OUT values; pfsync carries them in `direction`.
-enum class Direction : uint8_t { kIn = 1, kOut = 2 };
+// A packet's direction and address family are wire's (wire/flow.h), shared with the filter.
+using wire::Direction;
+using wire::reverse;
+using AddrFamily = wire::Af;
 
-constexpr Direction reverse(Direction d) noexcept {
-  return d == Direction::kIn ? Direction::kOut : Direction::kIn;
-}
-
-// Address family as FreeBSD numbers it (AF_INET 2, AF_INET6 28). The pfsync codec maps to the
-// peer's numbering where an OpenBSD box (AF_INET6 24) is on the other side.
-enum class AddrFamily : uint8_t { kInet = 2, kInet6 = 28 };
-
-// IP protocol numbers the state code distinguishes.
-inline constexpr uint8_t kProtoIcmp = 1;
-inline constexpr uint8_t kProtoTcp = 6;
-inline constexpr uint8_t kProtoUdp = 17;
-inline constexpr uint8_t kProtoIcmp6 = 58;
+// dataplane/pfsync still names TCP this way; it goes once pfsync uses wire::kIpProtoTcp.
+inline constexpr uint8_t kProtoTcp = wire::kIpProtoTcp;
 
 // pf_addr: 16 bytes in network order; IPv4 uses the first 4 bytes, the rest stay zero so that
 // keys compare and hash as plain bytes.
@@ -114,7 +108,7 @@ inline StateKey make_lookup_key(const PacketTuple& p, Direction dir) noexcept {
   k.proto = p.proto;
   k.addr[s] = p.src;
   k.addr[d] = p.dst;
-  const bool ports = p.proto == kProtoTcp || p.proto == kProtoUdp;
+  const bool ports = p.proto == wire::kIpProtoTcp || p.proto == wire::kIpProtoUdp;
   k.port[s] = ports ? p.sport : 0;
   k.port[d] = ports ? p.dport : 0;
   return k;

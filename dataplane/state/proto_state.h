@@ -8,6 +8,7 @@
 #include "dataplane/state/key.h"
 #include "dataplane/state/tcp_track.h"
 #include "dataplane/state/timeouts.h"
+#include "wire/headers.h"
 
 namespace dpf::state {
 
@@ -25,12 +26,12 @@ const char* udp_state_name(uint8_t state) noexcept;
 enum class ProtoClass : uint8_t { kTcp, kUdp, kIcmp, kOther };
 constexpr ProtoClass proto_class(uint8_t proto) noexcept {
   switch (proto) {
-    case kProtoTcp:
+    case wire::kIpProtoTcp:
       return ProtoClass::kTcp;
-    case kProtoUdp:
+    case wire::kIpProtoUdp:
       return ProtoClass::kUdp;
-    case kProtoIcmp:
-    case kProtoIcmp6:
+    case wire::kIpProtoIcmp:
+    case wire::kIpProtoIcmpv6:
       return ProtoClass::kIcmp;
     default:
       return ProtoClass::kOther;

@@ -29,7 +29,7 @@ StatePeers tcp_state_create(const TcpSegment& seg) noexcept {
   StatePeer& src = p.src;
   src.seqlo = seg.seq;
   src.seqhi = seg.seq + seg.payload_len + 1;
-  if (seg.flags & kTcpSyn) {
+  if (seg.flags & wire::kTcpSyn) {
     src.seqhi++;
     src.wscale = parse_tcp_options(seg.header).wscale;
   }
@@ -39,7 +39,7 @@ StatePeers tcp_state_create(const TcpSegment& seg) noexcept {
     win = (win + (1u << shift) - 1) >> shift;
   }
   src.max_win = static_cast<uint16_t>(win);
-  if (seg.flags & kTcpFin) src.seqhi++;
+  if (seg.flags & wire::kTcpFin) src.seqhi++;
   src.state = tcps::kSynSent;
   p.dst.seqhi = 1;
   p.dst.max_win = 1;
@@ -68,7 +68,7 @@ struct Seg {
 void setup_first_packet(StatePeer& src, StatePeer& dst, const TcpSegment& seg, Seg& s) noexcept {
   s.ack = seg.ack - dst.seqdiff;
   s.end = s.seq + seg.payload_len;
-  if (seg.flags & kTcpSyn) {
+  if (seg.flags & wire::kTcpSyn) {
     s.end++;
     if (dst.wscale & kWscaleFlag) {
       src.wscale = parse_tcp_options(seg.header).wscale;
@@ -85,7 +85,7 @@ void setup_first_packet(StatePeer& src, StatePeer& dst, const TcpSegment& seg, S
     }
   }
   s.data_end = s.end;
-  if (seg.flags & kTcpFin) s.end++;
+  if (seg.flags & wire::kTcpFin) s.end++;
 
   src.seqlo = s.seq;
   if (src.state < tcps::kSynSent) src.state = tcps::kSynSent;
@@ -97,7 +97,7 @@ void setup_first_packet(StatePeer& src, StatePeer& dst, const TcpSegment& seg, S
 
 Seg prepare(StatePeer& src, StatePeer& dst, const TcpSegment& seg) noexcept {
   Seg s;
-  if (src.wscale && dst.wscale && !(seg.flags & kTcpSyn)) {
+  if (src.wscale && dst.wscale && !(seg.flags & wire::kTcpSyn)) {
     s.sws = wscale_shift(src.wscale);
     s.dws = wscale_shift(dst.wscale);
   }
@@ -108,15 +108,16 @@ Seg prepare(StatePeer& src, StatePeer& dst, const TcpSegment& seg) noexcept {
   } else {
     s.ack = seg.ack - dst.seqdiff;
     s.end = s.seq + seg.payload_len;
-    if (seg.flags & kTcpSyn) s.end++;
+    if (seg.flags & wire::kTcpSyn) s.end++;
     s.data_end = s.end;
-    if (seg.flags & kTcpFin) s.end++;
+    if (seg.flags & wire::kTcpFin) s.end++;
   }
 
   // Without a usable ack, let the ack-skew check pass: no ACK flag, an RST|ACK with ack 0
   // (stacks send that when a SYN timed out), or a peer that has not spoken yet.
-  if (!(seg.flags & kTcpAck) ||
-      (s.ack == 0 && (seg.flags & (kTcpAck | kTcpRst)) == (kTcpAck | kTcpRst)) ||
+  if (!(seg.flags & wire::kTcpAck) ||
+      (s.ack == 0 &&
+       (seg.flags & (wire::kTcpAck | wire::kTcpRst)) == (wire::kTcpAck | wire::kTcpRst)) ||
       dst.state < tcps::kSynSent) {
     s.ack = dst.seqlo;
     s.ack_faked = true;
@@ -135,12 +136,13 @@ Seg prepare(StatePeer& src, StatePeer& dst, const TcpSegment& seg) noexcept {
 // side sent. A substituted ack does not count as exact (OpenBSD regress pf_state/fakeack_rst).
 bool rst_acceptable(const StatePeer& src, const StatePeer& dst, const TcpSegment& seg,
                     const Seg& s) noexcept {
-  if (!(seg.flags & kTcpRst)) return true;
+  if (!(seg.flags & wire::kTcpRst)) return true;
   if (s.orig_seq == src.seqlo || s.orig_seq == src.seqlo + 1 || s.orig_seq + 1 == src.seqlo)
     return true;
   const uint32_t window = static_cast<uint32_t>(dst.max_win) << s.dws;
   return seq_geq(s.orig_seq, src.seqlo - window) && seq_leq(s.orig_seq, src.seqlo + 1) &&
-         s.ackskew == 0 && !s.ack_faked && (seg.flags & (kTcpAck | kTcpRst)) == (kTcpAck | kTcpRst);
+         s.ackskew == 0 && !s.ack_faked &&
+         (seg.flags & (wire::kTcpAck | wire::kTcpRst)) == (wire::kTcpAck | wire::kTcpRst);
 }
 
 bool full_match(const StatePeer& src, const StatePeer& dst, const TcpSegment& seg,
@@ -169,9 +171,9 @@ void slide_windows(StatePeer& src, StatePeer& dst, const Seg& s) noexcept {
 }
 
 void full_transitions(StatePeer& src, StatePeer& dst, uint8_t flags, TcpResult& r) noexcept {
-  if ((flags & kTcpSyn) && src.state < tcps::kSynSent) src.state = tcps::kSynSent;
-  if ((flags & kTcpFin) && src.state < tcps::kClosing) src.state = tcps::kClosing;
-  if (flags & kTcpAck) {
+  if ((flags & wire::kTcpSyn) && src.state < tcps::kSynSent) src.state = tcps::kSynSent;
+  if ((flags & wire::kTcpFin) && src.state < tcps::kClosing) src.state = tcps::kClosing;
+  if (flags & wire::kTcpAck) {
     if (dst.state == tcps::kSynSent) {
       dst.state = tcps::kEstablished;
       r.conn_established = src.state == tcps::kEstablished;
@@ -179,7 +181,7 @@ void full_transitions(StatePeer& src, StatePeer& dst, uint8_t flags, TcpResult& 
       dst.state = tcps::kFinWait2;
     }
   }
-  if (flags & kTcpRst) src.state = dst.state = tcps::kTimeWait;
+  if (flags & wire::kTcpRst) src.state = dst.state = tcps::kTimeWait;
 }
 
 TcpResult track_full(StatePeers& peers, StatePeer& src, StatePeer& dst,
@@ -201,28 +203,27 @@ TcpResult track_full(StatePeers& peers, StatePeer& src, StatePeer& dst,
   }
   if (loose_match(src, dst, s)) {
     slide_windows(src, dst, s);
-    if ((seg.flags & kTcpFin) && src.state < tcps::kClosing) src.state = tcps::kClosing;
-    if (seg.flags & kTcpRst) src.state = dst.state = tcps::kTimeWait;
+    if ((seg.flags & wire::kTcpFin) && src.state < tcps::kClosing) src.state = tcps::kClosing;
+    if (seg.flags & wire::kTcpRst) src.state = dst.state = tcps::kTimeWait;
     r.match = TcpMatch::kLoose;
     return r;
   }
   if (peers.src.state == tcps::kSynSent && peers.dst.state == tcps::kSynSent) {
     // Mismatch during the handshake: answer with an RST and let the sender start over.
-    if (!(seg.flags & kTcpRst)) r.reply = {TcpReply::Kind::kRst, kTcpRst, seg.ack, 0};
+    if (!(seg.flags & wire::kTcpRst)) r.reply = {TcpReply::Kind::kRst, wire::kTcpRst, seg.ack, 0};
     src.seqlo = 0;
     src.seqhi = 1;
     src.max_win = 1;
   }
   r.action = TcpAction::kDrop;
-  r.reason = PfReason::kBadState;
   return r;
 }
 
 TcpResult track_sloppy(StatePeer& src, StatePeer& dst, uint8_t flags) noexcept {
   TcpResult r;
-  if ((flags & kTcpSyn) && src.state < tcps::kSynSent) src.state = tcps::kSynSent;
-  if ((flags & kTcpFin) && src.state < tcps::kClosing) src.state = tcps::kClosing;
-  if (flags & kTcpAck) {
+  if ((flags & wire::kTcpSyn) && src.state < tcps::kSynSent) src.state = tcps::kSynSent;
+  if ((flags & wire::kTcpFin) && src.state < tcps::kClosing) src.state = tcps::kClosing;
+  if (flags & wire::kTcpAck) {
     if (dst.state == tcps::kSynSent) {
       dst.state = tcps::kEstablished;
       r.conn_established = src.state == tcps::kEstablished;
@@ -237,7 +238,7 @@ TcpResult track_sloppy(StatePeer& src, StatePeer& dst, uint8_t flags) noexcept {
       dst.state = tcps::kClosing;
     }
   }
-  if (flags & kTcpRst) src.state = dst.state = tcps::kTimeWait;
+  if (flags & wire::kTcpRst) src.state = dst.state = tcps::kTimeWait;
   r.match = TcpMatch::kSloppy;
   r.refresh = true;
   r.timeout = tcp_timeout_for(src, dst);
@@ -252,7 +253,7 @@ TcpResult tcp_track(StatePeers& peers, Direction state_dir, const TcpSegment& se
   StatePeer& src = forward ? peers.src : peers.dst;
   StatePeer& dst = forward ? peers.dst : peers.src;
 
-  if ((seg.flags & (kTcpSyn | kTcpAck)) == kTcpSyn) {
+  if ((seg.flags & (wire::kTcpSyn | wire::kTcpAck)) == wire::kTcpSyn) {
     if (src.state >= tcps::kFinWait2 && dst.state >= tcps::kFinWait2) {
       // Port reuse: the old connection is closed on both sides; the next SYN creates a state.
       TcpResult r;
@@ -264,7 +265,7 @@ TcpResult tcp_track(StatePeers& peers, Direction state_dir, const TcpSegment& se
       // behalf of the other end so that both ends resynchronise (RFC 5961 §4).
       TcpResult r;
       r.action = TcpAction::kDrop;
-      r.reply = {TcpReply::Kind::kChallengeAck, kTcpAck, dst.seqlo, src.seqlo};
+      r.reply = {TcpReply::Kind::kChallengeAck, wire::kTcpAck, dst.seqlo, src.seqlo};
       return r;
     }
   }

@@ -11,19 +11,11 @@
 #include <type_traits>
 
 #include "dataplane/state/key.h"
-#include "dataplane/state/reason.h"
 #include "dataplane/state/tcp_options.h"
 #include "dataplane/state/timeouts.h"
+#include "wire/headers.h"
 
 namespace dpf::state {
-
-// TCP flag bits (RFC 9293 §3.1).
-inline constexpr uint8_t kTcpFin = 0x01;
-inline constexpr uint8_t kTcpSyn = 0x02;
-inline constexpr uint8_t kTcpRst = 0x04;
-inline constexpr uint8_t kTcpPsh = 0x08;
-inline constexpr uint8_t kTcpAck = 0x10;
-inline constexpr uint8_t kTcpUrg = 0x20;
 
 // Peer states: BSD tcp_fsm.h TCPS_* numbering, as pfsync carries it. pf only ever uses
 // CLOSED, SYN_SENT, ESTABLISHED, CLOSING, FIN_WAIT_2 and TIME_WAIT, and only moves them up.
@@ -82,7 +74,7 @@ struct TcpSegment {
 
 enum class TcpAction : uint8_t {
   kPass,
-  kDrop,  // drop the packet, keep the state
+  kDrop,  // drop the packet, keep the state (pf counts it as "state-mismatch")
   // Port reuse: the state is closed on both sides and a new SYN arrived. Mark the state kPurge,
   // then evaluate the packet against the rules as if no state existed (OpenBSD pf_test); the
   // rule may create the new connection's state.
@@ -107,7 +99,6 @@ struct TcpReply {
 
 struct TcpResult {
   TcpAction action = TcpAction::kPass;
-  PfReason reason = PfReason::kMatch;  // why a drop happened (kBadState = "state-mismatch")
   TcpMatch match = TcpMatch::kNone;
   bool refresh = false;  // set the state's last activity to now and its timeout to `timeout`
   Timeout timeout = Timeout::kTcpFirstPacket;

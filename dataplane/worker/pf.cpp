@@ -10,20 +10,21 @@
 #include "dataplane/state/icmp.h"
 #include "dataplane/state/proto_state.h"
 #include "dataplane/worker/worker.h"
+#include "wire/flow.h"
 
 namespace dpf {
 namespace {
 
 using net::DropReason;
-using state::Direction;
 using state::State;
+using wire::Direction;
 
 static_assert(pfconf::kTimeoutCount == state::kTimeoutCount);
 static_assert(filter::kTimeoutSlots == state::kTimeoutCount);
 
 state::PacketTuple tuple_of(const net::PacketInfo& info) noexcept {
   state::PacketTuple t;
-  t.af = state::AddrFamily::kInet;
+  t.af = wire::Af::kInet;
   t.proto = info.proto;
   const uint32_t s = info.src, d = info.dst;
   t.src = state::Addr::v4(s >> 24, s >> 16 & 0xff, s >> 8 & 0xff, s & 0xff);
@@ -36,9 +37,9 @@ state::PacketTuple tuple_of(const net::PacketInfo& info) noexcept {
 filter::Packet filter_packet(const net::PacketInfo& info, Direction dir, uint16_t port,
                              uint16_t in_port) noexcept {
   filter::Packet p;
-  p.af = filter::Af::inet;
+  p.af = wire::Af::kInet;
   p.proto = info.proto;
-  p.dir = dir == Direction::kIn ? filter::Direction::in : filter::Direction::out;
+  p.dir = dir;
   p.tcp_flags = info.tcp_flags;
   p.port = port;
   p.rcv_port = in_port;
@@ -102,7 +103,7 @@ Track track(Pf& pf, State& s, const std::byte* frame, const net::PacketInfo& inf
     return Track::kReevaluate;
   const bool sloppy = s.state_flags & state::kStateSloppy;
   switch (s.proto) {
-    case state::kProtoTcp: {
+    case wire::kIpProtoTcp: {
       const auto r = state::tcp_track(s.peers, s.direction, tcp_segment(frame, info, dir), sloppy);
       if (r.action == state::TcpAction::kDrop) return Track::kDrop;
       if (r.action == state::TcpAction::kPurgeAndEvaluate) {
@@ -117,11 +118,11 @@ Track track(Pf& pf, State& s, const std::byte* frame, const net::PacketInfo& inf
       }
       break;
     }
-    case state::kProtoUdp:
+    case wire::kIpProtoUdp:
       s.timeout = state::udp_track(s.peers, s.direction, dir).timeout;
       s.expire = now;
       break;
-    case state::kProtoIcmp:
+    case wire::kIpProtoIcmp:
       if (icmp_query) {
         s.timeout = state::icmp_query_track().timeout;
         s.expire = now;
@@ -201,7 +202,7 @@ bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& 
   }
   s->packets = {};
   s->bytes = {};
-  if (info.proto == state::kProtoTcp) {
+  if (info.proto == wire::kIpProtoTcp) {
     s->peers = state::tcp_state_create(tcp_segment(frame, info, dir));
     s->timeout = state::Timeout::kTcpFirstPacket;
   } else {
@@ -235,7 +236,7 @@ void queue_return(WorkerContext& w, const filter::Verdict& v, uint16_t in_port,
   if (w.punt == nullptr) return;  // the control thread's own packets get no reply
   rte_mbuf* copy = rte_pktmbuf_copy(m, w.node->pool, 0, UINT32_MAX);
   if (copy == nullptr) return;
-  const uint32_t code = v.ret == filter::ReturnKind::rst
+  const uint32_t code = v.ret == filter::ReturnKind::kRst
                             ? (uint32_t{1} << 24) | v.rst_ttl
                             : (uint32_t{2} << 24) | (uint32_t{v.icmp_type} << 8) | v.icmp_code;
   PuntItem item{copy, code, in_port, PuntKind::kBlockReturn};
@@ -321,7 +322,7 @@ Verdict test_icmp_error(WorkerContext& w, Direction dir, rte_mbuf* m, const net:
   State* s = w.node->pf->table->lookup(inner.key, state::reverse(dir));
   if (s == nullptr) return Verdict::kUndecided;
   s->lock.lock();
-  const bool ok = s->proto != state::kProtoTcp ||
+  const bool ok = s->proto != wire::kIpProtoTcp ||
                   state::icmp_inner_tcp_seq_ok(s->peers, s->direction, dir, inner.tcp_seq,
                                                s->state_flags & state::kStateSloppy);
   if (ok) account(*s, dir, info.ip_total_len);
@@ -339,7 +340,7 @@ Verdict packet_key(WorkerContext& w, Direction dir, rte_mbuf* m, const net::Pack
                    PacketKey& pk) noexcept {
   if (info.fragment && !info.first_fragment) return Verdict::kUndecided;
   const state::PacketTuple t = tuple_of(info);
-  if (info.proto != state::kProtoIcmp) {
+  if (info.proto != wire::kIpProtoIcmp) {
     pk.key = state::make_lookup_key(t, dir);
     pk.stateful = true;
     return Verdict::kUndecided;
@@ -394,12 +395,12 @@ bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t p
                 uint16_t in_port, rte_mbuf* m, const net::PacketInfo& info, const PacketKey& pk,
                 uint32_t now) noexcept {
   const filter::Verdict v = filter::evaluate(*rs.compiled, filter_packet(info, dir, port, in_port));
-  if (v.action == filter::Decision::block) {
-    if (v.ret != filter::ReturnKind::none) queue_return(w, v, in_port, m);
+  if (v.action == filter::Decision::kBlock) {
+    if (v.ret != filter::ReturnKind::kNone) queue_return(w, v, in_port, m);
     drop_packet(*w.c, DropReason::kPfBlock, m);
     return false;
   }
-  if (v.action != filter::Decision::pass) return true;
+  if (v.action != filter::Decision::kPass) return true;
   if (info.ip_options && !v.allow_opts) [[unlikely]] {
     drop_packet(*w.c, DropReason::kIpOption, m);  // before any state is created (OpenBSD)
     return false;
@@ -459,7 +460,7 @@ uint32_t pf_now(const Pf& pf) noexcept {
 }
 
 bool pf_lookup_key(const net::PacketInfo& info, Direction dir, state::StateKey& key) noexcept {
-  if ((info.fragment && !info.first_fragment) || info.proto == state::kProtoIcmp) return false;
+  if ((info.fragment && !info.first_fragment) || info.proto == wire::kIpProtoIcmp) return false;
   key = state::make_lookup_key(tuple_of(info), dir);
   return true;
 }

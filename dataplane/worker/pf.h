@@ -26,6 +26,7 @@
 #include "dataplane/state/state.h"
 #include "dataplane/state/table.h"
 #include "dataplane/state/timeouts.h"
+#include "wire/flow.h"
 
 namespace dpf::pfconf {
 struct Ruleset;
@@ -74,8 +75,8 @@ struct RuleRefSet {
 // (pf_overload_task). `addr` is compared with a state's wire key on the side `dir` names.
 struct OverloadFlush {
   state::Addr addr;
-  state::AddrFamily af = state::AddrFamily::kInet;
-  state::Direction dir = state::Direction::kIn;
+  wire::Af af = wire::Af::kInet;
+  wire::Direction dir = wire::Direction::kIn;
   const RuleRef* rule = nullptr;
   bool global = false;
 };
@@ -164,8 +165,7 @@ uint32_t pf_now(const Pf& pf) noexcept;
 // is found by their own tuple (false for ICMP, whose key needs the ICMP header, and for
 // non-first fragments, which have no state lookup). Workers use it to look up a burst's states
 // in bulk before the packets reach pf_test.
-bool pf_lookup_key(const net::PacketInfo& info, state::Direction dir,
-                   state::StateKey& key) noexcept;
+bool pf_lookup_key(const net::PacketInfo& info, wire::Direction dir, state::StateKey& key) noexcept;
 
 // One pf pass. True: the packet goes on. False: it was dropped and counted (and a `block
 // return` reply queued to the control thread).
@@ -173,7 +173,7 @@ bool pf_lookup_key(const net::PacketInfo& info, state::Direction dir,
 // nullptr. A hint stands for the table lookup unless the state was unlinked since; it must not
 // be given when a state was created after that lookup (the table could now answer otherwise).
 // Without a hint pf_test looks the state up itself.
-bool pf_test(WorkerContext& w, state::Direction dir, uint16_t port, uint16_t in_port, rte_mbuf* m,
+bool pf_test(WorkerContext& w, wire::Direction dir, uint16_t port, uint16_t in_port, rte_mbuf* m,
              const net::PacketInfo& info, uint32_t now, state::State* hint = nullptr) noexcept;
 
 }  // namespace dpf

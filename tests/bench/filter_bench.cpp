@@ -13,10 +13,12 @@
 #include <vector>
 
 #include "tests/unit/filter/filter_test_util.h"
+#include "wire/headers.h"
 
 namespace {
 
 using namespace dpf::filter;
+using namespace dpf::wire;
 using dpf::filter::testing::set_addr;
 
 volatile uint64_t g_sink = 0;  // keeps the evaluations from being optimised away
@@ -51,24 +53,24 @@ std::pair<std::string, Packet> random_rule(std::mt19937& rng) {
     uint32_t host = 0x0a000000u + u(0, 0xffffff);  // 10/8
     return {"pass in quick on em0 proto tcp from any to " + dotted(host) + " port " +
                 std::to_string(port) + "\n",
-            make(Direction::in, 0, kProtoTcp, client, sport, host, port)};
+            make(Direction::kIn, 0, kIpProtoTcp, client, sport, host, port)};
   }
   if (kind < 14) {
     uint32_t net = 0xc0a80000u + (u(0, 255) << 8);  // 192.168.x.0/24
     uint32_t host = 0xac100000u + u(0, 0xfffff);    // 172.16/12
     return {"pass in quick on em1 proto udp from " + dotted(net) + "/24 to " + dotted(host) +
                 " port " + std::to_string(port) + "\n",
-            make(Direction::in, 1, kProtoUdp, net + 7, sport, host, port)};
+            make(Direction::kIn, 1, kIpProtoUdp, net + 7, sport, host, port)};
   }
   if (kind < 17) {
     uint32_t bad = 0xcb007100u + u(0, 0xffff) * 256 + u(0, 255);  // anywhere above 203.0.113.0
     return {"block in quick proto tcp from " + dotted(bad) + " to any\n",
-            make(Direction::in, 0, kProtoTcp, bad, sport, 0x0a000001u, 80)};
+            make(Direction::kIn, 0, kIpProtoTcp, bad, sport, 0x0a000001u, 80)};
   }
   uint32_t net = 0x64400000u + (u(0, 0x3fff) << 8);  // 100.64/10 in /24s
   return {"pass out quick on em0 proto tcp to " + dotted(net) + "/24 port " + std::to_string(port) +
               ":" + std::to_string(port + 10) + "\n",
-          make(Direction::out, 0, kProtoTcp, 0xc0000201u, sport, net + 9, port + 3)};
+          make(Direction::kOut, 0, kIpProtoTcp, 0xc0000201u, sport, net + 9, port + 3)};
 }
 
 Workload workload(size_t rules, uint32_t seed) {
@@ -87,10 +89,10 @@ Workload workload(size_t rules, uint32_t seed) {
     } else {
       uint32_t src = rng();
       uint32_t dst = rng();
-      w.packets.push_back(make(i % 4 == 1 ? Direction::in : Direction::out,
-                               static_cast<uint16_t>(rng() % 2), i % 8 < 4 ? kProtoTcp : kProtoUdp,
-                               src, static_cast<uint16_t>(rng()), dst,
-                               static_cast<uint16_t>(rng())));
+      w.packets.push_back(make(i % 4 == 1 ? Direction::kIn : Direction::kOut,
+                               static_cast<uint16_t>(rng() % 2),
+                               i % 8 < 4 ? kIpProtoTcp : kIpProtoUdp, src,
+                               static_cast<uint16_t>(rng()), dst, static_cast<uint16_t>(rng())));
     }
   }
   return w;

@@ -21,8 +21,10 @@
 #include <vector>
 
 #include "dataplane/state/table.h"
+#include "wire/headers.h"
 
 using namespace dpf::state;
+using namespace dpf::wire;
 
 namespace {
 
@@ -32,7 +34,7 @@ constexpr unsigned kLookupRounds = 4;  // lookups per state in each lookup run
 PacketTuple flow(uint32_t i) {
   PacketTuple p;
   p.af = AddrFamily::kInet;
-  p.proto = kProtoTcp;
+  p.proto = kIpProtoTcp;
   p.src = Addr::v4(10, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
                    static_cast<uint8_t>(i));
   p.dst = Addr::v4(192, 168, static_cast<uint8_t>(i >> 20), static_cast<uint8_t>(i % 251));

@@ -11,19 +11,22 @@
 
 #include "tests/unit/filter/filter_test_util.h"
 #include "tests/unit/filter/reference.h"
+#include "wire/headers.h"
 
 namespace {
 
 using namespace dpf::filter;
+using namespace dpf::wire;
 
 // 40 bytes per packet: selectors, ports, ICMP, then 16 bytes of each address.
 constexpr size_t kPacketBytes = 40;
 
 Packet packet_from(const uint8_t* b) {
-  static constexpr uint8_t kProtos[] = {kProtoTcp, kProtoUdp, kProtoIcmp, kProtoIcmp6, 47, 0};
+  static constexpr uint8_t kProtos[] = {kIpProtoTcp,    kIpProtoUdp, kIpProtoIcmp,
+                                        kIpProtoIcmpv6, 47,          0};
   Packet p;
-  p.af = (b[0] & 1) ? Af::inet6 : Af::inet;
-  p.dir = (b[0] & 2) ? Direction::out : Direction::in;
+  p.af = (b[0] & 1) ? Af::kInet6 : Af::kInet;
+  p.dir = (b[0] & 2) ? Direction::kOut : Direction::kIn;
   p.fragment = (b[0] & 0x1c) == 0x1c;
   p.proto = kProtos[b[1] % sizeof(kProtos)];
   p.port = b[2] % 4;
@@ -39,8 +42,8 @@ Packet packet_from(const uint8_t* b) {
   static const char* const kV6[] = {"2001:db8::1", "2001:db8:1::5", "fe80::1", "::1"};
   std::memcpy(p.src, b + 8, 16);
   std::memcpy(p.dst, b + 24, 16);
-  if (b[12] & 0x80) testing::set_addr(p.src, (p.af == Af::inet6 ? kV6 : kV4)[b[12] & 3]);
-  if (b[13] & 0x80) testing::set_addr(p.dst, (p.af == Af::inet6 ? kV6 : kV4)[b[13] & 3]);
+  if (b[12] & 0x80) testing::set_addr(p.src, (p.af == Af::kInet6 ? kV6 : kV4)[b[12] & 3]);
+  if (b[13] & 0x80) testing::set_addr(p.dst, (p.af == Af::kInet6 ? kV6 : kV4)[b[13] & 3]);
   return p;
 }
 

@@ -165,18 +165,19 @@ class RuleGen {
                                                 "2001:db9::1", "fe80::1",     "::1"};
     static const std::vector<uint16_t> ports = {22,   53,    80, 443,  1000, 1500, 2000,
                                                 8080, 65535, 0,  1023, 1024, 1050, 3000};
-    static const std::vector<uint8_t> tcp_flags = {kTcpSyn, kTcpSyn | kTcpAck, kTcpAck, kTcpRst,
-                                                   kTcpFin | kTcpAck};
+    static const std::vector<uint8_t> tcp_flags = {wire::kTcpSyn, wire::kTcpSyn | wire::kTcpAck,
+                                                   wire::kTcpAck, wire::kTcpRst,
+                                                   wire::kTcpFin | wire::kTcpAck};
     bool six = chance(0.3);
     const auto& pool = six ? v6 : v4;
-    uint8_t proto = pick(std::vector<uint8_t>{kProtoTcp, kProtoUdp, 1, 47});
-    if (proto == 1 && six) proto = kProtoIcmp6;
-    Direction dir = chance(0.5) ? Direction::in : Direction::out;
+    uint8_t proto = pick(std::vector<uint8_t>{wire::kIpProtoTcp, wire::kIpProtoUdp, 1, 47});
+    if (proto == 1 && six) proto = wire::kIpProtoIcmpv6;
+    Direction dir = chance(0.5) ? Direction::kIn : Direction::kOut;
     Packet p = testing::packet(dir, static_cast<uint16_t>(uniform(0, 3)), proto, pick(pool),
                                pick(ports), pick(pool), pick(ports));
     p.rcv_port = static_cast<uint16_t>(uniform(0, 3));
     p.tcp_flags = pick(tcp_flags);
-    if (proto == 1 || proto == kProtoIcmp6) {
+    if (proto == 1 || proto == wire::kIpProtoIcmpv6) {
       p.icmp_type = pick(six ? std::vector<uint8_t>{128, 129, 1} : std::vector<uint8_t>{8, 0, 3});
       p.icmp_code = static_cast<uint8_t>(uniform(0, 3));
     }
@@ -234,7 +235,7 @@ TEST_CASE(
       REQUIRE((a.tag == 0 ? std::string() : rs->tag_names[a.tag - 1]) == r.tag);
       ++compared;
       by_rule += a.rule != nullptr;
-      blocked += a.action == Decision::block;
+      blocked += a.action == Decision::kBlock;
     }
   }
   CHECK(compared == 40000);
@@ -254,10 +255,10 @@ TEST_CASE("classifier: 10000 distinct rules leave a handful of candidates per pa
   auto rs = compile_text(text);
   REQUIRE(rs != nullptr);
   REQUIRE(rs->rules.size() == 10001);
-  Packet hit = tcp(Direction::in, 0, "192.0.2.7", 5555, "10.20.7.1", 1000 + 5007);
+  Packet hit = tcp(Direction::kIn, 0, "192.0.2.7", 5555, "10.20.7.1", 1000 + 5007);
   CHECK(candidate_count(*rs, hit) <= 3);
   Verdict v = evaluate(*rs, hit);
-  CHECK(v.action == Decision::pass);
+  CHECK(v.action == Decision::kPass);
   CHECK(v.rule_nr == 5008);
   Packet miss = hit;
   miss.dport = 999;
@@ -272,9 +273,9 @@ TEST_CASE("classifier: a wide port range beside many single ports is still found
   }
   auto rs = compile_text(text);
   REQUIRE(rs != nullptr);
-  CHECK(evaluate(*rs, udp(Direction::in, 0, "10.0.0.1", 9, "10.0.0.2", 3)).rule_nr == 3);
-  CHECK(evaluate(*rs, udp(Direction::in, 0, "10.0.0.1", 9, "10.0.0.2", 4)).rule_nr == 1);
-  CHECK(evaluate(*rs, udp(Direction::in, 0, "10.0.0.1", 9, "10.0.0.2", 60001)).rule_nr == 0);
+  CHECK(evaluate(*rs, udp(Direction::kIn, 0, "10.0.0.1", 9, "10.0.0.2", 3)).rule_nr == 3);
+  CHECK(evaluate(*rs, udp(Direction::kIn, 0, "10.0.0.1", 9, "10.0.0.2", 4)).rule_nr == 1);
+  CHECK(evaluate(*rs, udp(Direction::kIn, 0, "10.0.0.1", 9, "10.0.0.2", 60001)).rule_nr == 0);
 }
 
 // Hosts that differ only in the low 64 bits all fall in one bucket: lookup falls back to a
@@ -290,11 +291,11 @@ TEST_CASE("classifier: many IPv6 hosts in one /64 are told apart") {
   REQUIRE(rs != nullptr);
   for (int i = 0; i < 3000; i += 37) {
     std::snprintf(buf, sizeof buf, "2001:db8::%x:%x", i / 7, i);
-    Packet hit = udp(Direction::in, 0, "2001:db8:ffff::1", 1, buf, 2);
+    Packet hit = udp(Direction::kIn, 0, "2001:db8:ffff::1", 1, buf, 2);
     CHECK(evaluate(*rs, hit).rule_nr == static_cast<uint32_t>(i + 1));
     CHECK(candidate_count(*rs, hit) <= 3);
     std::snprintf(buf, sizeof buf, "2001:db8::%x:%x", i / 7, i + 1);
-    Packet next = udp(Direction::in, 0, "2001:db8:ffff::1", 1, buf, 2);
+    Packet next = udp(Direction::kIn, 0, "2001:db8:ffff::1", 1, buf, 2);
     CHECK(evaluate(*rs, next).rule_nr == evaluate_linear(*rs, next).rule_nr);
   }
 }
@@ -314,13 +315,13 @@ TEST_CASE("classifier: a rule over a large table with exclusions is found for ev
   REQUIRE(rs != nullptr);
   for (int i = 0; i < 2000; i += 3) {
     std::string net = "10." + std::to_string(i / 200) + "." + std::to_string(i % 200) + ".";
-    Packet in = tcp(Direction::in, 0, (net + "7").c_str(), 1, "192.0.2.1", 443);
-    Packet excluded = tcp(Direction::in, 0, (net + "200").c_str(), 1, "192.0.2.1", 443);
+    Packet in = tcp(Direction::kIn, 0, (net + "7").c_str(), 1, "192.0.2.1", 443);
+    Packet excluded = tcp(Direction::kIn, 0, (net + "200").c_str(), 1, "192.0.2.1", 443);
     CHECK(evaluate(*rs, in).rule_nr == 1);
     CHECK(evaluate(*rs, excluded).rule_nr == (i % 10 == 0 ? 0u : 1u));
     CHECK(evaluate_linear(*rs, excluded).rule_nr == evaluate(*rs, excluded).rule_nr);
   }
-  CHECK(evaluate(*rs, tcp(Direction::in, 0, "10.99.0.1", 1, "192.0.2.1", 443)).rule_nr == 0);
+  CHECK(evaluate(*rs, tcp(Direction::kIn, 0, "10.99.0.1", 1, "192.0.2.1", 443)).rule_nr == 0);
 }
 
 }  // namespace

@@ -13,8 +13,8 @@ namespace {
 
 using namespace testing;
 
-constexpr Direction kIn = Direction::in;
-constexpr Direction kOut = Direction::out;
+constexpr Direction kIn = Direction::kIn;
+constexpr Direction kOut = Direction::kOut;
 constexpr int64_t kDefault = -1;
 constexpr uint16_t kEm0 = 0;
 constexpr uint16_t kEm1 = 1;
@@ -29,11 +29,11 @@ struct Expect {
 
 const char* name(Decision d) {
   switch (d) {
-    case Decision::pass:
+    case Decision::kPass:
       return "pass";
-    case Decision::block:
+    case Decision::kBlock:
       return "block";
-    case Decision::skip:
+    case Decision::kSkip:
       return "skip";
   }
   return "?";
@@ -71,12 +71,12 @@ pass in proto tcp to port 22
 block in proto tcp from 10.0.0.66
 )",
       {
-          {"ssh from anywhere", tcp(kIn, kEm0, "10.0.0.5", 1234, "192.0.2.1", 22), Decision::pass,
+          {"ssh from anywhere", tcp(kIn, kEm0, "10.0.0.5", 1234, "192.0.2.1", 22), Decision::kPass,
            1},
           {"ssh from the blocked host", tcp(kIn, kEm0, "10.0.0.66", 1234, "192.0.2.1", 22),
-           Decision::block, 2},
-          {"another port", tcp(kIn, kEm0, "10.0.0.5", 1234, "192.0.2.1", 80), Decision::block, 0},
-          {"ssh outbound", tcp(kOut, kEm0, "10.0.0.5", 1234, "192.0.2.1", 22), Decision::block, 0},
+           Decision::kBlock, 2},
+          {"another port", tcp(kIn, kEm0, "10.0.0.5", 1234, "192.0.2.1", 80), Decision::kBlock, 0},
+          {"ssh outbound", tcp(kOut, kEm0, "10.0.0.5", 1234, "192.0.2.1", 22), Decision::kBlock, 0},
       });
 }
 
@@ -87,13 +87,13 @@ pass in proto tcp to port 23
 )",
         {
             {"telnet hits the quick block", tcp(kIn, kEm0, "10.0.0.5", 1234, "192.0.2.1", 23),
-             Decision::block, 1},
+             Decision::kBlock, 1},
             {"other tcp passes by rule 0", tcp(kIn, kEm0, "10.0.0.5", 1234, "192.0.2.1", 24),
-             Decision::pass, 0},
+             Decision::kPass, 0},
             {"udp to 23 is not tcp", udp(kIn, kEm0, "10.0.0.5", 1234, "192.0.2.1", 23),
-             Decision::pass, 0},
+             Decision::kPass, 0},
             {"outbound telnet is not in", tcp(kOut, kEm0, "10.0.0.5", 1234, "192.0.2.1", 23),
-             Decision::pass, 0},
+             Decision::kPass, 0},
         });
 }
 
@@ -102,8 +102,8 @@ TEST_CASE("filter: in and out rules apply only in their direction") {
 pass out all
 )",
         {
-            {"inbound", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::block, 0},
-            {"outbound", udp(kOut, kEm0, "192.0.2.1", 2, "10.0.0.5", 1), Decision::pass, 1},
+            {"inbound", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::kBlock, 0},
+            {"outbound", udp(kOut, kEm0, "192.0.2.1", 2, "10.0.0.5", 1), Decision::kPass, 1},
         });
 }
 
@@ -114,16 +114,16 @@ pass in on ! em1 proto udp all
 pass out on egress all
 )",
         {
-            {"in on em0", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::pass, 2},
-            {"tcp in on em0", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::pass, 1},
-            {"tcp in on em1", tcp(kIn, kEm1, "10.0.0.5", 1, "192.0.2.1", 2), Decision::block, 0},
+            {"in on em0", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::kPass, 2},
+            {"tcp in on em0", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::kPass, 1},
+            {"tcp in on em1", tcp(kIn, kEm1, "10.0.0.5", 1, "192.0.2.1", 2), Decision::kBlock, 0},
             {"udp in on em1 is excluded by ! em1", udp(kIn, kEm1, "10.0.0.5", 1, "192.0.2.1", 2),
-             Decision::block, 0},
+             Decision::kBlock, 0},
             {"udp in on lo0 is not em1", udp(kIn, kLo0, "10.0.0.5", 1, "192.0.2.1", 2),
-             Decision::pass, 2},
+             Decision::kPass, 2},
             {"out on em0 (group egress)", tcp(kOut, kEm0, "192.0.2.1", 1, "8.8.8.8", 2),
-             Decision::pass, 3},
-            {"out on em1", tcp(kOut, kEm1, "10.0.0.1", 1, "10.0.0.9", 2), Decision::block, 0},
+             Decision::kPass, 3},
+            {"out on em1", tcp(kOut, kEm1, "10.0.0.1", 1, "10.0.0.9", 2), Decision::kBlock, 0},
         });
 }
 
@@ -133,8 +133,8 @@ block in on ppp0 all
 pass in on ! ppp0 proto udp all no state
 )",
         {
-            {"tcp", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::pass, 0},
-            {"udp", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::pass, 2},
+            {"tcp", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::kPass, 0},
+            {"udp", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::kPass, 2},
         });
 }
 
@@ -146,17 +146,17 @@ block in proto udp from 10.9.9.9 to ! 192.0.2.0/24
 )",
         {
             {"source outside 10/8", udp(kIn, kEm0, "172.16.0.1", 5, "192.0.2.1", 80),
-             Decision::pass, 1},
+             Decision::kPass, 1},
             {"source in 10/8 to port 80", udp(kIn, kEm0, "10.1.1.1", 5, "192.0.2.1", 80),
-             Decision::block, 0},
+             Decision::kBlock, 0},
             {"source in 10/8 to port 81", udp(kIn, kEm0, "10.1.1.1", 5, "192.0.2.1", 81),
-             Decision::pass, 2},
+             Decision::kPass, 2},
             {"an IPv6 source is not 'not 10/8' (inet rule)",
-             udp(kIn, kEm0, "2001:db8::5", 5, "2001:db8::1", 80), Decision::block, 0},
+             udp(kIn, kEm0, "2001:db8::5", 5, "2001:db8::1", 80), Decision::kBlock, 0},
             {"destination inside the negated net", udp(kIn, kEm0, "10.9.9.9", 5, "192.0.2.1", 81),
-             Decision::pass, 2},
+             Decision::kPass, 2},
             {"destination outside the negated net", udp(kIn, kEm0, "10.9.9.9", 5, "8.8.8.8", 81),
-             Decision::block, 3},
+             Decision::kBlock, 3},
         });
 }
 
@@ -165,10 +165,10 @@ TEST_CASE("filter: address ranges match both ends inclusive") {
 pass in proto udp from 10.0.0.10 - 10.0.0.20 no state
 )",
         {
-            {"below", udp(kIn, kEm0, "10.0.0.9", 1, "192.0.2.1", 2), Decision::block, 0},
-            {"first", udp(kIn, kEm0, "10.0.0.10", 1, "192.0.2.1", 2), Decision::pass, 1},
-            {"last", udp(kIn, kEm0, "10.0.0.20", 1, "192.0.2.1", 2), Decision::pass, 1},
-            {"above", udp(kIn, kEm0, "10.0.0.21", 1, "192.0.2.1", 2), Decision::block, 0},
+            {"below", udp(kIn, kEm0, "10.0.0.9", 1, "192.0.2.1", 2), Decision::kBlock, 0},
+            {"first", udp(kIn, kEm0, "10.0.0.10", 1, "192.0.2.1", 2), Decision::kPass, 1},
+            {"last", udp(kIn, kEm0, "10.0.0.20", 1, "192.0.2.1", 2), Decision::kPass, 1},
+            {"above", udp(kIn, kEm0, "10.0.0.21", 1, "192.0.2.1", 2), Decision::kBlock, 0},
         });
 }
 
@@ -181,15 +181,16 @@ pass in from ! <bad> to 192.0.2.99 no state
 block in from <undefined>
 )",
       {
-          {"table hit", udp(kIn, kEm0, "10.2.3.4", 1, "192.0.2.1", 2), Decision::block, 1},
+          {"table hit", udp(kIn, kEm0, "10.2.3.4", 1, "192.0.2.1", 2), Decision::kBlock, 1},
           {"excluded by the negated entry", udp(kIn, kEm0, "10.1.2.3", 1, "192.0.2.1", 2),
-           Decision::pass, 0},
-          {"miss matches ! <bad>", udp(kIn, kEm0, "10.1.2.3", 1, "192.0.2.99", 2), Decision::pass,
+           Decision::kPass, 0},
+          {"miss matches ! <bad>", udp(kIn, kEm0, "10.1.2.3", 1, "192.0.2.99", 2), Decision::kPass,
            2},
           {"hit does not match ! <bad>", udp(kIn, kEm0, "10.2.3.4", 1, "192.0.2.99", 2),
-           Decision::block, 1},
-          {"IPv6 hit", udp(kIn, kEm0, "2001:db8:bad::1", 1, "2001:db8::1", 2), Decision::block, 1},
-          {"IPv6 miss", udp(kIn, kEm0, "2001:db8:cafe::1", 1, "2001:db8::1", 2), Decision::pass, 0},
+           Decision::kBlock, 1},
+          {"IPv6 hit", udp(kIn, kEm0, "2001:db8:bad::1", 1, "2001:db8::1", 2), Decision::kBlock, 1},
+          {"IPv6 miss", udp(kIn, kEm0, "2001:db8:cafe::1", 1, "2001:db8::1", 2), Decision::kPass,
+           0},
       });
 }
 
@@ -200,18 +201,18 @@ pass in proto udp from em1:network to any port 53 no state
 block in quick proto udp from (em0)
 )",
         {
-            {"to an em0 address", udp(kIn, kEm0, "8.8.8.8", 1, "192.0.2.1", 2), Decision::pass, 1},
-            {"to the em1 alias", udp(kIn, kEm0, "8.8.8.8", 1, "10.0.1.1", 2), Decision::pass, 1},
-            {"to ::1 on lo0", udp(kIn, kEm0, "2001:db8::9", 1, "::1", 2), Decision::pass, 1},
-            {"to a neighbour", udp(kIn, kEm0, "8.8.8.8", 1, "192.0.2.2", 2), Decision::block, 0},
+            {"to an em0 address", udp(kIn, kEm0, "8.8.8.8", 1, "192.0.2.1", 2), Decision::kPass, 1},
+            {"to the em1 alias", udp(kIn, kEm0, "8.8.8.8", 1, "10.0.1.1", 2), Decision::kPass, 1},
+            {"to ::1 on lo0", udp(kIn, kEm0, "2001:db8::9", 1, "::1", 2), Decision::kPass, 1},
+            {"to a neighbour", udp(kIn, kEm0, "8.8.8.8", 1, "192.0.2.2", 2), Decision::kBlock, 0},
             {"from the alias network", udp(kIn, kEm1, "10.0.1.77", 1, "8.8.8.8", 53),
-             Decision::pass, 2},
+             Decision::kPass, 2},
             {"from outside em1's networks", udp(kIn, kEm1, "10.0.2.5", 1, "8.8.8.8", 53),
-             Decision::block, 0},
+             Decision::kBlock, 0},
             {"from em0's own address", udp(kIn, kEm0, "192.0.2.1", 1, "192.0.2.1", 2),
-             Decision::block, 3},
+             Decision::kBlock, 3},
             {"from em0's IPv6 address", udp(kIn, kEm0, "2001:db8::1", 1, "8.8.8.8", 2),
-             Decision::block, 3},
+             Decision::kBlock, 3},
         });
 }
 
@@ -239,32 +240,34 @@ TEST_CASE("filter: every port operator compares as pf_match_port does") {
     std::vector<Expect> cases;
     for (auto [port, pass] : op.ports) {
       cases.push_back({op.spec, udp(kIn, kEm0, "10.0.0.5", 7, "192.0.2.1", port),
-                       pass ? Decision::pass : Decision::block, pass ? 1 : 0});
+                       pass ? Decision::kPass : Decision::kBlock, pass ? 1 : 0});
     }
     check(conf, cases);
   }
   check("block all\npass in proto tcp from any port 53 flags any\n",
         {
-            {"source port 53", tcp(kIn, kEm0, "10.0.0.5", 53, "192.0.2.1", 9), Decision::pass, 1},
-            {"source port 54", tcp(kIn, kEm0, "10.0.0.5", 54, "192.0.2.1", 9), Decision::block, 0},
+            {"source port 53", tcp(kIn, kEm0, "10.0.0.5", 53, "192.0.2.1", 9), Decision::kPass, 1},
+            {"source port 54", tcp(kIn, kEm0, "10.0.0.5", 54, "192.0.2.1", 9), Decision::kBlock, 0},
         });
 }
 
 TEST_CASE("filter: flags S/SA matches only a SYN without ACK") {
-  constexpr uint8_t kSynAck = kTcpSyn | kTcpAck;
+  constexpr uint8_t kSynAck = wire::kTcpSyn | wire::kTcpAck;
   check(
       R"(block all
 pass in proto tcp to port 22
 pass in proto tcp to port 23 flags any
 )",
       {
-          {"SYN", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, kTcpSyn), Decision::pass, 1},
+          {"SYN", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, wire::kTcpSyn), Decision::kPass,
+           1},
           {"SYN+ECE still S under SA", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, 0x42),
-           Decision::pass, 1},
-          {"SYN+ACK", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, kSynAck), Decision::block, 0},
-          {"ACK", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, kTcpAck), Decision::block, 0},
-          {"ACK with flags any", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 23, kTcpAck),
-           Decision::pass, 2},
+           Decision::kPass, 1},
+          {"SYN+ACK", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, kSynAck), Decision::kBlock, 0},
+          {"ACK", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22, wire::kTcpAck), Decision::kBlock,
+           0},
+          {"ACK with flags any", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 23, wire::kTcpAck),
+           Decision::kPass, 2},
       });
 }
 
@@ -276,14 +279,14 @@ pass in inet6 proto icmp6 icmp6-type echoreq
 pass in inet proto icmp icmp-type unreach code port-unr
 )",
       {
-          {"echo request", icmp(kIn, kEm0, "10.0.0.5", "192.0.2.1", 8, 0), Decision::pass, 1},
-          {"echo reply", icmp(kIn, kEm0, "10.0.0.5", "192.0.2.1", 0, 0), Decision::block, 0},
+          {"echo request", icmp(kIn, kEm0, "10.0.0.5", "192.0.2.1", 8, 0), Decision::kPass, 1},
+          {"echo reply", icmp(kIn, kEm0, "10.0.0.5", "192.0.2.1", 0, 0), Decision::kBlock, 0},
           {"icmp6 echo request", icmp(kIn, kEm0, "2001:db8::5", "2001:db8::1", 128, 0),
-           Decision::pass, 2},
+           Decision::kPass, 2},
           {"icmp6 echo reply", icmp(kIn, kEm0, "2001:db8::5", "2001:db8::1", 129, 0),
-           Decision::block, 0},
-          {"port unreachable", icmp(kIn, kEm0, "10.0.0.5", "192.0.2.1", 3, 3), Decision::pass, 3},
-          {"host unreachable", icmp(kIn, kEm0, "10.0.0.5", "192.0.2.1", 3, 1), Decision::block, 0},
+           Decision::kBlock, 0},
+          {"port unreachable", icmp(kIn, kEm0, "10.0.0.5", "192.0.2.1", 3, 3), Decision::kPass, 3},
+          {"host unreachable", icmp(kIn, kEm0, "10.0.0.5", "192.0.2.1", 3, 1), Decision::kBlock, 0},
       });
 }
 
@@ -294,9 +297,9 @@ block in inet6 proto udp all
 pass in inet6 proto udp to port 53 no state
 )",
         {
-            {"IPv4", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::pass, 1},
-            {"IPv6", udp(kIn, kEm0, "2001:db8::5", 1, "2001:db8::1", 2), Decision::block, 2},
-            {"IPv6 dns", udp(kIn, kEm0, "2001:db8::5", 1, "2001:db8::1", 53), Decision::pass, 3},
+            {"IPv4", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::kPass, 1},
+            {"IPv6", udp(kIn, kEm0, "2001:db8::5", 1, "2001:db8::1", 2), Decision::kBlock, 2},
+            {"IPv6 dns", udp(kIn, kEm0, "2001:db8::5", 1, "2001:db8::1", 53), Decision::kPass, 3},
         });
 }
 
@@ -306,9 +309,10 @@ TEST_CASE("filter: set skip on an interface or group leaves its packets unfilter
 block all
 )",
       {
-          {"on lo0", udp(kIn, kLo0, "127.0.0.1", 1, "127.0.0.1", 2), Decision::skip, kDefault},
-          {"out on lo0", udp(kOut, kLo0, "127.0.0.1", 1, "127.0.0.1", 2), Decision::skip, kDefault},
-          {"on em0", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::block, 0},
+          {"on lo0", udp(kIn, kLo0, "127.0.0.1", 1, "127.0.0.1", 2), Decision::kSkip, kDefault},
+          {"out on lo0", udp(kOut, kLo0, "127.0.0.1", 1, "127.0.0.1", 2), Decision::kSkip,
+           kDefault},
+          {"on em0", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::kBlock, 0},
       });
 }
 
@@ -319,10 +323,10 @@ block in proto tcp
 match in proto tcp
 )",
         {
-            {"udp stays with rule 0", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2), Decision::pass,
-             0},
+            {"udp stays with rule 0", udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2),
+             Decision::kPass, 0},
             {"tcp stays with the block", tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2),
-             Decision::block, 2},
+             Decision::kBlock, 2},
         });
 }
 
@@ -333,7 +337,7 @@ pass in tagged WEB no state
 pass in proto udp to port 81 ! tagged WEB no state
 )");
   Verdict web = evaluate(*rs, udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 80));
-  CHECK(web.action == Decision::pass);
+  CHECK(web.action == Decision::kPass);
   CHECK(web.rule_nr == 2);
   CHECK(web.tag == rs->tag_id("WEB"));
   CHECK(web.tag != 0);
@@ -349,13 +353,13 @@ pass in proto udp to port 81 ! tagged WEB no state
 TEST_CASE("filter: no matching rule passes without state") {
   auto rs = must_compile("block in proto tcp\n");
   Verdict v = evaluate(*rs, udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2));
-  CHECK(v.action == Decision::pass);
+  CHECK(v.action == Decision::kPass);
   CHECK(v.rule == nullptr);
   CHECK(v.rule_nr == kNoRule);
   CHECK_FALSE(v.keep_state);
   CHECK(v.state == nullptr);
   auto empty = must_compile("");
-  CHECK(evaluate(*empty, tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2)).action == Decision::pass);
+  CHECK(evaluate(*empty, tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 2)).action == Decision::kPass);
 }
 
 TEST_CASE("filter: allow-opts comes from the deciding rule only") {
@@ -389,7 +393,7 @@ pass in proto tcp to port 25 modulate state
   Verdict ssh = evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 22));
   REQUIRE(ssh.keep_state);
   REQUIRE(ssh.state != nullptr);
-  CHECK(ssh.state_mode == StateMode::keep);
+  CHECK(ssh.state_mode == StateMode::kKeep);
   CHECK(ssh.state->max_states == 100);
   CHECK(ssh.state->no_sync);
   CHECK(ssh.state->sloppy);
@@ -398,10 +402,10 @@ pass in proto tcp to port 25 modulate state
   CHECK(ssh.state->timeouts[2] == 600);  // PFTM_TCP_ESTABLISHED
   CHECK(ssh.state->timeouts[0] == 0);
   Verdict dns = evaluate(*rs, udp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 53));
-  CHECK(dns.action == Decision::pass);
+  CHECK(dns.action == Decision::kPass);
   CHECK_FALSE(dns.keep_state);
   CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 1, "192.0.2.1", 25)).state_mode ==
-        StateMode::modulate);
+        StateMode::kModulate);
 }
 
 TEST_CASE("filter: set state-policy if-bound makes states interface-bound") {
@@ -421,29 +425,29 @@ block return-icmp(host-unr) in proto udp to port 6
 block return in proto icmp all
 )");
   Verdict rst = evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 1));
-  CHECK(rst.action == Decision::block);
-  CHECK(rst.ret == ReturnKind::rst);
-  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 2)).ret == ReturnKind::none);
+  CHECK(rst.action == Decision::kBlock);
+  CHECK(rst.ret == ReturnKind::kRst);
+  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 2)).ret == ReturnKind::kNone);
   Verdict icmp_tcp = evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 3));
-  CHECK(icmp_tcp.ret == ReturnKind::icmp);
+  CHECK(icmp_tcp.ret == ReturnKind::kIcmp);
   CHECK(icmp_tcp.icmp_type == 3);
   CHECK(icmp_tcp.icmp_code == 3);
-  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 4)).ret == ReturnKind::rst);
+  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 4)).ret == ReturnKind::kRst);
   // A RST is never answered with a RST; `return` falls back to ICMP as pf_return does.
-  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 1, kTcpRst)).ret ==
-        ReturnKind::icmp);
-  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 4, kTcpRst)).ret ==
-        ReturnKind::none);
+  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 1, wire::kTcpRst)).ret ==
+        ReturnKind::kIcmp);
+  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 4, wire::kTcpRst)).ret ==
+        ReturnKind::kNone);
   Verdict port_unr = evaluate(*rs, udp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 5));
-  CHECK(port_unr.ret == ReturnKind::icmp);
+  CHECK(port_unr.ret == ReturnKind::kIcmp);
   CHECK(port_unr.icmp_code == 3);
   Verdict v6 = evaluate(*rs, udp(kIn, kEm0, "2001:db8::5", 9, "2001:db8::1", 5));
-  CHECK(v6.ret == ReturnKind::icmp);
+  CHECK(v6.ret == ReturnKind::kIcmp);
   CHECK(v6.icmp_type == 1);
   CHECK(v6.icmp_code == 4);
   CHECK(evaluate(*rs, udp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 6)).icmp_code == 1);
   // ICMP is never answered with ICMP.
-  CHECK(evaluate(*rs, icmp(kIn, kEm0, "10.0.0.5", "192.0.2.1", 8, 0)).ret == ReturnKind::none);
+  CHECK(evaluate(*rs, icmp(kIn, kEm0, "10.0.0.5", "192.0.2.1", 8, 0)).ret == ReturnKind::kNone);
 }
 
 TEST_CASE("filter: set block-policy return applies to plain block rules") {
@@ -452,11 +456,11 @@ block in proto tcp to port 1
 block drop in proto tcp to port 2
 block in proto udp all
 )");
-  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 1)).ret == ReturnKind::rst);
-  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 2)).ret == ReturnKind::none);
-  CHECK(evaluate(*rs, udp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 2)).ret == ReturnKind::icmp);
+  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 1)).ret == ReturnKind::kRst);
+  CHECK(evaluate(*rs, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 2)).ret == ReturnKind::kNone);
+  CHECK(evaluate(*rs, udp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 2)).ret == ReturnKind::kIcmp);
   auto drop = must_compile("block in proto tcp to port 1\n");
-  CHECK(evaluate(*drop, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 1)).ret == ReturnKind::none);
+  CHECK(evaluate(*drop, tcp(kIn, kEm0, "10.0.0.5", 9, "192.0.2.1", 1)).ret == ReturnKind::kNone);
 }
 
 TEST_CASE("filter: received-on matches the interface a packet arrived on") {
@@ -468,8 +472,8 @@ TEST_CASE("filter: received-on matches the interface a packet arrived on") {
 pass out received-on em1 no state
 )",
         {
-            {"forwarded from em1", fwd, Decision::pass, 1},
-            {"from the node itself", local, Decision::block, 0},
+            {"forwarded from em1", fwd, Decision::kPass, 1},
+            {"from the node itself", local, Decision::kBlock, 0},
         });
 }
 
@@ -480,7 +484,7 @@ TEST_CASE("filter: a fragment matches only rules that need no transport header")
 pass in proto udp all no state
 pass in proto udp to port 0 no state
 )",
-        {{"fragment", frag, Decision::pass, 1}});
+        {{"fragment", frag, Decision::kPass, 1}});
   auto rs = must_compile("pass in proto udp all\n");
   CHECK_FALSE(evaluate(*rs, frag).keep_state);
 }

@@ -12,16 +12,17 @@
 #include "control/pfconf/parser.h"
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
+#include "wire/headers.h"
 
 namespace dpf::filter::testing {
 
 inline pfconf::IpAddr ip(const char* text) {
   pfconf::IpAddr a;
   if (std::strchr(text, ':') != nullptr) {
-    a.af = pfconf::Af::inet6;
+    a.af = pfconf::Af::kInet6;
     if (inet_pton(AF_INET6, text, a.bytes.data()) != 1) throw std::invalid_argument(text);
   } else {
-    a.af = pfconf::Af::inet;
+    a.af = pfconf::Af::kInet;
     if (inet_pton(AF_INET, text, a.bytes.data()) != 1) throw std::invalid_argument(text);
   }
   return a;
@@ -70,35 +71,35 @@ inline void set_addr(uint8_t* out, const char* text) {
 inline Packet packet(Direction dir, uint16_t port, uint8_t proto, const char* src, uint16_t sport,
                      const char* dst, uint16_t dport) {
   Packet p;
-  p.af = std::strchr(src, ':') != nullptr ? Af::inet6 : Af::inet;
+  p.af = std::strchr(src, ':') != nullptr ? Af::kInet6 : Af::kInet;
   p.dir = dir;
   p.port = port;
   p.rcv_port = port;
   p.proto = proto;
   p.sport = sport;
   p.dport = dport;
-  if (proto == kProtoTcp) p.tcp_flags = kTcpSyn;
+  if (proto == wire::kIpProtoTcp) p.tcp_flags = wire::kTcpSyn;
   set_addr(p.src, src);
   set_addr(p.dst, dst);
   return p;
 }
 
 inline Packet tcp(Direction dir, uint16_t port, const char* src, uint16_t sport, const char* dst,
-                  uint16_t dport, uint8_t flags = kTcpSyn) {
-  Packet p = packet(dir, port, kProtoTcp, src, sport, dst, dport);
+                  uint16_t dport, uint8_t flags = wire::kTcpSyn) {
+  Packet p = packet(dir, port, wire::kIpProtoTcp, src, sport, dst, dport);
   p.tcp_flags = flags;
   return p;
 }
 
 inline Packet udp(Direction dir, uint16_t port, const char* src, uint16_t sport, const char* dst,
                   uint16_t dport) {
-  return packet(dir, port, kProtoUdp, src, sport, dst, dport);
+  return packet(dir, port, wire::kIpProtoUdp, src, sport, dst, dport);
 }
 
 inline Packet icmp(Direction dir, uint16_t port, const char* src, const char* dst, uint8_t type,
                    uint8_t code) {
   bool v6 = std::strchr(src, ':') != nullptr;
-  Packet p = packet(dir, port, v6 ? kProtoIcmp6 : kProtoIcmp, src, 0, dst, 0);
+  Packet p = packet(dir, port, v6 ? wire::kIpProtoIcmpv6 : wire::kIpProtoIcmp, src, 0, dst, 0);
   p.icmp_type = type;
   p.icmp_code = code;
   return p;

@@ -19,7 +19,7 @@ Addr128 v4(uint32_t a) {
 
 Addr128 key(const char* text) {
   const pfconf::IpAddr a = ip(text);
-  return addr_key(a.bytes.data(), a.af == pfconf::Af::inet6);
+  return addr_key(a.bytes.data(), a.af == pfconf::Af::kInet6);
 }
 
 TEST_CASE("host set: an added host is a member, others are not") {
@@ -84,18 +84,19 @@ pass in on em1 proto tcp to port 80 keep state
 TEST_CASE("overload table: a host added at run time is blocked by rules naming the table") {
   auto rs = compile_text(kOverloadRules);
   REQUIRE(rs);
-  const Packet p = packet(Direction::in, 1, kProtoTcp, "10.0.0.9", 40000, "192.0.2.7", 80);
-  CHECK(evaluate(*rs, p).action == Decision::pass);
+  const Packet p = packet(Direction::kIn, 1, wire::kIpProtoTcp, "10.0.0.9", 40000, "192.0.2.7", 80);
+  CHECK(evaluate(*rs, p).action == Decision::kPass);
   REQUIRE(rs->states[1].has_overload);
   HostSet* bad = rs->hosts[rs->states[1].overload_set];
   REQUIRE(bad != nullptr);
   REQUIRE(bad->insert(false, key("10.0.0.9")) == HostSet::Insert::kAdded);
   const Verdict v = evaluate(*rs, p);
-  CHECK(v.action == Decision::block);
+  CHECK(v.action == Decision::kBlock);
   CHECK(v.rule_nr == 0);
   CHECK(evaluate_linear(*rs, p).rule_nr == 0);
-  const Packet other = packet(Direction::in, 1, kProtoTcp, "10.0.0.8", 40000, "192.0.2.7", 80);
-  CHECK(evaluate(*rs, other).action == Decision::pass);
+  const Packet other =
+      packet(Direction::kIn, 1, wire::kIpProtoTcp, "10.0.0.8", 40000, "192.0.2.7", 80);
+  CHECK(evaluate(*rs, other).action == Decision::kPass);
 }
 
 TEST_CASE("overload table: the resolver supplies the node's host set for the table") {
@@ -112,8 +113,8 @@ TEST_CASE("overload table: the resolver supplies the node's host set for the tab
   CHECK(asked == "bad");
   CHECK(rs->own_hosts.empty());
   mine.insert(false, key("10.0.0.9"));
-  const Packet p = packet(Direction::in, 1, kProtoTcp, "10.0.0.9", 40000, "192.0.2.7", 22);
-  CHECK(evaluate(*rs, p).action == Decision::block);
+  const Packet p = packet(Direction::kIn, 1, wire::kIpProtoTcp, "10.0.0.9", 40000, "192.0.2.7", 22);
+  CHECK(evaluate(*rs, p).action == Decision::kBlock);
 }
 
 TEST_CASE("overload table: static entries and run-time hosts both count, negation included") {
@@ -125,13 +126,13 @@ block in quick proto tcp from ! <bad> to port 25
   REQUIRE(rs);
   HostSet* bad = rs->hosts[rs->states[0].overload_set];
   REQUIRE(bad != nullptr);
-  const Packet stat = packet(Direction::in, 1, kProtoTcp, "10.9.1.1", 1, "192.0.2.7", 25);
-  const Packet dyn = packet(Direction::in, 1, kProtoTcp, "10.0.0.5", 1, "192.0.2.7", 25);
-  CHECK(evaluate(*rs, stat).action == Decision::pass);
-  CHECK(evaluate(*rs, dyn).action == Decision::block);
+  const Packet stat = packet(Direction::kIn, 1, wire::kIpProtoTcp, "10.9.1.1", 1, "192.0.2.7", 25);
+  const Packet dyn = packet(Direction::kIn, 1, wire::kIpProtoTcp, "10.0.0.5", 1, "192.0.2.7", 25);
+  CHECK(evaluate(*rs, stat).action == Decision::kPass);
+  CHECK(evaluate(*rs, dyn).action == Decision::kBlock);
   bad->insert(false, key("10.0.0.5"));
-  CHECK(evaluate(*rs, dyn).action == Decision::pass);
-  CHECK(evaluate_linear(*rs, dyn).action == Decision::pass);
+  CHECK(evaluate(*rs, dyn).action == Decision::kPass);
+  CHECK(evaluate_linear(*rs, dyn).action == Decision::kPass);
 }
 
 }  // namespace

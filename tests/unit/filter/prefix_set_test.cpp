@@ -10,7 +10,7 @@ namespace {
 
 Addr128 key(const char* text) {
   pfconf::IpAddr a = testing::ip(text);
-  return addr_key(a.bytes.data(), a.af == pfconf::Af::inet6);
+  return addr_key(a.bytes.data(), a.af == pfconf::Af::kInet6);
 }
 
 PrefixEntry entry(const char* text, uint8_t bits, bool negated = false) {

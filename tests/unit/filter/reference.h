@@ -9,11 +9,12 @@
 #include "control/pfconf/ruleset.h"
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
+#include "wire/headers.h"
 
 namespace dpf::filter::testing {
 
 struct RefVerdict {
-  Decision action = Decision::pass;
+  Decision action = Decision::kPass;
   int64_t rule = -1;  // -1: default rule
   std::string tag;    // empty: none
 };
@@ -26,7 +27,7 @@ class Reference {
     RefVerdict v;
     for (const std::string& s : rs_.options.skip) {
       if (on_interface(s, p.port)) {
-        v.action = Decision::skip;
+        v.action = Decision::kSkip;
         return v;
       }
     }
@@ -35,9 +36,9 @@ class Reference {
       const pfconf::Rule& r = rs_.rules[i];
       if (!matches(r, p, tag)) continue;
       if (!r.tag.empty()) tag = r.tag;
-      if (r.action != pfconf::Action::match) {
+      if (r.action != pfconf::Action::kMatch) {
         v.rule = static_cast<int64_t>(i);
-        v.action = r.action == pfconf::Action::block ? Decision::block : Decision::pass;
+        v.action = r.action == pfconf::Action::kBlock ? Decision::kBlock : Decision::kPass;
       }
       if (r.quick) break;
     }
@@ -57,9 +58,9 @@ class Reference {
     return false;
   }
 
-  static size_t len(Af af) { return af == Af::inet6 ? 16 : 4; }
+  static size_t len(Af af) { return af == Af::kInet6 ? 16 : 4; }
   static bool same_af(const pfconf::IpAddr& a, Af af) {
-    return (a.af == pfconf::Af::inet6) == (af == Af::inet6);
+    return (a.af == pfconf::Af::kInet6) == (af == Af::kInet6);
   }
   // The first `bits` bits of x and y are equal.
   static bool prefix_eq(const uint8_t* x, const uint8_t* y, unsigned bits) {
@@ -88,13 +89,13 @@ class Reference {
   }
 
   bool in_interface(const pfconf::Address& x, Af af, const uint8_t* a) const {
-    bool network = x.kind == pfconf::AddrKind::if_network || (x.dyn_flags & pfconf::kDynNetwork);
+    bool network = x.kind == pfconf::AddrKind::kIfNetwork || (x.dyn_flags & pfconf::kDynNetwork);
     for (const Interface& i : ifs_.interfaces) {
-      if (x.kind != pfconf::AddrKind::self && !on_interface(x.name, i.port)) continue;
+      if (x.kind != pfconf::AddrKind::kSelf && !on_interface(x.name, i.port)) continue;
       bool first4 = true;
       bool first6 = true;
       for (const InterfaceAddress& ia : i.addresses) {
-        bool six = ia.addr.af == pfconf::Af::inet6;
+        bool six = ia.addr.af == pfconf::Af::kInet6;
         bool ll = six && ia.addr.bytes[0] == 0xfe && (ia.addr.bytes[1] & 0xc0) == 0x80;
         bool first = six ? (first6 && !ll) : first4;
         if (six && !ll) first6 = false;
@@ -111,14 +112,14 @@ class Reference {
 
   bool in_address(const pfconf::Address& x, Af af, const uint8_t* a) const {
     switch (x.kind) {
-      case pfconf::AddrKind::any:
+      case pfconf::AddrKind::kAny:
         return true;
-      case pfconf::AddrKind::host:
+      case pfconf::AddrKind::kHost:
         return same_af(x.addr, af) && prefix_eq(x.addr.bytes.data(), a, x.prefix);
-      case pfconf::AddrKind::range:
+      case pfconf::AddrKind::kRange:
         return same_af(x.addr, af) && std::memcmp(x.addr.bytes.data(), a, len(af)) <= 0 &&
                std::memcmp(a, x.addr_end.bytes.data(), len(af)) <= 0;
-      case pfconf::AddrKind::table:
+      case pfconf::AddrKind::kTable:
         return in_table(x.name, af, a);
       default:
         return in_interface(x, af, a);
@@ -127,25 +128,25 @@ class Reference {
 
   static bool port_ok(const pfconf::PortSpec& s, uint16_t p) {
     switch (s.op) {
-      case pfconf::PortOp::none:
+      case pfconf::PortOp::kNone:
         return true;
-      case pfconf::PortOp::eq:
+      case pfconf::PortOp::kEq:
         return p == s.lo;
-      case pfconf::PortOp::ne:
+      case pfconf::PortOp::kNe:
         return p != s.lo;
-      case pfconf::PortOp::lt:
+      case pfconf::PortOp::kLt:
         return p < s.lo;
-      case pfconf::PortOp::le:
+      case pfconf::PortOp::kLe:
         return p <= s.lo;
-      case pfconf::PortOp::gt:
+      case pfconf::PortOp::kGt:
         return p > s.lo;
-      case pfconf::PortOp::ge:
+      case pfconf::PortOp::kGe:
         return p >= s.lo;
-      case pfconf::PortOp::range_inclusive:
+      case pfconf::PortOp::kRangeInclusive:
         return s.lo <= p && p <= s.hi;
-      case pfconf::PortOp::range_exclusive:
+      case pfconf::PortOp::kRangeExclusive:
         return s.lo < p && p < s.hi;
-      case pfconf::PortOp::range_outside:
+      case pfconf::PortOp::kRangeOutside:
         return p < s.lo || p > s.hi;
     }
     return false;
@@ -153,24 +154,25 @@ class Reference {
 
   bool matches(const pfconf::Rule& r, const Packet& p, const std::string& tag) const {
     if (!r.ifname.empty() && on_interface(r.ifname, p.port) == r.ifnot) return false;
-    if (r.dir == pfconf::Direction::in && p.dir != Direction::in) return false;
-    if (r.dir == pfconf::Direction::out && p.dir != Direction::out) return false;
-    if (r.af != pfconf::Af::any && static_cast<uint8_t>(r.af) != static_cast<uint8_t>(p.af))
+    if (r.dir == pfconf::Direction::kIn && p.dir != Direction::kIn) return false;
+    if (r.dir == pfconf::Direction::kOut && p.dir != Direction::kOut) return false;
+    if (r.af != pfconf::Af::kAny && (r.af == pfconf::Af::kInet6) != (p.af == Af::kInet6))
       return false;
     if (r.proto != 0 && r.proto != p.proto) return false;
     if (in_address(r.src.addr, p.af, p.src) == r.src.addr.negated) return false;
     if (in_address(r.dst.addr, p.af, p.dst) == r.dst.addr.negated) return false;
-    bool has_ports = r.src.port.op != pfconf::PortOp::none || r.dst.port.op != pfconf::PortOp::none;
+    bool has_ports =
+        r.src.port.op != pfconf::PortOp::kNone || r.dst.port.op != pfconf::PortOp::kNone;
     if (p.fragment) {
-      if (has_ports || (p.proto == kProtoTcp && r.flagset) || r.icmp_type || r.icmp_code)
+      if (has_ports || (p.proto == wire::kIpProtoTcp && r.flagset) || r.icmp_type || r.icmp_code)
         return false;
     } else {
       if (r.fragment) return false;
-      if (p.proto == kProtoTcp && (p.tcp_flags & r.flagset) != r.flags) return false;
-      if ((p.proto == kProtoTcp || p.proto == kProtoUdp) &&
+      if (p.proto == wire::kIpProtoTcp && (p.tcp_flags & r.flagset) != r.flags) return false;
+      if ((p.proto == wire::kIpProtoTcp || p.proto == wire::kIpProtoUdp) &&
           (!port_ok(r.src.port, p.sport) || !port_ok(r.dst.port, p.dport)))
         return false;
-      if (p.proto == kProtoIcmp || p.proto == kProtoIcmp6) {
+      if (p.proto == wire::kIpProtoIcmp || p.proto == wire::kIpProtoIcmpv6) {
         if (r.icmp_type && r.icmp_type != p.icmp_type + 1) return false;
         if (r.icmp_code && r.icmp_code != p.icmp_code + 1) return false;
       }

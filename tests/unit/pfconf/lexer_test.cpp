@@ -14,10 +14,10 @@ namespace {
 // Token texts up to EOF, newlines shown as "\\n", quoted strings wrapped in quotes.
 std::vector<std::string> tokens(Lexer& lx) {
   std::vector<std::string> out;
-  for (auto t = lx.next(); t.kind != TokKind::eof; t = lx.next()) {
-    if (t.kind == TokKind::newline)
+  for (auto t = lx.next(); t.kind != TokKind::kEof; t = lx.next()) {
+    if (t.kind == TokKind::kNewline)
       out.push_back("\\n");
-    else if (t.kind == TokKind::quoted)
+    else if (t.kind == TokKind::kQuoted)
       out.push_back("\"" + t.text + "\"");
     else
       out.push_back(t.text);
@@ -95,7 +95,7 @@ TEST_CASE("lexer: an undefined macro is an error at its position") {
   CHECK(e.message == "macro 'nope' not defined");
   CHECK(e.line == 1);
   CHECK(e.col == 6);
-  CHECK(lx.next().kind == TokKind::newline);
+  CHECK(lx.next().kind == TokKind::kNewline);
   CHECK(lx.next().text == "block");
 }
 
@@ -119,8 +119,8 @@ TEST_CASE("lexer: an included file ends with a newline and lexing resumes in the
   CHECK(b.text == "b");
   CHECK(b.file == 1);
   CHECK(lx.next().text == "c");
-  CHECK(lx.next().kind == TokKind::newline);
-  CHECK(lx.next().kind == TokKind::newline);
+  CHECK(lx.next().kind == TokKind::kNewline);
+  CHECK(lx.next().kind == TokKind::kNewline);
   auto d = lx.next();
   CHECK(d.text == "d");
   CHECK(d.file == 0);

@@ -57,10 +57,10 @@ TEST_CASE("parser: pass rules get keep state and flags S/SA by default") {
   Ruleset rs = parse_ok("pass in proto tcp to port ssh");
   REQUIRE(rs.rules.size() == 1);
   const Rule& r = rs.rules[0];
-  CHECK(r.state == StateMode::keep);
+  CHECK(r.state == StateMode::kKeep);
   CHECK(r.flags == 0x02);
   CHECK(r.flagset == 0x12);
-  CHECK(r.dst.port == PortSpec{PortOp::eq, 22, 0});
+  CHECK(r.dst.port == PortSpec{PortOp::kEq, 22, 0});
   CHECK(r.line == 1);
 }
 
@@ -73,9 +73,9 @@ TEST_CASE("parser: block return modes carry their ttl and codes") {
   Ruleset rs = parse_ok(
       "block return-rst(ttl 10) proto tcp\nblock return-icmp(net-unr, 3) in\n"
       "block return-icmp6(admin-unr) inet6\n");
-  CHECK(rs.rules[0].ret == ReturnSpec{BlockReturn::rst, 10, 3, 4});
-  CHECK(rs.rules[1].ret == ReturnSpec{BlockReturn::icmp, 0, 0, 3});
-  CHECK(rs.rules[2].ret == ReturnSpec{BlockReturn::icmp, 0, 3, 1});
+  CHECK(rs.rules[0].ret == ReturnSpec{BlockReturn::kRst, 10, 3, 4});
+  CHECK(rs.rules[1].ret == ReturnSpec{BlockReturn::kIcmp, 0, 0, 3});
+  CHECK(rs.rules[2].ret == ReturnSpec{BlockReturn::kIcmp, 0, 3, 1});
 }
 
 TEST_CASE("parser: macros are echoed, concatenated and expanded; the last definition wins") {
@@ -125,18 +125,18 @@ TEST_CASE("parser: the address forms parse into their kinds") {
   Ruleset rs = parse_ok(
       "block from <bad> to (em0:network)/24\nblock from ! no-route to urpf-failed\n"
       "block from 10.0.0.1 - 10.0.0.5\nblock from self to em0:network\n");
-  CHECK(rs.rules[0].src.addr.kind == AddrKind::table);
+  CHECK(rs.rules[0].src.addr.kind == AddrKind::kTable);
   CHECK(rs.rules[0].src.addr.name == "bad");
-  CHECK(rs.rules[0].dst.addr.kind == AddrKind::dynamic);
+  CHECK(rs.rules[0].dst.addr.kind == AddrKind::kDynamic);
   CHECK(rs.rules[0].dst.addr.dyn_flags == kDynNetwork);
   CHECK(rs.rules[0].dst.addr.prefix == 24);
-  CHECK(rs.rules[1].src.addr.kind == AddrKind::no_route);
+  CHECK(rs.rules[1].src.addr.kind == AddrKind::kNoRoute);
   CHECK(rs.rules[1].src.addr.negated);
-  CHECK(rs.rules[1].dst.addr.kind == AddrKind::urpf_failed);
-  CHECK(rs.rules[2].src.addr.kind == AddrKind::range);
-  CHECK(rs.rules[2].af == Af::inet);
-  CHECK(rs.rules[3].src.addr.kind == AddrKind::self);
-  CHECK(rs.rules[3].dst.addr.kind == AddrKind::if_network);
+  CHECK(rs.rules[1].dst.addr.kind == AddrKind::kUrpfFailed);
+  CHECK(rs.rules[2].src.addr.kind == AddrKind::kRange);
+  CHECK(rs.rules[2].af == Af::kInet);
+  CHECK(rs.rules[3].src.addr.kind == AddrKind::kSelf);
+  CHECK(rs.rules[3].dst.addr.kind == AddrKind::kIfNetwork);
   CHECK(nvf("block from (em0:network)/24 to <bad>\n") ==
         "block drop from (em0:network)/24 to <bad>\n");
 }
@@ -187,16 +187,16 @@ TEST_CASE("parser: host names resolve through the host resolver") {
 TEST_CASE("parser: every port operator maps to the model") {
   Ruleset rs = parse_ok(
       "block proto tcp to port { = 1, != 2, < 3, <= 4, > 5, >= 6, 7:8, 9 >< 10, 11 <> 12, www }");
-  std::vector<PortSpec> want = {{PortOp::eq, 1, 0},
-                                {PortOp::ne, 2, 0},
-                                {PortOp::lt, 3, 0},
-                                {PortOp::le, 4, 0},
-                                {PortOp::gt, 5, 0},
-                                {PortOp::ge, 6, 0},
-                                {PortOp::range_inclusive, 7, 8},
-                                {PortOp::range_exclusive, 9, 10},
-                                {PortOp::range_outside, 11, 12},
-                                {PortOp::eq, 80, 0}};
+  std::vector<PortSpec> want = {{PortOp::kEq, 1, 0},
+                                {PortOp::kNe, 2, 0},
+                                {PortOp::kLt, 3, 0},
+                                {PortOp::kLe, 4, 0},
+                                {PortOp::kGt, 5, 0},
+                                {PortOp::kGe, 6, 0},
+                                {PortOp::kRangeInclusive, 7, 8},
+                                {PortOp::kRangeExclusive, 9, 10},
+                                {PortOp::kRangeOutside, 11, 12},
+                                {PortOp::kEq, 80, 0}};
   REQUIRE(rs.rules.size() == want.size());
   for (size_t i = 0; i < want.size(); ++i) CHECK(rs.rules[i].dst.port == want[i]);
 }
@@ -236,12 +236,12 @@ TEST_CASE("parser: state options fill the model with pfctl's implied values") {
   CHECK(o.overload_table == "bad");
   CHECK(o.flush);
   CHECK(o.flush_global);
-  CHECK(o.lock == StateLock::if_bound);
-  CHECK(o.source_track == SourceTrack::rule);
-  CHECK(o.timeouts[static_cast<size_t>(Timeout::tcp_established)] == 60);
-  CHECK(o.timeouts[static_cast<size_t>(Timeout::adaptive_start)] == 60);
-  CHECK(o.timeouts[static_cast<size_t>(Timeout::adaptive_end)] == 120);
-  CHECK(o.timeouts[static_cast<size_t>(Timeout::src_track)] == 5);
+  CHECK(o.lock == StateLock::kIfBound);
+  CHECK(o.source_track == SourceTrack::kRule);
+  CHECK(o.timeouts[static_cast<size_t>(Timeout::kTcpEstablished)] == 60);
+  CHECK(o.timeouts[static_cast<size_t>(Timeout::kAdaptiveStart)] == 60);
+  CHECK(o.timeouts[static_cast<size_t>(Timeout::kAdaptiveEnd)] == 120);
+  CHECK(o.timeouts[static_cast<size_t>(Timeout::kSrcTrack)] == 5);
 }
 
 TEST_CASE("parser: set state-policy if-bound makes stateful rules if-bound") {
@@ -272,11 +272,11 @@ TEST_CASE("parser: set options are modelled and printed like pfctl -v") {
   REQUIRE(rs.options.limits.size() == 2);
   CHECK(rs.options.limits[0].name == "states");
   CHECK(rs.options.limits[0].value == 10000);
-  CHECK(rs.options.timeouts[static_cast<size_t>(Timeout::udp_single)] == 30);
-  CHECK(rs.options.timeout_set[static_cast<size_t>(Timeout::tcp_first)]);
+  CHECK(rs.options.timeouts[static_cast<size_t>(Timeout::kUdpSingle)] == 30);
+  CHECK(rs.options.timeout_set[static_cast<size_t>(Timeout::kTcpFirst)]);
   CHECK(rs.options.optimization == "aggressive");
-  CHECK(rs.options.timeouts[static_cast<size_t>(Timeout::tcp_established)] == 18000);
-  CHECK(rs.options.timeouts[static_cast<size_t>(Timeout::tcp_first)] == 30);
+  CHECK(rs.options.timeouts[static_cast<size_t>(Timeout::kTcpEstablished)] == 18000);
+  CHECK(rs.options.timeouts[static_cast<size_t>(Timeout::kTcpFirst)] == 30);
   CHECK(rs.options.hostid == 0x1234);
   CHECK(nvf("set skip on lo0\nset limit states 10000\nset timeout { tcp.first 120 }\n"
             "set hostid 4660\n") ==
@@ -483,7 +483,7 @@ TEST_CASE("parser: a ruleset file on disk is read with its includes beside it") 
 
 TEST_CASE("parser: an explicit floating state lock overrides set state-policy if-bound") {
   Ruleset rs = parse_ok("set state-policy if-bound\npass proto udp keep state (floating)\n");
-  CHECK(rs.rules.at(0).state_opts.lock == StateLock::floating);
+  CHECK(rs.rules.at(0).state_opts.lock == StateLock::kFloating);
   CHECK(nvf("set state-policy if-bound\npass proto udp keep state (floating)\n") ==
         "set state-policy if-bound\npass proto udp all keep state\n");
 }

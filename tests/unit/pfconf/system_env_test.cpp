@@ -14,7 +14,7 @@ bool lo_has_ipv4(const ParseOptions& o) {
   auto addrs = o.interfaces("lo");
   if (!addrs) return false;
   for (const ResolvedAddress& r : *addrs) {
-    if (r.addr.af == Af::inet) return true;
+    if (r.addr.af == Af::kInet) return true;
   }
   return false;
 }

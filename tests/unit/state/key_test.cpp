@@ -4,15 +4,17 @@
 #include <cstring>
 
 #include "dataplane/state/key.h"
+#include "wire/headers.h"
 
 using namespace dpf::state;
+using namespace dpf::wire;
 
 namespace {
 
 PacketTuple tcp(Addr src, uint16_t sport, Addr dst, uint16_t dport) {
   PacketTuple t;
   t.af = AddrFamily::kInet;
-  t.proto = kProtoTcp;
+  t.proto = kIpProtoTcp;
   t.src = src;
   t.sport = sport;
   t.dst = dst;
@@ -73,7 +75,7 @@ TEST_CASE("key: keys are 40 bytes with zeroed padding so memcmp equality holds")
   b.port[0] = 1;
   b.port[1] = 2;
   b.af = AddrFamily::kInet;
-  b.proto = kProtoTcp;
+  b.proto = kIpProtoTcp;
   CHECK(std::memcmp(&a, &b, sizeof a) == 0);
   // IPv4 occupies the first 4 bytes only.
   CHECK(a.addr[0].bytes[4] == 0);

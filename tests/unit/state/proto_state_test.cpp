@@ -4,8 +4,10 @@
 #include <string_view>
 
 #include "dataplane/state/proto_state.h"
+#include "wire/headers.h"
 
 using namespace dpf::state;
+using namespace dpf::wire;
 
 TEST_CASE("udp: a new state is SINGLE:NO_TRAFFIC with udp.first") {
   Timeout t{};
@@ -50,7 +52,7 @@ TEST_CASE("icmp: a query state starts at icmp.first and a matched reply moves to
   proto_state_create(ProtoClass::kIcmp, &t);
   CHECK(t == Timeout::kIcmpFirstPacket);
   CHECK(icmp_query_track().timeout == Timeout::kIcmpErrorReply);
-  CHECK(proto_class(kProtoIcmp6) == ProtoClass::kIcmp);
+  CHECK(proto_class(kIpProtoIcmpv6) == ProtoClass::kIcmp);
 }
 
 TEST_CASE("udp: peer state names are the ones pfctl prints") {

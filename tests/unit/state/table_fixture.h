@@ -27,7 +27,7 @@ inline std::unique_ptr<StateTable> make_table(uint32_t limit, uint32_t creatorid
 inline PacketTuple udp_tuple(uint8_t host, uint16_t sport) {
   PacketTuple p;
   p.af = AddrFamily::kInet;
-  p.proto = kProtoUdp;
+  p.proto = wire::kIpProtoUdp;
   p.src = Addr::v4(10, 0, 0, host);
   p.dst = Addr::v4(192, 168, 1, 1);
   p.sport = sport;

@@ -70,7 +70,7 @@ int track_one_side(void* arg) {
     }
     TcpSegment seg;
     seg.dir = dir;
-    seg.flags = kTcpAck | kTcpPsh;
+    seg.flags = wire::kTcpAck | wire::kTcpPsh;
     seg.seq = own.seqlo;
     seg.ack = other.seqlo;
     seg.win = 65535;
@@ -101,7 +101,7 @@ int track_one_side(void* arg) {
 // out of window however the two lcores interleave.
 State* established_flow(StateTable& t, const PacketTuple& p) {
   State* s = test::new_state(t, p, Direction::kIn);
-  s->proto = kProtoTcp;
+  s->proto = wire::kIpProtoTcp;
   s->timeout = Timeout::kTcpEstablished;
   for (StatePeer* peer : {&s->peers.src, &s->peers.dst}) {
     peer->state = tcps::kEstablished;
@@ -122,7 +122,7 @@ TEST_CASE(
   Shared sh;
   sh.table = t.get();
   sh.client = test::udp_tuple(30, 40000);
-  sh.client.proto = kProtoTcp;
+  sh.client.proto = wire::kIpProtoTcp;
   sh.client.dport = 22;
   sh.flow = established_flow(*t, sh.client);
   REQUIRE(t->insert(sh.flow) == StateTable::InsertResult::kOk);

@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "dataplane/state/tcp_track.h"
+#include "wire/headers.h"
 
 using namespace dpf::state;
+using namespace dpf::wire;
 
 namespace {
 
@@ -72,7 +74,7 @@ bool passed(const TcpResult& r) {
   return r.action == TcpAction::kPass;
 }
 bool bad_state(const TcpResult& r) {
-  return r.action == TcpAction::kDrop && r.reason == PfReason::kBadState;
+  return r.action == TcpAction::kDrop;
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ net::PacketInfo udp_info(uint16_t sport) {
   info.ip_total_len = 28;
   info.l4_off = 34;
   info.l4_len = 8;
-  info.proto = state::kProtoUdp;
+  info.proto = wire::kIpProtoUdp;
   info.ttl = 64;
   info.first_fragment = true;
   info.src = 0x0a000001;
@@ -64,7 +64,7 @@ int filter_packets(void* arg) {
     if (pf_test(w, state::Direction::kIn, 0, 0, r.m, info, 1)) r.passed.fetch_add(1);
     state::PacketTuple t;
     t.af = state::AddrFamily::kInet;
-    t.proto = state::kProtoUdp;
+    t.proto = wire::kIpProtoUdp;
     t.src = state::Addr::v4(10, 0, 0, 1);
     t.dst = state::Addr::v4(192, 168, 1, 1);
     t.sport = info.sport;

@@ -127,7 +127,7 @@ bool SyncEngine::write_item(FrameBuilder& b, uint8_t q, const IdKey& key, Entry&
     if (!s) return false;
     const ExportContext ctx = export_ctx(now);
     std::lock_guard<st::StateLock> g(s->lock);
-    if (s->proto == st::kProtoTcp) {
+    if (s->proto == wire::kIpProtoTcp) {
       e.wire_known = true;
       e.wire_seqlo[0] = s->peers.src.seqlo;
       e.wire_seqhi[0] = s->peers.src.seqhi;
@@ -261,8 +261,8 @@ void SyncEngine::update_state(TimePoint now, st::State& s) {
     case kQUpd:
     case kQIns:
       // Already queued: the message is built at send time. Only TCP counts towards maxupd.
-      if (s.proto == st::kProtoTcp && ++e.updates >= cfg_.maxupd) sync = true;
-      if (!sync && s.proto == st::kProtoTcp && window_half_used(e, s)) {
+      if (s.proto == wire::kIpProtoTcp && ++e.updates >= cfg_.maxupd) sync = true;
+      if (!sync && s.proto == wire::kIpProtoTcp && window_half_used(e, s)) {
         sync = true;
         ++estats_.window_pushes;
       }

@@ -165,7 +165,7 @@ void SyncEngine::merge(TimePoint now, st::State& s, const PeerMsg& src, const Pe
   MergeResult r;
   {
     std::lock_guard<st::StateLock> g(s.lock);
-    r = merge_peers(s.peers, src, dst, s.proto == st::kProtoTcp);
+    r = merge_peers(s.peers, src, dst, s.proto == wire::kIpProtoTcp);
     if (r.rejected() < 2) {
       s.timeout = static_cast<st::Timeout>(timeout);
       s.expire = uptime_seconds(now);

@@ -21,9 +21,6 @@ using wire::Direction;
 using wire::reverse;
 using AddrFamily = wire::Af;
 
-// dataplane/pfsync still names TCP this way; it goes once pfsync uses wire::kIpProtoTcp.
-inline constexpr uint8_t kProtoTcp = wire::kIpProtoTcp;
-
 // pf_addr: 16 bytes in network order; IPv4 uses the first 4 bytes, the rest stay zero so that
 // keys compare and hash as plain bytes.
 struct Addr {

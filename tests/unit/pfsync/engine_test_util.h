@@ -118,7 +118,7 @@ inline void fill_tcp_state(st::State& s, uint64_t id, uint32_t creator, uint32_t
   s.id = id;
   s.creatorid = creator;
   s.af = st::AddrFamily::kInet;
-  s.proto = st::kProtoTcp;
+  s.proto = wire::kIpProtoTcp;
   s.direction = st::Direction::kIn;
   st::StateKey k;
   k.af = s.af;

@@ -70,7 +70,7 @@ TEST_CASE("pfsync import: keys, byte orders, family, direction and identity map 
   CHECK(s.id == golden::kIdTcp4);
   CHECK(s.creatorid == golden::kCreatorA);
   CHECK(s.af == st::AddrFamily::kInet);
-  CHECK(s.proto == st::kProtoTcp);
+  CHECK(s.proto == wire::kIpProtoTcp);
   CHECK(s.direction == st::Direction::kIn);
   CHECK(s.origin == st::StateOrigin::kPfsync);
   // key[WIRE] 198.51.100.7:49152 -> 203.0.113.10:80, key[STACK] -> 10.0.0.10:8080 (rdr).
@@ -81,7 +81,7 @@ TEST_CASE("pfsync import: keys, byte orders, family, direction and identity map 
   CHECK(s.key.key[st::kSkStack].addr[1] == st::Addr::v4(10, 0, 0, 10));
   CHECK(s.key.key[st::kSkStack].port[1] == 8080);
   CHECK(s.key.key[st::kSkWire].af == st::AddrFamily::kInet);
-  CHECK(s.key.key[st::kSkWire].proto == st::kProtoTcp);
+  CHECK(s.key.key[st::kSkWire].proto == wire::kIpProtoTcp);
   CHECK(s.key.translated());
   CHECK(s.peers.src.seqlo == 0x11223344);
   CHECK(s.peers.src.max_win == 65535);

@@ -219,7 +219,7 @@ st::State* local_tcp_state(st::StateTable& t, uint8_t host, uint32_t uptime,
   REQUIRE(s != nullptr);
   st::StateKey k;
   k.af = st::AddrFamily::kInet;
-  k.proto = st::kProtoTcp;
+  k.proto = wire::kIpProtoTcp;
   k.addr[0] = st::Addr::v4(10, 0, 0, host);
   k.addr[1] = st::Addr::v4(192, 0, 2, 80);
   k.port[0] = static_cast<uint16_t>(40000 + host);

@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "wire/be.h"
-#include "wire/checksum.h"
-#include "wire/cursor.h"
+#include "dataplane/net/wire/be.h"
+#include "dataplane/net/wire/checksum.h"
+#include "dataplane/net/wire/cursor.h"
 
 namespace dpf::carp {
 

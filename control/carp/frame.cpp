@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "wire/build.h"
-#include "wire/parse.h"
+#include "dataplane/net/wire/build.h"
+#include "dataplane/net/wire/parse.h"
 
 namespace dpf::carp {
 

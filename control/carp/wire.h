@@ -2,17 +2,17 @@
 // (shared/specs/carp.md §1). Pure: no DPDK, no I/O, no allocation; callable from any thread.
 // Everything else in control/carp/ takes its offsets and lengths from here; big-endian fields,
 // MACs, the IP protocol number (wire::kIpProtoCarp) and the Ethernet/IPv4/ARP layouts come from
-// wire/.
+// dataplane/net/wire/.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 
-#include "wire/be.h"
-#include "wire/build.h"
-#include "wire/headers.h"
-#include "wire/mac.h"
+#include "dataplane/net/wire/be.h"
+#include "dataplane/net/wire/build.h"
+#include "dataplane/net/wire/headers.h"
+#include "dataplane/net/wire/mac.h"
 
 namespace dpf::carp {
 

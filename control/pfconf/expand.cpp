@@ -7,7 +7,7 @@
 #include "control/pfconf/address.h"
 #include "control/pfconf/names.h"
 #include "control/pfconf/parser_impl.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::pfconf::detail {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "control/pfconf/address.h"
 #include "control/pfconf/names.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::pfconf {
 namespace {

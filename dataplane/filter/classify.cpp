@@ -6,7 +6,7 @@
 
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::filter::detail {
 namespace {

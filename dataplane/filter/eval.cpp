@@ -1,7 +1,7 @@
 // Rule evaluation: per-rule tests as pf_test_rule orders them, the last-match/quick walk over
 // candidates, and the verdict (state options, block return) of the deciding rule.
 #include "dataplane/filter/eval.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::filter {
 namespace {

@@ -10,7 +10,7 @@
 #include <cstdint>
 
 #include "dataplane/filter/ruleset.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::filter {
 

@@ -15,7 +15,7 @@
 
 #include "dataplane/filter/host_set.h"
 #include "dataplane/filter/prefix_set.h"
-#include "wire/flow.h"
+#include "dataplane/net/wire/flow.h"
 
 namespace dpf::filter {
 
@@ -25,7 +25,8 @@ inline constexpr uint32_t kNoRule = 0xffffffffu;
 // pf's PFTM_* slots, numbered as pfconf::Timeout and state::Timeout (0..19).
 inline constexpr size_t kTimeoutSlots = 20;
 
-// A packet's direction and address family are wire's (wire/flow.h), shared with the state table.
+// A packet's direction and address family are wire's (dataplane/net/wire/flow.h), shared with the
+// state table.
 using wire::Af;
 using wire::Direction;
 

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <utility>
 
-#include "wire/build.h"
-#include "wire/checksum.h"
+#include "dataplane/net/wire/build.h"
+#include "dataplane/net/wire/checksum.h"
 
 namespace dpf::net {
 namespace {

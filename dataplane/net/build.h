@@ -9,7 +9,7 @@
 #include <span>
 
 #include "dataplane/net/parse.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::net {
 

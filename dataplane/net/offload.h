@@ -10,8 +10,8 @@
 #include <span>
 
 #include "dataplane/net/parse.h"
-#include "wire/checksum.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/checksum.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::net {
 

@@ -1,7 +1,7 @@
 // Frame parser (see parse.h for the contract and the checks applied).
 #include "dataplane/net/parse.h"
 
-#include "wire/checksum.h"
+#include "dataplane/net/wire/checksum.h"
 
 namespace dpf::net {
 namespace {

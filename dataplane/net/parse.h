@@ -8,7 +8,7 @@
 #include <span>
 
 #include "dataplane/net/drop.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::net {
 

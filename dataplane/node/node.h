@@ -20,12 +20,12 @@
 #include <vector>
 
 #include "dataplane/net/drop.h"
+#include "dataplane/net/wire/headers.h"
 #include "dataplane/node/clock.h"
 #include "dataplane/pfsync/sync_channel.h"
 #include "dataplane/route/table.h"
 #include "dataplane/worker/counters.h"
 #include "dataplane/worker/pf.h"
-#include "wire/headers.h"
 
 namespace dpf::config {
 struct Cluster;

@@ -16,8 +16,8 @@
 #include <variant>
 #include <vector>
 
+#include "dataplane/net/wire/cursor.h"
 #include "dataplane/pfsync/wire.h"
-#include "wire/cursor.h"
 
 namespace dpf::pfsync {
 

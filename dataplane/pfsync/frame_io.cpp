@@ -1,8 +1,8 @@
 // pfsync's link and IP layer: outgoing headers and received-frame checks (frame_io.h).
 #include "dataplane/pfsync/frame_io.h"
 
+#include "dataplane/net/wire/parse.h"
 #include "dataplane/pfsync/engine.h"
-#include "wire/parse.h"
 
 namespace dpf::pfsync {
 

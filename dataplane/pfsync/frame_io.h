@@ -9,10 +9,10 @@
 #include <cstdint>
 #include <span>
 
+#include "dataplane/net/wire/build.h"
+#include "dataplane/net/wire/mac.h"
 #include "dataplane/pfsync/codec.h"
 #include "dataplane/pfsync/wire.h"
-#include "wire/build.h"
-#include "wire/mac.h"
 
 namespace dpf::pfsync {
 

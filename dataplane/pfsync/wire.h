@@ -1,9 +1,9 @@
 // pfsync v5 wire format: constants, action numbers and the packed layout of every message, in
 // FreeBSD 9.x / 1301 (242-byte state) and FreeBSD 14 "1400" (277-byte state) forms, as recorded in
 // shared/specs/pfsync.md. Layout only: the structs are read and written through codec.h, never
-// cast onto packet memory. Multi-byte fields are wire/be.h's wire::be16/be32/be64; the IP
-// protocol number, MACs and IPv4 sizes come from wire/. Any thread may use it; nothing here
-// allocates. Pure: no DPDK.
+// cast onto packet memory. Multi-byte fields are dataplane/net/wire/be.h's wire::be16/be32/be64;
+// the IP protocol number, MACs and IPv4 sizes come from the wire library. Any thread may use it;
+// nothing here allocates. Pure: no DPDK.
 #pragma once
 
 #include <array>
@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "wire/be.h"
-#include "wire/headers.h"
-#include "wire/mac.h"
+#include "dataplane/net/wire/be.h"
+#include "dataplane/net/wire/headers.h"
+#include "dataplane/net/wire/mac.h"
 
 namespace dpf::pfsync {
 

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "wire/mac.h"
+#include "dataplane/net/wire/mac.h"
 
 namespace dpf::route {
 

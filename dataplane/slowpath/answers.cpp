@@ -4,8 +4,8 @@
 
 #include "dataplane/net/build.h"
 #include "dataplane/net/parse.h"
+#include "dataplane/net/wire/build.h"
 #include "dataplane/route/neighbor.h"
-#include "wire/build.h"
 
 namespace dpf {
 

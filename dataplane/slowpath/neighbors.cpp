@@ -2,8 +2,8 @@
 
 #include <rte_hash.h>
 
+#include "dataplane/net/wire/build.h"
 #include "dataplane/node/node.h"
-#include "wire/build.h"
 
 namespace dpf {
 

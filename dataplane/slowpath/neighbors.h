@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "dataplane/net/wire/mac.h"
 #include "dataplane/node/clock.h"
 #include "dataplane/route/neighbor.h"
 #include "dataplane/slowpath/control_tx.h"
-#include "wire/mac.h"
 
 namespace dpf {
 

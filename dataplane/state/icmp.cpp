@@ -1,5 +1,5 @@
 #include "dataplane/state/icmp.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 #include <algorithm>
 

@@ -11,12 +11,13 @@
 #include <cstring>
 #include <type_traits>
 
-#include "wire/flow.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/flow.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::state {
 
-// A packet's direction and address family are wire's (wire/flow.h), shared with the filter.
+// A packet's direction and address family are wire's (dataplane/net/wire/flow.h), shared with the
+// filter.
 using wire::Direction;
 using wire::reverse;
 using AddrFamily = wire::Af;

@@ -5,10 +5,10 @@
 
 #include <cstdint>
 
+#include "dataplane/net/wire/headers.h"
 #include "dataplane/state/key.h"
 #include "dataplane/state/tcp_track.h"
 #include "dataplane/state/timeouts.h"
-#include "wire/headers.h"
 
 namespace dpf::state {
 

@@ -10,10 +10,10 @@
 #include <span>
 #include <type_traits>
 
+#include "dataplane/net/wire/headers.h"
 #include "dataplane/state/key.h"
 #include "dataplane/state/tcp_options.h"
 #include "dataplane/state/timeouts.h"
-#include "wire/headers.h"
 
 namespace dpf::state {
 

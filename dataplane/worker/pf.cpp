@@ -6,11 +6,11 @@
 #include <atomic>
 #include <cstring>
 
+#include "dataplane/net/wire/flow.h"
 #include "dataplane/node/node.h"
 #include "dataplane/state/icmp.h"
 #include "dataplane/state/proto_state.h"
 #include "dataplane/worker/worker.h"
-#include "wire/flow.h"
 
 namespace dpf {
 namespace {

@@ -20,13 +20,13 @@
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
 #include "dataplane/net/parse.h"
+#include "dataplane/net/wire/flow.h"
 #include "dataplane/node/clock.h"
 #include "dataplane/pfsync/engine.h"
 #include "dataplane/state/src_nodes.h"
 #include "dataplane/state/state.h"
 #include "dataplane/state/table.h"
 #include "dataplane/state/timeouts.h"
-#include "wire/flow.h"
 
 namespace dpf::pfconf {
 struct Ruleset;

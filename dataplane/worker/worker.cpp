@@ -8,8 +8,8 @@
 
 #include "dataplane/net/offload.h"
 #include "dataplane/net/parse.h"
+#include "dataplane/net/wire/checksum.h"
 #include "dataplane/worker/pf.h"
-#include "wire/checksum.h"
 
 namespace dpf {
 namespace {

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/net/wire/headers.h"
 #include "tests/unit/filter/filter_test_util.h"
-#include "wire/headers.h"
 
 namespace {
 

@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/net/wire/headers.h"
 #include "dataplane/state/table.h"
-#include "wire/headers.h"
 
 using namespace dpf::state;
 using namespace dpf::wire;

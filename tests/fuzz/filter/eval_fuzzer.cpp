@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "dataplane/net/wire/headers.h"
 #include "tests/unit/filter/filter_test_util.h"
 #include "tests/unit/filter/reference.h"
-#include "wire/headers.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 
 #include "dataplane/net/build.h"
 #include "dataplane/net/parse.h"
-#include "wire/build.h"
-#include "wire/checksum.h"
+#include "dataplane/net/wire/build.h"
+#include "dataplane/net/wire/checksum.h"
 
 using namespace dpf::net;
 using namespace dpf::wire;

@@ -10,9 +10,9 @@
 #include <string>
 
 #include "control/carp/frame.h"
+#include "dataplane/net/wire/checksum.h"
 #include "tests/unit/carp/golden.h"
 #include "tests/unit/carp/pcap.h"
-#include "wire/checksum.h"
 
 namespace dpf::carp {
 namespace {

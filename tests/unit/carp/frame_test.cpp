@@ -3,8 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "dataplane/net/wire/checksum.h"
 #include "tests/unit/carp/golden.h"
-#include "wire/checksum.h"
 
 namespace dpf::carp {
 namespace {

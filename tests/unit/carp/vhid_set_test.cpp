@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "wire/checksum.h"
+#include "dataplane/net/wire/checksum.h"
 
 namespace dpf::carp {
 namespace {

@@ -12,7 +12,7 @@
 #include "control/pfconf/parser.h"
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::filter::testing {
 

@@ -9,7 +9,7 @@
 #include "control/pfconf/ruleset.h"
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::filter::testing {
 

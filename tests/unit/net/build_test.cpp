@@ -6,9 +6,9 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
+#include "dataplane/net/wire/checksum.h"
 #include "tests/unit/net/golden.h"
 #include "tests/unit/net/test_util.h"
-#include "wire/checksum.h"
 
 using namespace dpf::net;
 using namespace dpf::wire;

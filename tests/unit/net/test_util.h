@@ -8,8 +8,8 @@
 #include <span>
 #include <vector>
 
-#include "wire/checksum.h"
-#include "wire/headers.h"
+#include "dataplane/net/wire/checksum.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::net::test {
 

@@ -31,11 +31,11 @@
 
 #include "control/config/cluster.h"
 #include "dataplane/net/drop.h"
+#include "dataplane/net/wire/checksum.h"
+#include "dataplane/net/wire/headers.h"
 #include "dataplane/node/assemble.h"
 #include "dataplane/node/node.h"
 #include "tests/unit/net/test_util.h"
-#include "wire/checksum.h"
-#include "wire/headers.h"
 
 namespace dpf::test {
 

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "wire/checksum.h"
+#include "dataplane/net/wire/checksum.h"
 
 namespace dpf::pfsync {
 namespace {

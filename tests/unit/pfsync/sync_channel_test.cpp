@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/net/wire/checksum.h"
 #include "dataplane/pfsync/frame_io.h"
 #include "dataplane/pfsync/sync_channel.h"
-#include "wire/checksum.h"
 
 namespace dpf {
 namespace {

@@ -15,12 +15,12 @@
 
 #include "dataplane/net/build.h"
 #include "dataplane/net/drop.h"
+#include "dataplane/net/wire/build.h"
+#include "dataplane/net/wire/checksum.h"
 #include "dataplane/node/node.h"
 #include "tests/unit/net/test_util.h"
 #include "tests/unit/node/ring_node.h"
 #include "tests/unit/slowpath/jobs_fixture.h"
-#include "wire/build.h"
-#include "wire/checksum.h"
 
 namespace dpf {
 namespace {

@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "dataplane/net/drop.h"
+#include "dataplane/net/wire/mac.h"
 #include "dataplane/node/node.h"
 #include "dataplane/slowpath/answers.h"
 #include "dataplane/slowpath/control_tx.h"
 #include "dataplane/slowpath/neighbors.h"
-#include "wire/mac.h"
 
 namespace dpf::test {
 

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "dataplane/net/drop.h"
+#include "dataplane/net/wire/build.h"
 #include "dataplane/node/node.h"
 #include "tests/unit/node/ring_node.h"
 #include "tests/unit/slowpath/jobs_fixture.h"
-#include "wire/build.h"
 
 namespace dpf {
 namespace {

@@ -7,10 +7,10 @@
 
 #include <vector>
 
+#include "dataplane/net/wire/headers.h"
 #include "dataplane/state/icmp.h"
 #include "dataplane/state/key.h"
 #include "dataplane/state/tcp_track.h"
-#include "wire/headers.h"
 
 using namespace dpf::state;
 using namespace dpf::wire;

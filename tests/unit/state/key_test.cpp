@@ -3,8 +3,8 @@
 
 #include <cstring>
 
+#include "dataplane/net/wire/headers.h"
 #include "dataplane/state/key.h"
-#include "wire/headers.h"
 
 using namespace dpf::state;
 using namespace dpf::wire;

@@ -3,8 +3,8 @@
 
 #include <string_view>
 
+#include "dataplane/net/wire/headers.h"
 #include "dataplane/state/proto_state.h"
-#include "wire/headers.h"
 
 using namespace dpf::state;
 using namespace dpf::wire;

@@ -11,8 +11,8 @@
 #include <initializer_list>
 #include <vector>
 
+#include "dataplane/net/wire/headers.h"
 #include "dataplane/state/tcp_track.h"
-#include "wire/headers.h"
 
 using namespace dpf::state;
 using namespace dpf::wire;

@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "dataplane/net/drop.h"
+#include "dataplane/net/wire/build.h"
+#include "dataplane/net/wire/checksum.h"
 #include "dataplane/node/node.h"
 #include "dataplane/worker/worker.h"
 #include "tests/unit/net/test_util.h"
 #include "tests/unit/node/ring_node.h"
-#include "wire/build.h"
-#include "wire/checksum.h"
 
 namespace dpf {
 namespace {

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <span>
 
-#include "wire/headers.h"
-#include "wire/mac.h"
+#include "dataplane/net/wire/headers.h"
+#include "dataplane/net/wire/mac.h"
 
 namespace dpf::wire {
 

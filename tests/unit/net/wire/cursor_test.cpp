@@ -1,6 +1,6 @@
 // The byte cursors: a Reader that fails without moving and records which read fell short, and a
 // Writer that never writes past its span.
-#include "wire/cursor.h"
+#include "dataplane/net/wire/cursor.h"
 
 #include <array>
 #include <catch2/catch.hpp>

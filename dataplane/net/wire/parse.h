@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <span>
 
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::wire {
 

@@ -1,7 +1,7 @@
 // Header and frame builders (see build.h for the contracts).
-#include "wire/build.h"
+#include "dataplane/net/wire/build.h"
 
-#include "wire/checksum.h"
+#include "dataplane/net/wire/checksum.h"
 
 namespace dpf::wire {
 

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <span>
 
-#include "wire/headers.h"
+#include "dataplane/net/wire/headers.h"
 
 namespace dpf::wire {
 

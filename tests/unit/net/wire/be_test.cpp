@@ -1,5 +1,5 @@
 // Endian-tagged wire fields: big-endian byte order in, host values out.
-#include "wire/be.h"
+#include "dataplane/net/wire/be.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // Text form of Ethernet addresses (see mac.h).
-#include "wire/mac.h"
+#include "dataplane/net/wire/mac.h"
 
 #include <cstdio>
 

@@ -1,5 +1,5 @@
 // The Ethernet address type: group and broadcast bits, the IPv4 multicast mapping, text form.
-#include "wire/mac.h"
+#include "dataplane/net/wire/mac.h"
 
 #include <catch2/catch.hpp>
 

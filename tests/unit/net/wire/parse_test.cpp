@@ -1,12 +1,12 @@
 // Taking apart received Ethernet + IPv4 frames: each structural fault has its own error, and the
 // checksum and fragment findings are reported beside a good structure.
-#include "wire/parse.h"
+#include "dataplane/net/wire/parse.h"
 
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "wire/build.h"
-#include "wire/checksum.h"
+#include "dataplane/net/wire/build.h"
+#include "dataplane/net/wire/checksum.h"
 
 using namespace dpf::wire;
 

@@ -1,7 +1,7 @@
 // Received Ethernet + IPv4 frames (see parse.h).
-#include "wire/parse.h"
+#include "dataplane/net/wire/parse.h"
 
-#include "wire/checksum.h"
+#include "dataplane/net/wire/checksum.h"
 
 namespace dpf::wire {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "wire/be.h"
+#include "dataplane/net/wire/be.h"
 
 namespace dpf::wire {
 

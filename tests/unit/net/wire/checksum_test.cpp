@@ -1,6 +1,6 @@
 // Internet checksum (RFC 1071), incremental update (RFC 1624) and the TTL decrement, against
 // hand-computed values and against full recomputation over random headers.
-#include "wire/checksum.h"
+#include "dataplane/net/wire/checksum.h"
 
 #include <catch2/catch.hpp>
 #include <random>

@@ -13,8 +13,8 @@
 #include <span>
 #include <type_traits>
 
-#include "wire/be.h"
-#include "wire/mac.h"
+#include "dataplane/net/wire/be.h"
+#include "dataplane/net/wire/mac.h"
 
 namespace dpf::wire {
 

@@ -1,6 +1,6 @@
 // Header and frame builders: byte-exact against the scapy-made golden frames of the net tests
 // (tests/unit/net/golden.h, provenance there), and every checksum they leave verifies.
-#include "wire/build.h"
+#include "dataplane/net/wire/build.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dataplane/net/wire/checksum.h"
 #include "tests/unit/net/golden.h"
-#include "wire/checksum.h"
 
 using namespace dpf::wire;
 namespace golden = dpf::net::golden;

@@ -1,5 +1,5 @@
 // Byte cursors (see cursor.h).
-#include "wire/cursor.h"
+#include "dataplane/net/wire/cursor.h"
 
 namespace dpf::wire {
 

@@ -72,13 +72,8 @@ TEST_CASE("dpfctl: a host that does not resolve is told apart from a node that i
         "cannot resolve nosuch.invalid, the host of http://nosuch.invalid:9080: Name or service "
         "not known (check --api and $DPF_API, or use --config FILE --node NAME for the node's "
         "api.listen)");
-  dpf::cli::Endpoint ep;
-  ep.base = "http://nosuch.invalid:9080";
-  std::string body, error;
-  CHECK_FALSE(dpf::cli::http_get(ep, "/api/v1/status", body, error));
-  // The resolver's own words depend on the machine (no DNS: "Temporary failure ...").
-  CHECK(error.find("cannot resolve nosuch.invalid, the host of http://nosuch.invalid:9080: ") == 0);
-  CHECK(error.find("(check --api and $DPF_API") != std::string::npos);
+  // A lookup that fails end to end is tested through dpfctl, in a network namespace of its own
+  // (dpfctl_test), so that no query leaves the machine.
 }
 
 TEST_CASE("dpfctl: an API URL is [http[s]://]HOST[:PORT] with an optional trailing slash") {

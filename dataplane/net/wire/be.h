@@ -6,8 +6,10 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 namespace dpf::wire {
@@ -17,14 +19,26 @@ requires std::is_unsigned_v<T>
 struct BigEndian {
   std::array<uint8_t, sizeof(T)> raw{};
 
+  // At run time one load and one byte swap (the parser reads a few dozen fields a packet); in
+  // constant evaluation, byte by byte.
   constexpr T get() const noexcept {
-    T v = 0;
-    for (uint8_t x : raw) v = static_cast<T>(v << 8 | x);
-    return v;
+    if (std::is_constant_evaluated()) {
+      T v = 0;
+      for (uint8_t x : raw) v = static_cast<T>(v << 8 | x);
+      return v;
+    }
+    T v;
+    std::memcpy(&v, raw.data(), sizeof(T));
+    return to_big(v);
   }
   constexpr void set(T v) noexcept {
-    for (size_t i = 0; i < sizeof(T); ++i)
-      raw[i] = static_cast<uint8_t>(v >> (8 * (sizeof(T) - 1 - i)));
+    if (std::is_constant_evaluated()) {
+      for (size_t i = 0; i < sizeof(T); ++i)
+        raw[i] = static_cast<uint8_t>(v >> (8 * (sizeof(T) - 1 - i)));
+      return;
+    }
+    v = to_big(v);
+    std::memcpy(raw.data(), &v, sizeof(T));
   }
   static constexpr BigEndian of(T v) noexcept {
     BigEndian b;
@@ -32,6 +46,21 @@ struct BigEndian {
     return b;
   }
   constexpr bool operator==(const BigEndian&) const noexcept = default;
+
+ private:
+  // Host order to network order and back (the same swap).
+  static T to_big(T v) noexcept {
+    if constexpr (std::endian::native == std::endian::big) {
+      return v;
+    } else if constexpr (sizeof(T) == 2) {
+      return __builtin_bswap16(v);
+    } else if constexpr (sizeof(T) == 4) {
+      return __builtin_bswap32(v);
+    } else {
+      static_assert(sizeof(T) == 8);
+      return __builtin_bswap64(v);
+    }
+  }
 };
 
 using be16 = BigEndian<uint16_t>;

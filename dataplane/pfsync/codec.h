@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dataplane/net/wire/cursor.h"
+#include "dataplane/net/wire/flow.h"
 #include "dataplane/pfsync/wire.h"
 
 namespace dpf::pfsync {
@@ -27,8 +28,10 @@ namespace dpf::pfsync {
 // writes them as zero, as every sender does.
 
 enum class StateFormat : uint8_t { k1301, k1400 };
-enum class AddressFamily : uint8_t { kInet = 4, kInet6 = 6 };  // wire: kAfInet / kAfInet6
-enum class Direction : uint8_t { kIn = 1, kOut = 2 };          // pf's PF_IN / PF_OUT
+// The node's own (dataplane/net/wire/flow.h): pf's PF_IN / PF_OUT, and FreeBSD's AF_INET (2) /
+// AF_INET6 (28), which are also pfsync's values on the wire.
+using AddressFamily = wire::Af;
+using Direction = wire::Direction;
 
 using IfName = layout::IfName;
 using Addr = layout::Addr;

@@ -177,10 +177,10 @@ ImportError state_import(const StateMsg& msg, const ImportContext& ctx, state::S
                          WireExtras* extras) noexcept {
   if (msg.creatorid == 0) return ImportError::kBadCreator;
   if (!values_ok(msg)) return ImportError::kBadValue;
-  const auto af = msg.af == AddressFamily::kInet6 ? st::AddrFamily::kInet6 : st::AddrFamily::kInet;
+  const st::AddrFamily af = msg.af;
   out.key.key[st::kSkWire] = key_from_msg(msg.key[kKeyWire], af, msg.proto);
   out.key.key[st::kSkStack] = key_from_msg(msg.key[kKeyStack], af, msg.proto);
-  out.direction = msg.direction == Direction::kOut ? st::Direction::kOut : st::Direction::kIn;
+  out.direction = msg.direction;
   out.af = af;
   out.proto = msg.proto;
   out.origin = st::StateOrigin::kPfsync;
@@ -231,9 +231,9 @@ StateMsg state_export(const state::State& s, const ExportContext& ctx,
   m.expire = seconds_left(s, ctx);
   m.packets = s.packets;
   m.bytes = s.bytes;
-  m.af = s.af == st::AddrFamily::kInet6 ? AddressFamily::kInet6 : AddressFamily::kInet;
+  m.af = s.af;
   m.proto = s.proto;
-  m.direction = s.direction == st::Direction::kOut ? Direction::kOut : Direction::kIn;
+  m.direction = s.direction;
   m.log = s.log;
   m.state_flags = state_flags_to_wire(s.state_flags);
   m.timeout = static_cast<uint8_t>(s.timeout);

@@ -313,16 +313,6 @@ static_assert(sizeof(UdpHdr) == 8 && offsetof(UdpHdr, check) == 6);
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //  |                    Options (data offset > 5)                  |
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-inline constexpr uint8_t kTcpFin = 0x01;
-inline constexpr uint8_t kTcpSyn = 0x02;
-inline constexpr uint8_t kTcpRst = 0x04;
-inline constexpr uint8_t kTcpPsh = 0x08;
-inline constexpr uint8_t kTcpAck = 0x10;
-inline constexpr uint8_t kTcpUrg = 0x20;
-inline constexpr uint8_t kTcpEce = 0x40;
-inline constexpr uint8_t kTcpCwr = 0x80;
-inline constexpr size_t kTcpMinHdr = 20;
-
 struct TcpHdr {
   be16 sport;
   be16 dport;
@@ -340,6 +330,17 @@ static_assert(sizeof(TcpHdr) == 20);
 static_assert(offsetof(TcpHdr, seq) == 4 && offsetof(TcpHdr, ack) == 8);
 static_assert(offsetof(TcpHdr, data_off) == 12 && offsetof(TcpHdr, flags) == 13);
 static_assert(offsetof(TcpHdr, win) == 14 && offsetof(TcpHdr, check) == 16);
+inline constexpr size_t kTcpMinHdr = sizeof(TcpHdr);  // data offset 5
+
+// TcpHdr::flags bits.
+inline constexpr uint8_t kTcpFin = 0x01;
+inline constexpr uint8_t kTcpSyn = 0x02;
+inline constexpr uint8_t kTcpRst = 0x04;
+inline constexpr uint8_t kTcpPsh = 0x08;
+inline constexpr uint8_t kTcpAck = 0x10;
+inline constexpr uint8_t kTcpUrg = 0x20;
+inline constexpr uint8_t kTcpEce = 0x40;
+inline constexpr uint8_t kTcpCwr = 0x80;
 
 // ---------------------------------------------------------------------------------------------
 // Bounds-checked views. Return nullptr unless sizeof(T) bytes exist at `off`. The layouts above

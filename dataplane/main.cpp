@@ -7,6 +7,7 @@
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_version.h>
 
 #include <csignal>
 #include <cstdio>
@@ -30,6 +31,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: dpf [EAL options] -- -c CLUSTER.yaml [--node NAME] [--check]\n"
+    "       dpf --version | --help\n"
     "  -c, --config FILE   the cluster file (YAML)\n"
     "  --node NAME         the node to run (optional when the file has one node)\n"
     "  --check             validate the file, every node and their agreements, then exit\n"
@@ -87,6 +89,9 @@ int parse_args(int argc, char** argv, AppArgs& a) {
       a.check = true;
     } else if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage, stdout);
+      return 1;
+    } else if (arg == "-V" || arg == "--version") {
+      std::printf("dpf %s (%s)\n", DPF_VERSION, rte_version());
       return 1;
     } else {
       std::fprintf(stderr, "dpf: unknown option %s (EAL options go before --)\n%s", arg.c_str(),

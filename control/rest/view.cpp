@@ -170,6 +170,9 @@ std::string metrics_text(const NodeStats& s) {
   std::ostringstream o;
   const std::string node = "node=\"" + label(s.node) + "\"";
   o << "# HELP dpf_up 1 while the node runs.\n# TYPE dpf_up gauge\ndpf_up{" << node << "} 1\n";
+  o << "# HELP dpf_build_info The node's dpf and DPDK versions (always 1).\n"
+    << "# TYPE dpf_build_info gauge\ndpf_build_info{" << node << ",version=\"" << label(s.version)
+    << "\",dpdk=\"" << label(s.dpdk) << "\"} 1\n";
   o << "# HELP dpf_uptime_seconds Seconds since the node started.\n"
     << "# TYPE dpf_uptime_seconds gauge\ndpf_uptime_seconds{" << node << "} " << s.uptime_s << "\n";
   struct PortMetric {

@@ -53,6 +53,8 @@ struct CarpVhidStats {
 struct NodeStats {
   std::string node;
   std::string cluster;
+  std::string version;  // dpf's (CMake's PROJECT_VERSION)
+  std::string dpdk;     // the DPDK it runs on ("22.11.1")
   uint32_t hostid = 0;
   double uptime_s = 0;
   unsigned workers = 0;

@@ -1,6 +1,7 @@
 #include "dataplane/slowpath/stats.h"
 
 #include <rte_ethdev.h>
+#include <rte_version.h>
 
 #include <array>
 #include <chrono>
@@ -12,11 +13,24 @@ namespace dpf {
 
 using net::DropReason;
 
+namespace {
+
+// "22.11.1" from rte_version()'s "DPDK 22.11.1".
+std::string dpdk_version() {
+  std::string v = rte_version();
+  if (v.rfind("DPDK ", 0) == 0) v.erase(0, 5);
+  return v;
+}
+
+}  // namespace
+
 rest::NodeStats collect_stats(Node& node, const Neighbors& neighbors,
                               const Answers::Counters& answers, const CarpNode* carp) {
   rest::NodeStats s;
   s.node = node.cfg->name;
   s.cluster = node.cluster->name;
+  s.version = DPF_VERSION;
+  s.dpdk = dpdk_version();
   s.hostid = node.hostid;
   s.workers = node.n_workers;
   s.idle = node.idle == IdleMode::kPoll ? "poll" : "adaptive";

@@ -3,13 +3,19 @@
 # (exit 0) and rejects a bad one with every error as FILE:LINE:COL (exit 1) without starting
 # anything; a device string DPDK rejects fails start-up naming the interface and device; a token
 # file others may read stops the node before EAL with the fix in the message; a ruleset that
-# includes /dev/zero, or is /dev/zero, is refused without reading it.
+# includes /dev/zero, or is /dev/zero, is refused without reading it. `dpf --version` names dpf's
+# and DPDK's versions.
 # usage: config_errors.sh PATH_TO_DPF
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
 DPF=$1
 lab_init config-errors
 ROOT=$(cd "$HERE/../.." && pwd)
+
+out=$("$DPF" --version) || fail "dpf --version exited with an error"
+[[ "$out" =~ ^dpf\ [0-9]+\.[0-9]+\.[0-9]+\ \(DPDK\ 22\.11 ]] || fail "dpf --version printed: $out"
+log "  dpf --version: $out"
+"$DPF" --help | grep -q '^usage: dpf ' || fail "dpf --help prints no usage on stdout"
 
 for f in "$ROOT"/conf/*.yaml; do
   "$DPF" -- -c "$f" --check >"$LAB_DIR/check.out" 2>&1 || fail "$f does not pass --check: $(cat "$LAB_DIR/check.out")"

@@ -10,6 +10,8 @@ NodeStats sample() {
   NodeStats s;
   s.node = "fw-a";
   s.cluster = "edge";
+  s.version = "0.1.0";
+  s.dpdk = "22.11.1";
   s.hostid = 0x0a000001;
   s.uptime_s = 12.5;
   s.workers = 1;
@@ -56,6 +58,9 @@ TEST_CASE("rest: metrics are Prometheus text with the dpf_ prefix and labelled d
   CHECK(m.find("dpf_port_rx_packets_total{node=\"fw-a\",interface=\"sis0\"} 7\n") !=
         std::string::npos);
   CHECK(m.find("dpf_port_link_up{node=\"fw-a\",interface=\"sis0\"} 1\n") != std::string::npos);
+  CHECK(m.find("# TYPE dpf_build_info gauge\n"
+               "dpf_build_info{node=\"fw-a\",version=\"0.1.0\",dpdk=\"22.11.1\"} 1\n") !=
+        std::string::npos);
   // Every sample line belongs to a metric named dpf_*.
   size_t pos = 0;
   while (pos < m.size()) {

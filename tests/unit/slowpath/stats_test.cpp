@@ -144,6 +144,8 @@ TEST_CASE("stats: the node, its interfaces with their ethdev counters, and what 
 
   CHECK(s.node == "fw");
   CHECK(s.cluster == "spstat");
+  CHECK(s.version == DPF_VERSION);
+  CHECK(s.dpdk.rfind("22.11", 0) == 0);  // Debian 12's DPDK, without rte_version()'s "DPDK "
   CHECK(s.hostid == 0x0a000005);
   CHECK(s.workers == 1);
   CHECK(s.idle == "poll");

@@ -11,7 +11,7 @@ const char* openapi_json() {
   "openapi": "3.0.3",
   "info": {
     "title": "dpf REST API",
-    "description": "The node's own API: status, statistics, pf states and rules, pfsync and CARP. It listens on the node's api.listen (the node's loopback by default). Requests that change the node need the bearer token of api.token_file. Every error is a JSON object with an \"error\" text. A query parameter the route does not take, one given twice, a malformed or out-of-range value, or a parameter without the one it needs (or with one it excludes) is answered 400 naming the parameter. A path asked with a method it does not take is answered 405 with an Allow header; a path that is not a route, 404.",
+    "description": "The node's own API: status, statistics, pf states and rules, pfsync and CARP, and a status page at / that shows them. It listens on the node's api.listen (the node's loopback by default). Requests that change the node need the bearer token of api.token_file. Every error is a JSON object with an \"error\" text. A query parameter the route does not take, one given twice, a malformed or out-of-range value, or a parameter without the one it needs (or with one it excludes) is answered 400 naming the parameter. A path asked with a method it does not take is answered 405 with an Allow header; a path that is not a route, 404.",
     "version": "1"
   },
   "components": {
@@ -199,6 +199,9 @@ const char* openapi_json() {
     },
     "/api/v1/openapi.json": {
       "get": {"summary": "This document.", "responses": {"200": {"description": "The OpenAPI 3 document.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "405": {"$ref": "#/components/responses/MethodNotAllowed"}}}
+    },
+    "/": {
+      "get": {"summary": "The status page: the node, CARP roles, pfsync, states, packets per second per port and drops by reason, read from the GET routes of this API every second. Read-only; it needs no token.", "responses": {"200": {"description": "The page, one HTML document with its style and script inline.", "headers": {"Content-Security-Policy": {"description": "Allows only the page's own inline style and script (by their SHA-256) and requests to this node.", "schema": {"type": "string"}}}, "content": {"text/html": {"schema": {"type": "string"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "405": {"$ref": "#/components/responses/MethodNotAllowed"}}}
     },
     "/metrics": {
       "get": {"summary": "Prometheus metrics.", "responses": {"200": {"description": "Prometheus text format 0.0.4.", "content": {"text/plain": {"schema": {"type": "string"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "405": {"$ref": "#/components/responses/MethodNotAllowed"}}}

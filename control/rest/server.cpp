@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "control/rest/status_page.h"
 #include "control/rest/token.h"
 
 namespace dpf::rest {
@@ -268,6 +269,15 @@ void Server::routes() {
       [](const httplib::Request&, httplib::Response& res) {
         res.set_content(openapi_json(), "application/json");
       });
+  // The status page: read-only, it fetches the GET routes above from this same origin.
+  add({"GET", "/", false, {}}, [](const httplib::Request&, httplib::Response& res) {
+    const StatusPage& page = status_page();
+    res.set_header("Content-Security-Policy", page.csp);
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(page.html, "text/html; charset=utf-8");
+  });
   add({"GET", "/metrics", false, {}}, [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_text(provider_()), "text/plain; version=0.0.4");
   });

@@ -1,5 +1,6 @@
 // The REST endpoint (cpp-httplib, its own thread): status, stats, neighbors, pf states and
-// rules, pfsync, CARP, Prometheus /metrics and the OpenAPI document, from one route table
+// rules, pfsync, CARP, Prometheus /metrics, the OpenAPI document and the status page (GET /,
+// control/rest/status_page.h), from one route table
 // (Route). Anything that changes state requires `Authorization: Bearer TOKEN`. A wrong method
 // is answered 405 with Allow, a bad query 400 naming the parameter; a request body beyond the
 // limit (1 MiB unless set) is answered 413 from its headers, before it is read.

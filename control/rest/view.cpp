@@ -117,8 +117,8 @@ nlohmann::json status_json(const NodeStats& s) {
   char hostid[16];
   std::snprintf(hostid, sizeof hostid, "%08x", s.hostid);
   return {{"node", s.node},       {"cluster", s.cluster}, {"hostid", hostid},
-          {"uptime", s.uptime_s}, {"workers", s.workers}, {"idle", s.idle},
-          {"interfaces", ifs}};
+          {"version", s.version}, {"dpdk", s.dpdk},       {"uptime", s.uptime_s},
+          {"workers", s.workers}, {"idle", s.idle},       {"interfaces", ifs}};
 }
 
 nlohmann::json stats_json(const NodeStats& s) {
@@ -137,7 +137,9 @@ nlohmann::json stats_json(const NodeStats& s) {
   }
   nlohmann::json carp = nlohmann::json::array();
   for (const auto& v : s.carp) carp.push_back(carp_json(v));
-  return {{"ports", ports},
+  // uptime is the snapshot's time: two answers give rates over the node's own clock.
+  return {{"uptime", s.uptime_s},
+          {"ports", ports},
           {"carp", carp},
           {"drops", drops},
           {"drops_total", total},

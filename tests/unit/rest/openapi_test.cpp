@@ -146,6 +146,15 @@ TEST_CASE("openapi: each path's Allow header lists the methods the document give
   server.stop();
 }
 
+TEST_CASE("openapi: the status page at / is documented as HTML with its security policy") {
+  const auto doc = nlohmann::json::parse(dpf::rest::openapi_json());
+  const auto& ok = doc["paths"]["/"]["get"]["responses"]["200"];
+  CHECK(ok["content"].contains("text/html"));
+  CHECK_FALSE(ok["content"].contains("application/json"));
+  CHECK(ok["headers"].contains("Content-Security-Policy"));
+  CHECK(doc["paths"]["/"].size() == 1);  // GET only: the page changes nothing
+}
+
 TEST_CASE("openapi: POST /api/v1/rules documents its body and the node's answers") {
   const auto doc = nlohmann::json::parse(dpf::rest::openapi_json());
   const auto& post = doc["paths"]["/api/v1/rules"]["post"];

@@ -8,11 +8,14 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <tuple>
 #include <vector>
 
 #include <catch2/catch.hpp>
+
+#include "control/rest/status_page.h"
 
 using dpf::rest::Hooks;
 using dpf::rest::Server;
@@ -578,4 +581,106 @@ TEST_CASE("rest: a path that is no route answers 404 whatever the method, and no
             nlohmann::json{{"error", "no such endpoint"}, {"status", 404}});
     }
   }
+}
+
+namespace {
+
+// The text between the first open and the next close tag of an element, and how many there are.
+std::string element_text(const std::string& html, const std::string& tag, size_t& count) {
+  const std::string open = "<" + tag + ">", close = "</" + tag + ">";
+  count = 0;
+  std::string first;
+  for (size_t at = html.find(open); at != std::string::npos; at = html.find(open, at + 1)) {
+    const size_t end = html.find(close, at);
+    REQUIRE(end != std::string::npos);
+    if (count++ == 0) first = html.substr(at + open.size(), end - at - open.size());
+  }
+  return first;
+}
+
+}  // namespace
+
+TEST_CASE("rest: GET / serves the status page as UTF-8 HTML under a policy allowing only itself") {
+  Server server([] { return dpf::rest::NodeStats{}; }, "");
+  std::string error;
+  REQUIRE(server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", server.port());
+  auto res = cli.Get("/");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->get_header_value("Content-Type") == "text/html; charset=utf-8");
+  CHECK(res->get_header_value("X-Content-Type-Options") == "nosniff");
+  CHECK(res->body.rfind("<!doctype html>", 0) == 0);
+  CHECK(res->body.find("<meta charset=\"utf-8\">") != std::string::npos);
+  CHECK(res->body == dpf::rest::status_page().html);
+
+  // One inline style and one inline script, each allowed by its own hash and nothing else: no
+  // 'unsafe-inline', no script or style from elsewhere, requests only to this node.
+  const std::string csp = res->get_header_value("Content-Security-Policy");
+  size_t scripts = 0, styles = 0;
+  const std::string script = element_text(res->body, "script", scripts);
+  const std::string style = element_text(res->body, "style", styles);
+  CHECK(scripts == 1);
+  CHECK(styles == 1);
+  CHECK(res->body.find("<script ") == std::string::npos);  // no external or attributed script
+  CHECK(res->body.find("<link") == std::string::npos);     // no external style or font
+  CHECK(res->body.find(" style=") == std::string::npos);   // no inline style attribute
+  CHECK(csp == "default-src 'none'; script-src '" + dpf::rest::csp_hash(script) + "'; style-src '" +
+                   dpf::rest::csp_hash(style) +
+                   "'; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+                   "frame-ancestors 'none'");
+
+  // The page reads, and only what needs no token: each endpoint it polls is a GET route.
+  CHECK(res->body.find("<form") == std::string::npos);
+  CHECK(res->body.find("method") == std::string::npos);  // fetch() without one is a GET
+  const std::string list = "const ENDPOINTS = [";
+  const size_t at = script.find(list);
+  REQUIRE(at != std::string::npos);
+  const std::string names =
+      script.substr(at + list.size(), script.find(']', at) - at - list.size());
+  size_t polled = 0;
+  for (size_t q = names.find('\''); q != std::string::npos; q = names.find('\'', q + 1)) {
+    const size_t end = names.find('\'', q + 1);
+    const std::string path = "/api/v1/" + names.substr(q + 1, end - q - 1);
+    INFO(path);
+    const auto& routes = server.registered();
+    CHECK(std::any_of(routes.begin(), routes.end(), [&path](const dpf::rest::Route& r) {
+      return r.path == path && r.method == "GET" && !r.token;
+    }));
+    ++polled;
+    q = end;
+  }
+  CHECK(polled == 5);
+  server.stop();
+}
+
+TEST_CASE("rest: / takes GET and HEAD only; POST answers 405 with Allow, a query 400") {
+  Server server([] { return dpf::rest::NodeStats{}; }, "s3cret");
+  std::string error;
+  REQUIRE(server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", server.port());
+  httplib::Headers auth{{"Authorization", "Bearer s3cret"}};
+  auto post = cli.Post("/", auth, "", "application/json");
+  REQUIRE(post);
+  CHECK(post->status == 405);
+  CHECK(post->get_header_value("Allow") == "GET, HEAD");
+  CHECK(nlohmann::json::parse(post->body)["error"] ==
+        "POST is not allowed on /; it takes GET, HEAD");
+  auto del = cli.Delete("/", auth);
+  REQUIRE(del);
+  CHECK(del->status == 405);
+  auto head = cli.Head("/");
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  CHECK(head->get_header_value("Content-Type") == "text/html; charset=utf-8");
+  CHECK(head->body.empty());
+  auto query = cli.Get("/?refresh=5");
+  REQUIRE(query);
+  CHECK(query->status == 400);
+  CHECK(nlohmann::json::parse(query->body)["error"] ==
+        "unknown parameter \"refresh\": this route takes no parameters");
+  auto other = cli.Get("/index.html");
+  REQUIRE(other);
+  CHECK(other->status == 404);
+  server.stop();
 }

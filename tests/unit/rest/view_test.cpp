@@ -32,10 +32,13 @@ NodeStats sample() {
 
 }  // namespace
 
-TEST_CASE("rest: status carries the node, its hostid as 8 hex digits and each interface's link") {
+TEST_CASE("rest: status carries the node, its versions, its hostid as 8 hex digits and links") {
   const auto j = dpf::rest::status_json(sample());
   CHECK(j["node"] == "fw-a");
   CHECK(j["hostid"] == "0a000001");
+  CHECK(j["version"] == "0.1.0");
+  CHECK(j["dpdk"] == "22.11.1");
+  CHECK(j["uptime"] == 12.5);
   REQUIRE(j["interfaces"].size() == 1);
   CHECK(j["interfaces"][0]["name"] == "sis0");
   CHECK(j["interfaces"][0]["link"]["up"] == true);
@@ -47,6 +50,7 @@ TEST_CASE("rest: stats lists every drop reason with its count and their total") 
   CHECK(j["drops"]["ip-checksum"] == 5);
   CHECK(j["drops"]["ip-ihl"] == 0);
   CHECK(j["drops_total"] == 5);
+  CHECK(j["uptime"] == 12.5);  // the snapshot's time, for rates between two answers
   CHECK(j["ports"]["sis0"]["tx_bytes"] == 900);
   CHECK(j["node"]["forwarded"] == 42);
 }

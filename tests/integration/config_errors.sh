@@ -209,7 +209,7 @@ starts_not() {
   [ "$rc" = 1 ] || fail "dpf started with $3 (exit $rc)"
   grep -qxF -- "$2" "$LAB_DIR/start.out" ||
     fail "start-up with $3 did not print: $2; it printed: $(tail -n 5 "$LAB_DIR/start.out")"
-  grep -q EAL "$LAB_DIR/start.out" && fail "EAL was initialised for $3"
+  grep -q '^EAL: ' "$LAB_DIR/start.out" && fail "EAL was initialised for $3"
   return 0
 }
 
@@ -287,10 +287,12 @@ set -e
 $modulate
 dpfctl: Syntax error in config file: pf rules not loaded" ] || fail "dpfctl -nvf printed: $(cat "$LAB_DIR/nvf.out")"
 # Plain -nvf knows no node's interfaces (as pfctl, the host's) but refuses what no node loads.
+grep -v antispoof "$LAB_DIR/node.pf.conf" >"$LAB_DIR/plain.pf.conf"  # no sis0 on this host
 set +e
-"$DPFCTL" -nvf "$LAB_DIR/node.pf.conf" >"$LAB_DIR/nvf.out" 2>&1
+"$DPFCTL" -nvf "$LAB_DIR/plain.pf.conf" >"$LAB_DIR/nvf.out" 2>&1
 set -e
-grep -qxF "$modulate" "$LAB_DIR/nvf.out" || fail "plain -nvf did not refuse modulate state: $(cat "$LAB_DIR/nvf.out")"
+[ "$(cat "$LAB_DIR/nvf.out")" = "$LAB_DIR/plain.pf.conf:3:3: modulate state is not supported by dpf yet; use keep state
+dpfctl: Syntax error in config file: pf rules not loaded" ] || fail "plain -nvf: $(cat "$LAB_DIR/nvf.out")"
 
 log "a reload gets the same errors back; set limit states is the limit dpfctl -s memory shows"
 printf 'set limit states 2000
@@ -311,8 +313,9 @@ in_ns fw "$DPFCTL" $API -f "$LAB_DIR/bad.pf.conf" >"$LAB_DIR/load.out" 2>&1
 rc=$?
 set -e
 [ "$rc" = 1 ] || fail "dpfctl -f loaded a ruleset with em0 and modulate state"
-grep -qxF "${em0//node.pf.conf/bad.pf.conf}" "$LAB_DIR/load.out" || fail "dpfctl -f: $(cat "$LAB_DIR/load.out")"
-grep -qxF "${modulate//node.pf.conf/bad.pf.conf}" "$LAB_DIR/load.out" || fail "dpfctl -f: $(cat "$LAB_DIR/load.out")"
+[ "$(cat "$LAB_DIR/load.out")" = "$LAB_DIR/bad.pf.conf:4:1: interface em0 does not exist on node fw (it has sis0, sis1 and the group all)
+$LAB_DIR/bad.pf.conf:5:3: modulate state is not supported by dpf yet; use keep state
+dpfctl: http://127.0.0.1:9080/api/v1/rules: HTTP 400: the ruleset was rejected; the running one stays" ] || fail "dpfctl -f: $(cat "$LAB_DIR/load.out")"
 printf 'set limit states 500
 pass all
 ' >"$LAB_DIR/ok.pf.conf"

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "control/config/cluster.h"
+#include "control/config/preflight.h"
 #include "control/rest/server.h"
 #include "control/rest/token.h"
 #include "dataplane/node/assemble.h"
@@ -34,7 +35,11 @@ constexpr const char* kUsage =
     "       dpf --version | --help\n"
     "  -c, --config FILE   the cluster file (YAML)\n"
     "  --node NAME         the node to run (optional when the file has one node)\n"
-    "  --check             validate the file, every node and their agreements, then exit\n"
+    "  --check             check what start-up checks, then exit: the file, the nodes'\n"
+    "                      agreements, and for the node (--node NAME) its lcores, api token\n"
+    "                      file, devices and the ruleset as it loads it; without --node in a\n"
+    "                      file of several nodes, every node but for its token file and the\n"
+    "                      Linux interfaces and files its devices name\n"
     "With no EAL options on the command line they come from the node's `eal:` list.\n";
 
 struct AppArgs {
@@ -111,6 +116,48 @@ bool read_token(const std::string& path, std::string& token, std::string& error)
   return path.empty() || dpf::rest::read_token_file(path, true, token, error);
 }
 
+// --check: what start-up would refuse for the node of --node, or the only node, and the
+// cluster's ruleset as that node loads it. In a cluster of several nodes without --node, every
+// node is checked but for what depends on the machine it runs on (token file, the Linux
+// interfaces and files its devices name). Exit 0 when all of it would start.
+int check(const AppArgs& args, const dpf::config::Cluster& cluster) {
+  std::vector<const dpf::config::Node*> nodes;
+  const bool every = args.node.empty() && cluster.nodes.size() > 1;
+  if (every) {
+    for (const auto& n : cluster.nodes) nodes.push_back(&n);
+  } else {
+    std::string error;
+    const dpf::config::Node* n = dpf::config::select_node(cluster, args.node, error);
+    if (n == nullptr) {
+      std::fprintf(stderr, "dpf: %s\n", error.c_str());
+      return 1;
+    }
+    nodes.push_back(n);
+  }
+  bool ok = true;
+  const auto* eal = args.eal_given ? &args.eal : nullptr;
+  for (const auto* n : nodes) {
+    for (const auto& e : dpf::config::check_node_start(cluster, *n, eal, !every)) {
+      std::fprintf(stderr, "%s\n", e.str().c_str());
+      ok = false;
+    }
+  }
+  std::vector<std::string> errors;
+  if (!dpf::pf_check_rules(cluster, nodes, errors)) ok = false;
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+  if (!ok) return 1;
+  if (every) {
+    std::printf(
+        "%s: cluster %s, %zu nodes: OK (each node's token file and device interfaces "
+        "are checked by --check --node NAME where it runs)\n",
+        args.config.c_str(), cluster.name.c_str(), cluster.nodes.size());
+  } else {
+    std::printf("%s: cluster %s, node %s: OK\n", args.config.c_str(), cluster.name.c_str(),
+                nodes.front()->name.c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -121,22 +168,18 @@ int main(int argc, char** argv) {
   for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.str().c_str());
   if (!loaded.cluster) return 1;
   const dpf::config::Cluster& cluster = *loaded.cluster;
-  if (args.check) {
-    std::vector<std::string> errors;
-    if (!dpf::pf_check_rules(cluster, errors)) {
-      for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
-      return 1;
-    }
-    std::printf("%s: cluster %s, %zu node(s): OK\n", args.config.c_str(), cluster.name.c_str(),
-                cluster.nodes.size());
-    return 0;
-  }
+  if (args.check) return check(args, cluster);
   std::string error;
   const dpf::config::Node* cfg = dpf::config::select_node(cluster, args.node, error);
   if (cfg == nullptr) {
     std::fprintf(stderr, "dpf: %s\n", error.c_str());
     return 1;
   }
+  // What --check refuses, start refuses before EAL, with the same text.
+  const auto refused =
+      dpf::config::check_node_start(cluster, *cfg, args.eal_given ? &args.eal : nullptr);
+  for (const auto& e : refused) std::fprintf(stderr, "%s\n", e.str().c_str());
+  if (!refused.empty()) return 1;
   std::string token;
   if (!read_token(cfg->api.token_path, token, error)) {
     std::fprintf(stderr, "dpf: node %s: %s\n", cfg->name.c_str(), error.c_str());

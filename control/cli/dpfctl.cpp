@@ -16,6 +16,8 @@
 
 #include "control/cli/client.h"
 #include "control/config/cluster.h"
+#include "control/config/node_rules.h"
+#include "control/pfconf/node_check.h"
 #include "control/pfconf/nvf.h"
 #include "control/pfconf/parser.h"
 #include "control/pfconf/system_env.h"
@@ -40,7 +42,8 @@ constexpr const char* kUsage =
     "                      network (-k 10.0.0.0/24); one alone matches either end\n"
     "  -k id -k ID         kill the state with this id (16 hex digits[/creatorid])\n"
     "  -F states           flush every state\n"
-    "  -f FILE             load FILE as the ruleset (with -n: only check and print it)\n"
+    "  -f FILE             load FILE as the ruleset (with -n: only check and print it;\n"
+    "                      with --config and --node, as that node loads it)\n"
     "  -o none             accepted for pfctl's sake: dpf never optimizes rulesets\n"
     "  -v                  more detail; -n parse only\n"
     "  -h, --help          print this help\n"
@@ -321,23 +324,40 @@ int carp_demote(const Args& a) {
   return 0;
 }
 
-int load_rules(const Args& a) {
-  if (a.noaction) {
-    // -n: parse here, print as pfctl -nvf does, load nothing.
-    const auto result =
-        dpf::pfconf::parse_ruleset_file(a.file, dpf::pfconf::system_parse_options());
-    dpf::pfconf::PrintOptions po;
-    po.definitions = a.verbose;
-    const auto out = dpf::pfconf::render_nvf(result, po);
-    // render_nvf speaks as pfctl (the conformance corpus compares with it); dpfctl's own lines
-    // carry its own name.
-    std::string text = out.text;
-    if (const auto pos = text.rfind("pfctl: ");
-        pos != std::string::npos && (pos == 0 || text[pos - 1] == '\n'))
-      text.insert(pos, "d");
-    std::fputs(text.c_str(), stdout);
-    return out.exit_status;
+// -n: parse FILE here and print it as pfctl -nvf does; load nothing. With --config and --node
+// the file is read as that node loads it (its interfaces, config/node_rules.h); without, with
+// this host's interfaces and names, as pfctl. Either way what no dpf node loads is refused.
+int check_rules(const Args& a) {
+  dpf::pfconf::Result result;
+  if (!a.config.empty()) {
+    auto loaded = dpf::config::load_cluster_file(a.config);
+    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.str().c_str());
+    if (!loaded.cluster) return 1;
+    std::string error;
+    const auto* n = dpf::config::select_node(*loaded.cluster, a.node, error);
+    if (n == nullptr) return fail(error);
+    result = dpf::config::parse_file_for_node(*loaded.cluster, *n, a.file);
+  } else {
+    result = dpf::pfconf::parse_ruleset_file(a.file, dpf::pfconf::system_parse_options());
+    if (result.ruleset) {
+      result.errors = dpf::pfconf::check_unsupported(*result.ruleset);
+      if (!result.errors.empty()) result.ruleset.reset();
+    }
   }
+  dpf::pfconf::PrintOptions po;
+  po.definitions = a.verbose;
+  const auto out = dpf::pfconf::render_nvf(result, po);
+  // render_nvf speaks as pfctl (the conformance corpus compares with it); dpfctl's own lines
+  // carry its own name.
+  std::string text = out.text;
+  if (const auto pos = text.rfind("pfctl: ");
+      pos != std::string::npos && (pos == 0 || text[pos - 1] == '\n'))
+    text.insert(pos, "d");
+  std::fputs(text.c_str(), stdout);
+  return out.exit_status;
+}
+
+int load_rules(const Args& a) {
   std::ifstream in(a.file);
   if (!in) return fail("cannot read " + a.file);
   std::stringstream text;
@@ -363,7 +383,7 @@ int main(int argc, char** argv) {
   }
   if (a.help) return std::fputs(kUsage, stdout), 0;
   if (a.version) return std::printf("dpfctl %s\n", DPF_VERSION), 0;
-  if (a.noaction && !a.file.empty()) return load_rules(a);  // needs no node
+  if (a.noaction && !a.file.empty()) return check_rules(a);  // talks to no node
   if (!a.config.empty()) {
     auto loaded = dpf::config::load_cluster_file(a.config);
     for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.str().c_str());

@@ -43,6 +43,7 @@ struct Lcores {
   unsigned workers = 1;
   IdleMode idle = IdleMode::adaptive;
   unsigned idle_sleep_max_us = 2000;  // adaptive: longest sleep between empty polls
+  Mark workers_at;                    // the workers: key's value; 0 when absent
 };
 
 struct Interface {
@@ -69,7 +70,7 @@ struct Api {
   std::string token_file;                 // bearer token for state-changing calls; "" = none
   std::string token_path;  // token_file resolved against the cluster file's directory
   uint64_t max_body = uint64_t{1} << 20;  // bytes: a larger request body is answered 413
-  Mark listen_at;
+  Mark listen_at, token_file_at;
 };
 
 // Where pfsync sends: the multicast group 224.0.0.240, a configured unicast address, or the
@@ -128,7 +129,7 @@ struct Node {
   std::optional<Pfsync> pfsync;  // absent when neither cluster nor node configures pfsync
   std::vector<CarpSkew> carp;    // one per cluster.carp vhid, in the same order
   Mark at;
-  Mark hostid_at;
+  Mark hostid_at, eal_at;
 
   const Interface* interface(std::string_view name) const;
   // The node's advskew for a vhid on an interface; nullopt when the cluster has no such vhid.

@@ -34,6 +34,7 @@ std::optional<std::string> read_ifname_key(Diagnostics& diag, const MapReader::E
 void read_lcores(Diagnostics& diag, const Value& v, Lcores& out) {
   MapReader m(diag, v, {"workers", "idle", "idle_sleep_max_us"});
   if (const Value* x = m.find("workers")) {
+    out.workers_at = x->at;
     out.workers = unsigned(read_uint(diag, *x, 1, kWorkersMax).value_or(out.workers));
   }
   if (const Value* x = m.find("idle")) {
@@ -185,6 +186,7 @@ void read_api(Diagnostics& diag, const Value& v, const std::string& file, Api& a
     }
   }
   if (const Value* x = m.find("token_file")) {
+    api.token_file_at = x->at;
     api.token_file = read_string(diag, *x).value_or("");
     if (!api.token_file.empty()) api.token_path = resolve_path(file, api.token_file);
   }
@@ -203,7 +205,10 @@ void read_node_keys(Diagnostics& diag, const MapReader& m, const Shared& shared,
     node.hostid_at = x->at;
     node.hostid = read_uint(diag, *x, 1, kHostidMax);
   }
-  if (const Value* x = m.find("eal")) node.eal = read_string_list(diag, *x).value_or(node.eal);
+  if (const Value* x = m.find("eal")) {
+    node.eal_at = x->at;
+    node.eal = read_string_list(diag, *x).value_or(node.eal);
+  }
   if (const Value* x = m.find("lcores")) read_lcores(diag, *x, node.lcores);
   if (const Value* x = m.find("routes")) {
     for (const Value& item : read_sequence(diag, *x, kMaxRoutes).value_or(std::vector<Value>{})) {

@@ -70,7 +70,8 @@ void Parser::antispoof_interface(const RuleSpec& proto, const InterfaceItem& ifc
     addrs = options_.interfaces(ifc.name);
     if (!addrs)
       fail(Token{TokKind::kWord, "", proto.base.line, proto.col, proto.file},
-           "interface " + ifc.name + " does not exist");
+           options_.no_such_interface ? options_.no_such_interface(ifc.name)
+                                      : "interface " + ifc.name + " does not exist");
   }
   RuleSpec foreign = proto;
   foreign.interfaces = {InterfaceItem{ifc.name, true}};

@@ -150,6 +150,9 @@ void Parser::expand_rule(const RuleSpec& spec) {
             for (const PortSpec& dp : or_default(spec.dst_ports)) {
               for (const IcmpItem& icmp : or_default(spec.icmp)) {
                 Rule r = spec.base;
+                r.col = spec.col;
+                r.file = files_[static_cast<size_t>(spec.file)];
+                r.file_private = private_[static_cast<size_t>(spec.file)];
                 r.ifname = ifc.name;
                 r.ifnot = ifc.negated;
                 r.proto = proto;

@@ -16,6 +16,7 @@
 namespace dpf::pfconf {
 
 std::string ParseError::to_string() const {
+  if (line == 0) return file + ": " + message;  // about the whole file
   return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message;
 }
 

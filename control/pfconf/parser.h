@@ -39,6 +39,9 @@ struct ParseOptions {
   HostResolver hosts;            // unset: host names are errors
   FileReader read_file;          // unset: files are read from the filesystem
   ServiceResolver services;      // unset: the built-in FreeBSD service table (names.h)
+  // The error for an interface `antispoof for` names that `interfaces` does not know; unset:
+  // "interface NAME does not exist".
+  std::function<std::string(const std::string& name)> no_such_interface;
 };
 
 struct ParseError {
@@ -46,7 +49,7 @@ struct ParseError {
   int line = 0;
   int col = 0;
   std::string message;
-  std::string to_string() const;  // FILE:LINE:COL: message
+  std::string to_string() const;  // FILE:LINE:COL: message; FILE: message when line is 0
 };
 
 struct Result {

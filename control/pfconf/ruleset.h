@@ -182,7 +182,10 @@ struct Rule {
   uint32_t max_pkt_rate_seconds = 0;
   uint16_t max_pkt_size = 0;
   bool once = false;
-  int line = 0;  // source line of the rule
+  int line = 0;               // source line of the rule
+  int col = 0;                // column of its first word (pass, block, match, antispoof)
+  std::string file;           // the file it was written in: the ruleset's, or an included one
+  bool file_private = false;  // others may not read `file`: errors name the place, not the text
   bool operator==(const Rule&) const = default;
 };
 

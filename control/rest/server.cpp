@@ -2,10 +2,16 @@
 
 #include <httplib.h>
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 
 #include "control/rest/status_page.h"
 #include "control/rest/token.h"
@@ -288,6 +294,40 @@ void Server::routes() {
   });
 }
 
+namespace {
+
+// Why binding host:port fails, found by trying it as the server does (cpp-httplib does not keep
+// the errno): "Address already in use", "cannot resolve HOST", ...
+std::string bind_problem(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* res = nullptr;
+  const std::string h =
+      host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
+  if (int rc = ::getaddrinfo(h.c_str(), std::to_string(port).c_str(), &hints, &res); rc != 0)
+    return "cannot resolve " + host + ": " + ::gai_strerror(rc);
+  std::string why = "unknown error";
+  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+    const int fd = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0) {
+      why = std::strerror(errno);
+      continue;
+    }
+    int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    const bool bound = ::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+    why = bound ? "unknown error" : std::strerror(errno);
+    ::close(fd);
+    if (!bound) break;
+  }
+  ::freeaddrinfo(res);
+  return why;
+}
+
+}  // namespace
+
 bool Server::start(const std::string& listen, std::string& error) {
   std::string host;
   int port = 0;
@@ -299,13 +339,19 @@ bool Server::start(const std::string& listen, std::string& error) {
   routes_.clear();
   limit_bodies();
   routes();
+  // cpp-httplib sets SO_REUSEPORT by default, which lets a second node bind a port the first
+  // listens on and share its connections; SO_REUSEADDR alone still allows a quick restart.
+  http_->set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   if (port == 0) {
     port_ = http_->bind_to_any_port(host);
   } else {
     port_ = http_->bind_to_port(host, port) ? port : -1;
   }
   if (port_ < 0) {
-    error = "cannot listen on " + listen;
+    error = "cannot listen on " + listen + " (api.listen): " + bind_problem(host, port);
     http_.reset();
     return false;
   }

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace dpf::rest {
 
@@ -38,7 +40,7 @@ bool read_token_file(const std::string& path, bool private_only, std::string& to
   Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   struct stat st {};
   if (f.fd < 0 || ::fstat(f.fd, &st) != 0) {
-    error = what + ": cannot read";
+    error = what + ": cannot read: " + std::strerror(errno);
     return false;
   }
   if (!S_ISREG(st.st_mode)) {

@@ -7,6 +7,8 @@
 #include <cstdio>
 
 #include "control/config/cluster.h"
+#include "control/config/node_rules.h"
+#include "control/pfconf/node_check.h"
 #include "control/pfconf/parser.h"
 #include "dataplane/slowpath/pf_housekeeping.h"
 #include "dataplane/slowpath/pf_load.h"
@@ -59,19 +61,16 @@ void set_src_tracking(Pf& pf, const PfRuleset& rs, const filter::StateSpec& spec
 
 std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
                                             const filter::InterfaceMap& ifs, std::string& error) {
+  // What dpf refuses to load is refused here too, for rulesets that did not come through
+  // config::parse_for_node.
+  if (const auto refused = pfconf::check_unsupported(src); !refused.empty()) {
+    error = refused.front().to_string();
+    return nullptr;
+  }
   auto out = std::make_unique<PfRuleset>();
   out->compiled = filter::compile(
       src, ifs, error, [&pf](const std::string& name) { return overload_table(pf, name); });
   if (!out->compiled) return nullptr;
-  // The node tracks `keep state` only: refuse what it would otherwise silently weaken.
-  for (const auto& r : out->compiled->rules) {
-    if (r.state == filter::StateMode::kModulate || r.state == filter::StateMode::kSynproxy) {
-      error = "rule " + std::to_string(r.nr) + ": " +
-              (r.state == filter::StateMode::kModulate ? "modulate" : "synproxy") +
-              " state is not supported by dpf yet; use keep state";
-      return nullptr;
-    }
-  }
   for (const auto& l : src.options.limits)
     if (l.name == "states") out->state_limit = l.value;
   out->timeouts = state::TimeoutTable::defaults();
@@ -129,6 +128,7 @@ filter::InterfaceMap pf_interfaces(const config::Node& node) {
     filter::Interface ifc;
     ifc.name = c.name;
     ifc.port = static_cast<uint16_t>(i);
+    ifc.groups.push_back(pfconf::kGroupAll);  // as config::node_interfaces says
     filter::InterfaceAddress a;
     a.addr.af = pfconf::Af::kInet;
     a.addr.bytes = v4_bytes(c.address.addr);
@@ -139,36 +139,15 @@ filter::InterfaceMap pf_interfaces(const config::Node& node) {
   return map;
 }
 
-pfconf::ParseOptions pf_parse_options(const config::Node& node) {
-  pfconf::ParseOptions opts;
-  opts.interfaces =
-      [&node](const std::string& name) -> std::optional<std::vector<pfconf::ResolvedAddress>> {
-    const config::Interface* c = node.interface(name);
-    if (c == nullptr) return std::nullopt;
-    pfconf::ResolvedAddress r;
-    r.addr.af = pfconf::Af::kInet;
-    r.addr.bytes = v4_bytes(c->address.addr);
-    r.prefix = c->address.len;
-    return std::vector<pfconf::ResolvedAddress>{r};
-  };
-  return opts;
-}
-
 namespace {
 
-// Parses `text` for one node, with the checks a ruleset shared by the cluster's nodes needs.
+// Parses `text` for one node, with the checks of what the node loads (config/node_rules.h).
 std::optional<pfconf::Ruleset> parse_for(const config::Cluster& cluster, const config::Node& node,
                                          const std::string& path, std::string_view text,
                                          std::vector<std::string>& errors) {
-  auto parsed = pfconf::parse_ruleset(text, path, pf_parse_options(node));
+  auto parsed = config::parse_for_node(cluster, node, path, text);
   for (const auto& e : parsed.errors) errors.push_back(e.to_string());
   if (!parsed.ok()) return std::nullopt;
-  if (parsed.ruleset->options.hostid != 0 && cluster.nodes.size() > 1) {
-    errors.push_back(path +
-                     ": `set hostid` in a ruleset shared by several nodes: set each "
-                     "node's hostid in the cluster file");
-    return std::nullopt;
-  }
   return std::move(*parsed.ruleset);
 }
 
@@ -192,7 +171,8 @@ std::unique_ptr<PfRuleset> build_for(Pf& pf, const config::Cluster& cluster,
 
 }  // namespace
 
-bool pf_check_rules(const config::Cluster& cluster, std::vector<std::string>& errors) {
+bool pf_check_rules(const config::Cluster& cluster, const std::vector<const config::Node*>& nodes,
+                    std::vector<std::string>& errors) {
   if (cluster.rules_path.empty()) return true;
   std::string why;
   const auto text = pfconf::read_ruleset_text(cluster.rules_path, &why);
@@ -202,9 +182,9 @@ bool pf_check_rules(const config::Cluster& cluster, std::vector<std::string>& er
   }
   Pf scratch;  // source tracking the check sets up lands here and goes with it
   bool ok = true;
-  for (const auto& node : cluster.nodes) {
+  for (const config::Node* node : nodes) {
     std::vector<std::string> node_errors;
-    if (!build_for(scratch, cluster, node, cluster.rules_path, *text, node_errors)) ok = false;
+    if (!build_for(scratch, cluster, *node, cluster.rules_path, *text, node_errors)) ok = false;
     for (auto& e : node_errors) {
       // Parse errors are the same for every node: report them once.
       if (std::find(errors.begin(), errors.end(), e) == errors.end()) errors.push_back(e);
@@ -235,8 +215,20 @@ void publish_src_tracking(Node& node, const PfRuleset& rs) {
   }
 }
 
+// `set limit states` of a reload: the table was sized at start and cannot grow.
+bool fits_table(const Node& node, const std::string& path, const PfRuleset& rs,
+                std::vector<std::string>& errors) {
+  if (!node.pf->table || rs.state_limit <= node.pf->table->capacity()) return true;
+  errors.push_back(path + ": node " + node.cfg->name + ": set limit states " +
+                   std::to_string(rs.state_limit) + ": the state table was sized for " +
+                   std::to_string(node.pf->table->capacity()) +
+                   " states when the node started; restart it to raise the limit");
+  return false;
+}
+
 void publish(Node& node, const std::string& path, std::unique_ptr<PfRuleset> rs) {
   rs->file = path;
+  if (node.pf->table) node.pf->table->set_limit(rs->state_limit);
   publish_src_tracking(node, *rs);
   pf_publish(*node.pf, std::move(rs));
 }
@@ -258,7 +250,7 @@ std::optional<pfconf::Ruleset> pf_parse_file(const config::Cluster& cluster,
 bool pf_load_parsed(Node& node, const std::string& path, pfconf::Ruleset ruleset,
                     std::vector<std::string>& errors) {
   auto rs = compile_for(*node.pf, *node.cfg, path, std::move(ruleset), errors);
-  if (!rs) return false;
+  if (!rs || !fits_table(node, path, *rs, errors)) return false;
   publish(node, path, std::move(rs));
   return true;
 }
@@ -266,7 +258,7 @@ bool pf_load_parsed(Node& node, const std::string& path, pfconf::Ruleset ruleset
 bool pf_load(Node& node, const std::string& path, std::string_view text,
              std::vector<std::string>& errors) {
   auto rs = build_for(*node.pf, *node.cluster, *node.cfg, path, text, errors);
-  if (!rs) return false;
+  if (!rs || !fits_table(node, path, *rs, errors)) return false;
   publish(node, path, std::move(rs));
   return true;
 }

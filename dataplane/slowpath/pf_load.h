@@ -14,14 +14,15 @@
 
 namespace dpf {
 
-// Builds a PfRuleset from a parsed ruleset for this node's interfaces.
+// Builds a PfRuleset from a parsed ruleset for this node's interfaces. Refuses what
+// pfconf::check_unsupported refuses, with its first error.
 std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset rs,
                                             const filter::InterfaceMap& ifs, std::string& error);
 filter::InterfaceMap pf_interfaces(const config::Node& node);
-pfconf::ParseOptions pf_parse_options(const config::Node& node);
-// `dpf --check`: parses the cluster's ruleset and compiles it for every node. False with every
-// error (parse errors once, compile errors per node).
-bool pf_check_rules(const config::Cluster& cluster, std::vector<std::string>& errors);
+// `dpf --check`: parses the cluster's ruleset as each of `nodes` loads it (config/node_rules.h)
+// and compiles it for them. False with every error (the same error once, compile errors per node).
+bool pf_check_rules(const config::Cluster& cluster, const std::vector<const config::Node*>& nodes,
+                    std::vector<std::string>& errors);
 // Reads and parses the ruleset file at `path` for node `cfg` of `cluster` (not compiled: that is
 // pf_load_parsed). Nothing, with every error, if it cannot be read or has any error.
 std::optional<pfconf::Ruleset> pf_parse_file(const config::Cluster& cluster,

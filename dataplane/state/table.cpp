@@ -91,7 +91,8 @@ bool StateTable::setup(const Config& config, std::string& error) {
     error = "state table: limit states must be at least 1";
     return false;
   }
-  limit_ = config.limit;
+  capacity_ = config.limit;
+  limit_.store(config.limit, std::memory_order_relaxed);
   creatorid_ = config.creatorid;
   next_id_.store(config.first_id != 0 ? config.first_id
                                       : (static_cast<uint64_t>(std::time(nullptr)) << 32) | 1);
@@ -99,11 +100,12 @@ bool StateTable::setup(const Config& config, std::string& error) {
   std::snprintf(name, sizeof name, "%.8sp%u", config.name ? config.name : "st",
                 g_table_seq.fetch_add(1));
   unsigned slack = kPoolCache * 3 / 2 * RTE_MAX_LCORE;
-  pool_ = rte_mempool_create(name, limit_ + slack, sizeof(State), kPoolCache, 0, nullptr, nullptr,
-                             nullptr, nullptr, config.socket, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+  pool_ =
+      rte_mempool_create(name, capacity_ + slack, sizeof(State), kPoolCache, 0, nullptr, nullptr,
+                         nullptr, nullptr, config.socket, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
   if (pool_ == nullptr) {
     error = std::string("state table: cannot create the state pool ") + name + " (" +
-            std::to_string(limit_) + " states): " + rte_strerror(rte_errno);
+            std::to_string(capacity_) + " states): " + rte_strerror(rte_errno);
     return false;
   }
   return setup_rcu(config, error) && setup_hashes(config, error);
@@ -129,8 +131,8 @@ bool StateTable::setup_rcu(const Config& config, std::string& error) {
                 g_table_seq.fetch_add(1));
   rte_rcu_qsbr_dq_parameters p{};
   p.name = name;
-  p.flags = 0;          // multi-thread safe: any lcore removes states
-  p.size = limit_ + 1;  // every allocated state fits: an enqueue never fails
+  p.flags = 0;             // multi-thread safe: any lcore removes states
+  p.size = capacity_ + 1;  // every allocated state fits: an enqueue never fails
   p.esize = sizeof(State*);
   p.trigger_reclaim_limit = 32;
   p.max_reclaim_size = 64;
@@ -156,8 +158,8 @@ bool StateTable::setup_hashes(const Config& config, std::string& error) {
   };
   // Translated states take two key entries; a quarter more covers NAT without growing.
   const Spec specs[] = {
-      {&keys_, 'k', limit_ + limit_ / 4 + 64, sizeof(HashKey), &hash_state_key},
-      {&ids_, 'i', limit_ + 64, sizeof(IdKey), &rte_hash_crc},
+      {&keys_, 'k', capacity_ + capacity_ / 4 + 64, sizeof(HashKey), &hash_state_key},
+      {&ids_, 'i', capacity_ + 64, sizeof(IdKey), &rte_hash_crc},
   };
   for (const Spec& s : specs) {
     char name[RTE_HASH_NAMESIZE];
@@ -196,6 +198,12 @@ bool StateTable::setup_hashes(const Config& config, std::string& error) {
   return true;
 }
 
+bool StateTable::set_limit(uint32_t limit) noexcept {
+  if (limit > capacity_) return false;
+  limit_.store(limit, std::memory_order_relaxed);
+  return true;
+}
+
 StateTable::~StateTable() {
   if (keys_) rte_hash_free(keys_);
   if (ids_) rte_hash_free(ids_);
@@ -207,7 +215,7 @@ StateTable::~StateTable() {
 State* StateTable::alloc() noexcept {
   uint32_t cur = allocated_.load(std::memory_order_relaxed);
   do {
-    if (cur >= limit_) [[unlikely]] {
+    if (cur >= limit_.load(std::memory_order_relaxed)) [[unlikely]] {
       ctr_.state_limit.fetch_add(1, std::memory_order_relaxed);
       return nullptr;
     }
@@ -487,7 +495,7 @@ void StateTable::online(unsigned thread_id) noexcept {
 
 unsigned StateTable::reclaim() noexcept {
   unsigned freed = 0, pending = 0, available = 0;
-  rte_rcu_qsbr_dq_reclaim(dq_, limit_, &freed, &pending, &available);
+  rte_rcu_qsbr_dq_reclaim(dq_, capacity_, &freed, &pending, &available);
   return freed;
 }
 

@@ -117,7 +117,13 @@ class StateTable {
 
   // Linked states: inserts - removals (an insert is counted just before it becomes visible).
   size_t count() const noexcept;
-  uint32_t limit() const noexcept { return limit_; }
+  // `set limit states` in force: new states beyond it are refused (counted as state_limit).
+  uint32_t limit() const noexcept { return limit_.load(std::memory_order_relaxed); }
+  // The most states the table can hold (Config::limit at creation: its pool and hashes).
+  uint32_t capacity() const noexcept { return capacity_; }
+  // A reloaded ruleset's `set limit states`, at most capacity(); states beyond it stay until
+  // they go. Returns false (nothing changed) when the limit exceeds capacity(). Control thread.
+  bool set_limit(uint32_t limit) noexcept;
   uint32_t creatorid() const noexcept { return creatorid_; }
   // States allocated and not yet returned to the pool (includes those waiting for RCU).
   uint32_t allocated() const noexcept { return allocated_.load(std::memory_order_relaxed); }
@@ -180,7 +186,8 @@ class StateTable {
   rte_rcu_qsbr* qsbr_ = nullptr;
   rte_rcu_qsbr_dq* dq_ = nullptr;  // removed states waiting for their grace period
   bool owns_qsbr_ = false;
-  uint32_t limit_ = 0;
+  uint32_t capacity_ = 0;
+  std::atomic<uint32_t> limit_{0};
   uint32_t creatorid_ = 0;
   alignas(64) std::atomic<uint64_t> next_id_{1};
   std::atomic<uint32_t> allocated_{0};

@@ -72,7 +72,7 @@ vip_mac() {
 
 log "dpf (advskew 0) and ucarp (advskew 100): dpf is master"
 cluster 0 >"$LAB_DIR/a.yaml"
-"$DPF" -- -c "$LAB_DIR/a.yaml" --check >/dev/null || fail "the cluster file does not --check"
+in_ns fw "$DPF" -- -c "$LAB_DIR/a.yaml" --check >/dev/null || fail "the cluster file does not --check"
 start_ucarp 100
 start_dpf fw dpf1 -- -c "$LAB_DIR/a.yaml"
 DPF_PID=${LAB_PIDS[-1]}

@@ -139,10 +139,14 @@ TEST_CASE("dpfctl: an unreadable or empty token file fails naming the file, exit
   CHECK(r.out == "dpfctl: token file " + node.token_file + ": empty (from --token-file)\n");
   r = dpfctl(node.api() + " --token-file /nonexistent/token carp demote 5");
   CHECK(r.status == 1);
-  CHECK(r.out == "dpfctl: token file /nonexistent/token: cannot read (from --token-file)\n");
+  CHECK(r.out ==
+        "dpfctl: token file /nonexistent/token: cannot read: No such file or directory (from "
+        "--token-file)\n");
   r = dpfctl(node.api() + " carp demote 5", "DPF_TOKEN_FILE=/nonexistent/token");
   CHECK(r.status == 1);
-  CHECK(r.out == "dpfctl: token file /nonexistent/token: cannot read (from $DPF_TOKEN_FILE)\n");
+  CHECK(r.out ==
+        "dpfctl: token file /nonexistent/token: cannot read: No such file or directory (from "
+        "$DPF_TOKEN_FILE)\n");
   CHECK(node.demotes.empty());
 }
 
@@ -358,6 +362,37 @@ TEST_CASE("dpfctl: -nvf of a broken file ends with dpfctl's own prefix") {
   CHECK(r.out.find("\npfctl:") == std::string::npos);
 }
 
+TEST_CASE("dpfctl: --config --node -nvf reads the ruleset as that node loads it") {
+  const std::string base = "/tmp/dpfctl_test_node." + std::to_string(getpid());
+  std::ofstream(base + ".yaml") << "nodes:\n"
+                                   "  fw-a:\n"
+                                   "    interfaces:\n"
+                                   "      sis0: { device: net_null0, address: 10.0.0.254/24 }\n";
+  // sis0 is the node's, not this host's: antispoof expands with the cluster file's address.
+  std::ofstream(base + ".ok.conf") << "antispoof for sis0\n";
+  std::ofstream(base + ".bad.conf") << "block all\npass in on em0\n"
+                                       "pass in proto tcp synproxy state\n";
+  const std::string node = "--config " + base + ".yaml --node fw-a ";
+  Run ok = dpfctl(node + "-nvf " + base + ".ok.conf");
+  Run bad = dpfctl(node + "-nvf " + base + ".bad.conf");
+  Run plain = dpfctl("-nvf " + base + ".bad.conf");
+  for (const char* ext : {".yaml", ".ok.conf", ".bad.conf"}) std::remove((base + ext).c_str());
+  CHECK(ok.status == 0);
+  CHECK(ok.out ==
+        "block drop in on ! sis0 inet from 10.0.0.0/24 to any\n"
+        "block drop in inet from 10.0.0.254 to any\n");
+  CHECK(bad.status == 1);
+  CHECK(bad.out == base + ".bad.conf:2:1: interface em0 does not exist on node fw-a (it has " +
+                       "sis0 and the group all)\n" + base +
+                       ".bad.conf:3:1: synproxy state is not supported by dpf yet; use keep "
+                       "state\ndpfctl: Syntax error in config file: pf rules not loaded\n");
+  // Without a node, em0 may be an interface of the host's; synproxy is refused all the same.
+  CHECK(plain.status == 1);
+  CHECK(plain.out == base +
+                         ".bad.conf:3:1: synproxy state is not supported by dpf yet; use keep "
+                         "state\ndpfctl: Syntax error in config file: pf rules not loaded\n");
+}
+
 TEST_CASE("dpfctl: carp demote with a missing or invalid N is a usage error, exit 1") {
   const std::pair<const char*, const char*> cases[] = {
       {"carp demote", "dpfctl: carp demote needs one number N\n"},
@@ -438,7 +473,8 @@ TEST_CASE(
   std::remove(cluster.c_str());
   CHECK(r.status == 1);
   CHECK(r.out ==
-        "dpfctl: token file /nonexistent/token: cannot read (from api.token_file of node "
+        "dpfctl: token file /nonexistent/token: cannot read: No such file or directory (from "
+        "api.token_file of node "
         "fw-a in " +
             cluster + ")\n");
   CHECK(node.demotes.empty());

@@ -683,4 +683,11 @@ TEST_CASE("rest: / takes GET and HEAD only; POST answers 405 with Allow, a query
   REQUIRE(other);
   CHECK(other->status == 404);
   server.stop();
+TEST_CASE("rest: a port another server listens on is refused with the cause, never shared") {
+  CarpServer first(false), second(false);
+  std::string error;
+  REQUIRE(first.server.start("127.0.0.1:0", error));
+  const std::string listen = "127.0.0.1:" + std::to_string(first.server.port());
+  CHECK_FALSE(second.server.start(listen, error));
+  CHECK(error == "cannot listen on " + listen + " (api.listen): Address already in use");
 }

@@ -73,7 +73,7 @@ TEST_CASE("rest token: an empty, missing, oversized or special token file is ref
     CHECK(error == "token file " + f.path + ": the first line is longer than 4096 bytes");
   }
   CHECK_FALSE(read_token_file("/nonexistent/token", true, token, error));
-  CHECK(error == "token file /nonexistent/token: cannot read");
+  CHECK(error == "token file /nonexistent/token: cannot read: No such file or directory");
   CHECK_FALSE(read_token_file("/dev/zero", false, token, error));
   CHECK(error == "token file /dev/zero: not a regular file");
 }

@@ -231,6 +231,25 @@ TEST_CASE("state table: allocations beyond set limit states fail and are counted
   CHECK(t->allocated() == 2);
 }
 
+TEST_CASE("state table: a reload's lower limit is in force at once, up to the table's capacity") {
+  auto t = make_table(4);
+  REQUIRE(t->set_limit(2));
+  CHECK(t->limit() == 2);
+  CHECK(t->capacity() == 4);
+  State* a = t->alloc();
+  State* b = t->alloc();
+  REQUIRE(a != nullptr);
+  REQUIRE(b != nullptr);
+  CHECK(t->alloc() == nullptr);
+  CHECK(t->counters().state_limit == 1);
+  CHECK_FALSE(t->set_limit(5));  // the pool holds 4
+  CHECK(t->limit() == 2);
+  REQUIRE(t->set_limit(4));
+  State* c = t->alloc();
+  REQUIRE(c != nullptr);
+  for (State* s : {a, b, c}) t->free_unlinked(s);
+}
+
 TEST_CASE("state table: a removed state returns to the pool only after every reader is quiescent") {
   auto t = make_table(16);
   REQUIRE(t->register_reader(5));

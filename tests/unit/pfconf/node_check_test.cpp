@@ -1,0 +1,61 @@
+// What no dpf node loads, checked on the parsed ruleset (control/pfconf/node_check.h).
+#include "control/pfconf/node_check.h"
+
+#include <catch2/catch.hpp>
+
+using namespace dpf::pfconf;
+
+namespace {
+
+std::vector<std::string> refused(const std::string& text) {
+  auto r = parse_ruleset(text, "r.conf", ParseOptions{});
+  REQUIRE(r.ok());
+  std::vector<std::string> out;
+  for (const auto& e : check_unsupported(*r.ruleset)) out.push_back(e.to_string());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("node check: each feature dpf refuses is reported at its rule") {
+  CHECK(refused("pass all\n"
+                "pass in proto tcp from any to any port 22 modulate state\n"
+                "pass in proto tcp synproxy state\n"
+                "pass in proto udp modulate state\n"  // pf keeps state for non-TCP: accepted
+                "pass in probability 50%\n"
+                "pass in from no-route to any\n") ==
+        std::vector<std::string>{
+            "r.conf:2:1: modulate state is not supported by dpf yet; use keep state",
+            "r.conf:3:1: synproxy state is not supported by dpf yet; use keep state",
+            "r.conf:5:1: probability is not supported by dpf",
+            "r.conf:6:1: no-route is not supported by dpf"});
+}
+
+TEST_CASE("node check: a rule expanded from lists is reported once") {
+  CHECK(refused("pass in proto tcp to port { 22 80 443 } modulate state\n") ==
+        std::vector<std::string>{
+            "r.conf:1:1: modulate state is not supported by dpf yet; use keep state"});
+}
+
+TEST_CASE("node check: a rule in an included file is reported in that file") {
+  ParseOptions o;
+  o.read_file = [](const std::string&, std::string*) -> std::optional<std::string> {
+    return std::string("\n  pass in proto tcp synproxy state\n");
+  };
+  auto r = parse_ruleset("block all\ninclude \"inc.conf\"\n", "r.conf", o);
+  REQUIRE(r.ok());
+  const auto e = check_unsupported(*r.ruleset);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].to_string() ==
+        "inc.conf:2:3: synproxy state is not supported by dpf yet; use keep state");
+}
+
+TEST_CASE("node check: unknown interfaces name the node's and its groups") {
+  NodeInterfaces ifs{"fw-a", {"sis0"}, {"all"}};
+  auto r = parse_ruleset("pass on sis0\npass on all\npass on lo0\n", "r.conf", ParseOptions{});
+  REQUIRE(r.ok());
+  const auto e = check_interfaces(*r.ruleset, ifs);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].to_string() ==
+        "r.conf:3:1: interface lo0 does not exist on node fw-a (it has sis0 and the group all)");
+}

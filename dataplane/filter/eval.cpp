@@ -106,9 +106,14 @@ bool matches(const CompiledRuleset& rs, const CompiledRule& r, const Packet& p, 
 // The running result of a walk: pf's `*rm` plus what match rules contributed.
 struct Walk {
   const CompiledRule* last = nullptr;
+  uint32_t stop = kNoRule;
   uint16_t tag = 0;
   bool match_log = false;
 };
+
+uint32_t last_position(const CompiledRuleset& rs) noexcept {
+  return rs.rules.empty() ? kNoRule : static_cast<uint32_t>(rs.rules.size() - 1);
+}
 
 // Applies a matching rule; returns true when evaluation stops (quick).
 inline bool take(Walk& w, const CompiledRule& r) noexcept {
@@ -143,6 +148,7 @@ Verdict finish(const CompiledRuleset& rs, const Walk& w, const Packet& p) noexce
   Verdict v;
   v.tag = w.tag;
   v.match_log = w.match_log;
+  v.stop = w.stop;
   const CompiledRule* r = w.last;
   if (r == nullptr) return v;  // pf_default_rule: pass, no state, no options
   v.rule = r;
@@ -237,9 +243,13 @@ Verdict evaluate(const CompiledRuleset& rs, const Packet& p) noexcept {
   }
   Walk w;
   w.tag = p.tag;
+  w.stop = last_position(rs);
   for (uint32_t i = m.next(); i != kNoRule; i = m.next()) {
     const CompiledRule& r = rs.rules[i];
-    if (matches(rs, r, p, k, w.tag) && take(w, r)) break;
+    if (matches(rs, r, p, k, w.tag) && take(w, r)) {
+      w.stop = i;
+      break;
+    }
   }
   return finish(rs, w, p);
 }
@@ -253,8 +263,13 @@ Verdict evaluate_linear(const CompiledRuleset& rs, const Packet& p) noexcept {
   const Keys k = packet_keys(p);
   Walk w;
   w.tag = p.tag;
-  for (const CompiledRule& r : rs.rules) {
-    if (matches(rs, r, p, k, w.tag) && take(w, r)) break;
+  w.stop = last_position(rs);
+  for (uint32_t i = 0; i < rs.rules.size(); ++i) {
+    const CompiledRule& r = rs.rules[i];
+    if (matches(rs, r, p, k, w.tag) && take(w, r)) {
+      w.stop = i;
+      break;
+    }
   }
   return finish(rs, w, p);
 }

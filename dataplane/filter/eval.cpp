@@ -111,10 +111,6 @@ struct Walk {
   bool match_log = false;
 };
 
-uint32_t last_position(const CompiledRuleset& rs) noexcept {
-  return rs.rules.empty() ? kNoRule : static_cast<uint32_t>(rs.rules.size() - 1);
-}
-
 // Applies a matching rule; returns true when evaluation stops (quick).
 inline bool take(Walk& w, const CompiledRule& r) noexcept {
   if (r.tag != 0) w.tag = r.tag;
@@ -243,7 +239,6 @@ Verdict evaluate(const CompiledRuleset& rs, const Packet& p) noexcept {
   }
   Walk w;
   w.tag = p.tag;
-  w.stop = last_position(rs);
   for (uint32_t i = m.next(); i != kNoRule; i = m.next()) {
     const CompiledRule& r = rs.rules[i];
     if (matches(rs, r, p, k, w.tag) && take(w, r)) {
@@ -263,7 +258,6 @@ Verdict evaluate_linear(const CompiledRuleset& rs, const Packet& p) noexcept {
   const Keys k = packet_keys(p);
   Walk w;
   w.tag = p.tag;
-  w.stop = last_position(rs);
   for (uint32_t i = 0; i < rs.rules.size(); ++i) {
     const CompiledRule& r = rs.rules[i];
     if (matches(rs, r, p, k, w.tag) && take(w, r)) {

@@ -41,9 +41,9 @@ struct Verdict {
   Decision action = Decision::kPass;
   const CompiledRule* rule = nullptr;  // the deciding rule; nullptr = pf's default rule
   uint32_t rule_nr = kNoRule;
-  // Position of the last rule the evaluation reached in rule order: the matching quick rule that
-  // stopped it, else the last rule (kNoRule for an empty ruleset or a skipped interface). Rules
-  // 0..stop were evaluated, as pf's walk without skip steps evaluates them (rule counters).
+  // Position of the matching quick rule that stopped the evaluation; kNoRule when none did and
+  // the walk went on to the last rule. Rules 0..stop were evaluated, as pf's walk without skip
+  // steps evaluates them (the rule counters' evaluations).
   uint32_t stop = kNoRule;
   bool quick = false;
   bool log = false;        // the deciding rule logs

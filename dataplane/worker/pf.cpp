@@ -408,7 +408,7 @@ bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t p
                 uint16_t in_port, rte_mbuf* m, const net::PacketInfo& info, const PacketKey& pk,
                 uint32_t now) noexcept {
   const filter::Verdict v = filter::evaluate(*rs.compiled, filter_packet(info, dir, port, in_port));
-  if (v.stop != filter::kNoRule) rs.counters->evaluated(w.index, v.stop);
+  rs.counters->evaluated(w.index, v.stop);
   // The deciding rule counts the packet once pf's verdict stands (rule_counters.h).
   const size_t rule = v.rule ? static_cast<size_t>(v.rule - rs.compiled->rules.data()) : 0;
   if (v.action == filter::Decision::kBlock) {

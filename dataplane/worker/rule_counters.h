@@ -36,6 +36,8 @@ struct alignas(64) RuleCounter {
   uint32_t last_active = 0;  // pf uptime second of the last packet counted (valid once packets)
 };
 static_assert(sizeof(RuleCounter) == 64);
+static_assert(static_cast<unsigned>(wire::Direction::kIn) == 1 &&
+              static_cast<unsigned>(wire::Direction::kOut) == 2);
 
 // A rule's counters summed over the lanes.
 struct RuleTotals {
@@ -49,22 +51,24 @@ struct RuleTotals {
 
 class RuleCounters {
  public:
-  RuleCounters(size_t rules, unsigned lanes) : rules_(rules), counters_(rules * lanes) {}
+  // An empty ruleset still gets one (unused) slot per lane, so that evaluated() needs no test.
+  RuleCounters(size_t rules, unsigned lanes)
+      : rules_(rules), stride_(rules ? rules : 1), counters_(stride_ * lanes) {}
 
   size_t rules() const noexcept { return rules_; }
-  unsigned lanes() const noexcept {
-    return rules_ == 0 ? 0 : static_cast<unsigned>(counters_.size() / rules_);
-  }
+  unsigned lanes() const noexcept { return static_cast<unsigned>(counters_.size() / stride_); }
   // Lane `lane`'s counters of rule `rule`. Only lane `lane`'s lcore writes them.
-  RuleCounter& at(unsigned lane, size_t rule) noexcept { return counters_[lane * rules_ + rule]; }
+  RuleCounter& at(unsigned lane, size_t rule) noexcept { return counters_[lane * stride_ + rule]; }
 
-  // The walk of one evaluation stopped at rule `stop` (the matching quick rule, or the last
-  // rule when none stopped it).
-  void evaluated(unsigned lane, size_t stop) noexcept { ++at(lane, stop).stopped; }
+  // The walk of one evaluation stopped at rule `stop`, the matching quick rule; any `stop` past
+  // the last rule (filter::kNoRule) is a walk that no quick rule stopped.
+  void evaluated(unsigned lane, size_t stop) noexcept {
+    ++at(lane, stop < rules_ ? stop : stride_ - 1).stopped;
+  }
   // A packet of `len` bytes counted to rule `rule` at pf uptime `now`.
   void count(unsigned lane, size_t rule, wire::Direction dir, uint32_t len, uint32_t now) noexcept {
     RuleCounter& c = at(lane, rule);
-    const int d = dir == wire::Direction::kOut ? 1 : 0;
+    const unsigned d = static_cast<unsigned>(dir) - 1;  // kIn 0, kOut 1
     ++c.packets[d];
     c.bytes[d] += len;
     c.last_active = now;
@@ -77,7 +81,8 @@ class RuleCounters {
 
  private:
   size_t rules_;
-  std::vector<RuleCounter> counters_;  // lane-major: [lane * rules_ + rule]
+  size_t stride_;                      // rules_, or 1 for an empty ruleset
+  std::vector<RuleCounter> counters_;  // lane-major: [lane * stride_ + rule]
 };
 
 inline std::vector<RuleTotals> RuleCounters::sum() const {
@@ -86,7 +91,7 @@ inline std::vector<RuleTotals> RuleCounters::sum() const {
   const unsigned n = lanes();
   for (unsigned l = 0; l < n; ++l) {
     for (size_t r = 0; r < rules_; ++r) {
-      const RuleCounter& c = counters_[l * rules_ + r];
+      const RuleCounter& c = counters_[l * stride_ + r];
       RuleTotals& t = out[r];
       t.evaluations += ld(c.stopped);
       for (int d = 0; d < 2; ++d) {

@@ -31,8 +31,8 @@ TEST_CASE("rule counters: every lane's packets and bytes add up, by direction") 
 
 TEST_CASE("rule counters: a walk that stopped at rule k counts an evaluation of rules 0..k") {
   RuleCounters c(4, 2);
-  c.evaluated(0, 3);  // no quick rule stopped it: every rule evaluated
-  c.evaluated(1, 1);  // a quick rule 1 stopped it
+  c.evaluated(0, 0xffffffff);  // no quick rule stopped it (filter::kNoRule): every rule
+  c.evaluated(1, 1);           // a quick rule 1 stopped it
   c.evaluated(1, 1);
   c.evaluated(0, 0);
   const auto t = c.sum();
@@ -49,7 +49,10 @@ TEST_CASE("rule counters: each rule of each lane has a cache line of its own") {
   CHECK(line(&c.at(0, 1)) != line(&c.at(1, 0)));
   CHECK(line(&c.at(0, 1)) == line(&c.at(0, 0)) + 1);
   CHECK(c.lanes() == 2);
-  CHECK(RuleCounters(0, 2).sum().empty());
+  RuleCounters none(0, 2);
+  none.evaluated(1, 0xffffffff);  // an empty ruleset's evaluation lands in its spare slot
+  CHECK(none.lanes() == 2);
+  CHECK(none.sum().empty());
 }
 
 }  // namespace

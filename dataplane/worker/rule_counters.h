@@ -16,7 +16,8 @@
 //    the rule created (pf_test adds a state's packets to its rule). Packets dropped for another
 //    reason (a full state table, IP options) count to no rule, as in pf.
 //  - state creations: states the rule created (pf's states_tot); the current states are the
-//    RuleRef's `states`.
+//    RuleRef's `states`. States pfsync imported have no rule here and count to none.
+//  - last active: the pf uptime second of the rule's last counted packet (pf's timestamp).
 #pragma once
 
 #include <cstddef>

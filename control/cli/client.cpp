@@ -12,6 +12,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include "control/pfconf/names.h"
 
@@ -97,11 +98,61 @@ std::string render_states(const nlohmann::json& states, bool verbose) {
   return out;
 }
 
-std::string render_rules(const nlohmann::json& rules, bool verbose) {
+namespace {
+
+uint64_t both(const nlohmann::json& r, const char* key) {
+  const auto& v = r.contains(key) ? r[key] : nlohmann::json::object();
+  return v.value("in", uint64_t{0}) + v.value("out", uint64_t{0});
+}
+
+// pfctl's ctime(3) of the last active time, without the newline; "N/A" when never.
+std::string last_active(const nlohmann::json& r) {
+  if (!r.contains("last_active") || !r["last_active"].is_number()) return "N/A";
+  const time_t t = static_cast<time_t>(r["last_active"].get<double>());
+  char buf[64];
+  tm local{};
+  // ctime's fixed form, "Thu Nov 24 18:22:48 1986" (dpfctl runs in the C locale).
+  if (localtime_r(&t, &local) == nullptr ||
+      std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &local) == 0)
+    return "N/A";
+  return buf;
+}
+
+}  // namespace
+
+// pfctl_print_rule_counters (sbin/pfctl/pfctl.c, FreeBSD 14), field for field.
+std::string render_rules(const nlohmann::json& rules, int verbose) {
+  std::string out;
+  const auto inserted = rules.value("inserted", nlohmann::json::object());
+  for (const auto& r : rules["rules"]) {
+    if (verbose >= 2) out += "@" + std::to_string(r.value("nr", 0u)) + " ";
+    out += r.value("text", "") + "\n";
+    if (verbose < 1) continue;
+    out += line("  [ Evaluations: %-8" PRIu64 "  Packets: %-8" PRIu64 "  Bytes: %-10" PRIu64
+                "  States: %-6" PRIu64 "]\n",
+                r.value("evaluations", uint64_t{0}), both(r, "packets"), both(r, "bytes"),
+                r.value("states", uint64_t{0}));
+    out += line("  [ Inserted: uid %u pid %u State Creations: %-6" PRIu64 "]\n",
+                inserted.value("uid", 0u), inserted.value("pid", 0u),
+                r.value("state_creations", uint64_t{0}));
+    if (verbose >= 2) out += "  [ Last Active Time: " + last_active(r) + " ]\n";
+  }
+  return out;
+}
+
+std::string render_labels(const nlohmann::json& rules) {
   std::string out;
   for (const auto& r : rules["rules"]) {
-    out += r.value("text", "") + "\n";
-    if (verbose) out += line("  [ States: %u ]\n", r.value("states", 0u));
+    const auto labels = r.value("labels", nlohmann::json::array());
+    if (labels.empty()) continue;
+    for (const auto& l : labels) out += l.get<std::string>() + " ";
+    const auto& p = r.contains("packets") ? r["packets"] : nlohmann::json::object();
+    const auto& b = r.contains("bytes") ? r["bytes"] : nlohmann::json::object();
+    out += line("%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+                " %" PRIu64 "\n",
+                r.value("evaluations", uint64_t{0}), both(r, "packets"), both(r, "bytes"),
+                p.value("in", uint64_t{0}), b.value("in", uint64_t{0}), p.value("out", uint64_t{0}),
+                b.value("out", uint64_t{0}), r.value("state_creations", uint64_t{0}));
   }
   return out;
 }

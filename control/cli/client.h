@@ -24,8 +24,14 @@ std::string format_hms(uint64_t seconds);
 // `pfctl -s states` from GET /api/v1/states: one line per state; verbose adds the age, expiry,
 // counters and rule, and the id and creator id.
 std::string render_states(const nlohmann::json& states, bool verbose);
-// `pfctl -s rules` from GET /api/v1/rules; verbose adds each rule's state count.
-std::string render_rules(const nlohmann::json& rules, bool verbose);
+// `pfctl -s rules` from GET /api/v1/rules. verbose 1 (-v) adds FreeBSD 14 pfctl's counter lines
+// under each rule ("  [ Evaluations: ...  States: ...]", "  [ Inserted: uid U pid P State
+// Creations: N]"); verbose 2 (-vv) also numbers the rules ("@N ") and adds "  [ Last Active
+// Time: ctime(3) | N/A ]" (local time, as pfctl prints it).
+std::string render_rules(const nlohmann::json& rules, int verbose);
+// `pfctl -s labels`: one line per rule with a label, as pfctl prints it: the labels, then
+// evaluations, packets, bytes, in packets, in bytes, out packets, out bytes, state creations.
+std::string render_labels(const nlohmann::json& rules);
 // `pfctl -s timeouts` and `pfctl -s memory` from GET /api/v1/pf.
 std::string render_timeouts(const nlohmann::json& pf);
 std::string render_memory(const nlohmann::json& pf);

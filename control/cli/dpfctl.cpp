@@ -1,5 +1,5 @@
 // dpfctl: a pfctl-like client of a dpf node's REST API. pfctl's letters keep pfctl's meanings:
-//   -s info|states|rules|timeouts|memory|sync|carp|interfaces|neighbors   show (-v: more)
+//   -s info|states|rules|labels|timeouts|memory|sync|carp|interfaces|neighbors   show (-v: more)
 //   -k HOST|NET [-k HOST|NET] | -k id -k ID                     kill states
 //   -F states                                                   flush states
 //   -f FILE                                                     load rules (-n: parse only)
@@ -37,7 +37,7 @@ constexpr const char* kUsage =
     "  --node NAME         the node of --config FILE\n"
     "  --token-file FILE   the bearer token for changes (default $DPF_TOKEN_FILE or the\n"
     "                      node's api.token_file)\n"
-    "  -s info|states|rules|timeouts|memory|sync|carp|interfaces|neighbors\n"
+    "  -s info|states|rules|labels|timeouts|memory|sync|carp|interfaces|neighbors\n"
     "  -k HOST [-k HOST]   kill states from the first host (to the second); each may be a\n"
     "                      network (-k 10.0.0.0/24); one alone matches either end\n"
     "  -k id -k ID         kill the state with this id (16 hex digits[/creatorid])\n"
@@ -45,7 +45,7 @@ constexpr const char* kUsage =
     "  -f FILE             load FILE as the ruleset (with -n: only check and print it;\n"
     "                      with --config and --node, as that node loads it)\n"
     "  -o none             accepted for pfctl's sake: dpf never optimizes rulesets\n"
-    "  -v                  more detail; -n parse only\n"
+    "  -v                  more detail (-vv: more still); -n parse only\n"
     "  -h, --help          print this help\n"
     "  --version           print dpfctl's version\n"
     "  carp demote N       set the operator's share of the node's CARP demotion to N\n"
@@ -59,7 +59,8 @@ struct Args {
   std::vector<std::string> kills;
   std::vector<std::string> words;  // a command: `carp demote N`
   int demotion = 0;                // N of `carp demote N`
-  bool verbose = false, noaction = false;
+  int verbose = 0;                 // -v 1, -vv 2
+  bool noaction = false;
   bool help = false, version = false;
 };
 
@@ -71,14 +72,15 @@ int fail(const std::string& msg) {
 std::string canonical_show(const std::string& s) {
   static const std::pair<const char*, const char*> kAliases[] = {
       {"i", "info"},   {"s", "states"},     {"r", "rules"},     {"t", "timeouts"},
-      {"m", "memory"}, {"I", "interfaces"}, {"n", "neighbors"}, {"Interfaces", "interfaces"}};
+      {"m", "memory"}, {"I", "interfaces"}, {"n", "neighbors"}, {"Interfaces", "interfaces"},
+      {"l", "labels"}};
   for (const auto& [a, b] : kAliases)
     if (s == a) return b;
   return s;
 }
 
-constexpr const char* kViews[] = {"info", "states", "rules",      "timeouts", "memory",
-                                  "sync", "carp",   "interfaces", "neighbors"};
+constexpr const char* kViews[] = {"info",   "states", "rules", "labels",     "timeouts",
+                                  "memory", "sync",   "carp",  "interfaces", "neighbors"};
 
 bool known_show(const std::string& s) {
   for (const char* v : kViews)
@@ -187,7 +189,7 @@ bool parse(int argc, char** argv, Args& a, std::string& error) {
     for (size_t j = 1; j < arg.size(); ++j) {
       const char c = arg[j];
       if (c == 'v') {
-        a.verbose = true;
+        ++a.verbose;
       } else if (c == 'n') {
         a.noaction = true;
       } else if (c == 'h') {
@@ -273,6 +275,9 @@ int show(const Args& a) {
   } else if (a.show == "rules") {
     if (!get_json(ep, "/api/v1/rules", j, error)) return fail(error);
     std::fputs(dpf::cli::render_rules(j, a.verbose).c_str(), stdout);
+  } else if (a.show == "labels") {
+    if (!get_json(ep, "/api/v1/rules", j, error)) return fail(error);
+    std::fputs(dpf::cli::render_labels(j).c_str(), stdout);
   } else if (a.show == "timeouts" || a.show == "memory") {
     if (!get_json(ep, "/api/v1/pf", j, error)) return fail(error);
     const std::string out =

@@ -49,6 +49,47 @@ const char* openapi_json() {
           "errors": {"type": "array", "items": {"type": "string"}, "description": "Every error, as FILE:LINE:COL: message (FILE is the body's \"file\", or the cluster file's rules file for a reload)."}
         }
       },
+      "InOut": {
+        "type": "object",
+        "required": ["in", "out"],
+        "properties": {
+          "in": {"type": "integer", "minimum": 0, "description": "Of packets filtered in."},
+          "out": {"type": "integer", "minimum": 0, "description": "Of packets filtered out."}
+        }
+      },
+      "Rule": {
+        "type": "object",
+        "description": "One rule and its counters (pfctl -vsr). packets and bytes (IP total length) count the packets the rule passed or blocked and those that passed on states it created.",
+        "required": ["nr", "text", "labels", "evaluations", "packets", "bytes", "states", "state_creations", "last_active"],
+        "properties": {
+          "nr": {"type": "integer", "minimum": 0, "description": "The rule's number (pfctl -vvsr's @N)."},
+          "text": {"type": "string", "description": "The rule as pfctl -sr prints it."},
+          "labels": {"type": "array", "items": {"type": "string"}, "description": "The rule's labels (pfctl -s labels)."},
+          "evaluations": {"type": "integer", "minimum": 0, "description": "Rule evaluations that reached this rule in rule order: every evaluation not stopped earlier by a matching quick rule (pf's count without skip steps)."},
+          "packets": {"$ref": "#/components/schemas/InOut"},
+          "bytes": {"$ref": "#/components/schemas/InOut"},
+          "states": {"type": "integer", "minimum": 0, "description": "States the rule created that are in the table."},
+          "state_creations": {"type": "integer", "minimum": 0, "description": "States the rule created since the ruleset was loaded."},
+          "last_active": {"type": "number", "nullable": true, "description": "Unix time of the last packet counted to the rule, to the second; null when none was."}
+        }
+      },
+      "Rules": {
+        "type": "object",
+        "required": ["file", "rules", "text"],
+        "description": "The loaded ruleset. Counters start at zero when a ruleset is loaded, as with pfctl -f. Without a ruleset: file and text empty, no rules.",
+        "properties": {
+          "file": {"type": "string", "description": "The file (or a request's name) the ruleset was loaded from."},
+          "generation": {"type": "integer", "minimum": 1, "description": "Loads so far; the first ruleset is 1."},
+          "inserted": {
+            "type": "object",
+            "required": ["uid", "pid"],
+            "description": "Who inserted the rules (pfctl -vsr's Inserted line): the dpf process, which reads and loads every ruleset.",
+            "properties": {"uid": {"type": "integer", "minimum": 0}, "pid": {"type": "integer", "minimum": 0}}
+          },
+          "rules": {"type": "array", "items": {"$ref": "#/components/schemas/Rule"}},
+          "text": {"type": "string", "description": "The ruleset as pfctl -sr prints it."}
+        }
+      },
       "View": {"type": "object", "description": "The node's JSON view (see README, REST API).", "additionalProperties": true}
     },
     "responses": {
@@ -121,8 +162,8 @@ const char* openapi_json() {
     },
     "/api/v1/rules": {
       "get": {
-        "summary": "The loaded ruleset: its file, its rules with their numbers and states, and its text.",
-        "responses": {"200": {"$ref": "#/components/responses/View"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "405": {"$ref": "#/components/responses/MethodNotAllowed"}, "501": {"$ref": "#/components/responses/NotAvailable"}, "503": {"$ref": "#/components/responses/NotAvailable"}}
+        "summary": "The loaded ruleset: its file, its rules with their numbers, labels and counters (pfctl -vsr), and its text.",
+        "responses": {"200": {"description": "The ruleset.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Rules"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "405": {"$ref": "#/components/responses/MethodNotAllowed"}, "501": {"$ref": "#/components/responses/NotAvailable"}, "503": {"$ref": "#/components/responses/NotAvailable"}}
       },
       "post": {
         "summary": "Load a ruleset (pfctl -f), or with an empty body reload the cluster file's rules file. A rejected ruleset leaves the running one in force.",

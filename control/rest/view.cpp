@@ -1,5 +1,6 @@
 #include "control/rest/view.h"
 
+#include <iomanip>
 #include <sstream>
 
 namespace dpf::rest {
@@ -107,6 +108,58 @@ void carp_metrics(std::ostringstream& o, const std::string& node,
       o << "dpf_carp_rejected_total{" << labels(v) << ",reason=\"" << label(reason) << "\"} " << n
         << '\n';
   }
+}
+
+void pf_metrics(std::ostringstream& o, const std::string& node, const NodeStats& s) {
+  auto head = [&](const char* name, const char* type, const char* help) {
+    o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+  };
+  const StateTableOps& t = s.state_ops;
+  head("dpf_state_searches_total", "counter", "State table lookups (pfctl -s info: searches).");
+  o << "dpf_state_searches_total{" << node << "} " << t.searches << '\n';
+  head("dpf_state_inserts_total", "counter", "States inserted (pfctl -s info: inserts).");
+  o << "dpf_state_inserts_total{" << node << "} " << t.inserts << '\n';
+  head("dpf_state_removals_total", "counter", "States removed (pfctl -s info: removals).");
+  o << "dpf_state_removals_total{" << node << "} " << t.removals << '\n';
+  head("dpf_state_insert_failures_total", "counter",
+       "States that could not be inserted, by reason.");
+  for (const auto& [reason, n] : t.insert_failures)
+    o << "dpf_state_insert_failures_total{" << node << ",reason=\"" << label(reason) << "\"} " << n
+      << '\n';
+  auto rule = [&](const RuleStats& r) { return node + ",rule=\"" + std::to_string(r.nr) + '"'; };
+  head("dpf_rule_evaluations_total", "counter",
+       "Evaluations that reached the rule in rule order (pfctl -vsr Evaluations).");
+  for (const auto& r : s.rules)
+    o << "dpf_rule_evaluations_total{" << rule(r) << ",label=\"" << label(r.label) << "\"} "
+      << r.evaluations << '\n';
+  head("dpf_rule_packets_total", "counter",
+       "Packets the rule decided or that passed on its states, by direction.");
+  for (const auto& r : s.rules)
+    for (int d = 0; d < 2; ++d)
+      o << "dpf_rule_packets_total{" << rule(r) << ",dir=\"" << (d ? "out" : "in") << "\"} "
+        << r.packets[d] << '\n';
+  head("dpf_rule_bytes_total", "counter",
+       "Bytes (IP total length) of those packets, by direction.");
+  for (const auto& r : s.rules)
+    for (int d = 0; d < 2; ++d)
+      o << "dpf_rule_bytes_total{" << rule(r) << ",dir=\"" << (d ? "out" : "in") << "\"} "
+        << r.bytes[d] << '\n';
+  head("dpf_rule_states", "gauge", "States the rule created that are in the table.");
+  for (const auto& r : s.rules) o << "dpf_rule_states{" << rule(r) << "} " << r.states << '\n';
+  head("dpf_rule_state_creations_total", "counter", "States the rule created.");
+  for (const auto& r : s.rules)
+    o << "dpf_rule_state_creations_total{" << rule(r) << "} " << r.state_creations << '\n';
+  const ReloadStats& rl = s.reloads;
+  head("dpf_ruleset_reloads_total", "counter", "Ruleset reloads (SIGHUP, REST), by result.");
+  o << "dpf_ruleset_reloads_total{" << node << ",result=\"ok\"} " << rl.ok << '\n'
+    << "dpf_ruleset_reloads_total{" << node << ",result=\"failed\"} " << rl.failed << '\n';
+  head("dpf_ruleset_last_reload_timestamp_seconds", "gauge",
+       "Unix time of the last ruleset reload; 0 before the first.");
+  o << "dpf_ruleset_last_reload_timestamp_seconds{" << node << "} " << std::fixed
+    << std::setprecision(3) << rl.last_time << std::defaultfloat << '\n';
+  head("dpf_ruleset_last_reload_success", "gauge",
+       "1 when the last reload succeeded (or none was tried), 0 when it was rejected.");
+  o << "dpf_ruleset_last_reload_success{" << node << "} " << (rl.last_ok ? 1 : 0) << '\n';
 }
 
 }  // namespace
@@ -231,6 +284,7 @@ std::string metrics_text(const NodeStats& s) {
   o << "# HELP dpf_pf_state_limit The state table's limit (set limit states).\n"
     << "# TYPE dpf_pf_state_limit gauge\ndpf_pf_state_limit{" << node << "} " << s.state_limit
     << '\n';
+  pf_metrics(o, node, s);
   if (s.pfsync) {
     o << "# HELP dpf_pfsync_bulk_done 1 once this node's pfsync bulk update has completed.\n"
       << "# TYPE dpf_pfsync_bulk_done gauge\ndpf_pfsync_bulk_done{" << node << "} "

@@ -50,6 +50,34 @@ struct CarpVhidStats {
   std::vector<std::pair<std::string, uint64_t>> rejected;  // reason name -> adverts ignored
 };
 
+// One pf rule's counters (pfctl -vsr's), for /metrics.
+struct RuleStats {
+  uint32_t nr = 0;
+  std::string label;  // the rule's labels, space-separated as pfctl -s labels prints them
+  uint64_t evaluations = 0;
+  uint64_t packets[2] = {};  // in, out
+  uint64_t bytes[2] = {};
+  uint64_t states = 0;  // current
+  uint64_t state_creations = 0;
+};
+
+// The state table's operations, pfctl -s info's "State Table" (pf_status.fcounters), and why
+// states could not be inserted.
+struct StateTableOps {
+  uint64_t searches = 0;
+  uint64_t inserts = 0;
+  uint64_t removals = 0;
+  std::vector<std::pair<std::string, uint64_t>> insert_failures;  // reason -> count
+};
+
+// Ruleset reloads (SIGHUP and REST loads; not the load at start).
+struct ReloadStats {
+  uint64_t ok = 0;
+  uint64_t failed = 0;
+  double last_time = 0;  // Unix time of the last one; 0 = none yet
+  bool last_ok = true;
+};
+
 struct NodeStats {
   std::string node;
   std::string cluster;
@@ -76,7 +104,10 @@ struct NodeStats {
   // pf and pfsync, for /metrics.
   uint64_t states = 0;       // states in the table
   uint64_t state_limit = 0;  // `set limit states`
-  bool pfsync = false;       // the node runs pfsync
+  StateTableOps state_ops;
+  std::vector<RuleStats> rules;  // the loaded ruleset's, in rule order
+  ReloadStats reloads;
+  bool pfsync = false;  // the node runs pfsync
   bool pfsync_bulk_done = false;
   std::vector<std::pair<std::string, uint64_t>> pfsync_stats;  // netstat -s -p pfsync names
   std::vector<std::pair<std::string, uint64_t>> pfsync_peers;  // address heard from -> frames

@@ -106,6 +106,7 @@ bool matches(const CompiledRuleset& rs, const CompiledRule& r, const Packet& p, 
 // The running result of a walk: pf's `*rm` plus what match rules contributed.
 struct Walk {
   const CompiledRule* last = nullptr;
+  uint32_t stop = kNoRule;
   uint16_t tag = 0;
   bool match_log = false;
 };
@@ -143,6 +144,7 @@ Verdict finish(const CompiledRuleset& rs, const Walk& w, const Packet& p) noexce
   Verdict v;
   v.tag = w.tag;
   v.match_log = w.match_log;
+  v.stop = w.stop;
   const CompiledRule* r = w.last;
   if (r == nullptr) return v;  // pf_default_rule: pass, no state, no options
   v.rule = r;
@@ -239,7 +241,10 @@ Verdict evaluate(const CompiledRuleset& rs, const Packet& p) noexcept {
   w.tag = p.tag;
   for (uint32_t i = m.next(); i != kNoRule; i = m.next()) {
     const CompiledRule& r = rs.rules[i];
-    if (matches(rs, r, p, k, w.tag) && take(w, r)) break;
+    if (matches(rs, r, p, k, w.tag) && take(w, r)) {
+      w.stop = i;
+      break;
+    }
   }
   return finish(rs, w, p);
 }
@@ -253,8 +258,12 @@ Verdict evaluate_linear(const CompiledRuleset& rs, const Packet& p) noexcept {
   const Keys k = packet_keys(p);
   Walk w;
   w.tag = p.tag;
-  for (const CompiledRule& r : rs.rules) {
-    if (matches(rs, r, p, k, w.tag) && take(w, r)) break;
+  for (uint32_t i = 0; i < rs.rules.size(); ++i) {
+    const CompiledRule& r = rs.rules[i];
+    if (matches(rs, r, p, k, w.tag) && take(w, r)) {
+      w.stop = i;
+      break;
+    }
   }
   return finish(rs, w, p);
 }

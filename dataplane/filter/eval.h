@@ -41,6 +41,10 @@ struct Verdict {
   Decision action = Decision::kPass;
   const CompiledRule* rule = nullptr;  // the deciding rule; nullptr = pf's default rule
   uint32_t rule_nr = kNoRule;
+  // Position of the matching quick rule that stopped the evaluation; kNoRule when none did and
+  // the walk went on to the last rule. Rules 0..stop were evaluated, as pf's walk without skip
+  // steps evaluates them (the rule counters' evaluations).
+  uint32_t stop = kNoRule;
   bool quick = false;
   bool log = false;        // the deciding rule logs
   uint8_t log_flags = 0;   // kLog* of the deciding rule

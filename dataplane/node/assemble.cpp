@@ -57,6 +57,7 @@ bool build_tables(Node& node, std::string& error) {
 bool build_pf(Node& node, uint32_t limit, std::string& error) {
   auto pf = std::make_unique<Pf>();
   pf->clock = node.clock;
+  pf->lanes = node.n_workers + 1;
   state::StateTable::Config tc;
   tc.limit = limit;
   tc.creatorid = node.hostid;

@@ -2,8 +2,11 @@
 // timeouts and limits, publish under RCU. Control thread only; allocates.
 #include <rte_rcu_qsbr.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
 
 #include "control/config/cluster.h"
@@ -88,10 +91,14 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
   const auto& rules = out->compiled->rules;
   out->refs.assign(rules.size(), nullptr);
   out->ref_set = std::make_unique<RuleRefSet>();
+  out->ref_set->counters = std::make_unique<RuleCounters>(rules.size(), pf.lanes);
+  out->counters = out->ref_set->counters.get();
   for (size_t i = 0; i < rules.size(); ++i) {
     if (rules[i].state == filter::StateMode::kNone) continue;
     auto ref = std::make_unique<RuleRef>();
     ref->nr = rules[i].nr;
+    ref->index = static_cast<uint32_t>(i);
+    ref->counters = out->counters;
     const filter::StateSpec& spec = out->compiled->states[i];
     ref->max_states = spec.max_states;
     for (size_t t = 0; t < filter::kTimeoutSlots; ++t) {
@@ -229,6 +236,8 @@ bool fits_table(const Node& node, const std::string& path, const PfRuleset& rs,
 void publish(Node& node, const std::string& path, std::unique_ptr<PfRuleset> rs) {
   rs->file = path;
   if (node.pf->table) node.pf->table->set_limit(rs->state_limit);
+  rs->cuid = static_cast<uint32_t>(getuid());
+  rs->cpid = static_cast<uint32_t>(getpid());
   publish_src_tracking(node, *rs);
   pf_publish(*node.pf, std::move(rs));
 }
@@ -336,10 +345,18 @@ bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>&
   return parsed && pf_load_parsed(node, path, std::move(*parsed), errors);
 }
 
+void pf_count_reload(Pf& pf, bool ok) {
+  ++(ok ? pf.reloads.ok : pf.reloads.failed);
+  pf.reloads.last_ok = ok;
+  pf.reloads.last_time =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 bool pf_reload(Node& node, std::vector<std::string>* errors_out) {
   std::vector<std::string> errors;
   const std::string& path = node.cluster->rules_path;
   bool ok = !path.empty() && pf_load_file(node, path, errors);
+  pf_count_reload(*node.pf, ok);
   if (path.empty()) errors.push_back("the cluster file names no ruleset (cluster.rules)");
   for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
   std::fprintf(stderr, "dpf: ruleset %s %s\n", path.c_str(),

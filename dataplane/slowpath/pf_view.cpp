@@ -1,5 +1,6 @@
 #include "dataplane/slowpath/pf_view.h"
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <optional>
@@ -304,20 +305,49 @@ nlohmann::json pf_kill_states(Node& node, const Params& q) {
   return {{"killed", killed}};
 }
 
+namespace {
+
+// A rule's counters as GET /api/v1/rules gives them (pfctl -vsr's figures).
+nlohmann::json rule_counters_json(const RuleTotals& t, uint32_t states, uint32_t pf_uptime,
+                                  double wall_now) {
+  nlohmann::json last = nullptr;
+  if (t.active) last = wall_now - (pf_uptime >= t.last_active ? pf_uptime - t.last_active : 0);
+  return {{"evaluations", t.evaluations},
+          {"packets", {{"in", t.packets[0]}, {"out", t.packets[1]}}},
+          {"bytes", {{"in", t.bytes[0]}, {"out", t.bytes[1]}}},
+          {"states", states},
+          {"state_creations", t.state_creations},
+          {"last_active", last}};
+}
+
+}  // namespace
+
 nlohmann::json pf_rules(Node& node) {
   const PfRuleset* rs = node.pf->ruleset.load();
   if (rs == nullptr) return {{"file", ""}, {"rules", nlohmann::json::array()}, {"text", ""}};
   nlohmann::json rules = nlohmann::json::array();
   pfconf::PrintOptions po;
   po.definitions = false;
+  const std::vector<RuleTotals> totals =
+      rs->counters ? rs->counters->sum() : std::vector<RuleTotals>{};
+  const uint32_t uptime = pf_now(*node.pf);
+  const double wall =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (size_t i = 0; i < rs->source->rules.size(); ++i) {
-    std::string text = pfconf::print_rule(rs->source->rules[i], po);
+    const pfconf::Rule& r = rs->source->rules[i];
+    std::string text = pfconf::print_rule(r, po);
     while (!text.empty() && text.back() == '\n') text.pop_back();
     const RuleRef* ref = i < rs->refs.size() ? rs->refs[i] : nullptr;
-    rules.push_back({{"nr", i}, {"text", text}, {"states", ref ? ref->states.load() : 0}});
+    nlohmann::json j = rule_counters_json(i < totals.size() ? totals[i] : RuleTotals{},
+                                          ref ? ref->states.load() : 0, uptime, wall);
+    j["nr"] = i;
+    j["text"] = text;
+    j["labels"] = r.labels;
+    rules.push_back(std::move(j));
   }
   return {{"file", rs->file},
           {"generation", rs->generation},
+          {"inserted", {{"uid", rs->cuid}, {"pid", rs->cpid}}},
           {"rules", rules},
           {"text", pfconf::print_ruleset(*rs->source, po)}};
 }

@@ -22,6 +22,7 @@ nlohmann::json load_rules(Node& node, const std::string& body) {
       return {{"error", "the body must be {\"file\": NAME, \"text\": RULESET}"}};
     const std::string name = j.value("file", std::string("<request>"));
     ok = pf_load(node, name, j["text"].get<std::string>(), errors);
+    pf_count_reload(*node.pf, ok);
   }
   if (!ok)
     return {{"error", "the ruleset was rejected; the running one stays"}, {"errors", errors}};

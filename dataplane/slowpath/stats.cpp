@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "control/config/cluster.h"
+#include "control/pfconf/ruleset.h"
 #include "dataplane/pfsync/sync_channel.h"
 
 namespace dpf {
@@ -20,6 +21,37 @@ std::string dpdk_version() {
   std::string v = rte_version();
   if (v.rfind("DPDK ", 0) == 0) v.erase(0, 5);
   return v;
+}
+
+// pf's figures: state table operations, the loaded ruleset's rule counters, reloads.
+void collect_pf(Pf& pf, rest::NodeStats& s) {
+  const auto c = pf.table->counters();
+  s.state_ops.searches = c.searches;
+  s.state_ops.inserts = c.inserts;
+  s.state_ops.removals = c.removals;
+  s.state_ops.insert_failures = {{"state-limit", c.state_limit}, {"memory", c.memory},
+                                 {"exists", c.insert_exists},    {"id-exists", c.insert_id_exists},
+                                 {"full", c.insert_full},        {"bad-id", c.insert_bad_id}};
+  s.reloads = {pf.reloads.ok, pf.reloads.failed, pf.reloads.last_time, pf.reloads.last_ok};
+  const PfRuleset* rs = pf.ruleset.load(std::memory_order_acquire);
+  if (rs == nullptr || rs->counters == nullptr) return;
+  const auto totals = rs->counters->sum();
+  s.rules.reserve(totals.size());
+  for (size_t i = 0; i < totals.size(); ++i) {
+    rest::RuleStats r;
+    r.nr = rs->compiled->rules[i].nr;
+    if (i < rs->source->rules.size()) {
+      for (const auto& l : rs->source->rules[i].labels) r.label += (r.label.empty() ? "" : " ") + l;
+    }
+    r.evaluations = totals[i].evaluations;
+    for (int d = 0; d < 2; ++d) {
+      r.packets[d] = totals[i].packets[d];
+      r.bytes[d] = totals[i].bytes[d];
+    }
+    r.states = rs->refs[i] ? rs->refs[i]->states.load(std::memory_order_relaxed) : 0;
+    r.state_creations = totals[i].state_creations;
+    s.rules.push_back(std::move(r));
+  }
 }
 
 }  // namespace
@@ -84,6 +116,7 @@ rest::NodeStats collect_stats(Node& node, const Neighbors& neighbors,
   }
   s.states = node.pf->table->count();
   s.state_limit = node.pf->table->limit();
+  collect_pf(*node.pf, s);
   if (carp) carp->fill(s.carp);
   if (node.sync) {
     s.pfsync = true;

@@ -81,6 +81,14 @@ void account(State& s, Direction dir, uint32_t len) noexcept {
   s.bytes[i] += len;
 }
 
+// pf_test's rule counters for a packet that passed on state `s`: its rule's packets and bytes.
+// States without a rule (pfsync's, pf's default rule) count to none.
+void count_state_rule(unsigned lane, const State& s, Direction dir, uint32_t len,
+                      uint32_t now) noexcept {
+  const auto* ref = static_cast<const RuleRef*>(s.rule);
+  if (ref != nullptr) ref->counters->count(lane, ref->index, dir, len, now);
+}
+
 enum class Track : uint8_t { kPass, kDrop, kReevaluate, kSrcLimit };
 
 // pf_src_connlimit: the connection of `s` (with a source node) just became established.
@@ -219,6 +227,7 @@ bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& 
   }
   if (ref) ref->states.fetch_add(1, std::memory_order_relaxed);
   ++w.c->states_created;
+  if (v.rule) ++rs.counters->at(w.index, v.rule - rs.compiled->rules.data()).state_creations;
   if (w.node->sync_defer && !(s->state_flags & state::kStateNoSync)) {
     // Defer: the packet's last new state carries it (the worker's handle_parsed); an earlier one
     // (the `in` state of a forwarded packet) is announced now.
@@ -314,7 +323,7 @@ struct PacketKey {
 // pf_icmp_state_lookup for an ICMP error: it passes with the state of the packet it quotes,
 // kUndecided when it quotes none.
 Verdict test_icmp_error(WorkerContext& w, Direction dir, rte_mbuf* m, const net::PacketInfo& info,
-                        const state::PacketTuple& t) noexcept {
+                        const state::PacketTuple& t, uint32_t now) noexcept {
   const auto quoted = l4_bytes(m, info).subspan(state::kIcmpHeaderLen);
   state::IcmpErrorInner inner;
   if (state::icmp_error_inner(t.af, quoted, dir, t.dst, &inner) != state::IcmpStatus::kOk)
@@ -331,13 +340,15 @@ Verdict test_icmp_error(WorkerContext& w, Direction dir, rte_mbuf* m, const net:
     drop_packet(*w.c, DropReason::kStateMismatch, m);
     return Verdict::kDropped;
   }
-  return pass_options(w, info, s->state_flags, m) ? Verdict::kPassed : Verdict::kDropped;
+  if (!pass_options(w, info, s->state_flags, m)) return Verdict::kDropped;
+  count_state_rule(w.index, *s, dir, info.ip_total_len, now);
+  return Verdict::kPassed;
 }
 
 // Fills `pk` for the packet. ICMP errors are decided here, by the state they quote; an ICMP
 // message too short for its type is dropped.
 Verdict packet_key(WorkerContext& w, Direction dir, rte_mbuf* m, const net::PacketInfo& info,
-                   PacketKey& pk) noexcept {
+                   uint32_t now, PacketKey& pk) noexcept {
   if (info.fragment && !info.first_fragment) return Verdict::kUndecided;
   const state::PacketTuple t = tuple_of(info);
   if (info.proto != wire::kIpProtoIcmp) {
@@ -350,7 +361,7 @@ Verdict packet_key(WorkerContext& w, Direction dir, rte_mbuf* m, const net::Pack
     drop_packet(*w.c, DropReason::kL4Short, m);
     return Verdict::kDropped;
   }
-  if (map.is_error) return test_icmp_error(w, dir, m, info, t);
+  if (map.is_error) return test_icmp_error(w, dir, m, info, t, now);
   pk.key = state::make_icmp_key(t, dir, map);
   pk.stateful = pk.icmp_query = true;
   return Verdict::kUndecided;
@@ -372,7 +383,9 @@ Verdict test_state(WorkerContext& w, Direction dir, uint16_t port, rte_mbuf* m,
     case Track::kPass:
       ++w.c->state_matches;
       pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kUpdate);
-      return pass_options(w, info, s->state_flags, m) ? Verdict::kPassed : Verdict::kDropped;
+      if (!pass_options(w, info, s->state_flags, m)) return Verdict::kDropped;
+      count_state_rule(w.index, *s, dir, info.ip_total_len, now);
+      return Verdict::kPassed;
     case Track::kDrop:
       drop_packet(*w.c, DropReason::kStateMismatch, m);
       return Verdict::kDropped;
@@ -395,7 +408,11 @@ bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t p
                 uint16_t in_port, rte_mbuf* m, const net::PacketInfo& info, const PacketKey& pk,
                 uint32_t now) noexcept {
   const filter::Verdict v = filter::evaluate(*rs.compiled, filter_packet(info, dir, port, in_port));
+  rs.counters->evaluated(w.index, v.stop);
+  // The deciding rule counts the packet once pf's verdict stands (rule_counters.h).
+  const size_t rule = v.rule ? static_cast<size_t>(v.rule - rs.compiled->rules.data()) : 0;
   if (v.action == filter::Decision::kBlock) {
+    if (v.rule) rs.counters->count(w.index, rule, dir, info.ip_total_len, now);
     if (v.ret != filter::ReturnKind::kNone) queue_return(w, v, in_port, m);
     drop_packet(*w.c, DropReason::kPfBlock, m);
     return false;
@@ -405,8 +422,10 @@ bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t p
     drop_packet(*w.c, DropReason::kIpOption, m);  // before any state is created (OpenBSD)
     return false;
   }
-  if (!v.keep_state || !pk.stateful) return true;
-  return create_state(w, rs, v, pk.key, m, info, dir, port, now);
+  if (v.keep_state && pk.stateful && !create_state(w, rs, v, pk.key, m, info, dir, port, now))
+    return false;
+  if (v.rule) rs.counters->count(w.index, rule, dir, info.ip_total_len, now);
+  return true;
 }
 
 }  // namespace
@@ -471,7 +490,7 @@ bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, r
   if (rs == nullptr) return true;
   if (rs->compiled->skip_mask & (uint64_t{1} << port)) return true;
   PacketKey pk;
-  Verdict r = packet_key(w, dir, m, info, pk);
+  Verdict r = packet_key(w, dir, m, info, now, pk);
   if (r == Verdict::kUndecided && pk.stateful) r = test_state(w, dir, port, m, info, pk, now, hint);
   if (r != Verdict::kUndecided) return r == Verdict::kPassed;
   return test_rules(w, *rs, dir, port, in_port, m, info, pk, now);

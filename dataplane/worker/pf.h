@@ -27,6 +27,7 @@
 #include "dataplane/state/state.h"
 #include "dataplane/state/table.h"
 #include "dataplane/state/timeouts.h"
+#include "dataplane/worker/rule_counters.h"
 
 namespace dpf::pfconf {
 struct Ruleset;
@@ -43,6 +44,8 @@ struct Pf;
 // RuleRefSet.
 struct RuleRef {
   uint32_t nr = 0;
+  uint32_t index = 0;                // the rule's position in its ruleset
+  RuleCounters* counters = nullptr;  // its ruleset's: a state's packets count to its rule
   bool has_timeouts = false;
   state::RuleTimeouts timeouts;
   uint32_t max_states = 0;          // the rule's `max`, 0 = unlimited
@@ -65,6 +68,9 @@ struct RuleRef {
 // still hold a state it found before the last one went). Control thread.
 struct RuleRefSet {
   std::vector<std::unique_ptr<RuleRef>> refs;
+  // The ruleset's rule counters: owned here because the states of a retired ruleset still count
+  // their packets into them until they go.
+  std::unique_ptr<RuleCounters> counters;
 
   // No state and no source node refers to any of them. Once the ruleset is retired and no
   // reader evaluates it any more, nothing can make a RuleRef busy again.
@@ -111,14 +117,27 @@ struct PfRuleset {
   std::unique_ptr<const filter::CompiledRuleset> compiled;
   std::vector<RuleRef*> refs;           // by compiled rule index; nullptr for rules without state
   std::unique_ptr<RuleRefSet> ref_set;  // owns what `refs` points at (until retired)
+  RuleCounters* counters = nullptr;     // per rule and lcore; owned by ref_set
+  uint32_t cuid = 0;                    // who inserted it (pfctl's "Inserted: uid U pid P"):
+  uint32_t cpid = 0;                    // the dpf process, which reads and loads every ruleset
   state::TimeoutTable timeouts;
   uint32_t state_limit = state::kDefaultStateLimit;
   std::string file;  // where it was loaded from ("" = none)
   uint64_t generation = 0;
 };
 
+// Outcomes of ruleset reloads (SIGHUP, REST loads and reloads); the load at start is not one.
+// Control thread.
+struct ReloadStats {
+  uint64_t ok = 0;
+  uint64_t failed = 0;
+  double last_time = 0;  // Unix time of the last reload, 0 = none yet
+  bool last_ok = true;   // whether it succeeded (true until one fails)
+};
+
 struct Pf {
   std::unique_ptr<state::StateTable> table;
+  unsigned lanes = 1;  // rule counter lanes: the workers and the control thread (n_workers + 1)
   std::atomic<const PfRuleset*> ruleset{nullptr};  // nullptr: pass everything without state
   std::unique_ptr<PfRuleset> current;              // owns what `ruleset` points at
   // What reloads replaced, oldest first, until pf_reclaim frees it: the ruleset once the grace
@@ -145,6 +164,7 @@ struct Pf {
   SrcTrackCounters src_counters;
   uint32_t last_src_purge = 0;
   bool maintenance_set = false;
+  ReloadStats reloads;
 };
 
 // Bookkeeping when a state leaves the table (its rule's state count).

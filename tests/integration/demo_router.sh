@@ -18,6 +18,8 @@ expect() {  # expect REGEX WHY
 expect '^checksums match$' "the 20 MB transfer did not arrive intact"
 expect '^pass in on sis1 inet from 192\.168\.0\.0/24 to any flags S/SA keep state$' \
   "dpfctl -s rules does not show the demo's ruleset"
+expect '^  \[ Evaluations: [0-9]+ +Packets: [1-9][0-9]* +Bytes: [1-9][0-9]* +States: [0-9]+ +\]$' \
+  "dpfctl -s rules -v shows no rule that counted packets"
 expect '^outside -> inside:22 blocked by pf' "pf let the outside host connect in"
 expect '^all tcp 192\.168\.0\.2:[0-9]+ -> 10\.0\.0\.2:8080 ' "dpfctl -s states lacks the transfer's state"
 if grep -q $'\033' "$out"; then fail "the demo wrote terminal escapes into a file"; fi

@@ -8,6 +8,8 @@
 #     counted while the connection carries on;
 #   - dpfctl -s states shows the states; dpfctl -k (with networks) kills them and the flow is
 #     blocked after;
+#   - dpfctl -v/-vv -s rules and -s labels show pf's rule counters, /metrics has them and the
+#     state table's operations, and counts the reloads;
 #   - dpfctl -f reloads the rules and existing connections survive; changes need the token.
 # usage: pf.sh PATH_TO_DPF PATH_TO_DPFCTL
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +27,7 @@ ext = "sis0"
 int = "sis1"
 block all
 pass out keep state
-pass in on $int keep state
+pass in on $int keep state label "inside"
 pass in on $ext inet proto icmp to ($ext) icmp-type echoreq keep state
 block return in on $ext proto tcp to port 5000
 PF
@@ -77,6 +79,57 @@ case "$out" in
   refused*) [ "${out#refused }" -lt 1000 ] || fail "refused only after ${out#refused } ms" ;;
   *) fail "connect to port 5000: $out, not refused" ;;
 esac
+
+log "dpfctl -v -s rules shows pf's counters, -vv numbers the rules, -s labels, /metrics"
+# counter RULE_RE FIELD: the figure after "FIELD:" on the line under the rule matching RULE_RE.
+counter() {
+  awk -v re="$1" -v f="$2:" 'found { for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }
+    $0 ~ re { found = 1 }' "$LAB_DIR/vsr.txt"
+}
+ctl -v -s rules >"$LAB_DIR/vsr.txt"
+cat "$LAB_DIR/vsr.txt"
+grep -q '^  \[ Evaluations: [0-9]* *Packets: [0-9]* *Bytes: [0-9]* *States: [0-9]* *\]$' \
+  "$LAB_DIR/vsr.txt" || fail "dpfctl -v -s rules has no pfctl counter line"
+grep -q "^  \[ Inserted: uid 0 pid ${LAB_PIDS[-1]} State Creations: [0-9]* *\]$" "$LAB_DIR/vsr.txt" ||
+  fail "dpfctl -v -s rules has no Inserted line naming dpf's pid ${LAB_PIDS[-1]}"
+[ "$(counter '^block drop all$' Evaluations)" -gt 0 ] || fail "block all shows no evaluations"
+[ "$(counter '^pass in on sis1 .*label "inside"' Packets)" -gt 0 ] ||
+  fail "the inside pass rule shows no packets"
+[ -n "$(counter '^pass in on sis1 .*label "inside"' States)" ] || fail "the inside rule has no States"
+[ "$(counter '^block return in on sis0 ' Packets)" -gt 0 ] ||
+  fail "block return shows no packets for the refused connect"
+ctl -vv -s rules >"$LAB_DIR/vvsr.txt"
+[ "$(head -n 1 "$LAB_DIR/vvsr.txt")" = "@0 block drop all" ] || fail "-vv does not number rule 0"
+grep -q '^@2 pass in on sis1 ' "$LAB_DIR/vvsr.txt" || fail "-vv does not number rule 2"
+grep -q '^  \[ Last Active Time: [A-Z][a-z][a-z] [A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]\{8\} [0-9]\{4\} \]$' \
+  "$LAB_DIR/vvsr.txt" || fail "-vv has no last active time"
+ctl -s labels >"$LAB_DIR/labels.txt"
+cat "$LAB_DIR/labels.txt"
+[ "$(wc -l <"$LAB_DIR/labels.txt")" = 1 ] || fail "-s labels shows other than the one labelled rule"
+read -r name evals pkts bytes ipkts ibytes opkts obytes created <"$LAB_DIR/labels.txt"
+[ "$name" = inside ] && [ "$pkts" -gt 0 ] && [ "$pkts" = $((ipkts + opkts)) ] &&
+  [ "$bytes" = $((ibytes + obytes)) ] && [ "$created" -gt 0 ] && [ "$evals" -gt 0 ] ||
+  fail "-s labels: $(cat "$LAB_DIR/labels.txt")"
+api fw /metrics >"$LAB_DIR/metrics.txt"
+metric() { awk -v k="$1" '$1 == k { print $2 }' "$LAB_DIR/metrics.txt"; }
+[ "$(metric 'dpf_rule_packets_total{node="fw",rule="2",dir="in"}')" -gt 0 ] ||
+  fail "/metrics: no packets for rule 2"
+[ "$(metric 'dpf_rule_evaluations_total{node="fw",rule="0",label=""}')" -gt 0 ] ||
+  fail "/metrics: no evaluations for rule 0"
+[ -n "$(metric 'dpf_rule_evaluations_total{node="fw",rule="2",label="inside"}')" ] ||
+  fail "/metrics: rule 2's evaluations are not labelled"
+[ -n "$(metric 'dpf_rule_bytes_total{node="fw",rule="2",dir="out"}')" ] ||
+  fail "/metrics: no bytes out for rule 2"
+[ -n "$(metric 'dpf_rule_states{node="fw",rule="2"}')" ] || fail "/metrics: no dpf_rule_states"
+[ "$(metric 'dpf_state_inserts_total{node="fw"}')" -gt 0 ] || fail "/metrics: no state inserts"
+[ "$(metric 'dpf_state_searches_total{node="fw"}')" -gt 0 ] || fail "/metrics: no state searches"
+[ -n "$(metric 'dpf_state_removals_total{node="fw"}')" ] || fail "/metrics: no state removals"
+[ "$(metric 'dpf_state_insert_failures_total{node="fw",reason="exists"}')" = 0 ] ||
+  fail "/metrics: insert failures"
+[ "$(metric 'dpf_ruleset_reloads_total{node="fw",result="ok"}')" = 0 ] ||
+  fail "/metrics: the load at start counted as a reload"
+inserts=$(ctl -s info | awk '$1 == "inserts" { print $2 }')
+[ "$inserts" -gt 0 ] || fail "dpfctl -s info shows no state inserts"
 
 log "20 MB transfer inside -> outside with window scaling; a forged RST is dropped"
 head -c 20000000 /dev/urandom >"$LAB_DIR/data.bin"
@@ -154,11 +207,24 @@ read -r got bytes <"$LAB_DIR/sink2.out"
 [ "$got" = "$want" ] || fail "transfer across the reload corrupted"
 [ "$(in_ns hA $T connect 192.168.0.2 5010)" != timeout ] || fail "the reloaded rule (port 5010) is not in force"
 ctl -s rules | grep -q 'port = 5010' || fail "dpfctl -s rules does not show the new rule"
+sleep 0.3 # the stats snapshot behind /metrics is refreshed every 200 ms
+api fw /metrics >"$LAB_DIR/metrics.txt"
+[ "$(metric 'dpf_ruleset_reloads_total{node="fw",result="ok"}')" = 1 ] &&
+  [ "$(metric 'dpf_ruleset_reloads_total{node="fw",result="failed"}')" = 1 ] &&
+  [ "$(metric 'dpf_ruleset_last_reload_success{node="fw"}')" = 0 ] ||
+  fail "/metrics does not count one good and one rejected reload, the last rejected"
+[ "$(metric 'dpf_ruleset_last_reload_timestamp_seconds{node="fw"}' | cut -d. -f1)" -ge "$(($(date +%s) - 60))" ] ||
+  fail "/metrics: the last reload's time is not recent"
 
 log "SIGHUP reloads the cluster's rules file"
 sed -i 's/port 5000$/port 5020/' "$LAB_DIR/rules.conf"
 kill -HUP "${LAB_PIDS[-1]}"
 for _ in $(seq 20); do ctl -s rules | grep -q 'port = 5020' && break; sleep 0.1; done
 ctl -s rules | grep -q 'port = 5020' || fail "SIGHUP did not reload the rules file"
+sleep 0.3 # the stats snapshot behind /metrics is refreshed every 200 ms
+api fw /metrics >"$LAB_DIR/metrics.txt"
+[ "$(metric 'dpf_ruleset_reloads_total{node="fw",result="ok"}')" = 2 ] &&
+  [ "$(metric 'dpf_ruleset_last_reload_success{node="fw"}')" = 1 ] ||
+  fail "/metrics does not count the SIGHUP reload"
 stop_dpf dpf
 log "PASS"

@@ -1,5 +1,8 @@
 #include "control/cli/client.h"
 
+#include <cstdlib>
+#include <ctime>
+
 #include <catch2/catch.hpp>
 
 using nlohmann::json;
@@ -223,14 +226,80 @@ TEST_CASE("dpfctl: -s timeouts and -s memory use pfctl's columns") {
   CHECK(dpf::cli::render_memory(pf) == "states        hard limit   100000\n");
 }
 
-TEST_CASE("dpfctl: -s rules prints each rule, -v with its state count") {
-  const json rules = {
-      {"rules",
-       {{{"nr", 0}, {"text", "block drop all"}, {"states", 0}},
-        {{"nr", 1}, {"text", "pass out all flags S/SA keep state"}, {"states", 3}}}}};
-  CHECK(dpf::cli::render_rules(rules, false) ==
-        "block drop all\npass out all flags S/SA keep state\n");
-  CHECK(dpf::cli::render_rules(rules, true).find("  [ States: 3 ]\n") != std::string::npos);
+namespace {
+
+// Two rules as GET /api/v1/rules gives them: a block rule that only saw evaluations, and a pass
+// rule with counters, two current states out of three created, and a label.
+json two_rules() {
+  return {{"file", "pf.conf"},
+          {"inserted", {{"uid", 0}, {"pid", 4242}}},
+          {"rules",
+           {{{"nr", 0},
+             {"text", "block drop all"},
+             {"labels", json::array()},
+             {"evaluations", 12},
+             {"packets", {{"in", 0}, {"out", 0}}},
+             {"bytes", {{"in", 0}, {"out", 0}}},
+             {"states", 0},
+             {"state_creations", 0},
+             {"last_active", nullptr}},
+            {{"nr", 1},
+             {"text", "pass out all flags S/SA keep state label \"web\""},
+             {"labels", {"web"}},
+             {"evaluations", 12},
+             {"packets", {{"in", 20}, {"out", 14}}},
+             {"bytes", {{"in", 5000}, {"out", 678}}},
+             {"states", 2},
+             {"state_creations", 3},
+             {"last_active", 0.0}}}}};
+}
+
+}  // namespace
+
+TEST_CASE("dpfctl: -s rules prints each rule as pfctl -sr does") {
+  CHECK(dpf::cli::render_rules(two_rules(), 0) ==
+        "block drop all\npass out all flags S/SA keep state label \"web\"\n");
+}
+
+// FreeBSD 14's pfctl_print_rule_counters: "%-8llu" evaluations and packets, "%-10llu" bytes,
+// "%-6ju" states and state creations; packets and bytes are in + out.
+TEST_CASE("dpfctl: -v -s rules adds pfctl's counter lines under each rule") {
+  CHECK(dpf::cli::render_rules(two_rules(), 1) ==
+        "block drop all\n"
+        "  [ Evaluations: 12        Packets: 0         Bytes: 0           States: 0     ]\n"
+        "  [ Inserted: uid 0 pid 4242 State Creations: 0     ]\n"
+        "pass out all flags S/SA keep state label \"web\"\n"
+        "  [ Evaluations: 12        Packets: 34        Bytes: 5678        States: 2     ]\n"
+        "  [ Inserted: uid 0 pid 4242 State Creations: 3     ]\n");
+}
+
+TEST_CASE("dpfctl: -vv -s rules numbers the rules and adds the last active time") {
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  CHECK(dpf::cli::render_rules(two_rules(), 2) ==
+        "@0 block drop all\n"
+        "  [ Evaluations: 12        Packets: 0         Bytes: 0           States: 0     ]\n"
+        "  [ Inserted: uid 0 pid 4242 State Creations: 0     ]\n"
+        "  [ Last Active Time: N/A ]\n"
+        "@1 pass out all flags S/SA keep state label \"web\"\n"
+        "  [ Evaluations: 12        Packets: 34        Bytes: 5678        States: 2     ]\n"
+        "  [ Inserted: uid 0 pid 4242 State Creations: 3     ]\n"
+        "  [ Last Active Time: Thu Jan  1 00:00:00 1970 ]\n");
+}
+
+TEST_CASE("dpfctl: a counter wider than pfctl's field pushes the line on, as printf does") {
+  json rules = two_rules();
+  rules["rules"][1]["evaluations"] = 123456789012ull;
+  CHECK(dpf::cli::render_rules(rules, 1).find(
+            "  [ Evaluations: 123456789012  Packets: 34        ") != std::string::npos);
+}
+
+// pfctl -s labels (pfctl_show_rules, PFCTL_SHOW_LABELS): rules without a label print nothing.
+TEST_CASE("dpfctl: -s labels prints a labelled rule's counters in pfctl's order") {
+  CHECK(dpf::cli::render_labels(two_rules()) == "web 12 34 5678 20 5000 14 678 3\n");
+  json rules = two_rules();
+  rules["rules"][1]["labels"] = {"web", "dmz"};
+  CHECK(dpf::cli::render_labels(rules) == "web dmz 12 34 5678 20 5000 14 678 3\n");
 }
 
 TEST_CASE("dpfctl: -s sync prints netstat's pfsync lines and the bulk update's progress") {

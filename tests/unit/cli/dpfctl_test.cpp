@@ -82,6 +82,20 @@ struct FakeNode {
       return nlohmann::json{
           {"states", {state("112", "224.0.0.18"), state("pfsync", "224.0.0.240")}}};
     };
+    // One labelled rule with counters.
+    h.rules = [] {
+      return nlohmann::json{{"inserted", {{"uid", 0}, {"pid", 77}}},
+                            {"rules",
+                             {{{"nr", 0},
+                               {"text", "pass all label \"any\""},
+                               {"labels", {"any"}},
+                               {"evaluations", 5},
+                               {"packets", {{"in", 3}, {"out", 2}}},
+                               {"bytes", {{"in", 300}, {"out", 200}}},
+                               {"states", 1},
+                               {"state_creations", 2},
+                               {"last_active", nullptr}}}}};
+    };
     h.kill_states = [this](const dpf::rest::Hooks::Params& q) {
       kills.push_back(q);
       return nlohmann::json{{"killed", 3}};
@@ -107,6 +121,28 @@ TEST_CASE("dpfctl: -s carp prints the node's carp view") {
   CHECK(r.out.find("carp: preempt on, demotion 0 (operator 0)\n") == 0);
   CHECK(r.out.find("\n1    sis0     MASTER  1       0       0      10.0.0.1/24        -\n") !=
         std::string::npos);
+}
+
+TEST_CASE("dpfctl: -v, -vv and -v -v choose pfctl's rule counter lines; -s labels its line") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  const std::string v =
+      "pass all label \"any\"\n"
+      "  [ Evaluations: 5         Packets: 5         Bytes: 500         States: 1     ]\n"
+      "  [ Inserted: uid 0 pid 77 State Creations: 2     ]\n";
+  const std::string vv = "@0 " + v + "  [ Last Active Time: N/A ]\n";
+  for (const auto& [args, want] :
+       {std::pair{" -s rules", std::string("pass all label \"any\"\n")},
+        std::pair{" -v -s rules", v}, std::pair{" -vsr", v}, std::pair{" -vvsr", vv},
+        std::pair{" -v -v -s rules", vv},
+        std::pair{" -s labels", std::string("any 5 5 500 3 300 2 200 2\n")},
+        std::pair{" -sl", std::string("any 5 5 500 3 300 2 200 2\n")}}) {
+    INFO(args);
+    const Run r = dpfctl(node.api() + args);
+    CHECK(r.status == 0);
+    CHECK(r.out == want);
+  }
 }
 
 TEST_CASE("dpfctl: carp demote N posts N with the token and prints the view after the change") {
@@ -251,9 +287,10 @@ TEST_CASE("dpfctl: --help lists every option and view on stdout, exit 0") {
     CHECK(r.out.find("usage: dpfctl ") == 0);
     for (const char* item :
          {"--api URL", "--config FILE", "--node NAME", "--token-file FILE", "$DPF_API",
-          "$DPF_TOKEN_FILE", "-s info|states|rules|timeouts|memory|sync|carp|interfaces|neighbors",
+          "$DPF_TOKEN_FILE",
+          "-s info|states|rules|labels|timeouts|memory|sync|carp|interfaces|neighbors",
           "-k HOST [-k HOST]", "(-k 10.0.0.0/24)", "-k id -k ID", "-F states", "-f FILE", "-o none",
-          "-v ", "-n ", "-h, --help", "--version", "carp demote N"}) {
+          "-v ", "(-vv: more still)", "-n ", "-h, --help", "--version", "carp demote N"}) {
       INFO(item);
       CHECK(r.out.find(item) != std::string::npos);
     }
@@ -278,11 +315,11 @@ void check_usage_error(const Run& r, const std::string& first_line) {
 TEST_CASE("dpfctl: unknown options and bad values are named with the usage, exit 1") {
   const std::pair<const char*, const char*> cases[] = {
       {"-s bogus",
-       "dpfctl: -s bogus: no such view (info, states, rules, timeouts, memory, sync, carp, "
-       "interfaces, neighbors)\n"},
+       "dpfctl: -s bogus: no such view (info, states, rules, labels, timeouts, memory, sync, "
+       "carp, interfaces, neighbors)\n"},
       {"-sbogus",
-       "dpfctl: -s bogus: no such view (info, states, rules, timeouts, memory, sync, carp, "
-       "interfaces, neighbors)\n"},
+       "dpfctl: -s bogus: no such view (info, states, rules, labels, timeouts, memory, sync, "
+       "carp, interfaces, neighbors)\n"},
       {"-o bogus", "dpfctl: -o bogus: no such optimization level; dpf takes only -o none\n"},
       {"-o basic -s rules",
        "dpfctl: -o basic: dpf does not optimize rulesets; only -o none is accepted\n"},

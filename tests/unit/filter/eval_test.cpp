@@ -61,6 +61,7 @@ void check(const std::string& conf, const std::vector<Expect>& cases) {
     Verdict lin = evaluate_linear(*rs, c.p);
     CHECK(std::string(name(lin.action)) == name(v.action));
     CHECK(number(lin) == number(v));
+    CHECK(lin.stop == v.stop);
   }
 }
 
@@ -95,6 +96,26 @@ pass in proto tcp to port 23
             {"outbound telnet is not in", tcp(kOut, kEm0, "10.0.0.5", 1234, "192.0.2.1", 23),
              Decision::kPass, 0},
         });
+}
+
+// The rule counters' evaluations: rules 0..stop were evaluated (pf's walk without skip steps).
+TEST_CASE("filter: an evaluation names the quick rule that stopped it, if any") {
+  auto rs = must_compile(R"(pass all
+block in quick proto tcp to port 23
+match in quick proto udp to port 53
+pass in proto tcp to port 24
+)");
+  const auto stop = [&](const Packet& p) {
+    const Verdict v = evaluate(*rs, p);
+    CHECK(evaluate_linear(*rs, p).stop == v.stop);
+    return v.stop;
+  };
+  CHECK(stop(tcp(kIn, kEm0, "10.0.0.5", 1234, "192.0.2.1", 23)) == 1);
+  CHECK(stop(udp(kIn, kEm0, "10.0.0.5", 1234, "192.0.2.1", 53)) == 2);        // a quick match rule
+  CHECK(stop(tcp(kIn, kEm0, "10.0.0.5", 1234, "192.0.2.1", 24)) == kNoRule);  // to the end
+  CHECK(stop(tcp(kOut, kEm0, "10.0.0.5", 1234, "192.0.2.1", 23)) == kNoRule);
+  auto empty = must_compile("");
+  CHECK(evaluate(*empty, tcp(kIn, kEm0, "10.0.0.5", 1234, "192.0.2.1", 23)).stop == kNoRule);
 }
 
 TEST_CASE("filter: in and out rules apply only in their direction") {

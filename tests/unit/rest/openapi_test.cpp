@@ -186,3 +186,25 @@ TEST_CASE("openapi: POST /api/v1/rules documents its body and the node's answers
   CHECK(post["responses"]["400"]["description"].get<std::string>().find(
             R"(the body is not {"file": NAME, "text": RULESET})") != std::string::npos);
 }
+
+TEST_CASE("openapi: GET /api/v1/rules documents each rule's counters as pfctl -vsr has them") {
+  const auto doc = nlohmann::json::parse(dpf::rest::openapi_json());
+  const auto& get = doc["paths"]["/api/v1/rules"]["get"];
+  const auto& rules =
+      resolve(doc, get["responses"]["200"]["content"]["application/json"]["schema"]);
+  CHECK(rules["required"] == nlohmann::json{"file", "rules", "text"});
+  CHECK(rules["properties"]["inserted"]["required"] == nlohmann::json{"uid", "pid"});
+  const auto& rule = resolve(doc, rules["properties"]["rules"]["items"]);
+  // As dataplane/slowpath/pf_view.cpp's pf_rules answers.
+  CHECK(rule["required"] == nlohmann::json{"nr", "text", "labels", "evaluations", "packets",
+                                           "bytes", "states", "state_creations", "last_active"});
+  for (const char* n : {"nr", "evaluations", "states", "state_creations"})
+    CHECK(rule["properties"][n]["type"] == "integer");
+  CHECK(rule["properties"]["labels"]["items"]["type"] == "string");
+  CHECK(rule["properties"]["last_active"]["nullable"] == true);
+  for (const char* n : {"packets", "bytes"}) {
+    const auto& in_out = resolve(doc, rule["properties"][n]);
+    CHECK(in_out["required"] == nlohmann::json{"in", "out"});
+    CHECK(in_out["properties"]["in"]["type"] == "integer");
+  }
+}

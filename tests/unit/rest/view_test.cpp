@@ -176,3 +176,72 @@ TEST_CASE("rest: stats list each vhid with its state, counters, transitions and 
   CHECK(j["carp"][0]["transitions"]["BACKUP"] == 2);
   CHECK(j["carp"][0]["rejected"]["bad-auth"] == 4);
 }
+
+TEST_CASE("rest: metrics carry each rule's counters, labelled by rule number and direction") {
+  NodeStats s = sample();
+  dpf::rest::RuleStats r;
+  r.nr = 1;
+  r.label = "web \"dmz\"";
+  r.evaluations = 12;
+  r.packets[0] = 20;
+  r.packets[1] = 14;
+  r.bytes[0] = 5000;
+  r.bytes[1] = 678;
+  r.states = 2;
+  r.state_creations = 3;
+  s.rules = {dpf::rest::RuleStats{}, r};
+  const std::string m = dpf::rest::metrics_text(s);
+  CHECK(m.find("# TYPE dpf_rule_evaluations_total counter\n") != std::string::npos);
+  CHECK(m.find("dpf_rule_evaluations_total{node=\"fw-a\",rule=\"0\",label=\"\"} 0\n") !=
+        std::string::npos);
+  CHECK(m.find("dpf_rule_evaluations_total{node=\"fw-a\",rule=\"1\",label=\"web \\\"dmz\\\"\"} "
+               "12\n") != std::string::npos);
+  CHECK(m.find("dpf_rule_packets_total{node=\"fw-a\",rule=\"1\",dir=\"in\"} 20\n") !=
+        std::string::npos);
+  CHECK(m.find("dpf_rule_packets_total{node=\"fw-a\",rule=\"1\",dir=\"out\"} 14\n") !=
+        std::string::npos);
+  CHECK(m.find("dpf_rule_bytes_total{node=\"fw-a\",rule=\"1\",dir=\"in\"} 5000\n") !=
+        std::string::npos);
+  CHECK(m.find("dpf_rule_bytes_total{node=\"fw-a\",rule=\"1\",dir=\"out\"} 678\n") !=
+        std::string::npos);
+  CHECK(m.find("# TYPE dpf_rule_states gauge\n") != std::string::npos);
+  CHECK(m.find("dpf_rule_states{node=\"fw-a\",rule=\"1\"} 2\n") != std::string::npos);
+  CHECK(m.find("dpf_rule_state_creations_total{node=\"fw-a\",rule=\"1\"} 3\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("rest: metrics carry the state table's operations and insert failures by reason") {
+  NodeStats s = sample();
+  s.state_ops.searches = 900;
+  s.state_ops.inserts = 40;
+  s.state_ops.removals = 38;
+  s.state_ops.insert_failures = {{"state-limit", 2}, {"exists", 1}};
+  const std::string m = dpf::rest::metrics_text(s);
+  CHECK(m.find("dpf_state_searches_total{node=\"fw-a\"} 900\n") != std::string::npos);
+  CHECK(m.find("dpf_state_inserts_total{node=\"fw-a\"} 40\n") != std::string::npos);
+  CHECK(m.find("dpf_state_removals_total{node=\"fw-a\"} 38\n") != std::string::npos);
+  CHECK(m.find("dpf_state_insert_failures_total{node=\"fw-a\",reason=\"state-limit\"} 2\n") !=
+        std::string::npos);
+  CHECK(m.find("dpf_state_insert_failures_total{node=\"fw-a\",reason=\"exists\"} 1\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("rest: metrics tell reloads by result, and the last one's time and success") {
+  NodeStats s = sample();
+  std::string m = dpf::rest::metrics_text(s);
+  CHECK(m.find("dpf_ruleset_reloads_total{node=\"fw-a\",result=\"ok\"} 0\n") != std::string::npos);
+  CHECK(m.find("dpf_ruleset_last_reload_timestamp_seconds{node=\"fw-a\"} 0.000\n") !=
+        std::string::npos);
+  CHECK(m.find("dpf_ruleset_last_reload_success{node=\"fw-a\"} 1\n") != std::string::npos);
+  s.reloads.ok = 3;
+  s.reloads.failed = 1;
+  s.reloads.last_time = 1764931200.25;
+  s.reloads.last_ok = false;
+  m = dpf::rest::metrics_text(s);
+  CHECK(m.find("dpf_ruleset_reloads_total{node=\"fw-a\",result=\"ok\"} 3\n") != std::string::npos);
+  CHECK(m.find("dpf_ruleset_reloads_total{node=\"fw-a\",result=\"failed\"} 1\n") !=
+        std::string::npos);
+  CHECK(m.find("dpf_ruleset_last_reload_timestamp_seconds{node=\"fw-a\"} 1764931200.250\n") !=
+        std::string::npos);
+  CHECK(m.find("dpf_ruleset_last_reload_success{node=\"fw-a\"} 0\n") != std::string::npos);
+}

@@ -11,6 +11,7 @@
 #include "dataplane/net/drop.h"
 #include "dataplane/net/wire/build.h"
 #include "dataplane/node/node.h"
+#include "dataplane/slowpath/pf_load.h"
 #include "tests/unit/node/ring_node.h"
 #include "tests/unit/slowpath/jobs_fixture.h"
 
@@ -101,6 +102,52 @@ TEST_CASE("stats: the node's counters are the sums of every lcore's, the drops b
         r != static_cast<size_t>(DropReason::kArpForeign))
       CHECK(s.drops[r].second == before.drops[r].second);
   }
+}
+
+TEST_CASE("stats: each rule's counters are summed over the workers' and the control's lanes") {
+  test::RingNode& b = bench();
+  Jobs j(b.node);
+  const PfRuleset* rs = b.node.pf->ruleset.load();
+  REQUIRE(rs->counters->lanes() == b.node.n_workers + 1);
+  const rest::NodeStats before = stats(b, j);
+  REQUIRE(before.rules.size() == 1);
+  rs->counters->count(0, 0, wire::Direction::kIn, 100, 1);
+  rs->counters->count(b.node.n_workers, 0, wire::Direction::kOut, 60, 1);
+  rs->counters->evaluated(0, 0);
+  rs->counters->evaluated(b.node.n_workers, 0);
+
+  const rest::NodeStats s = stats(b, j);
+  REQUIRE(s.rules.size() == 1);
+  CHECK(s.rules[0].nr == 0);
+  CHECK(s.rules[0].label.empty());
+  CHECK(s.rules[0].evaluations - before.rules[0].evaluations == 2);
+  CHECK(s.rules[0].packets[0] - before.rules[0].packets[0] == 1);
+  CHECK(s.rules[0].packets[1] - before.rules[0].packets[1] == 1);
+  CHECK(s.rules[0].bytes[0] - before.rules[0].bytes[0] == 100);
+  CHECK(s.rules[0].bytes[1] - before.rules[0].bytes[1] == 60);
+  // The state table's figures, and every insert failure reason.
+  const auto c = b.node.pf->table->counters();
+  CHECK(s.state_ops.inserts == c.inserts);
+  CHECK(s.state_ops.removals == c.removals);
+  REQUIRE(s.state_ops.insert_failures.size() == 6);
+  CHECK(s.state_ops.insert_failures[2].first == "exists");
+  CHECK(s.state_ops.insert_failures[2].second == c.insert_exists);
+}
+
+TEST_CASE("stats: reloads are counted by outcome, with the last one's time and success") {
+  test::RingNode& b = bench();
+  Jobs j(b.node);
+  const rest::NodeStats before = stats(b, j);
+  pf_count_reload(*b.node.pf, false);
+  rest::NodeStats s = stats(b, j);
+  CHECK(s.reloads.failed - before.reloads.failed == 1);
+  CHECK(s.reloads.ok == before.reloads.ok);
+  CHECK_FALSE(s.reloads.last_ok);
+  CHECK(s.reloads.last_time > 1.7e9);  // Unix time, not the node's uptime
+  pf_count_reload(*b.node.pf, true);
+  s = stats(b, j);
+  CHECK(s.reloads.ok - before.reloads.ok == 1);
+  CHECK(s.reloads.last_ok);
 }
 
 TEST_CASE("stats: the neighbour table is listed with interface, MAC, state and held packets") {

@@ -17,9 +17,11 @@
 
 namespace dpf::test {
 
-inline std::unique_ptr<Pf> make_pf(uint32_t limit = 1024) {
+// `lanes`: rule counter lanes, one per worker index the test filters with, plus the control's.
+inline std::unique_ptr<Pf> make_pf(uint32_t limit = 1024, unsigned lanes = 2) {
   auto pf = std::make_unique<Pf>();
   pf->clock = NodeClock::start();
+  pf->lanes = lanes;
   pf->table = state::test::make_table(limit);
   return pf;
 }

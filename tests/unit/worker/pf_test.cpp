@@ -123,5 +123,101 @@ TEST_CASE("pf: a state gets the RuleRef of the ruleset that passed its packet, a
   rte_mempool_free(pool);
 }
 
+// One packet through pf_test on lane 0, each in an mbuf of its own (a blocked one is freed).
+bool filter_one(Node& node, rte_mempool* pool, wire::Direction dir, const net::PacketInfo& info) {
+  WorkerContext w;
+  w.node = &node;
+  w.index = 0;
+  w.c = &node.counters[0];
+  rte_mbuf* m = rte_pktmbuf_alloc(pool);
+  REQUIRE(m != nullptr);
+  const bool passed = pf_test(w, dir, 0, 0, m, info, 7);
+  if (passed) rte_pktmbuf_free(m);
+  return passed;
+}
+
+net::PacketInfo udp_reply(uint16_t dport) {
+  net::PacketInfo info = udp_info(53);
+  std::swap(info.src, info.dst);
+  info.sport = 53;
+  info.dport = dport;
+  return info;
+}
+
+// pf's counters (pfctl -vsr), evaluations as dpf counts them (rule_counters.h): every rule up to
+// the quick rule that stopped the evaluation, or to the last.
+TEST_CASE("pf: a rule counts evaluations, its packets, its states' packets and its states") {
+  Node node;
+  node.pf = make_pf(64);
+  node.n_workers = 1;
+  node.counters.resize(2);
+  rte_mempool* pool = rte_pktmbuf_pool_create("pf_counters", 63, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                              static_cast<int>(rte_socket_id()));
+  REQUIRE(pool != nullptr);
+  node.pool = pool;
+  pf_publish(*node.pf, build(*node.pf,
+                             "block in all\n"
+                             "pass in quick proto udp to port 53 keep state\n"
+                             "block in proto udp to port 53\n"));
+  node.pf->table->register_reader(0);
+  const PfRuleset* rs = node.pf->ruleset.load();
+
+  CHECK(filter_one(node, pool, wire::Direction::kIn, udp_info(1000)));    // creates a state
+  CHECK(filter_one(node, pool, wire::Direction::kIn, udp_info(1000)));    // on the state
+  CHECK(filter_one(node, pool, wire::Direction::kOut, udp_reply(1000)));  // the reply, on it
+  net::PacketInfo other = udp_info(1001);
+  other.dport = 80;
+  CHECK_FALSE(filter_one(node, pool, wire::Direction::kIn, other));  // blocked by rule 0
+
+  auto t = rs->counters->sum();
+  REQUIRE(t.size() == 3);
+  // The first packet stopped at quick rule 1; the one to port 80 went through all three; packets
+  // on the state evaluated nothing.
+  CHECK(t[0].evaluations == 2);
+  CHECK(t[1].evaluations == 2);
+  CHECK(t[2].evaluations == 1);
+  CHECK(t[0].packets[0] == 1);  // the block
+  CHECK(t[0].bytes[0] == 28);
+  CHECK(t[1].packets[0] == 2);  // the state's first packet and the one after it
+  CHECK(t[1].packets[1] == 1);  // the reply
+  CHECK(t[1].bytes[0] == 56);
+  CHECK(t[1].bytes[1] == 28);
+  CHECK(t[1].state_creations == 1);
+  CHECK(rs->refs[1]->states.load() == 1);
+  CHECK(t[1].active);
+  CHECK(t[1].last_active == 7);
+  CHECK(t[2].packets[0] + t[2].packets[1] == 0);
+  CHECK_FALSE(t[2].active);
+
+  // A reload starts from zero; the old rule's state still counts to the old rule only.
+  pf_publish(*node.pf, build(*node.pf,
+                             "block in all\n"
+                             "pass in quick proto udp to port 53 keep state\n"
+                             "block in proto udp to port 53\n"));
+  const PfRuleset* fresh = node.pf->ruleset.load();
+  CHECK(filter_one(node, pool, wire::Direction::kIn, udp_info(1000)));
+  const auto after = fresh->counters->sum();
+  for (const auto& r : after) {
+    CHECK(r.evaluations == 0);
+    CHECK(r.packets[0] == 0);
+  }
+  const auto* ref = static_cast<const RuleRef*>(node.pf->retired.front().refs->refs.front().get());
+  CHECK(ref->counters->sum()[1].packets[0] == 3);
+
+  node.pf->table->unregister_reader(0);
+  state::PacketTuple tuple;
+  tuple.af = state::AddrFamily::kInet;
+  tuple.proto = wire::kIpProtoUdp;
+  tuple.src = state::Addr::v4(10, 0, 0, 1);
+  tuple.dst = state::Addr::v4(192, 168, 1, 1);
+  tuple.sport = 1000;
+  tuple.dport = 53;
+  const auto dir = state::Direction::kIn;
+  CHECK(pf_remove_state(*node.pf, node.pf->table->lookup(state::make_lookup_key(tuple, dir), dir)));
+  pf_reclaim(*node.pf);
+  node.pf.reset();
+  rte_mempool_free(pool);
+}
+
 }  // namespace
 }  // namespace dpf

@@ -117,7 +117,12 @@ std::string render_timeouts(const nlohmann::json& pf) {
 }
 
 std::string render_memory(const nlohmann::json& pf) {
-  return line("%-13s hard limit %8u\n", "states", pf.value("state_limit", 0u));
+  // pfctl_show_limits, for the limits dpf has: states and src-nodes.
+  std::string out = line("%-13s hard limit %8u\n", "states", pf.value("state_limit", 0u));
+  if (pf.contains("src_tracking"))
+    out +=
+        line("%-13s hard limit %8u\n", "src-nodes", pf["src_tracking"].value("src_node_limit", 0u));
+  return out;
 }
 
 std::string render_sync(const nlohmann::json& p) {

@@ -46,7 +46,18 @@ class StateListReader {
 // (pfctl -k id -k ID), or all=1 (pfctl -F states). {"killed": N}.
 nlohmann::json pf_kill_states(Node& node, const Params& q);
 nlohmann::json pf_rules(Node& node);
+// GET /api/v1/pf: counters (with pfctl -vsi's limit counters), timeouts, limits, source
+// tracking and the tables (as pf_tables without entries).
 nlohmann::json pf_info(Node& node);
+// GET /api/v1/sources (pfctl -s Sources): the source nodes, limit=N of them (default 1000).
+// {"total": nodes, "sources": [{"addr", "raddr", "rule", "states", "conn", "conn_rate":
+// {"count" (thousandths), "seconds"}, "age", "expires_in" (null while it has states),
+// "packets", "bytes"}]}; packets and bytes are those of the node's current states.
+nlohmann::json pf_sources(Node& node, const Params& q);
+// GET /api/v1/tables (pfctl -s Tables): the ruleset's tables and the overload tables, by name,
+// with pf's flags and their entry counts (defined entries plus run-time hosts); entries=1 adds
+// the entries (the first 1000 of each table).
+nlohmann::json pf_tables(Node& node, const Params& q);
 // GET /api/v1/pfsync: pfsync's statistics (netstat -s -p pfsync names), bulk update progress.
 nlohmann::json pfsync_info(Node& node);
 

@@ -90,6 +90,9 @@ struct SrcNodeInfo {
   uint32_t conn_rate = 0;  // current threshold count, in events (rounded down)
   uint32_t creation = 0;
   uint32_t expire = 0;
+  uint32_t conn_rate_count = 0;    // the threshold's count in thousandths (ConnRate::count)
+  uint32_t conn_rate_seconds = 0;  // … and its period (max-src-conn-rate N/S: S; 0 = none)
+  const SrcNode* node = nullptr;   // which node: what states' src_node points at
 };
 
 class SrcNodeTable {

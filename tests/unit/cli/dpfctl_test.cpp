@@ -86,6 +86,20 @@ struct FakeNode {
       kills.push_back(q);
       return nlohmann::json{{"killed", 3}};
     };
+    h.rules = [] { return nlohmann::json{{"rules", {{{"nr", 0}, {"text", "pass all"}}}}}; };
+    h.pf_info = [] {
+      return nlohmann::json{{"state_limit", 100},
+                            {"timeouts", {{{"name", "tcp.first"}, {"value", 120}}}},
+                            {"counters", nlohmann::json::object()}};
+    };
+    h.sources = [](const dpf::rest::Hooks::Params&) {
+      return nlohmann::json{{"sources", nlohmann::json::array()}};
+    };
+    h.tables = [](const dpf::rest::Hooks::Params&) {
+      return nlohmann::json{{"tables", {{{"name", "keep"}, {"active", true}, {"persist", true}}}}};
+    };
+    h.pfsync = [] { return nlohmann::json{{"enabled", false}}; };
+    h.routes = [] { return nlohmann::json{{"routes", nlohmann::json::array()}}; };
     h.carp_demote = [this](const nlohmann::json& body) {
       demotes.push_back(body["demotion"].get<int>());
       operator_demotion = demotes.back();
@@ -107,6 +121,39 @@ TEST_CASE("dpfctl: -s carp prints the node's carp view") {
   CHECK(r.out.find("carp: preempt on, demotion 0 (operator 0)\n") == 0);
   CHECK(r.out.find("\n1    sis0     MASTER  1       0       0      10.0.0.1/24        -\n") !=
         std::string::npos);
+}
+
+TEST_CASE("dpfctl: -s all prints pfctl -sa's titles in its order, skipping empty lists") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  const Run r = dpfctl(node.api() + " -s all", "", true);
+  CHECK(r.status == 0);
+  // No source node: no SOURCE TRACKING NODES title, as pfctl_show_src_nodes.
+  std::vector<std::string> titles;
+  size_t at = 0;
+  for (size_t nl; (nl = r.out.find('\n', at)) != std::string::npos; at = nl + 1) {
+    const std::string line = r.out.substr(at, nl - at);
+    if (!line.empty() && line.back() == ':' && line.find(' ') != 0 &&
+        line.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos)
+      titles.push_back(line);
+  }
+  CHECK(titles ==
+        std::vector<std::string>{"FILTER RULES:", "STATES:", "INFO:", "TIMEOUTS:", "LIMITS:",
+                                 "TABLES:", "PFSYNC:", "CARP:", "INTERFACES:", "ROUTES:"});
+  CHECK(r.out.find("FILTER RULES:\npass all\n\nSTATES:\n") == 0);
+  CHECK(r.out.find("\nTABLES:\nkeep\n\nPFSYNC:\n") != std::string::npos);
+}
+
+TEST_CASE("dpfctl: -s all stops at the first view the node cannot give, with its error") {
+  dpf::rest::Server bare([] { return dpf::rest::NodeStats{}; }, "");
+  std::string error;
+  REQUIRE(bare.start("127.0.0.1:0", error));
+  const Run r = dpfctl("--api http://127.0.0.1:" + std::to_string(bare.port()) + " -s all");
+  CHECK(r.status == 1);
+  CHECK(r.out == "dpfctl: http://127.0.0.1:" + std::to_string(bare.port()) +
+                     "/api/v1/rules: HTTP 501: not available on this node\n");
+  bare.stop();
 }
 
 TEST_CASE("dpfctl: carp demote N posts N with the token and prints the view after the change") {
@@ -245,11 +292,26 @@ TEST_CASE("dpfctl: --help lists every option and view on stdout, exit 0") {
     const Run r = dpfctl(args, "", true);
     CHECK(r.status == 0);
     CHECK(r.out.find("usage: dpfctl ") == 0);
-    for (const char* item :
-         {"--api URL", "--config FILE", "--node NAME", "--token-file FILE", "$DPF_API",
-          "$DPF_TOKEN_FILE", "-s info|states|rules|timeouts|memory|sync|carp|interfaces|neighbors",
-          "-k HOST [-k HOST]", "(-k 10.0.0.0/24)", "-k id -k ID", "-F states", "-f FILE", "-o none",
-          "-v ", "-n ", "-h, --help", "--version", "carp demote N"}) {
+    for (const char* item : {"--api URL",
+                             "--config FILE",
+                             "--node NAME",
+                             "--token-file FILE",
+                             "$DPF_API",
+                             "$DPF_TOKEN_FILE",
+                             "-s info|states|Sources|rules|timeouts|memory|Tables|all",
+                             "-s sync|carp|interfaces|neighbors|routes",
+                             "a dpf extension",
+                             "-k HOST [-k HOST]",
+                             "(-k 10.0.0.0/24)",
+                             "-k id -k ID",
+                             "-F states",
+                             "-f FILE",
+                             "-o none",
+                             "-v ",
+                             "-n ",
+                             "-h, --help",
+                             "--version",
+                             "carp demote N"}) {
       INFO(item);
       CHECK(r.out.find(item) != std::string::npos);
     }
@@ -274,11 +336,11 @@ void check_usage_error(const Run& r, const std::string& first_line) {
 TEST_CASE("dpfctl: unknown options and bad values are named with the usage, exit 1") {
   const std::pair<const char*, const char*> cases[] = {
       {"-s bogus",
-       "dpfctl: -s bogus: no such view (info, states, rules, timeouts, memory, sync, carp, "
-       "interfaces, neighbors)\n"},
+       "dpfctl: -s bogus: no such view (info, states, Sources, rules, timeouts, memory, Tables, "
+       "all, sync, carp, interfaces, neighbors, routes)\n"},
       {"-sbogus",
-       "dpfctl: -s bogus: no such view (info, states, rules, timeouts, memory, sync, carp, "
-       "interfaces, neighbors)\n"},
+       "dpfctl: -s bogus: no such view (info, states, Sources, rules, timeouts, memory, Tables, "
+       "all, sync, carp, interfaces, neighbors, routes)\n"},
       {"-o bogus", "dpfctl: -o bogus: no such optimization level; dpf takes only -o none\n"},
       {"-o basic -s rules",
        "dpfctl: -o basic: dpf does not optimize rulesets; only -o none is accepted\n"},
@@ -337,7 +399,8 @@ TEST_CASE("dpfctl: with nothing to do it prints the usage on stderr, exit 1") {
 
 TEST_CASE("dpfctl: -o none and pfctl's -s abbreviations are accepted") {
   // They get past option checking and reach the (closed) port: exit 1, not a usage error.
-  for (const char* args : {"-o none -s rules", "-sr", "-s s", "-s Interfaces", "-F s"}) {
+  for (const char* args :
+       {"-o none -s rules", "-sr", "-s s", "-s Interfaces", "-F s", "-s S", "-sT", "-s a"}) {
     INFO(args);
     const Run r = dpfctl(std::string("--api http://127.0.0.1:1 ") + args);
     CHECK(r.status == 1);

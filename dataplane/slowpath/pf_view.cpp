@@ -257,6 +257,21 @@ nlohmann::json StateListReader::list(const Params& q) {
   }
 }
 
+nlohmann::json StateListReader::sources(const SourceNodes& nodes, const Params& q) {
+  if (!registered_) return {{"error", "the state table has no reader slot for the listing"}};
+  std::lock_guard lock(mu_);
+  state::StateTable& table = *node_.pf->table;
+  table.online(id_);
+  try {
+    auto out = pf_sources(node_, nodes, q, static_cast<int>(id_));
+    table.offline(id_);
+    return out;
+  } catch (...) {
+    table.offline(id_);
+    throw;
+  }
+}
+
 nlohmann::json pf_kill_states(Node& node, const Params& q) {
   Pf& pf = *node.pf;
   std::vector<State*> victims;
@@ -482,10 +497,18 @@ nlohmann::json limit_counters_json(const Node& node) {
 }
 
 // Packets and bytes (both directions) of the states that hold each source node: pf counts
-// them in the node as they pass; dpf adds up the node's current states when asked.
-std::map<const state::SrcNode*, std::pair<uint64_t, uint64_t>> src_node_traffic(Pf& pf) {
+// them in the node as they pass; dpf adds up the node's current states when asked. `reader`
+// as for pf_states.
+std::map<const state::SrcNode*, std::pair<uint64_t, uint64_t>> src_node_traffic(Pf& pf,
+                                                                                int reader) {
   std::map<const state::SrcNode*, std::pair<uint64_t, uint64_t>> out;
+  constexpr unsigned kQuiescentEvery = 256;
+  unsigned since_quiescent = 0;
   pf.table->for_each([&](State& s) {
+    if (reader >= 0 && ++since_quiescent == kQuiescentEvery) {
+      since_quiescent = 0;
+      pf.table->quiescent(static_cast<unsigned>(reader));
+    }
     if (s.unlinked || s.src_node == nullptr) return;
     auto& t = out[s.src_node];
     t.first += s.packets[0] + s.packets[1];
@@ -506,14 +529,23 @@ bool table_referenced(const pfconf::Ruleset& rs, const std::string& name) {
 
 }  // namespace
 
-nlohmann::json pf_sources(Node& node, const Params& q) {
+SourceNodes pf_source_nodes(Node& node) {
+  Pf& pf = *node.pf;
+  SourceNodes out;
+  out.now = pf_now(pf);
+  if (pf.src_nodes) out.nodes = pf.src_nodes->snapshot();
+  return out;
+}
+
+nlohmann::json pf_sources(Node& node, const SourceNodes& sn, const Params& q, int reader) {
   Pf& pf = *node.pf;
   const size_t limit = std::min<size_t>(param_size(q, "limit", 1000), 100000);
   nlohmann::json out = nlohmann::json::array();
-  if (!pf.src_nodes) return {{"total", 0}, {"sources", out}};
-  const uint32_t now = pf_now(pf);
-  const auto nodes = pf.src_nodes->snapshot();
-  const auto traffic = src_node_traffic(pf);
+  const uint32_t now = sn.now;
+  const auto& nodes = sn.nodes;
+  // No node, no walk: a node without source tracking pays nothing for the view.
+  std::map<const state::SrcNode*, std::pair<uint64_t, uint64_t>> traffic;
+  if (!nodes.empty()) traffic = src_node_traffic(pf, reader);
   for (const auto& n : nodes) {
     if (out.size() >= limit) break;
     const auto* ref = static_cast<const RuleRef*>(n.key.rule);

@@ -68,8 +68,10 @@ rest::Hooks rest_hooks(Node& node, SlowPath& slow, StateListReader& lister) {
     return sp->call([n, body] { return load_rules(*n, body); });
   };
   hooks.pf_info = [n, sp] { return sp->call([n] { return pf_info(*n); }); };
-  hooks.sources = [n, sp](const Params& q) {
-    return sp->call([n, q] { return pf_sources(*n, q); });
+  // The source nodes are read on the control thread; the walk of the states for their traffic
+  // on this one, as a listing of the states is.
+  hooks.sources = [n, sp, l = &lister](const Params& q) {
+    return l->sources(sp->call([n] { return pf_source_nodes(*n); }), q);
   };
   hooks.tables = [n, sp](const Params& q) { return sp->call([n, q] { return pf_tables(*n, q); }); };
   hooks.routes = [n] { return node_routes(*n); };

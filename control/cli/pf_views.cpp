@@ -28,14 +28,6 @@ std::string ntop(const std::string& a) {
   return buf;
 }
 
-// One counter line of print_status: "  NAME  TOTAL  RATE/s", the rate left blank while pf has
-// run less than a second.
-std::string counter_line(const std::string& name, uint64_t n, uint64_t runtime) {
-  std::string out = line("  %-25s %14" PRIu64 " ", name.c_str(), n);
-  if (runtime > 0) return out + line("%14.1f/s\n", static_cast<double>(n) / runtime);
-  return out + line("%14s\n", "");
-}
-
 uint64_t whole_seconds(double uptime) {
   return uptime > 0 ? static_cast<uint64_t>(uptime) : 0;
 }
@@ -73,14 +65,15 @@ std::string render_src_table(const nlohmann::json& pf, double uptime) {
   for (const auto& [label, key] :
        {std::pair{"searches", "src node searches"}, std::pair{"inserts", "src node inserts"},
         std::pair{"removals", "src node removals"}})
-    out += counter_line(label, c.value(key, uint64_t{0}), whole_seconds(uptime));
+    out += status_counter_line(label, c.value(key, uint64_t{0}), whole_seconds(uptime));
   return out;
 }
 
 std::string render_limit_counters(const nlohmann::json& pf, double uptime) {
   std::string out = "Limit Counters\n";
   for (const auto& c : pf.value("limit_counters", nlohmann::json::array()))
-    out += counter_line(c.value("name", "?"), c.value("value", uint64_t{0}), whole_seconds(uptime));
+    out += status_counter_line(c.value("name", "?"), c.value("value", uint64_t{0}),
+                               whole_seconds(uptime));
   out += "Syncookies\n";
   out += line("  %-25s %s\n", "mode", pf.value("syncookies", "never").c_str());
   return out;
@@ -121,6 +114,16 @@ std::string render_routes(const nlohmann::json& routes) {
     out += dest + " " + via + " " + r.value("interface", "?") + "\n";
   }
   return out;
+}
+
+std::string status_counter_line(const std::string& name, uint64_t n, uint64_t runtime) {
+  std::string out = line("  %-25s %14" PRIu64 " ", name.c_str(), n);
+  if (runtime > 0) return out + line("%14.1f/s\n", static_cast<double>(n) / runtime);
+  return out + line("%14s\n", "");
+}
+
+std::string status_header(const std::string& name) {
+  return line("%-27s %14s %16s\n", name.c_str(), "Total", "Rate");
 }
 
 void append_title(std::string& out, bool& first, const char* title) {

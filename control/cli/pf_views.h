@@ -3,6 +3,7 @@
 // Pure: no DPDK, no network; runs in the dpfctl process. Allocates its output.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +29,12 @@ std::string render_tables(const nlohmann::json& tables, bool verbose);
 // `dpfctl -s routes` (dpf's own view) from GET /api/v1/routes: a header, then one line per
 // route: destination/prefix, the gateway ("link" for a connected network), the interface.
 std::string render_routes(const nlohmann::json& routes);
+
+// One counter line of pfctl's print_status, "  NAME  TOTAL  RATE/s" ("  %-25s %14ju %14.1f/s"):
+// the rate is per second of `runtime` (whole seconds), and blank while it is 0.
+std::string status_counter_line(const std::string& name, uint64_t n, uint64_t runtime);
+// print_status's table header ("%-27s %14s %16s": "State Table", "Total", "Rate").
+std::string status_header(const std::string& name);
 
 // pfctl_print_title for `-s all`: the title on its own line, after a blank line unless it is the
 // first title (`first`, which it clears).

@@ -2,6 +2,7 @@
 //   -s info|states|Sources|rules|timeouts|memory|Tables|all   show as pfctl does (-v: more)
 //   -s sync|carp|interfaces|neighbors|routes                  dpf's own views
 //   -k HOST|NET [-k HOST|NET] | -k id -k ID                     kill states
+//   -K HOST|NET [-K HOST|NET]                                   kill source nodes
 //   -F states                                                   flush states
 //   -f FILE                                                     load rules (-n: parse only)
 //   -nvf FILE                                                   print FILE as pfctl -nvf does
@@ -27,7 +28,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file FILE]\n"
-    "              [-nv] [-o none] [-s modifier] [-k host|net|id] [-F states] [-f file]\n"
+    "              [-nv] [-o none] [-s modifier] [-k host|net|id] [-K host|net]\n"
+    "              [-F states] [-f file]\n"
     "       dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file FILE]\n"
     "              [-v] carp demote N\n"
     "       dpfctl --help | --version\n"
@@ -45,6 +47,8 @@ constexpr const char* kUsage =
     "  -k HOST [-k HOST]   kill states from the first host (to the second); each may be a\n"
     "                      network (-k 10.0.0.0/24); one alone matches either end\n"
     "  -k id -k ID         kill the state with this id (16 hex digits[/creatorid])\n"
+    "  -K HOST [-K HOST]   kill the source nodes of the first host or network (the second\n"
+    "                      must hold their translation address, 0.0.0.0 in dpf)\n"
     "  -F states           flush every state\n"
     "  -f FILE             load FILE as the ruleset (with -n: only check and print it)\n"
     "  -o none             accepted for pfctl's sake: dpf never optimizes rulesets\n"
@@ -60,8 +64,9 @@ struct Args {
   std::string config, node, token_file, show, flush, file;
   std::string token_from;  // where token_file came from, for its errors: "--token-file", ...
   std::vector<std::string> kills;
-  std::vector<std::string> words;  // a command: `carp demote N`
-  int demotion = 0;                // N of `carp demote N`
+  std::vector<std::string> src_kills;  // -K
+  std::vector<std::string> words;      // a command: `carp demote N`
+  int demotion = 0;                    // N of `carp demote N`
   bool verbose = false, noaction = false;
   bool help = false, version = false;
 };
@@ -197,7 +202,7 @@ bool parse(int argc, char** argv, Args& a, std::string& error) {
         a.noaction = true;
       } else if (c == 'h') {
         a.help = true;
-      } else if (c == 's' || c == 'k' || c == 'F' || c == 'f' || c == 'o') {
+      } else if (c == 's' || c == 'k' || c == 'K' || c == 'F' || c == 'f' || c == 'o') {
         std::string value = arg.substr(j + 1);
         if (value.empty() && !next(value))
           return error = std::string("-") + c + " needs a value", false;
@@ -205,6 +210,9 @@ bool parse(int argc, char** argv, Args& a, std::string& error) {
         if (c == 'k' && a.kills.size() == 2)
           return error = "-k: at most two -k options (source and destination, or `id` and an id)",
                  false;
+        if (c == 'K' && a.src_kills.size() == 2)
+          return error = "-K: at most two -K options (source and destination)", false;
+        if (c == 'K') a.src_kills.push_back(value);
         if (c == 's') a.show = canonical_show(value);
         if (c == 'k') a.kills.push_back(value);
         if (c == 'F') a.flush = value;
@@ -380,6 +388,18 @@ int kill_states(const Args& a) {
   return 0;
 }
 
+// pfctl -K: DELETE /api/v1/sources; says what pfctl_kill_src_nodes says (each host given as an
+// address or network counts as one source or destination).
+int kill_sources(const Args& a) {
+  std::string query = "host=" + url_escape(a.src_kills[0]);
+  if (a.src_kills.size() == 2) query += "&host2=" + url_escape(a.src_kills[1]);
+  nlohmann::json reply;
+  if (int rc = send(a.ep, "DELETE", "/api/v1/sources?" + query, "", reply)) return rc;
+  std::fprintf(stderr, "killed %zu src nodes from 1 sources and %zu destinations\n",
+               reply.value("killed", size_t{0}), a.src_kills.size() - 1);
+  return 0;
+}
+
 // POST /api/v1/carp/demote and print the node's carp view as it is after the change.
 int carp_demote(const Args& a) {
   nlohmann::json reply;
@@ -448,12 +468,14 @@ int main(int argc, char** argv) {
   }
   // The node's reading of the file (CRLF, trailing blanks), without its permission check. Only
   // changes carry the token: views work for whoever may not read the file.
-  const bool changes = !a.words.empty() || !a.kills.empty() || !a.flush.empty() || !a.file.empty();
+  const bool changes = !a.words.empty() || !a.kills.empty() || !a.src_kills.empty() ||
+                       !a.flush.empty() || !a.file.empty();
   if (changes && !a.token_file.empty() &&
       !dpf::rest::read_token_file(a.token_file, false, a.ep.token, error))
     return fail(error + " (from " + a.token_from + ")");
   if (!a.words.empty()) return carp_demote(a);
   if (!a.kills.empty()) return kill_states(a);
+  if (!a.src_kills.empty()) return kill_sources(a);
   if (!a.flush.empty()) {
     nlohmann::json reply;
     if (int rc = send(a.ep, "DELETE", "/api/v1/states?all=1", "", reply)) return rc;

@@ -173,6 +173,23 @@ const char* openapi_json() {
           "501": {"$ref": "#/components/responses/NotAvailable"},
           "503": {"$ref": "#/components/responses/NotAvailable"}
         }
+      },
+      "delete": {
+        "summary": "Kill source nodes (pfctl -K): those of host (an address or a network), and with host2 only those whose raddr (0.0.0.0 in dpf) is in host2. Their states stay, without a source node.",
+        "security": [{"bearer": []}],
+        "parameters": [
+          {"name": "host", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?$"}, "description": "Kill the source nodes of this IPv4 address, or of an address in this network (a.b.c.d/len)."},
+          {"name": "host2", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?$"}, "description": "With host: only the nodes whose raddr is this address or in this network."}
+        ],
+        "responses": {
+          "200": {"description": "{\"killed\": N}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/View"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "405": {"$ref": "#/components/responses/MethodNotAllowed"},
+          "501": {"$ref": "#/components/responses/NotAvailable"},
+          "503": {"$ref": "#/components/responses/NotAvailable"}
+        }
       }
     },
     "/api/v1/tables": {

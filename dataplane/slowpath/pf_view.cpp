@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "control/config/cluster.h"
 #include "control/pfconf/address.h"
@@ -569,6 +570,44 @@ nlohmann::json pf_sources(Node& node, const SourceNodes& sn, const Params& q, in
     out.push_back(std::move(j));
   }
   return {{"total", nodes.size()}, {"sources", out}};
+}
+
+nlohmann::json pf_kill_sources(Node& node, const Params& q) {
+  Pf& pf = *node.pf;
+  const auto it = q.find("host");
+  if (it == q.end()) return {{"error", "say which sources: host=ADDR[/LEN][&host2=ADDR[/LEN]]"}};
+  const auto src = parse_ipv4_net(it->second);
+  if (!src) return {{"error", "host: not an IPv4 address or network: " + it->second}};
+  std::optional<config::Ipv4Prefix> dst;
+  if (const auto it2 = q.find("host2"); it2 != q.end() && !(dst = parse_ipv4_net(it2->second)))
+    return {{"error", "host2: not an IPv4 address or network: " + it2->second}};
+  // pf matches the second host against the node's raddr, which dpf's nodes leave 0.0.0.0.
+  if (!pf.src_nodes || (dst && !dst->contains(0))) return {{"killed", 0}};
+  std::set<const state::SrcNode*> victims;
+  for (const auto& n : pf.src_nodes->snapshot()) {
+    if (n.key.af != state::AddrFamily::kInet) continue;
+    const auto& b = n.key.addr.bytes;
+    if (src->contains(uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3]))
+      victims.insert(n.node);
+  }
+  if (victims.empty()) return {{"killed", 0}};
+  // pf_kill_srcnodes: the states stay, without their node; each gives back what it counted.
+  const uint32_t now = pf_now(pf);
+  pf.table->for_each([&](State& s) {
+    s.lock.lock();
+    state::SrcNode* sn = s.src_node;
+    if (sn == nullptr || victims.count(sn) == 0) {
+      s.lock.unlock();
+      return;
+    }
+    const bool conn = s.src_conn;
+    s.src_node = nullptr;
+    s.src_conn = false;
+    s.lock.unlock();
+    pf.src_nodes->release(sn, conn, now);
+  });
+  for (const state::SrcNode* n : victims) pf.src_nodes->forget(n);
+  return {{"killed", victims.size()}};
 }
 
 nlohmann::json pf_tables(Node& node, const Params& q) {

@@ -67,6 +67,10 @@ nlohmann::json pf_rules(Node& node);
 // GET /api/v1/pf: counters (with pfctl -vsi's limit counters), timeouts, limits, source
 // tracking and the tables (as pf_tables without entries).
 nlohmann::json pf_info(Node& node);
+// DELETE /api/v1/sources (pfctl -K): host=ADDR[/LEN] kills the source nodes of that source
+// (host2=ADDR[/LEN] must hold their raddr, 0.0.0.0 in dpf); their states stay, untracked, as
+// pf_kill_srcnodes leaves them. {"killed": N}. Control thread.
+nlohmann::json pf_kill_sources(Node& node, const Params& q);
 // GET /api/v1/tables (pfctl -s Tables): the ruleset's tables and the overload tables, by name,
 // with pf's flags and their entry counts (defined entries plus run-time hosts); entries=1 adds
 // the entries (the first 1000 of each table).

@@ -73,6 +73,9 @@ rest::Hooks rest_hooks(Node& node, SlowPath& slow, StateListReader& lister) {
   hooks.sources = [n, sp, l = &lister](const Params& q) {
     return l->sources(sp->call([n] { return pf_source_nodes(*n); }), q);
   };
+  hooks.kill_sources = [n, sp](const Params& q) {
+    return sp->call([n, q] { return pf_kill_sources(*n, q); });
+  };
   hooks.tables = [n, sp](const Params& q) { return sp->call([n, q] { return pf_tables(*n, q); }); };
   hooks.routes = [n] { return node_routes(*n); };
   hooks.pfsync = [n, sp] { return sp->call([n] { return pfsync_info(*n); }); };

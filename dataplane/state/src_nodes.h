@@ -128,6 +128,11 @@ class SrcNodeTable {
 
   // Frees the nodes without states whose expiry has passed; returns how many. Control thread.
   unsigned purge(uint32_t now) noexcept;
+  // pfctl -K (pf_kill_srcnodes) for node `n` of this table, whose states the caller has
+  // detached and release()d: frees it now, so that its source's next state starts a new node.
+  // A state that took the node meanwhile keeps it; it is then freed by purge() as soon as that
+  // state goes (its src.track time is dropped). True when freed now. Control thread.
+  bool forget(const SrcNode* n) noexcept;
   // Every node, for the views. Control thread; allocates.
   std::vector<SrcNodeInfo> snapshot() const;
 

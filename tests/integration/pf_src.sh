@@ -9,7 +9,8 @@
 # - another client, 10.0.0.3, is unaffected;
 # - max-src-states 2 (global source tracking) on another port refuses its 3rd state.
 # Then dpfctl's views of it: -s Sources (the sources with their states), -vsi (the limit
-# counters), -s Tables (the persist tables), -s routes (connected and YAML routes), -s all.
+# counters), -s Tables (the persist tables), -s routes (connected and YAML routes), -s all, and
+# -K, which kills a source's nodes and leaves its states.
 # usage: pf_src.sh PATH_TO_DPF PATH_TO_DPFCTL
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
@@ -37,7 +38,9 @@ router_cluster pf-src-test
 cat >>"$LAB_DIR/cluster.yaml" <<'YAML'
     routes:
       - { to: 172.16.0.0/12, via: 192.168.0.10 }
+    api: { listen: "127.0.0.1:9080", token_file: token }
 YAML
+write_token "s3cret-token"
 
 # An echo server on B: every connection gets its lines back.
 cat >"$LAB_DIR/echo.py" <<'PYTHON'
@@ -204,6 +207,16 @@ done
 [ "$(head -1 "$LAB_DIR/all.out")" = "FILTER RULES:" ] || fail "-s all does not start with the rules"
 grep -qE "$(node_line 2)" "$LAB_DIR/all.out" ||
   fail "-s all does not list the source nodes"
+
+log "dpfctl -K needs the token, then kills 10.0.0.3's source nodes and leaves its states"
+in_ns fw "$DPFCTL" -K 10.0.0.3 2>/dev/null && fail "-K worked without the token"
+[ "$(ctl -s Sources | wc -l)" = 2 ] || fail "-K without the token killed source nodes"
+states=$(state_count fw)
+out=$(in_ns fw "$DPFCTL" --token-file "$LAB_DIR/token" -K 10.0.0.3 2>&1) || fail "-K failed: $out"
+[ "$out" = "killed 2 src nodes from 1 sources and 0 destinations" ] || fail "-K said: $out"
+[ -z "$(ctl -s Sources)" ] || fail "-s Sources after -K: $(ctl -s Sources)"
+[ "$(state_count fw)" = "$states" ] || fail "-K changed the states: $states, then $(state_count fw)"
+[ "$(pfinfo "d['src_tracking']['src_nodes']")" = 0 ] || fail "source nodes left after -K"
 
 kill "$echo_pid" "$echo2_pid" 2>/dev/null || true
 wait "$echo_pid" "$echo2_pid" 2>/dev/null || true

@@ -42,7 +42,7 @@ Run dpfctl(const std::string& args, const std::string& env = "", bool stdout_onl
 // A node with one master vhid; carp_demote records N and reports it as the operator demotion.
 struct FakeNode {
   std::vector<int> demotes;
-  std::vector<dpf::rest::Hooks::Params> kills;
+  std::vector<dpf::rest::Hooks::Params> kills, src_kills;
   int operator_demotion = 0;
   std::string token_file = "/tmp/dpfctl_test_token." + std::to_string(getpid());
   dpf::rest::Server server;
@@ -99,6 +99,10 @@ struct FakeNode {
       return nlohmann::json{{"tables", {{{"name", "keep"}, {"active", true}, {"persist", true}}}}};
     };
     h.pfsync = [] { return nlohmann::json{{"enabled", false}}; };
+    h.kill_sources = [this](const dpf::rest::Hooks::Params& q) {
+      src_kills.push_back(q);
+      return nlohmann::json{{"killed", 2}};
+    };
     h.routes = [] { return nlohmann::json{{"routes", nlohmann::json::array()}}; };
     h.carp_demote = [this](const nlohmann::json& body) {
       demotes.push_back(body["demotion"].get<int>());
@@ -302,6 +306,7 @@ TEST_CASE("dpfctl: --help lists every option and view on stdout, exit 0") {
                              "-s sync|carp|interfaces|neighbors|routes",
                              "a dpf extension",
                              "-k HOST [-k HOST]",
+                             "-K HOST [-K HOST]",
                              "(-k 10.0.0.0/24)",
                              "-k id -k ID",
                              "-F states",
@@ -436,6 +441,29 @@ TEST_CASE("dpfctl: carp demote with a missing or invalid N is a usage error, exi
     INFO(args);
     check_usage_error(dpfctl(std::string("--api http://127.0.0.1:1 ") + args), first_line);
   }
+}
+
+TEST_CASE("dpfctl: -K kills source nodes with the token and says so as pfctl does") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  Run r = dpfctl(node.api() + " -K 10.0.0.3");
+  CHECK(r.status == 1);
+  CHECK(r.out.find("/api/v1/sources?host=10.0.0.3: HTTP 401: missing or wrong bearer token") !=
+        std::string::npos);
+  CHECK(node.src_kills.empty());
+  r = dpfctl(node.api() + " --token-file " + node.token_file + " -K 10.0.0.0/24");
+  CHECK(r.status == 0);
+  CHECK(r.out == "killed 2 src nodes from 1 sources and 0 destinations\n");
+  r = dpfctl(node.api() + " --token-file " + node.token_file + " -K 10.0.0.3 -K 0.0.0.0");
+  CHECK(r.out == "killed 2 src nodes from 1 sources and 1 destinations\n");
+  using Params = dpf::rest::Hooks::Params;
+  REQUIRE(node.src_kills.size() == 2);
+  CHECK(node.src_kills[0] == Params{{"host", "10.0.0.0/24"}});
+  CHECK(node.src_kills[1] == Params{{"host", "10.0.0.3"}, {"host2", "0.0.0.0"}});
+  r = dpfctl(node.api() + " -K 1.1.1.1 -K 2.2.2.2 -K 3.3.3.3");
+  CHECK(r.status == 1);
+  CHECK(r.out.find("dpfctl: -K: at most two -K options (source and destination)\n") == 0);
 }
 
 TEST_CASE("dpfctl: -k with networks sends them to the node as host and host2") {

@@ -494,6 +494,39 @@ TEST_CASE("rest: GET /api/v1/sources checks limit as /api/v1/states does, then a
   server.stop();
 }
 
+TEST_CASE("rest: DELETE /api/v1/sources needs the token, and host2 only with host") {
+  std::vector<Hooks::Params> asked;
+  Hooks h;
+  h.kill_sources = [&asked](const Hooks::Params& q) {
+    asked.push_back(q);
+    return nlohmann::json{{"killed", 1}};
+  };
+  Server server([] { return dpf::rest::NodeStats{}; }, "s3cret", h);
+  std::string error;
+  REQUIRE(server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", server.port());
+  httplib::Headers auth{{"Authorization", "Bearer s3cret"}};
+  auto noauth = cli.Delete("/api/v1/sources?host=10.0.0.3");
+  REQUIRE(noauth);
+  CHECK(noauth->status == 401);
+  auto alone = cli.Delete("/api/v1/sources?host2=0.0.0.0", auth);
+  REQUIRE(alone);
+  CHECK(alone->status == 400);
+  CHECK(nlohmann::json::parse(alone->body)["parameter"] == "host2");
+  auto bad = cli.Delete("/api/v1/sources?host=10.0.0.300", auth);
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(nlohmann::json::parse(bad->body)["error"] ==
+        "host takes an IPv4 address or network (a.b.c.d or a.b.c.d/len), not \"10.0.0.300\"");
+  CHECK(asked.empty());
+  auto ok = cli.Delete("/api/v1/sources?host=10.0.0.0/24&host2=0.0.0.0", auth);
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0] == Hooks::Params{{"host", "10.0.0.0/24"}, {"host2", "0.0.0.0"}});
+  server.stop();
+}
+
 TEST_CASE("rest: GET /api/v1/tables takes entries=1 only; /api/v1/routes takes nothing") {
   std::vector<Hooks::Params> asked;
   Hooks h;

@@ -40,8 +40,8 @@ nlohmann::json pf_sources(Node& node, const SourceNodes& sn, const Params& q, in
 
 // GET /api/v1/states (and the state walk of GET /api/v1/sources) on the REST thread, off the
 // control thread: the table is lock-free for readers, so the listing only needs an RCU reader
-// id of its own (registered at construction,
-// online only during a listing). Any thread; one listing at a time.
+// id of its own (registered at construction, online only during a listing). Any thread; one
+// listing at a time.
 class StateListReader {
  public:
   StateListReader(Node& node, unsigned reader_id);  // false ok() when it cannot register

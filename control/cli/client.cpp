@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "control/cli/pf_views.h"
 #include "control/pfconf/names.h"
 
 namespace dpf::cli {
@@ -168,7 +169,12 @@ std::string render_timeouts(const nlohmann::json& pf) {
 }
 
 std::string render_memory(const nlohmann::json& pf) {
-  return line("%-13s hard limit %8u\n", "states", pf.value("state_limit", 0u));
+  // pfctl_show_limits, for the limits dpf has: states and src-nodes.
+  std::string out = line("%-13s hard limit %8u\n", "states", pf.value("state_limit", 0u));
+  if (pf.contains("src_tracking"))
+    out +=
+        line("%-13s hard limit %8u\n", "src-nodes", pf["src_tracking"].value("src_node_limit", 0u));
+  return out;
 }
 
 std::string render_sync(const nlohmann::json& p) {
@@ -327,36 +333,31 @@ std::string render_carp(const nlohmann::json& carp, bool verbose) {
   return out;
 }
 
+// The blocks of -s info keep print_status's columns (status_header, status_counter_line); the
+// rates are per whole second of the node's uptime, as pfctl's are per second since pf started.
 std::string render_state_table(const nlohmann::json& pf, double uptime) {
-  const double base = uptime > 0 ? uptime : 1;
+  const uint64_t runtime = uptime > 0 ? static_cast<uint64_t>(uptime) : 0;
   const auto& c = pf["counters"];
-  std::string out = line("%-37s%-16s%s\n", "State Table", "Total", "Rate");
-  out += line("  %-28s%14" PRIu64 "\n", "current entries", pf.value("states", uint64_t{0}));
-  for (const auto& [label, key] :
-       {std::pair{"searches", "searches"}, std::pair{"inserts", "inserts"},
-        std::pair{"removals", "removals"}}) {
-    const uint64_t n = c.value(key, uint64_t{0});
-    out += line("  %-28s%14" PRIu64 "%14.1f/s\n", label, n, n / base);
-  }
+  std::string out = status_header("State Table");
+  out +=
+      line("  %-25s %14" PRIu64 " %14s\n", "current entries", pf.value("states", uint64_t{0}), "");
+  for (const char* key : {"searches", "inserts", "removals"})
+    out += status_counter_line(key, c.value(key, uint64_t{0}), runtime);
   return out;
 }
 
 std::string render_info(const nlohmann::json& status, const nlohmann::json& stats) {
   const double up = status.value("uptime", 0.0);
+  const uint64_t runtime = up > 0 ? static_cast<uint64_t>(up) : 0;
   std::string out =
       line("Status: Enabled for %-24s Node: %s (hostid 0x%s)\n\n", format_uptime(up).c_str(),
            status.value("node", "?").c_str(), status.value("hostid", "?").c_str());
-  const double rate_base = up > 0 ? up : 1;
-  out += line("%-37s%-16s%s\n", "Packets", "Total", "Rate");
-  for (const char* key : {"rx_packets", "forwarded", "punted", "tx_packets"}) {
-    const uint64_t n = stats["node"].value(key, uint64_t{0});
-    out += line("  %-28s%14" PRIu64 "%14.1f/s\n", key, n, n / rate_base);
-  }
-  out += line("%-37s%-16s%s\n", "Counters", "Total", "Rate");
-  for (const auto& [reason, n] : stats["drops"].items()) {
-    const uint64_t v = n.get<uint64_t>();
-    out += line("  %-28s%14" PRIu64 "%14.1f/s\n", reason.c_str(), v, v / rate_base);
-  }
+  out += status_header("Packets");
+  for (const char* key : {"rx_packets", "forwarded", "punted", "tx_packets"})
+    out += status_counter_line(key, stats["node"].value(key, uint64_t{0}), runtime);
+  out += "Counters\n";  // print_status's heading, without columns
+  for (const auto& [reason, n] : stats["drops"].items())
+    out += status_counter_line(reason, n.get<uint64_t>(), runtime);
   return out;
 }
 

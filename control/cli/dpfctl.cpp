@@ -1,6 +1,8 @@
 // dpfctl: a pfctl-like client of a dpf node's REST API. pfctl's letters keep pfctl's meanings:
-//   -s info|states|rules|labels|timeouts|memory|sync|carp|interfaces|neighbors   show (-v: more)
+//   -s info|states|Sources|rules|labels|timeouts|memory|Tables|all   show as pfctl does (-v: more)
+//   -s sync|carp|interfaces|neighbors|routes                         dpf's own views
 //   -k HOST|NET [-k HOST|NET] | -k id -k ID                     kill states
+//   -K HOST|NET [-K HOST|NET]                                   kill source nodes
 //   -F states                                                   flush states
 //   -f FILE                                                     load rules (-n: parse only)
 //   -nvf FILE                                                   print FILE as pfctl -nvf does
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "control/cli/client.h"
+#include "control/cli/pf_views.h"
 #include "control/config/cluster.h"
 #include "control/config/node_rules.h"
 #include "control/pfconf/node_check.h"
@@ -27,7 +30,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file FILE]\n"
-    "              [-nv] [-o none] [-s modifier] [-k host|net|id] [-F states] [-f file]\n"
+    "              [-nv] [-o none] [-s modifier] [-k host|net|id] [-K host|net]\n"
+    "              [-F states] [-f file]\n"
     "       dpfctl [--api URL | --config CLUSTER.yaml --node NAME] [--token-file FILE]\n"
     "              [-v] carp demote N\n"
     "       dpfctl --help | --version\n"
@@ -37,10 +41,16 @@ constexpr const char* kUsage =
     "  --node NAME         the node of --config FILE\n"
     "  --token-file FILE   the bearer token for changes (default $DPF_TOKEN_FILE or the\n"
     "                      node's api.token_file)\n"
-    "  -s info|states|rules|labels|timeouts|memory|sync|carp|interfaces|neighbors\n"
+    "  -s info|states|Sources|rules|labels|timeouts|memory|Tables|all\n"
+    "                      show as pfctl does (Sources, Tables: S, T); all: every view\n"
+    "  -s sync|carp|interfaces|neighbors|routes\n"
+    "                      dpf's own views; routes: the node's routing table (connected\n"
+    "                      networks and the cluster file's routes), a dpf extension\n"
     "  -k HOST [-k HOST]   kill states from the first host (to the second); each may be a\n"
     "                      network (-k 10.0.0.0/24); one alone matches either end\n"
     "  -k id -k ID         kill the state with this id (16 hex digits[/creatorid])\n"
+    "  -K HOST [-K HOST]   kill the source nodes of the first host or network (the second\n"
+    "                      must hold their translation address, 0.0.0.0 in dpf)\n"
     "  -F states           flush every state\n"
     "  -f FILE             load FILE as the ruleset (with -n: only check and print it;\n"
     "                      with --config and --node, as that node loads it)\n"
@@ -57,9 +67,10 @@ struct Args {
   std::string config, node, token_file, show, flush, file;
   std::string token_from;  // where token_file came from, for its errors: "--token-file", ...
   std::vector<std::string> kills;
-  std::vector<std::string> words;  // a command: `carp demote N`
-  int demotion = 0;                // N of `carp demote N`
-  int verbose = 0;                 // -v 1, -vv 2
+  std::vector<std::string> src_kills;  // -K
+  std::vector<std::string> words;      // a command: `carp demote N`
+  int demotion = 0;                    // N of `carp demote N`
+  int verbose = 0;                     // -v 1, -vv 2
   bool noaction = false;
   bool help = false, version = false;
 };
@@ -71,16 +82,17 @@ int fail(const std::string& msg) {
 
 std::string canonical_show(const std::string& s) {
   static const std::pair<const char*, const char*> kAliases[] = {
-      {"i", "info"},   {"s", "states"},     {"r", "rules"},     {"t", "timeouts"},
-      {"m", "memory"}, {"I", "interfaces"}, {"n", "neighbors"}, {"Interfaces", "interfaces"},
-      {"l", "labels"}};
+      {"i", "info"},    {"s", "states"},     {"r", "rules"},     {"t", "timeouts"},
+      {"m", "memory"},  {"I", "interfaces"}, {"n", "neighbors"}, {"Interfaces", "interfaces"},
+      {"S", "Sources"}, {"T", "Tables"},     {"a", "all"},       {"l", "labels"}};
   for (const auto& [a, b] : kAliases)
     if (s == a) return b;
   return s;
 }
 
-constexpr const char* kViews[] = {"info",   "states", "rules", "labels",     "timeouts",
-                                  "memory", "sync",   "carp",  "interfaces", "neighbors"};
+constexpr const char* kViews[] = {"info",   "states",     "Sources",   "rules", "labels",
+                                  "timeouts", "memory",   "Tables",    "all",   "sync",
+                                  "carp",   "interfaces", "neighbors", "routes"};
 
 bool known_show(const std::string& s) {
   for (const char* v : kViews)
@@ -194,7 +206,7 @@ bool parse(int argc, char** argv, Args& a, std::string& error) {
         a.noaction = true;
       } else if (c == 'h') {
         a.help = true;
-      } else if (c == 's' || c == 'k' || c == 'F' || c == 'f' || c == 'o') {
+      } else if (c == 's' || c == 'k' || c == 'K' || c == 'F' || c == 'f' || c == 'o') {
         std::string value = arg.substr(j + 1);
         if (value.empty() && !next(value))
           return error = std::string("-") + c + " needs a value", false;
@@ -202,6 +214,9 @@ bool parse(int argc, char** argv, Args& a, std::string& error) {
         if (c == 'k' && a.kills.size() == 2)
           return error = "-k: at most two -k options (source and destination, or `id` and an id)",
                  false;
+        if (c == 'K' && a.src_kills.size() == 2)
+          return error = "-K: at most two -K options (source and destination)", false;
+        if (c == 'K') a.src_kills.push_back(value);
         if (c == 's') a.show = canonical_show(value);
         if (c == 'k') a.kills.push_back(value);
         if (c == 'F') a.flush = value;
@@ -255,47 +270,108 @@ std::string url_escape(const std::string& s) {
   return out;
 }
 
-int show(const Args& a) {
-  std::string error;
+// One view's text, as `-s VIEW` prints it; false with error when the node cannot give it.
+bool view_text(const Args& a, const std::string& view, std::string& out, std::string& error) {
   nlohmann::json j, k;
   const auto& ep = a.ep;
-  if (a.show == "info") {
+  if (view == "info") {
     if (!get_json(ep, "/api/v1/status", j, error) || !get_json(ep, "/api/v1/stats", k, error))
-      return fail(error);
-    std::string out = dpf::cli::render_info(j, k);
+      return false;
+    const double up = j.value("uptime", 0.0);
+    out = dpf::cli::render_info(j, k);
     nlohmann::json pf;
     if (get_json(ep, "/api/v1/pf", pf, error)) {
+      // pfctl -vsi: the source tracking table follows the state table, the limit counters the
+      // counters.
       const auto pos = out.find("Packets");
-      out.insert(pos, dpf::cli::render_state_table(pf, j.value("uptime", 0.0)));
+      out.insert(pos, dpf::cli::render_state_table(pf, up) +
+                          (a.verbose ? dpf::cli::render_src_table(pf, up) : ""));
+      if (a.verbose) out += dpf::cli::render_limit_counters(pf, up);
     }
-    std::fputs(out.c_str(), stdout);
-  } else if (a.show == "states") {
-    if (!get_json(ep, "/api/v1/states?limit=100000", j, error)) return fail(error);
-    std::fputs(dpf::cli::render_states(j, a.verbose).c_str(), stdout);
-  } else if (a.show == "rules") {
-    if (!get_json(ep, "/api/v1/rules", j, error)) return fail(error);
-    std::fputs(dpf::cli::render_rules(j, a.verbose).c_str(), stdout);
-  } else if (a.show == "labels") {
-    if (!get_json(ep, "/api/v1/rules", j, error)) return fail(error);
-    std::fputs(dpf::cli::render_labels(j).c_str(), stdout);
-  } else if (a.show == "timeouts" || a.show == "memory") {
-    if (!get_json(ep, "/api/v1/pf", j, error)) return fail(error);
-    const std::string out =
-        a.show == "timeouts" ? dpf::cli::render_timeouts(j) : dpf::cli::render_memory(j);
-    std::fputs(out.c_str(), stdout);
-  } else if (a.show == "sync") {
-    if (!get_json(ep, "/api/v1/pfsync", j, error)) return fail(error);
-    std::fputs(dpf::cli::render_sync(j).c_str(), stdout);
-  } else if (a.show == "carp") {
-    if (!get_json(ep, "/api/v1/carp", j, error)) return fail(error);
-    std::fputs(dpf::cli::render_carp(j, a.verbose).c_str(), stdout);
-  } else if (a.show == "interfaces") {
-    if (!get_json(ep, "/api/v1/status", j, error)) return fail(error);
-    std::fputs(dpf::cli::render_interfaces(j).c_str(), stdout);
-  } else if (a.show == "neighbors") {
-    if (!get_json(ep, "/api/v1/neighbors", j, error)) return fail(error);
-    std::fputs(dpf::cli::render_neighbors(j).c_str(), stdout);
+    error.clear();
+  } else if (view == "states") {
+    if (!get_json(ep, "/api/v1/states?limit=100000", j, error)) return false;
+    out = dpf::cli::render_states(j, a.verbose);
+  } else if (view == "Sources") {
+    if (!get_json(ep, "/api/v1/sources?limit=100000", j, error)) return false;
+    out = dpf::cli::render_sources(j, a.verbose);
+  } else if (view == "rules") {
+    if (!get_json(ep, "/api/v1/rules", j, error)) return false;
+    out = dpf::cli::render_rules(j, a.verbose);
+  } else if (view == "labels") {
+    if (!get_json(ep, "/api/v1/rules", j, error)) return false;
+    out = dpf::cli::render_labels(j);
+  } else if (view == "timeouts" || view == "memory") {
+    if (!get_json(ep, "/api/v1/pf", j, error)) return false;
+    out = view == "timeouts" ? dpf::cli::render_timeouts(j) : dpf::cli::render_memory(j);
+  } else if (view == "Tables") {
+    if (!get_json(ep, "/api/v1/tables", j, error)) return false;
+    out = dpf::cli::render_tables(j, a.verbose);
+  } else if (view == "sync") {
+    if (!get_json(ep, "/api/v1/pfsync", j, error)) return false;
+    out = dpf::cli::render_sync(j);
+  } else if (view == "carp") {
+    if (!get_json(ep, "/api/v1/carp", j, error)) return false;
+    out = dpf::cli::render_carp(j, a.verbose);
+  } else if (view == "interfaces") {
+    if (!get_json(ep, "/api/v1/status", j, error)) return false;
+    out = dpf::cli::render_interfaces(j);
+  } else if (view == "neighbors") {
+    if (!get_json(ep, "/api/v1/neighbors", j, error)) return false;
+    out = dpf::cli::render_neighbors(j);
+  } else if (view == "routes") {
+    if (!get_json(ep, "/api/v1/routes", j, error)) return false;
+    out = dpf::cli::render_routes(j);
   }
+  return true;
+}
+
+// `-s all`: pfctl -sa's views in its order (pfctl.c, case 'a'), each under pfctl's title, the
+// ones that list things only when they list something; then dpf's own views. A view the node
+// cannot give ends the listing there with its error (a node that cannot answer one view
+// mostly cannot answer the next ones either).
+int show_all(const Args& a) {
+  struct Section {
+    const char* view;
+    const char* title;
+    bool only_if_any;  // pfctl prints the title only above at least one line
+  };
+  static constexpr Section kSections[] = {
+      {"rules", "FILTER RULES:", true},
+      {"states", "STATES:", true},
+      {"Sources", "SOURCE TRACKING NODES:", true},
+      {"info", "INFO:", false},
+      {"labels", "LABEL COUNTERS:", true},
+      {"timeouts", "TIMEOUTS:", false},
+      {"memory", "LIMITS:", false},
+      {"Tables", "TABLES:", true},
+      // dpf's own views, after pf's.
+      {"sync", "PFSYNC:", false},
+      {"carp", "CARP:", false},
+      {"interfaces", "INTERFACES:", false},
+      {"routes", "ROUTES:", false},
+  };
+  std::string out;
+  bool first = true;
+  for (const auto& s : kSections) {
+    std::string text, error;
+    if (!view_text(a, s.view, text, error)) {
+      std::fputs(out.c_str(), stdout);
+      return fail(error);
+    }
+    if (s.only_if_any && text.empty()) continue;
+    dpf::cli::append_title(out, first, s.title);
+    out += text;
+  }
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
+int show(const Args& a) {
+  if (a.show == "all") return show_all(a);
+  std::string out, error;
+  if (!view_text(a, a.show, out, error)) return fail(error);
+  std::fputs(out.c_str(), stdout);
   return 0;
 }
 
@@ -315,6 +391,18 @@ int kill_states(const Args& a) {
   nlohmann::json reply;
   if (int rc = send(a.ep, "DELETE", "/api/v1/states?" + query, "", reply)) return rc;
   std::fprintf(stderr, "killed %zu states\n", reply.value("killed", size_t{0}));
+  return 0;
+}
+
+// pfctl -K: DELETE /api/v1/sources; says what pfctl_kill_src_nodes says (each host given as an
+// address or network counts as one source or destination).
+int kill_sources(const Args& a) {
+  std::string query = "host=" + url_escape(a.src_kills[0]);
+  if (a.src_kills.size() == 2) query += "&host2=" + url_escape(a.src_kills[1]);
+  nlohmann::json reply;
+  if (int rc = send(a.ep, "DELETE", "/api/v1/sources?" + query, "", reply)) return rc;
+  std::fprintf(stderr, "killed %zu src nodes from 1 sources and %zu destinations\n",
+               reply.value("killed", size_t{0}), a.src_kills.size() - 1);
   return 0;
 }
 
@@ -403,12 +491,14 @@ int main(int argc, char** argv) {
   }
   // The node's reading of the file (CRLF, trailing blanks), without its permission check. Only
   // changes carry the token: views work for whoever may not read the file.
-  const bool changes = !a.words.empty() || !a.kills.empty() || !a.flush.empty() || !a.file.empty();
+  const bool changes = !a.words.empty() || !a.kills.empty() || !a.src_kills.empty() ||
+                       !a.flush.empty() || !a.file.empty();
   if (changes && !a.token_file.empty() &&
       !dpf::rest::read_token_file(a.token_file, false, a.ep.token, error))
     return fail(error + " (from " + a.token_from + ")");
   if (!a.words.empty()) return carp_demote(a);
   if (!a.kills.empty()) return kill_states(a);
+  if (!a.src_kills.empty()) return kill_sources(a);
   if (!a.flush.empty()) {
     nlohmann::json reply;
     if (int rc = send(a.ep, "DELETE", "/api/v1/states?all=1", "", reply)) return rc;

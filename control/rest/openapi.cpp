@@ -200,8 +200,60 @@ const char* openapi_json() {
         }
       }
     },
+    "/api/v1/sources": {
+      "get": {
+        "summary": "The source-tracking nodes (pfctl -s Sources): per source address (and tracking rule), its states, established connections and connection rate.",
+        "parameters": [
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 100000, "default": 1000}, "description": "Source nodes to return at most (limit=0: only the total)."}
+        ],
+        "responses": {
+          "200": {"description": "{\"total\": source nodes, \"sources\": [{\"addr\", \"raddr\", \"rule\", \"states\", \"conn\", \"conn_rate\": {\"count\", \"seconds\"}, \"age\", \"expires_in\", \"packets\", \"bytes\"}]}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/View"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "405": {"$ref": "#/components/responses/MethodNotAllowed"},
+          "501": {"$ref": "#/components/responses/NotAvailable"},
+          "503": {"$ref": "#/components/responses/NotAvailable"}
+        }
+      },
+      "delete": {
+        "summary": "Kill source nodes (pfctl -K): those of host (an address or a network), and with host2 only those whose raddr (0.0.0.0 in dpf) is in host2. Their states stay, without a source node.",
+        "security": [{"bearer": []}],
+        "parameters": [
+          {"name": "host", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?$"}, "description": "Kill the source nodes of this IPv4 address, or of an address in this network (a.b.c.d/len)."},
+          {"name": "host2", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?$"}, "description": "With host: only the nodes whose raddr is this address or in this network."}
+        ],
+        "responses": {
+          "200": {"description": "{\"killed\": N}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/View"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "405": {"$ref": "#/components/responses/MethodNotAllowed"},
+          "501": {"$ref": "#/components/responses/NotAvailable"},
+          "503": {"$ref": "#/components/responses/NotAvailable"}
+        }
+      }
+    },
+    "/api/v1/tables": {
+      "get": {
+        "summary": "pf's tables (pfctl -s Tables): those the ruleset defines and the overload tables, with their flags and entry counts (defined entries plus the hosts overload added).",
+        "parameters": [
+          {"name": "entries", "in": "query", "schema": {"type": "string", "enum": ["1"]}, "description": "List each table's entries too (the first 1000 of each)."}
+        ],
+        "responses": {
+          "200": {"description": "{\"tables\": [{\"name\", \"defined\", \"persist\", \"const\", \"counters\", \"referenced\", \"active\", \"count\", \"runtime\", \"entries\"}]}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/View"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "405": {"$ref": "#/components/responses/MethodNotAllowed"},
+          "501": {"$ref": "#/components/responses/NotAvailable"},
+          "503": {"$ref": "#/components/responses/NotAvailable"}
+        }
+      }
+    },
+    "/api/v1/routes": {
+      "get": {"summary": "The node's routing table: the connected routes of its interfaces and the cluster file's routes, each with its gateway (null: on link) and interface.", "responses": {"200": {"$ref": "#/components/responses/View"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "405": {"$ref": "#/components/responses/MethodNotAllowed"}, "501": {"$ref": "#/components/responses/NotAvailable"}, "503": {"$ref": "#/components/responses/NotAvailable"}}}
+    },
     "/api/v1/pf": {
-      "get": {"summary": "pf's counters, timeouts and limits (pfctl -s info, -s timeouts, -s memory).", "responses": {"200": {"$ref": "#/components/responses/View"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "405": {"$ref": "#/components/responses/MethodNotAllowed"}, "501": {"$ref": "#/components/responses/NotAvailable"}, "503": {"$ref": "#/components/responses/NotAvailable"}}}
+      "get": {"summary": "pf's counters (with the limit counters), timeouts, limits, source tracking and tables (pfctl -s info, -s timeouts, -s memory, -s Tables).", "responses": {"200": {"$ref": "#/components/responses/View"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "405": {"$ref": "#/components/responses/MethodNotAllowed"}, "501": {"$ref": "#/components/responses/NotAvailable"}, "503": {"$ref": "#/components/responses/NotAvailable"}}}
     },
     "/api/v1/pfsync": {
       "get": {"summary": "pfsync's statistics and bulk update.", "responses": {"200": {"$ref": "#/components/responses/View"}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "405": {"$ref": "#/components/responses/MethodNotAllowed"}, "501": {"$ref": "#/components/responses/NotAvailable"}, "503": {"$ref": "#/components/responses/NotAvailable"}}}

@@ -257,6 +257,33 @@ void Server::routes() {
   add({"GET", "/api/v1/pf", false, {}}, [this](const httplib::Request&, httplib::Response& res) {
     run_hook(res, bool(hooks_.pf_info), [&] { return hooks_.pf_info(); });
   });
+  add({"GET",
+       "/api/v1/sources",
+       false,
+       {ParamSpec{"limit", P::kCount, "source nodes to return at most (default 1000)"}.up_to(
+           kSourcesPageMax)}},
+      [this](const httplib::Request& req, httplib::Response& res) {
+        run_hook(res, bool(hooks_.sources), [&] { return hooks_.sources(params_of(req)); });
+      });
+  add({"DELETE",
+       "/api/v1/sources",
+       true,
+       {{"host", P::kIpv4Net, "kill the source nodes of this address or network (pfctl -K)"},
+        ParamSpec{"host2", P::kIpv4Net,
+                  "with host: only the nodes whose raddr is this address or in this network"}
+            .needing("host")}},
+      [this](const httplib::Request& req, httplib::Response& res) {
+        run_hook(res, bool(hooks_.kill_sources),
+                 [&] { return hooks_.kill_sources(params_of(req)); });
+      });
+  add({"GET", "/api/v1/tables", false, {{"entries", P::kFlag, "list each table's entries too"}}},
+      [this](const httplib::Request& req, httplib::Response& res) {
+        run_hook(res, bool(hooks_.tables), [&] { return hooks_.tables(params_of(req)); });
+      });
+  add({"GET", "/api/v1/routes", false, {}},
+      [this](const httplib::Request&, httplib::Response& res) {
+        run_hook(res, bool(hooks_.routes), [&] { return hooks_.routes(); });
+      });
   add({"GET", "/api/v1/pfsync", false, {}},
       [this](const httplib::Request&, httplib::Response& res) {
         run_hook(res, bool(hooks_.pfsync), [&] { return hooks_.pfsync(); });

@@ -1,10 +1,10 @@
-// The REST endpoint (cpp-httplib, its own thread): status, stats, neighbors, pf states and
-// rules, pfsync, CARP, Prometheus /metrics, the OpenAPI document and the status page (GET /,
-// control/rest/status_page.h), from one route table
-// (Route). Anything that changes state requires `Authorization: Bearer TOKEN`. A wrong method
-// is answered 405 with Allow, a bad query 400 naming the parameter; a request body beyond the
-// limit (1 MiB unless set) is answered 413 from its headers, before it is read.
-// Pure: no DPDK. start() spawns the listening thread; stop() joins it.
+// The REST endpoint (cpp-httplib, its own thread): status, stats, neighbors, pf states, rules,
+// source nodes and tables, routes, pfsync, CARP, Prometheus /metrics, the OpenAPI document and
+// the status page (GET /, control/rest/status_page.h), from one route table (Route). Anything
+// that changes state requires `Authorization: Bearer TOKEN`. A wrong method is answered 405 with
+// Allow, a bad query 400 naming the parameter; a request body beyond the limit (1 MiB unless
+// set) is answered 413 from its headers, before it is read. Pure: no DPDK. start() spawns the
+// listening thread; stop() joins it.
 #pragma once
 
 #include <cstddef>
@@ -28,6 +28,8 @@ namespace dpf::rest {
 // GET /api/v1/states: the most states one page holds (limit=); a larger limit is answered 400.
 // The node's lister (dataplane/slowpath/pf_view.cpp) caps a page at the same number.
 inline constexpr uint64_t kStatesPageMax = 100000;
+// GET /api/v1/sources: the most source nodes one reply holds (limit=), likewise.
+inline constexpr uint64_t kSourcesPageMax = 100000;
 
 // What the node answers beyond the stats snapshot. Each hook runs the request against the node
 // (on its control thread) and returns the JSON reply; an unset hook answers 501. Query
@@ -39,8 +41,12 @@ struct Hooks {
   std::function<nlohmann::json()> rules;                         // GET /api/v1/rules
   std::function<nlohmann::json(const std::string&)> load_rules;  // POST /api/v1/rules (token)
   std::function<nlohmann::json()> pf_info;  // GET /api/v1/pf: counters, timeouts, limits
-  std::function<nlohmann::json()> pfsync;   // GET /api/v1/pfsync: statistics, bulk update
-  std::function<nlohmann::json()> carp;     // GET /api/v1/carp: preempt, demotion, vhids
+  std::function<nlohmann::json(const Params&)> sources;       // GET /api/v1/sources: source nodes
+  std::function<nlohmann::json(const Params&)> kill_sources;  // DELETE /api/v1/sources (token)
+  std::function<nlohmann::json(const Params&)> tables;        // GET /api/v1/tables: pf's tables
+  std::function<nlohmann::json()> routes;  // GET /api/v1/routes: the routing table
+  std::function<nlohmann::json()> pfsync;  // GET /api/v1/pfsync: statistics, bulk update
+  std::function<nlohmann::json()> carp;    // GET /api/v1/carp: preempt, demotion, vhids
   // POST /api/v1/carp/demote (token): the body, checked to be {"demotion": N} with N an integer
   // in -240..240 (else 400 without calling the hook); the reply is the hook's carp view.
   std::function<nlohmann::json(const nlohmann::json&)> carp_demote;

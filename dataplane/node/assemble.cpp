@@ -94,6 +94,7 @@ bool build_routes(Node& node, std::string& error) {
     }
   }
   node.next_hops = table->next_hops();
+  node.routes = table->entries();
   return true;
 }
 

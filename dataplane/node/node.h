@@ -118,9 +118,12 @@ struct Node {
   rte_mempool* pool = nullptr;
   rte_lpm* lpm = nullptr;
   std::vector<route::NextHop> next_hops;  // by LPM next-hop id
-  rte_hash* neighbors = nullptr;          // host-order IPv4 -> packed MAC (see neighbor_pack)
-  std::vector<rte_ring*> punt;            // one SPSC ring per worker, drained by control
-  std::vector<LcoreCounters> counters;    // [0, n_workers) workers, [n_workers] control
+  // The routes loaded into lpm (connected, then the cluster file's `routes:`), for the views;
+  // set by assembly and immutable afterwards, so any thread may read them.
+  std::vector<route::RouteEntry> routes;
+  rte_hash* neighbors = nullptr;        // host-order IPv4 -> packed MAC (see neighbor_pack)
+  std::vector<rte_ring*> punt;          // one SPSC ring per worker, drained by control
+  std::vector<LcoreCounters> counters;  // [0, n_workers) workers, [n_workers] control
   std::atomic<bool> stop{false};
   NodeClock clock;                    // the node's one clock: started by node_init
   std::unique_ptr<Pf> pf;             // state table and ruleset

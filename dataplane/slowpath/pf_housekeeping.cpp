@@ -25,7 +25,7 @@ void run_flushes(Node& node) noexcept {
   std::array<OverloadFlush, FlushQueue::kSize> reqs;
   const unsigned n = pf.flushes.take(reqs);
   if (n == 0) return;
-  pf.src_counters.overload_flush.fetch_add(n, std::memory_order_relaxed);
+  node.counters[node.n_workers].limits[static_cast<size_t>(LimitCounter::kOverloadFlush)] += n;
   std::vector<State*> victims;
   pf.table->for_each([&](State& s) {
     if (s.unlinked) return;

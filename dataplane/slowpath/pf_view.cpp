@@ -1,11 +1,15 @@
 #include "dataplane/slowpath/pf_view.h"
 
+#include <array>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <map>
 #include <optional>
+#include <set>
 
 #include "control/config/cluster.h"
+#include "control/pfconf/address.h"
 #include "control/pfconf/names.h"
 #include "control/pfconf/print.h"
 #include "dataplane/net/build.h"
@@ -255,6 +259,21 @@ nlohmann::json StateListReader::list(const Params& q) {
   }
 }
 
+nlohmann::json StateListReader::sources(const SourceNodes& nodes, const Params& q) {
+  if (!registered_) return {{"error", "the state table has no reader slot for the listing"}};
+  std::lock_guard lock(mu_);
+  state::StateTable& table = *node_.pf->table;
+  table.online(id_);
+  try {
+    auto out = pf_sources(node_, nodes, q, static_cast<int>(id_));
+    table.offline(id_);
+    return out;
+  } catch (...) {
+    table.offline(id_);
+    throw;
+  }
+}
+
 nlohmann::json pf_kill_states(Node& node, const Params& q) {
   Pf& pf = *node.pf;
   std::vector<State*> victims;
@@ -422,17 +441,41 @@ state::Addr addr_of(const filter::Addr128& k) {
   return a;
 }
 
+// What every lcore counted, summed (relaxed reads of other lcores' counters).
+struct LcoreSums {
+  std::array<uint64_t, static_cast<size_t>(LimitCounter::kCount)> limits{};
+  uint64_t src_limit = 0, overload_full = 0, flush_lost = 0;
+};
+
+LcoreSums sum_lcores(const Node& node) {
+  LcoreSums out;
+  for (const auto& lc : node.counters) {
+    for (size_t i = 0; i < out.limits.size(); ++i)
+      out.limits[i] += __atomic_load_n(&lc.limits[i], __ATOMIC_RELAXED);
+    out.src_limit += __atomic_load_n(&lc.drops[static_cast<size_t>(net::DropReason::kSrcLimit)],
+                                     __ATOMIC_RELAXED);
+    out.overload_full += __atomic_load_n(&lc.overload_full, __ATOMIC_RELAXED);
+    out.flush_lost += __atomic_load_n(&lc.flush_lost, __ATOMIC_RELAXED);
+  }
+  return out;
+}
+
+uint64_t limit(const LcoreSums& s, LimitCounter c) {
+  return s.limits[static_cast<size_t>(c)];
+}
+
 // Source tracking: pf's limit counters, the source nodes (pfctl -s Sources, the first 1000)
 // and the hosts overload put into each table (pfctl -t T -T show).
-nlohmann::json src_tracking_json(Pf& pf) {
-  const auto& c = pf.src_counters;
+nlohmann::json src_tracking_json(Node& node) {
+  Pf& pf = *node.pf;
+  const LcoreSums sums = sum_lcores(node);
   nlohmann::json counters = {
-      {"src-limit", c.src_limit.load()},
-      {"overload table insertion", c.overload_table.load()},
-      {"overload table full", c.overload_full.load()},
-      {"overload flush states", c.overload_flush.load()},
-      {"overload flush lost", c.flush_lost.load()},
-      {"overload flushed states", c.flushed_states.load()},
+      {"src-limit", sums.src_limit},
+      {"overload table insertion", limit(sums, LimitCounter::kOverloadTable)},
+      {"overload table full", sums.overload_full},
+      {"overload flush states", limit(sums, LimitCounter::kOverloadFlush)},
+      {"overload flush lost", sums.flush_lost},
+      {"overload flushed states", pf.src_counters.flushed_states.load()},
   };
   nlohmann::json sources = nlohmann::json::array();
   if (pf.src_nodes) {
@@ -475,7 +518,181 @@ nlohmann::json src_tracking_json(Pf& pf) {
           {"overload_tables", tables}};
 }
 
+// pfctl -vsi's "Limit Counters", in its order: [{"name": LCNT name, "value": N}].
+nlohmann::json limit_counters_json(const Node& node) {
+  const LcoreSums sums = sum_lcores(node);
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; i < sums.limits.size(); ++i)
+    out.push_back({{"name", std::string(kLimitCounterNames[i])}, {"value", sums.limits[i]}});
+  return out;
+}
+
+// Packets and bytes (both directions) of the states that hold each source node: pf counts
+// them in the node as they pass; dpf adds up the node's current states when asked. `reader`
+// as for pf_states.
+std::map<const state::SrcNode*, std::pair<uint64_t, uint64_t>> src_node_traffic(Pf& pf,
+                                                                                int reader) {
+  std::map<const state::SrcNode*, std::pair<uint64_t, uint64_t>> out;
+  constexpr unsigned kQuiescentEvery = 256;
+  unsigned since_quiescent = 0;
+  pf.table->for_each([&](State& s) {
+    if (reader >= 0 && ++since_quiescent == kQuiescentEvery) {
+      since_quiescent = 0;
+      pf.table->quiescent(static_cast<unsigned>(reader));
+    }
+    if (s.unlinked || s.src_node == nullptr) return;
+    auto& t = out[s.src_node];
+    t.first += s.packets[0] + s.packets[1];
+    t.second += s.bytes[0] + s.bytes[1];
+  });
+  return out;
+}
+
+// What rule `name` is a table of: named as an address, or as an overload table.
+bool table_referenced(const pfconf::Ruleset& rs, const std::string& name) {
+  auto is = [&](const pfconf::Address& a) {
+    return a.kind == pfconf::AddrKind::kTable && a.name == name;
+  };
+  for (const auto& r : rs.rules)
+    if (is(r.src.addr) || is(r.dst.addr) || r.state_opts.overload_table == name) return true;
+  return false;
+}
+
 }  // namespace
+
+SourceNodes pf_source_nodes(Node& node) {
+  Pf& pf = *node.pf;
+  SourceNodes out;
+  out.now = pf_now(pf);
+  if (pf.src_nodes) out.nodes = pf.src_nodes->snapshot();
+  return out;
+}
+
+nlohmann::json pf_sources(Node& node, const SourceNodes& sn, const Params& q, int reader) {
+  Pf& pf = *node.pf;
+  const size_t limit = std::min<size_t>(param_size(q, "limit", 1000), 100000);
+  nlohmann::json out = nlohmann::json::array();
+  const uint32_t now = sn.now;
+  const auto& nodes = sn.nodes;
+  // No node, no walk: a node without source tracking pays nothing for the view.
+  std::map<const state::SrcNode*, std::pair<uint64_t, uint64_t>> traffic;
+  if (!nodes.empty()) traffic = src_node_traffic(pf, reader);
+  for (const auto& n : nodes) {
+    if (out.size() >= limit) break;
+    const auto* ref = static_cast<const RuleRef*>(n.key.rule);
+    const auto t = traffic.find(n.node);
+    const bool v6 = n.key.af == state::AddrFamily::kInet6;
+    nlohmann::json j = {
+        {"addr", addr_str(n.key.addr, n.key.af)},
+        // pf's raddr is the translation or route-to address a node pins; dpf has neither.
+        {"raddr", v6 ? "::" : "0.0.0.0"},
+        {"af", v6 ? "inet6" : "inet"},
+        {"rule", ref ? static_cast<int64_t>(ref->nr) : -1},
+        {"states", n.states},
+        {"conn", n.conn},
+        {"conn_rate", {{"count", n.conn_rate_count}, {"seconds", n.conn_rate_seconds}}},
+        {"age", now >= n.creation ? now - n.creation : 0},
+        {"expires_in", nullptr},
+        {"packets", t == traffic.end() ? 0 : t->second.first},
+        {"bytes", t == traffic.end() ? 0 : t->second.second},
+    };
+    if (n.states == 0) j["expires_in"] = n.expire > now ? n.expire - now : 0;
+    out.push_back(std::move(j));
+  }
+  return {{"total", nodes.size()}, {"sources", out}};
+}
+
+nlohmann::json pf_kill_sources(Node& node, const Params& q) {
+  Pf& pf = *node.pf;
+  const auto it = q.find("host");
+  if (it == q.end()) return {{"error", "say which sources: host=ADDR[/LEN][&host2=ADDR[/LEN]]"}};
+  const auto src = parse_ipv4_net(it->second);
+  if (!src) return {{"error", "host: not an IPv4 address or network: " + it->second}};
+  std::optional<config::Ipv4Prefix> dst;
+  if (const auto it2 = q.find("host2"); it2 != q.end() && !(dst = parse_ipv4_net(it2->second)))
+    return {{"error", "host2: not an IPv4 address or network: " + it2->second}};
+  // pf matches the second host against the node's raddr, which dpf's nodes leave 0.0.0.0.
+  if (!pf.src_nodes || (dst && !dst->contains(0))) return {{"killed", 0}};
+  std::set<const state::SrcNode*> victims;
+  for (const auto& n : pf.src_nodes->snapshot()) {
+    if (n.key.af != state::AddrFamily::kInet) continue;
+    const auto& b = n.key.addr.bytes;
+    if (src->contains(uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3]))
+      victims.insert(n.node);
+  }
+  if (victims.empty()) return {{"killed", 0}};
+  // pf_kill_srcnodes: the states stay, without their node; each gives back what it counted.
+  const uint32_t now = pf_now(pf);
+  pf.table->for_each([&](State& s) {
+    s.lock.lock();
+    state::SrcNode* sn = s.src_node;
+    if (sn == nullptr || victims.count(sn) == 0) {
+      s.lock.unlock();
+      return;
+    }
+    const bool conn = s.src_conn;
+    s.src_node = nullptr;
+    s.src_conn = false;
+    s.lock.unlock();
+    pf.src_nodes->release(sn, conn, now);
+  });
+  for (const state::SrcNode* n : victims) pf.src_nodes->forget(n);
+  return {{"killed", victims.size()}};
+}
+
+nlohmann::json pf_tables(Node& node, const Params& q) {
+  Pf& pf = *node.pf;
+  const bool with_entries = q.count("entries") != 0;
+  constexpr size_t kEntriesMax = 1000;  // per table: the view is for people, not for backups
+  std::map<std::string, nlohmann::json> tables;
+  auto entry = [&](const std::string& name) -> nlohmann::json& {
+    auto& t = tables[name];
+    if (t.is_null()) {
+      t = {{"name", name},    {"defined", false},  {"persist", false},
+           {"const", false},  {"counters", false}, {"referenced", false},
+           {"active", false}, {"count", 0},        {"runtime", 0}};
+      if (with_entries) t["entries"] = nlohmann::json::array();
+    }
+    return t;
+  };
+  auto add = [&](nlohmann::json& t, const std::string& text) {
+    if (with_entries && t["entries"].size() < kEntriesMax) t["entries"].push_back(text);
+  };
+  const PfRuleset* rs = pf.ruleset.load();
+  if (rs != nullptr) {
+    for (const auto& def : rs->source->tables) {
+      auto& t = entry(def.name);
+      t["defined"] = true;
+      t["persist"] = def.persist;
+      t["const"] = def.constant;
+      t["counters"] = def.counters;
+      t["count"] = def.entries.size();
+      for (const auto& e : def.entries)
+        add(t, (e.addr.negated ? "!" : "") + pfconf::format_address(e.addr));
+    }
+  }
+  {
+    // Overload tables: their run-time hosts, kept across reloads.
+    std::lock_guard lock(pf.tables_mu);
+    for (const auto& [name, hosts] : pf.overload_tables) {
+      auto& t = entry(name);
+      const auto list = hosts->entries();
+      t["runtime"] = list.size();
+      t["count"] = t["count"].get<size_t>() + list.size();
+      for (const auto& [v6, k] : list)
+        add(t, addr_str(addr_of(k), v6 ? state::AddrFamily::kInet6 : state::AddrFamily::kInet));
+    }
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (auto& [name, t] : tables) {
+    const bool referenced = rs != nullptr && table_referenced(*rs->source, name);
+    t["referenced"] = referenced;
+    // As pfr_setflags_ktable: a table neither referenced nor persistent is not active.
+    t["active"] = referenced || t["persist"].get<bool>();
+    out.push_back(std::move(t));
+  }
+  return {{"tables", out}};
+}
 
 nlohmann::json pf_info(Node& node) {
   Pf& pf = *node.pf;
@@ -509,7 +726,10 @@ nlohmann::json pf_info(Node& node) {
             {"created_by_workers", created},
             {"matched", matched}}},
           {"timeouts", timeouts},
-          {"src_tracking", src_tracking_json(pf)},
+          {"src_tracking", src_tracking_json(node)},
+          {"limit_counters", limit_counters_json(node)},
+          {"syncookies", "never"},
+          {"tables", pf_tables(node, {})["tables"]},
           {"ruleset", rs ? rs->file : ""},
           {"rules", rs ? rs->compiled->rules.size() : 0}};
 }

@@ -1,5 +1,6 @@
 #include "dataplane/slowpath/rest_hooks.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "dataplane/slowpath/carp_node.h"
@@ -30,6 +31,27 @@ nlohmann::json load_rules(Node& node, const std::string& body) {
   return {{"loaded", true}, {"generation", rs ? rs->generation : 0}};
 }
 
+// GET /api/v1/routes: the routes the node loaded (connected, then static), by destination.
+// Built at assembly and immutable, so this reads them without the control thread.
+nlohmann::json node_routes(const Node& node) {
+  std::vector<route::RouteEntry> entries = node.routes;
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.prefix != b.prefix ? a.prefix < b.prefix : a.len < b.len;
+  });
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : entries) {
+    if (e.next_hop_id >= node.next_hops.size()) continue;
+    const route::NextHop& nh = node.next_hops[e.next_hop_id];
+    const bool connected = nh.gateway == 0;
+    out.push_back({{"destination", route::format_ipv4(e.prefix) + "/" + std::to_string(e.len)},
+                   {"gateway", connected ? nlohmann::json(nullptr)
+                                         : nlohmann::json(route::format_ipv4(nh.gateway))},
+                   {"interface", nh.port < node.ports.size() ? node.ports[nh.port]->name : "?"},
+                   {"type", connected ? "connected" : "static"}});
+  }
+  return {{"routes", out}};
+}
+
 }  // namespace
 
 rest::Hooks rest_hooks(Node& node, SlowPath& slow, StateListReader& lister) {
@@ -47,6 +69,16 @@ rest::Hooks rest_hooks(Node& node, SlowPath& slow, StateListReader& lister) {
     return sp->call([n, body] { return load_rules(*n, body); });
   };
   hooks.pf_info = [n, sp] { return sp->call([n] { return pf_info(*n); }); };
+  // The source nodes are read on the control thread; the walk of the states for their traffic
+  // on this one, as a listing of the states is.
+  hooks.sources = [n, sp, l = &lister](const Params& q) {
+    return l->sources(sp->call([n] { return pf_source_nodes(*n); }), q);
+  };
+  hooks.kill_sources = [n, sp](const Params& q) {
+    return sp->call([n, q] { return pf_kill_sources(*n, q); });
+  };
+  hooks.tables = [n, sp](const Params& q) { return sp->call([n, q] { return pf_tables(*n, q); }); };
+  hooks.routes = [n] { return node_routes(*n); };
   hooks.pfsync = [n, sp] { return sp->call([n] { return pfsync_info(*n); }); };
   hooks.carp = [n, sp] {
     return sp->call([n, sp]() -> nlohmann::json {

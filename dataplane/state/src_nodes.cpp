@@ -175,6 +175,30 @@ unsigned SrcNodeTable::purge(uint32_t now) noexcept {
   return freed;
 }
 
+bool SrcNodeTable::forget(const SrcNode* cn) noexcept {
+  const auto idx = static_cast<uint32_t>(cn - nodes_.get());
+  SrcNode* n = &nodes_[idx];
+  Bucket& b = buckets_[n->bucket];
+  b.lock.lock();
+  uint32_t* link = &b.head;
+  while (*link != 0 && *link != idx + 1) link = &nodes_[*link - 1].next;
+  if (*link == 0) {  // not in the table any more
+    b.lock.unlock();
+    return false;
+  }
+  if (n->states != 0) {
+    n->track_timeout = 0;
+    b.lock.unlock();
+    return false;
+  }
+  *link = n->next;
+  if (n->rule_nodes) n->rule_nodes->fetch_sub(1, std::memory_order_relaxed);
+  free_node(n);
+  b.lock.unlock();
+  ctr_.removals.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
 std::vector<SrcNodeInfo> SrcNodeTable::snapshot() const {
   std::vector<SrcNodeInfo> out;
   for (uint32_t i = 0; i <= bucket_mask_; ++i) {
@@ -182,8 +206,8 @@ std::vector<SrcNodeInfo> SrcNodeTable::snapshot() const {
     b.lock.lock();
     for (uint32_t j = b.head; j != 0; j = nodes_[j - 1].next) {
       const SrcNode& n = nodes_[j - 1];
-      out.push_back(
-          {n.key, n.states, n.conn, n.conn_rate.count / ConnRate::kMult, n.creation, n.expire});
+      out.push_back({n.key, n.states, n.conn, n.conn_rate.count / ConnRate::kMult, n.creation,
+                     n.expire, n.conn_rate.count, n.conn_rate.seconds, &n});
     }
     b.lock.unlock();
   }

@@ -90,6 +90,9 @@ struct SrcNodeInfo {
   uint32_t conn_rate = 0;  // current threshold count, in events (rounded down)
   uint32_t creation = 0;
   uint32_t expire = 0;
+  uint32_t conn_rate_count = 0;    // the threshold's count in thousandths (ConnRate::count)
+  uint32_t conn_rate_seconds = 0;  // … and its period (max-src-conn-rate N/S: S; 0 = none)
+  const SrcNode* node = nullptr;   // which node: what states' src_node points at
 };
 
 class SrcNodeTable {
@@ -125,6 +128,11 @@ class SrcNodeTable {
 
   // Frees the nodes without states whose expiry has passed; returns how many. Control thread.
   unsigned purge(uint32_t now) noexcept;
+  // pfctl -K (pf_kill_srcnodes) for node `n` of this table, whose states the caller has
+  // detached and release()d: frees it now, so that its source's next state starts a new node.
+  // A state that took the node meanwhile keeps it; it is then freed by purge() as soon as that
+  // state goes (its src.track time is dropped). True when freed now. Control thread.
+  bool forget(const SrcNode* n) noexcept;
   // Every node, for the views. Control thread; allocates.
   std::vector<SrcNodeInfo> snapshot() const;
 

@@ -93,19 +93,23 @@ enum class Track : uint8_t { kPass, kDrop, kReevaluate, kSrcLimit };
 
 // pf_src_connlimit: the connection of `s` (with a source node) just became established.
 // False when that passes the rule's max-src-conn or max-src-conn-rate: the state is closed.
-bool count_connection(Pf& pf, State& s, uint32_t now) noexcept {
+// Each limit passed is counted in `c` (pf_src_connlimit's LCNT_SRCCONN, LCNT_SRCCONNRATE).
+bool count_connection(Pf& pf, LcoreCounters& c, State& s, uint32_t now) noexcept {
   const auto* ref = static_cast<const RuleRef*>(s.rule);
   if (ref == nullptr || pf.src_nodes == nullptr) return true;
   s.src_conn = true;
-  if (pf.src_nodes->established(s.src_node, ref->src_limits, now) == state::kConnOk) return true;
+  const unsigned bad = pf.src_nodes->established(s.src_node, ref->src_limits, now);
+  if (bad == state::kConnOk) return true;
+  if (bad & state::kConnLimit) count_limit(c, LimitCounter::kSrcConn);
+  if (bad & state::kConnRate) count_limit(c, LimitCounter::kSrcConnRate);
   s.timeout = state::Timeout::kPurge;
   s.peers.src.state = s.peers.dst.state = state::tcps::kClosed;
   return false;
 }
 
 // pf_test_state_*: tracks a packet that matched state `s`. Runs under the state's lock.
-Track track(Pf& pf, State& s, const std::byte* frame, const net::PacketInfo& info, Direction dir,
-            uint32_t now, bool icmp_query) noexcept {
+Track track(Pf& pf, LcoreCounters& c, State& s, const std::byte* frame, const net::PacketInfo& info,
+            Direction dir, uint32_t now, bool icmp_query) noexcept {
   // A state marked for purging is gone for lookups, as pf_find_state skips it.
   if (s.timeout == state::Timeout::kPurge) [[unlikely]]
     return Track::kReevaluate;
@@ -118,7 +122,7 @@ Track track(Pf& pf, State& s, const std::byte* frame, const net::PacketInfo& inf
         s.timeout = state::Timeout::kPurge;
         return Track::kReevaluate;
       }
-      if (r.conn_established && s.src_node != nullptr && !count_connection(pf, s, now))
+      if (r.conn_established && s.src_node != nullptr && !count_connection(pf, c, s, now))
         return Track::kSrcLimit;
       if (r.refresh) {
         s.expire = now;
@@ -146,17 +150,20 @@ Track track(Pf& pf, State& s, const std::byte* frame, const net::PacketInfo& inf
 }
 
 // pf_insert_src_node for a new state of `ref`: the source node counting it, or false when
-// max-src-nodes, max-src-states or `set limit src-nodes` refuses it (PFRES_SRCLIMIT).
-bool take_src_node(Pf& pf, RuleRef* ref, const state::StateKey& key, Direction dir, uint32_t now,
-                   state::SrcNode** sn) noexcept {
+// max-src-nodes, max-src-states or `set limit src-nodes` refuses it (PFRES_SRCLIMIT); the first
+// two are counted in `c` as pf_insert_src_node counts them (LCNT_SRCNODES, LCNT_SRCSTATES).
+bool take_src_node(Pf& pf, LcoreCounters& c, RuleRef* ref, const state::StateKey& key,
+                   Direction dir, uint32_t now, state::SrcNode** sn) noexcept {
   *sn = nullptr;
   if (ref == nullptr || !ref->src_track || pf.src_nodes == nullptr) return true;
   state::SrcKey k;
   k.rule = ref->src_track_rule ? ref : nullptr;
   k.af = key.af;
   k.addr = key.addr[state::source_index(dir)];
-  if (pf.src_nodes->acquire(k, ref->src_limits, now, sn) == state::SrcResult::kOk) return true;
-  pf.src_counters.src_limit.fetch_add(1, std::memory_order_relaxed);
+  const state::SrcResult r = pf.src_nodes->acquire(k, ref->src_limits, now, sn);
+  if (r == state::SrcResult::kOk) return true;
+  if (r == state::SrcResult::kStateLimit) count_limit(c, LimitCounter::kSrcStates);
+  if (r == state::SrcResult::kNodeLimit) count_limit(c, LimitCounter::kSrcNodes);
   return false;
 }
 
@@ -171,12 +178,13 @@ bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& 
   Pf& pf = *w.node->pf;
   RuleRef* ref = v.rule ? rs.refs[v.rule - rs.compiled->rules.data()] : nullptr;
   if (ref && ref->max_states && ref->states.load(std::memory_order_relaxed) >= ref->max_states) {
+    count_limit(*w.c, LimitCounter::kStates);
     drop_packet(*w.c, DropReason::kStateLimit, m);
     return false;
   }
-  // Source limits are refused with pf's "src-limit" reason (also in pf.src_counters).
+  // Source limits are refused with pf's "src-limit" reason.
   state::SrcNode* sn = nullptr;
-  if (!take_src_node(pf, ref, key, dir, now, &sn)) [[unlikely]] {
+  if (!take_src_node(pf, *w.c, ref, key, dir, now, &sn)) [[unlikely]] {
     drop_packet(*w.c, DropReason::kSrcLimit, m);
     return false;
   }
@@ -259,7 +267,7 @@ void queue_return(WorkerContext& w, const filter::Verdict& v, uint16_t in_port,
 // pf_src_connlimit's overload: the source of `s` goes into the rule's overload table (at once,
 // lock-free, so that the workers' next lookups see it) and, with `flush`, a request to kill its
 // states goes to the control thread.
-void overload(Pf& pf, const State& s) noexcept {
+void overload(Pf& pf, LcoreCounters& c, const State& s) noexcept {
   const auto* ref = static_cast<const RuleRef*>(s.rule);
   if (ref == nullptr || ref->overload == nullptr) return;
   const state::StateKey& k = s.key.key[state::kSkWire];
@@ -267,9 +275,9 @@ void overload(Pf& pf, const State& s) noexcept {
   const bool v6 = k.af == state::AddrFamily::kInet6;
   const auto added = ref->overload->insert(v6, filter::addr_key(k.addr[side].bytes.data(), v6));
   if (added == filter::HostSet::Insert::kFull)
-    pf.src_counters.overload_full.fetch_add(1, std::memory_order_relaxed);
+    ++c.overload_full;
   else
-    pf.src_counters.overload_table.fetch_add(1, std::memory_order_relaxed);
+    count_limit(c, LimitCounter::kOverloadTable);
   if (!ref->flush) return;
   OverloadFlush f;
   f.addr = k.addr[side];
@@ -277,7 +285,7 @@ void overload(Pf& pf, const State& s) noexcept {
   f.dir = s.direction;
   f.rule = ref;
   f.global = ref->flush_global;
-  if (!pf.flushes.push(f)) pf.src_counters.flush_lost.fetch_add(1, std::memory_order_relaxed);
+  if (!pf.flushes.push(f)) ++c.flush_lost;
 }
 
 // pf_test's IPv4 options check for a packet that matched state `flags`: it passes only if the
@@ -377,7 +385,7 @@ Verdict test_state(WorkerContext& w, Direction dir, uint16_t port, rte_mbuf* m,
   if (s == nullptr || (s->if_index != 0xffff && s->if_index != port)) return Verdict::kUndecided;
   s->lock.lock();
   const Track r =
-      track(pf, *s, rte_pktmbuf_mtod(m, const std::byte*), info, dir, now, pk.icmp_query);
+      track(pf, *w.c, *s, rte_pktmbuf_mtod(m, const std::byte*), info, dir, now, pk.icmp_query);
   s->lock.unlock();
   switch (r) {
     case Track::kPass:
@@ -390,7 +398,7 @@ Verdict test_state(WorkerContext& w, Direction dir, uint16_t port, rte_mbuf* m,
       drop_packet(*w.c, DropReason::kStateMismatch, m);
       return Verdict::kDropped;
     case Track::kSrcLimit:
-      overload(pf, *s);
+      overload(pf, *w.c, *s);
       break;
     case Track::kReevaluate:
       break;
@@ -398,7 +406,6 @@ Verdict test_state(WorkerContext& w, Direction dir, uint16_t port, rte_mbuf* m,
   if (pf_remove_state(pf, s)) pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kDelete);
   if (r != Track::kSrcLimit) return Verdict::kUndecided;
   // pf drops the packet that completed the handshake (PFRES_SRCLIMIT).
-  pf.src_counters.src_limit.fetch_add(1, std::memory_order_relaxed);
   drop_packet(*w.c, DropReason::kSrcLimit, m);
   return Verdict::kDropped;
 }

@@ -100,14 +100,10 @@ struct FlushQueue {
   unsigned take(std::array<OverloadFlush, kSize>& out) noexcept;
 };
 
-// pf's limit counters for source tracking and overload (pf_status.lcounters), relaxed.
+// What the control thread's overload flushes did (the workers count theirs per lcore:
+// LcoreCounters::limits, overload_full, flush_lost). Relaxed.
 struct SrcTrackCounters {
-  std::atomic<uint64_t> src_limit{0};       // packets dropped with PFRES_SRCLIMIT ("src-limit")
-  std::atomic<uint64_t> overload_table{0};  // sources put into an overload table
-  std::atomic<uint64_t> overload_full{0};   // … refused: the table's hosts are full
-  std::atomic<uint64_t> overload_flush{0};  // flush requests run (LCNT_OVERLOAD_FLUSH)
-  std::atomic<uint64_t> flush_lost{0};      // flush requests lost to a full queue
-  std::atomic<uint64_t> flushed_states{0};  // states those flushes killed
+  std::atomic<uint64_t> flushed_states{0};  // states the overload flushes killed
 };
 
 // A loaded ruleset: the compiled form the workers evaluate and what the views print (the parsed

@@ -8,17 +8,25 @@
 # - `block quick from <bad>` blocks a new connection from 10.0.0.2;
 # - another client, 10.0.0.3, is unaffected;
 # - max-src-states 2 (global source tracking) on another port refuses its 3rd state.
-# usage: pf_src.sh PATH_TO_DPF
+# Then dpfctl's views of it: -s Sources (the sources with their states), -vsi (the limit
+# counters), -s Tables (the persist tables), -s routes (connected and YAML routes), -s all, and
+# -K, which kills a source's nodes and leaves its states.
+# usage: pf_src.sh PATH_TO_DPF PATH_TO_DPFCTL
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
 DPF=$1
+DPFCTL=$2
+[ -x "$DPFCTL" ] || fail "usage: pf_src.sh PATH_TO_DPF PATH_TO_DPFCTL"
 lab_init pf-src
 
 router_topology
 host_addr hA eth0 10.0.0.3/24  # a second client on the outside
 
+# <keep> is persistent and referenced by no rule; <unused> neither: pf does not activate it.
 cat >"$LAB_DIR/rules.conf" <<'PF'
 table <bad> persist
+table <keep> persist { 10.9.9.9 10.9.9.10 }
+table <unused> { 10.8.8.8 }
 block all
 block in quick on sis0 from <bad>
 pass in on sis0 proto tcp to port 7100 keep state (max-src-conn 3, overload <bad> flush global)
@@ -27,6 +35,12 @@ pass in on sis1 keep state
 pass out keep state
 PF
 router_cluster pf-src-test
+cat >>"$LAB_DIR/cluster.yaml" <<'YAML'
+    routes:
+      - { to: 172.16.0.0/12, via: 192.168.0.10 }
+    api: { listen: "127.0.0.1:9080", token_file: token }
+YAML
+write_token "s3cret-token"
 
 # An echo server on B: every connection gets its lines back.
 cat >"$LAB_DIR/echo.py" <<'PYTHON'
@@ -142,6 +156,67 @@ log "max-src-states 2: the third state from one source is refused"
 # source-track global: one node for the source, rule -1.
 [ "$(pfinfo "[s['states'] for s in d['src_tracking']['sources'] if s['addr'] == '10.0.0.3' and s['rule'] == -1]")" = "[2]" ] ||
   fail "10.0.0.3's global source node: $(pfinfo "d['src_tracking']['sources']")"
+
+ctl() { in_ns fw "$DPFCTL" "$@"; }
+log "dpfctl -s Sources lists each source with its states"
+ctl -s Sources >"$LAB_DIR/sources.out" || fail "dpfctl -s Sources failed"
+cat "$LAB_DIR/sources.out"
+# pfctl's line: ADDR -> RADDR ( states N, connections N, rate N.N/Ns ).
+node_line() { echo "^10\.0\.0\.3 -> 0\.0\.0\.0 \( states $1, connections [0-9]+, rate [0-9]+\.[0-9]/[0-9]+s \)$"; }
+grep -qE "$(node_line 2)" "$LAB_DIR/sources.out" ||
+  fail "-s Sources does not show 10.0.0.3's global node with its 2 states"
+grep -qE "$(node_line 1)" "$LAB_DIR/sources.out" || fail "-s Sources does not show 10.0.0.3's node of rule 2"
+ctl -vs S | grep -qE "^   age [0-9]{2}:[0-9]{2}:[0-9]{2}, [0-9]+ pkts, [0-9]+ bytes, filter rule 2$" ||
+  fail "-vs S does not show the age, traffic and rule of the rule-2 node: $(ctl -vs S)"
+
+log "dpfctl -s info -v counts the limits pf hit"
+ctl -s info -v >"$LAB_DIR/info.out" || fail "dpfctl -s info -v failed"
+grep -qx "Limit Counters" "$LAB_DIR/info.out" || fail "-s info -v has no Limit Counters"
+lcount() { awk -v n="$1" 'index($0, "  " n " ") == 1 { sub("^  " n " +", ""); print $1 }' "$LAB_DIR/info.out"; }
+[ "$(lcount max-src-states)" -ge 1 ] || fail "max-src-states counts $(lcount max-src-states)"
+[ "$(lcount max-src-conn)" -ge 1 ] || fail "max-src-conn counts $(lcount max-src-conn)"
+[ "$(lcount "overload table insertion")" -ge 1 ] ||
+  fail "overload table insertion counts $(lcount "overload table insertion")"
+[ "$(lcount "overload flush states")" -ge 1 ] ||
+  fail "overload flush states counts $(lcount "overload flush states")"
+[ "$(lcount "max states per rule")" = 0 ] || fail "max states per rule counted without a max"
+ctl -s info | grep -q "Limit Counters" && fail "-s info without -v shows the limit counters"
+
+log "dpfctl -s Tables shows the persistent tables, -v with pfctl's flags"
+[ "$(ctl -s Tables)" = "$(printf 'bad\nkeep')" ] || fail "-s Tables: $(ctl -s Tables)"
+[ "$(ctl -vs T)" = "$(printf -- '-pa-r--\tbad\n-pa----\tkeep')" ] || fail "-vs T: $(ctl -vs T)"
+[ "$(pfinfo "[(t['name'], t['count']) for t in d['tables']]")" = "[('bad', 1), ('keep', 2), ('unused', 1)]" ] ||
+  fail "GET /api/v1/pf's tables: $(pfinfo "d['tables']")"
+[ "$(api fw '/api/v1/tables?entries=1' | json "[t['entries'] for t in d['tables']]")" = "[['10.0.0.2'], ['10.9.9.9', '10.9.9.10'], ['10.8.8.8']]" ] ||
+  fail "GET /api/v1/tables?entries=1: $(api fw '/api/v1/tables?entries=1')"
+
+log "dpfctl -s routes shows the connected routes and the cluster file's route"
+ctl -s routes >"$LAB_DIR/routes.out" || fail "dpfctl -s routes failed"
+cat "$LAB_DIR/routes.out"
+for want in "10.0.0.0/24 link sis0" "192.168.0.0/24 link sis1" "172.16.0.0/12 192.168.0.10 sis1"; do
+  awk '{ print $1, $2, $3 }' "$LAB_DIR/routes.out" | grep -qxF "$want" || fail "-s routes lacks: $want"
+done
+[ "$(wc -l <"$LAB_DIR/routes.out")" = 4 ] || fail "-s routes: a header and 3 routes expected"
+
+log "dpfctl -s all shows every view under pfctl's titles"
+ctl -s all >"$LAB_DIR/all.out" || fail "dpfctl -s all failed"
+for title in "FILTER RULES:" "STATES:" "SOURCE TRACKING NODES:" "INFO:" "TIMEOUTS:" "LIMITS:" \
+  "TABLES:" "PFSYNC:" "CARP:" "INTERFACES:" "ROUTES:"; do
+  grep -qxF "$title" "$LAB_DIR/all.out" || fail "-s all lacks $title"
+done
+[ "$(head -1 "$LAB_DIR/all.out")" = "FILTER RULES:" ] || fail "-s all does not start with the rules"
+grep -qE "$(node_line 2)" "$LAB_DIR/all.out" ||
+  fail "-s all does not list the source nodes"
+
+log "dpfctl -K needs the token, then kills 10.0.0.3's source nodes and leaves its states"
+in_ns fw "$DPFCTL" -K 10.0.0.3 2>/dev/null && fail "-K worked without the token"
+[ "$(ctl -s Sources | wc -l)" = 2 ] || fail "-K without the token killed source nodes"
+states=$(state_count fw)
+out=$(in_ns fw "$DPFCTL" --token-file "$LAB_DIR/token" -K 10.0.0.3 2>&1) || fail "-K failed: $out"
+[ "$out" = "killed 2 src nodes from 1 sources and 0 destinations" ] || fail "-K said: $out"
+[ -z "$(ctl -s Sources)" ] || fail "-s Sources after -K: $(ctl -s Sources)"
+[ "$(state_count fw)" = "$states" ] || fail "-K changed the states: $states, then $(state_count fw)"
+[ "$(pfinfo "d['src_tracking']['src_nodes']")" = 0 ] || fail "source nodes left after -K"
 
 kill "$echo_pid" "$echo2_pid" 2>/dev/null || true
 wait "$echo_pid" "$echo2_pid" 2>/dev/null || true

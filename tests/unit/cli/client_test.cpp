@@ -19,10 +19,26 @@ TEST_CASE("dpfctl: -s info shows the status line and every drop reason with its 
   const std::string out = dpf::cli::render_info(status, stats);
   CHECK(out.rfind("Status: Enabled for 0 days 00:00:10", 0) == 0);
   CHECK(out.find("Node: fw-a (hostid 0x0a000001)") != std::string::npos);
-  CHECK(out.find("  ip-checksum                             20           2.0/s\n") !=
+  // print_status's columns: "  %-25s %14ju %14.1f/s".
+  CHECK(out.find("Packets                              Total             Rate\n"
+                 "  rx_packets                           100           10.0/s\n"
+                 "  forwarded                             90            9.0/s\n") !=
         std::string::npos);
-  CHECK(out.find("  forwarded                               90           9.0/s\n") !=
+  CHECK(out.find("Counters\n  ip-checksum                           20            2.0/s\n") !=
         std::string::npos);
+}
+
+TEST_CASE("dpfctl: -s info's state table has print_status's columns, rates blank at first") {
+  const json pf = {{"states", 3},
+                   {"counters", {{"searches", 40}, {"inserts", 5}, {"removals", 2}}}};
+  CHECK(dpf::cli::render_state_table(pf, 10) ==
+        "State Table                          Total             Rate\n"
+        "  current entries                        3               \n"
+        "  searches                              40            4.0/s\n"
+        "  inserts                                5            0.5/s\n"
+        "  removals                               2            0.2/s\n");
+  CHECK(dpf::cli::render_state_table(pf, 0.5).find("  searches                              40 "
+                                                   "              \n") != std::string::npos);
 }
 
 TEST_CASE("dpfctl: -s interfaces prints one line per interface with its link state") {

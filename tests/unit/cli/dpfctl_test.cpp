@@ -42,7 +42,7 @@ Run dpfctl(const std::string& args, const std::string& env = "", bool stdout_onl
 // A node with one master vhid; carp_demote records N and reports it as the operator demotion.
 struct FakeNode {
   std::vector<int> demotes;
-  std::vector<dpf::rest::Hooks::Params> kills;
+  std::vector<dpf::rest::Hooks::Params> kills, src_kills;
   int operator_demotion = 0;
   std::string token_file = "/tmp/dpfctl_test_token." + std::to_string(getpid());
   dpf::rest::Server server;
@@ -100,6 +100,24 @@ struct FakeNode {
       kills.push_back(q);
       return nlohmann::json{{"killed", 3}};
     };
+    h.rules = [] { return nlohmann::json{{"rules", {{{"nr", 0}, {"text", "pass all"}}}}}; };
+    h.pf_info = [] {
+      return nlohmann::json{{"state_limit", 100},
+                            {"timeouts", {{{"name", "tcp.first"}, {"value", 120}}}},
+                            {"counters", nlohmann::json::object()}};
+    };
+    h.sources = [](const dpf::rest::Hooks::Params&) {
+      return nlohmann::json{{"sources", nlohmann::json::array()}};
+    };
+    h.tables = [](const dpf::rest::Hooks::Params&) {
+      return nlohmann::json{{"tables", {{{"name", "keep"}, {"active", true}, {"persist", true}}}}};
+    };
+    h.pfsync = [] { return nlohmann::json{{"enabled", false}}; };
+    h.kill_sources = [this](const dpf::rest::Hooks::Params& q) {
+      src_kills.push_back(q);
+      return nlohmann::json{{"killed", 2}};
+    };
+    h.routes = [] { return nlohmann::json{{"routes", nlohmann::json::array()}}; };
     h.carp_demote = [this](const nlohmann::json& body) {
       demotes.push_back(body["demotion"].get<int>());
       operator_demotion = demotes.back();
@@ -143,6 +161,39 @@ TEST_CASE("dpfctl: -v, -vv and -v -v choose pfctl's rule counter lines; -s label
     CHECK(r.status == 0);
     CHECK(r.out == want);
   }
+}
+
+TEST_CASE("dpfctl: -s all prints pfctl -sa's titles in its order, skipping empty lists") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  const Run r = dpfctl(node.api() + " -s all", "", true);
+  CHECK(r.status == 0);
+  // No source node: no SOURCE TRACKING NODES title, as pfctl_show_src_nodes.
+  std::vector<std::string> titles;
+  size_t at = 0;
+  for (size_t nl; (nl = r.out.find('\n', at)) != std::string::npos; at = nl + 1) {
+    const std::string line = r.out.substr(at, nl - at);
+    if (!line.empty() && line.back() == ':' && line.find(' ') != 0 &&
+        line.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos)
+      titles.push_back(line);
+  }
+  CHECK(titles ==
+        std::vector<std::string>{"FILTER RULES:", "STATES:", "INFO:", "TIMEOUTS:", "LIMITS:",
+                                 "TABLES:", "PFSYNC:", "CARP:", "INTERFACES:", "ROUTES:"});
+  CHECK(r.out.find("FILTER RULES:\npass all\n\nSTATES:\n") == 0);
+  CHECK(r.out.find("\nTABLES:\nkeep\n\nPFSYNC:\n") != std::string::npos);
+}
+
+TEST_CASE("dpfctl: -s all stops at the first view the node cannot give, with its error") {
+  dpf::rest::Server bare([] { return dpf::rest::NodeStats{}; }, "");
+  std::string error;
+  REQUIRE(bare.start("127.0.0.1:0", error));
+  const Run r = dpfctl("--api http://127.0.0.1:" + std::to_string(bare.port()) + " -s all");
+  CHECK(r.status == 1);
+  CHECK(r.out == "dpfctl: http://127.0.0.1:" + std::to_string(bare.port()) +
+                     "/api/v1/rules: HTTP 501: not available on this node\n");
+  bare.stop();
 }
 
 TEST_CASE("dpfctl: carp demote N posts N with the token and prints the view after the change") {
@@ -285,12 +336,28 @@ TEST_CASE("dpfctl: --help lists every option and view on stdout, exit 0") {
     const Run r = dpfctl(args, "", true);
     CHECK(r.status == 0);
     CHECK(r.out.find("usage: dpfctl ") == 0);
-    for (const char* item :
-         {"--api URL", "--config FILE", "--node NAME", "--token-file FILE", "$DPF_API",
-          "$DPF_TOKEN_FILE",
-          "-s info|states|rules|labels|timeouts|memory|sync|carp|interfaces|neighbors",
-          "-k HOST [-k HOST]", "(-k 10.0.0.0/24)", "-k id -k ID", "-F states", "-f FILE", "-o none",
-          "-v ", "(-vv: more still)", "-n ", "-h, --help", "--version", "carp demote N"}) {
+    for (const char* item : {"--api URL",
+                             "--config FILE",
+                             "--node NAME",
+                             "--token-file FILE",
+                             "$DPF_API",
+                             "$DPF_TOKEN_FILE",
+                             "-s info|states|Sources|rules|labels|timeouts|memory|Tables|all",
+                             "-s sync|carp|interfaces|neighbors|routes",
+                             "a dpf extension",
+                             "-k HOST [-k HOST]",
+                             "-K HOST [-K HOST]",
+                             "(-k 10.0.0.0/24)",
+                             "-k id -k ID",
+                             "-F states",
+                             "-f FILE",
+                             "-o none",
+                             "-v ",
+                             "(-vv: more still)",
+                             "-n ",
+                             "-h, --help",
+                             "--version",
+                             "carp demote N"}) {
       INFO(item);
       CHECK(r.out.find(item) != std::string::npos);
     }
@@ -315,11 +382,11 @@ void check_usage_error(const Run& r, const std::string& first_line) {
 TEST_CASE("dpfctl: unknown options and bad values are named with the usage, exit 1") {
   const std::pair<const char*, const char*> cases[] = {
       {"-s bogus",
-       "dpfctl: -s bogus: no such view (info, states, rules, labels, timeouts, memory, sync, "
-       "carp, interfaces, neighbors)\n"},
+       "dpfctl: -s bogus: no such view (info, states, Sources, rules, labels, timeouts, memory, "
+       "Tables, all, sync, carp, interfaces, neighbors, routes)\n"},
       {"-sbogus",
-       "dpfctl: -s bogus: no such view (info, states, rules, labels, timeouts, memory, sync, "
-       "carp, interfaces, neighbors)\n"},
+       "dpfctl: -s bogus: no such view (info, states, Sources, rules, labels, timeouts, memory, "
+       "Tables, all, sync, carp, interfaces, neighbors, routes)\n"},
       {"-o bogus", "dpfctl: -o bogus: no such optimization level; dpf takes only -o none\n"},
       {"-o basic -s rules",
        "dpfctl: -o basic: dpf does not optimize rulesets; only -o none is accepted\n"},
@@ -378,7 +445,8 @@ TEST_CASE("dpfctl: with nothing to do it prints the usage on stderr, exit 1") {
 
 TEST_CASE("dpfctl: -o none and pfctl's -s abbreviations are accepted") {
   // They get past option checking and reach the (closed) port: exit 1, not a usage error.
-  for (const char* args : {"-o none -s rules", "-sr", "-s s", "-s Interfaces", "-F s"}) {
+  for (const char* args :
+       {"-o none -s rules", "-sr", "-s s", "-s Interfaces", "-F s", "-s S", "-sT", "-s a"}) {
     INFO(args);
     const Run r = dpfctl(std::string("--api http://127.0.0.1:1 ") + args);
     CHECK(r.status == 1);
@@ -445,6 +513,29 @@ TEST_CASE("dpfctl: carp demote with a missing or invalid N is a usage error, exi
     INFO(args);
     check_usage_error(dpfctl(std::string("--api http://127.0.0.1:1 ") + args), first_line);
   }
+}
+
+TEST_CASE("dpfctl: -K kills source nodes with the token and says so as pfctl does") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  Run r = dpfctl(node.api() + " -K 10.0.0.3");
+  CHECK(r.status == 1);
+  CHECK(r.out.find("/api/v1/sources?host=10.0.0.3: HTTP 401: missing or wrong bearer token") !=
+        std::string::npos);
+  CHECK(node.src_kills.empty());
+  r = dpfctl(node.api() + " --token-file " + node.token_file + " -K 10.0.0.0/24");
+  CHECK(r.status == 0);
+  CHECK(r.out == "killed 2 src nodes from 1 sources and 0 destinations\n");
+  r = dpfctl(node.api() + " --token-file " + node.token_file + " -K 10.0.0.3 -K 0.0.0.0");
+  CHECK(r.out == "killed 2 src nodes from 1 sources and 1 destinations\n");
+  using Params = dpf::rest::Hooks::Params;
+  REQUIRE(node.src_kills.size() == 2);
+  CHECK(node.src_kills[0] == Params{{"host", "10.0.0.0/24"}});
+  CHECK(node.src_kills[1] == Params{{"host", "10.0.0.3"}, {"host2", "0.0.0.0"}});
+  r = dpfctl(node.api() + " -K 1.1.1.1 -K 2.2.2.2 -K 3.3.3.3");
+  CHECK(r.status == 1);
+  CHECK(r.out.find("dpfctl: -K: at most two -K options (source and destination)\n") == 0);
 }
 
 TEST_CASE("dpfctl: -k with networks sends them to the node as host and host2") {

@@ -464,6 +464,106 @@ TEST_CASE("rest: bad query values on the other routes answer 400 before the node
   CHECK(metrics->status == 400);
 }
 
+TEST_CASE("rest: GET /api/v1/sources checks limit as /api/v1/states does, then asks the node") {
+  std::vector<Hooks::Params> asked;
+  Hooks h;
+  h.sources = [&asked](const Hooks::Params& q) {
+    asked.push_back(q);
+    return nlohmann::json{{"total", 0}, {"sources", nlohmann::json::array()}};
+  };
+  Server server([] { return dpf::rest::NodeStats{}; }, "", h);
+  std::string error;
+  REQUIRE(server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", server.port());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"limit=abc", "limit takes a decimal integer 0..100000, not \"abc\""},
+      {"limit=-1", "limit takes a decimal integer 0..100000, not \"-1\""},
+      {"limit=100001", "limit takes a decimal integer 0..100000, not \"100001\""},
+      {"limit=1&limit=2", "limit is given 2 times; it takes one value"},
+      {"offset=1", "unknown parameter \"offset\": this route takes limit"}};
+  for (const auto& [query, why] : cases) {
+    INFO(query);
+    auto res = cli.Get(("/api/v1/sources?" + query).c_str());
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(nlohmann::json::parse(res->body)["error"] == why);
+  }
+  CHECK(asked.empty());
+  auto good = cli.Get("/api/v1/sources?limit=100000");
+  REQUIRE(good);
+  CHECK(good->status == 200);
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0].at("limit") == "100000");
+  server.stop();
+}
+
+TEST_CASE("rest: DELETE /api/v1/sources needs the token, and host2 only with host") {
+  std::vector<Hooks::Params> asked;
+  Hooks h;
+  h.kill_sources = [&asked](const Hooks::Params& q) {
+    asked.push_back(q);
+    return nlohmann::json{{"killed", 1}};
+  };
+  Server server([] { return dpf::rest::NodeStats{}; }, "s3cret", h);
+  std::string error;
+  REQUIRE(server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", server.port());
+  httplib::Headers auth{{"Authorization", "Bearer s3cret"}};
+  auto noauth = cli.Delete("/api/v1/sources?host=10.0.0.3");
+  REQUIRE(noauth);
+  CHECK(noauth->status == 401);
+  auto alone = cli.Delete("/api/v1/sources?host2=0.0.0.0", auth);
+  REQUIRE(alone);
+  CHECK(alone->status == 400);
+  CHECK(nlohmann::json::parse(alone->body)["parameter"] == "host2");
+  auto bad = cli.Delete("/api/v1/sources?host=10.0.0.300", auth);
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(nlohmann::json::parse(bad->body)["error"] ==
+        "host takes an IPv4 address or network (a.b.c.d or a.b.c.d/len), not \"10.0.0.300\"");
+  CHECK(asked.empty());
+  auto ok = cli.Delete("/api/v1/sources?host=10.0.0.0/24&host2=0.0.0.0", auth);
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0] == Hooks::Params{{"host", "10.0.0.0/24"}, {"host2", "0.0.0.0"}});
+  server.stop();
+}
+
+TEST_CASE("rest: GET /api/v1/tables takes entries=1 only; /api/v1/routes takes nothing") {
+  std::vector<Hooks::Params> asked;
+  Hooks h;
+  h.tables = [&asked](const Hooks::Params& q) {
+    asked.push_back(q);
+    return nlohmann::json{{"tables", nlohmann::json::array()}};
+  };
+  h.routes = [] { return nlohmann::json{{"routes", nlohmann::json::array()}}; };
+  Server server([] { return dpf::rest::NodeStats{}; }, "", h);
+  std::string error;
+  REQUIRE(server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", server.port());
+  auto bad = cli.Get("/api/v1/tables?entries=yes");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(nlohmann::json::parse(bad->body)["error"] == "entries takes the value 1, not \"yes\"");
+  CHECK(asked.empty());
+  auto good = cli.Get("/api/v1/tables?entries=1");
+  REQUIRE(good);
+  CHECK(good->status == 200);
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0].at("entries") == "1");
+  auto routes = cli.Get("/api/v1/routes?all=1");
+  REQUIRE(routes);
+  CHECK(routes->status == 400);
+  CHECK(nlohmann::json::parse(routes->body)["error"] ==
+        "unknown parameter \"all\": this route takes no parameters");
+  auto listed = cli.Get("/api/v1/routes");
+  REQUIRE(listed);
+  CHECK(listed->status == 200);
+  CHECK(nlohmann::json::parse(listed->body)["routes"].empty());
+  server.stop();
+}
+
 TEST_CASE("rest: a server stopped right after it started stops") {
   for (int i = 0; i < 50; ++i) {
     Server server([] { return dpf::rest::NodeStats{}; }, "");

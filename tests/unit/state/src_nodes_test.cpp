@@ -245,3 +245,40 @@ TEST_CASE("src nodes: concurrent acquire and release from two threads keep exact
   CHECK(t.purge(0) == 8);
   CHECK(rule_nodes == 0);
 }
+
+TEST_CASE("src nodes: a forgotten node is freed, and its source's next state starts anew") {
+  SrcNodeTable t(16);
+  SrcLimits l;
+  std::atomic<uint32_t> rule_nodes{0};
+  l.rule_nodes = &rule_nodes;
+  l.track_timeout = 60;
+  SrcNode* n = nullptr;
+  REQUIRE(t.acquire(key(1), l, 100, &n) == SrcResult::kOk);
+  REQUIRE(t.established(n, l, 100) == kConnOk);
+  CHECK(rule_nodes.load() == 1);
+  // The caller detaches the node's one state and gives back what it counted.
+  t.release(n, true, 101);
+  CHECK(t.forget(n));
+  CHECK(t.count() == 0);
+  CHECK(rule_nodes.load() == 0);
+  CHECK(t.counters().removals == 1);
+  CHECK_FALSE(t.forget(n));  // gone already
+  SrcNode* again = nullptr;
+  REQUIRE(t.acquire(key(1), l, 102, &again) == SrcResult::kOk);
+  CHECK(again->states == 1);
+  CHECK(again->conn == 0);
+  CHECK(again->creation == 102);
+}
+
+TEST_CASE("src nodes: a forgotten node a new state holds goes with that state, src.track aside") {
+  SrcNodeTable t(16);
+  SrcLimits l;
+  l.track_timeout = 60;
+  SrcNode* n = nullptr;
+  REQUIRE(t.acquire(key(1), l, 100, &n) == SrcResult::kOk);
+  CHECK_FALSE(t.forget(n));  // a state (created while the caller detached) holds it
+  CHECK(t.count() == 1);
+  t.release(n, false, 110);
+  CHECK(t.purge(110) == 1);  // at once, not 60 s later
+  CHECK(t.count() == 0);
+}

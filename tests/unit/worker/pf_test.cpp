@@ -219,5 +219,57 @@ TEST_CASE("pf: a rule counts evaluations, its packets, its states' packets and i
   rte_mempool_free(pool);
 }
 
+
+uint64_t limit_count(const LcoreCounters& c, LimitCounter which) {
+  return c.limits[static_cast<size_t>(which)];
+}
+
+// pf_create_state's refusals: a rule's `max` counts LCNT_STATES, max-src-states LCNT_SRCSTATES,
+// each on the lcore that refused, beside the packet's drop reason.
+TEST_CASE("pf: a rule's max and max-src-states count their refusals as pf's limit counters") {
+  Node node;
+  node.pf = make_pf(64);
+  node.n_workers = 1;
+  node.counters.resize(2);
+  rte_mempool* pool = rte_pktmbuf_pool_create("pf_limits", 63, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                              static_cast<int>(rte_socket_id()));
+  REQUIRE(pool != nullptr);
+  node.pool = pool;
+  pf_publish(*node.pf, build(*node.pf,
+                             "pass in proto udp to port 53 keep state (max 2)\n"
+                             "pass in proto udp to port 54 keep state (max-src-states 1)\n"));
+  WorkerContext w;
+  w.node = &node;
+  w.index = 0;
+  w.c = &node.counters[0];
+  // A packet pf_test refuses is freed by it; one it passes is the test's to free.
+  auto udp = [&](uint16_t sport, uint16_t dport) {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool);
+    REQUIRE(m != nullptr);
+    net::PacketInfo info = udp_info(sport);
+    info.dport = dport;
+    const bool passed = pf_test(w, state::Direction::kIn, 0, 0, m, info, 1);
+    if (passed) rte_pktmbuf_free(m);
+    return passed;
+  };
+  const LcoreCounters& c = node.counters[0];
+  CHECK(udp(1000, 53));
+  CHECK(udp(1001, 53));
+  CHECK_FALSE(udp(1002, 53));
+  CHECK(limit_count(c, LimitCounter::kStates) == 1);
+  CHECK(c.drops[static_cast<size_t>(net::DropReason::kStateLimit)] == 1);
+  CHECK(udp(2000, 54));
+  CHECK_FALSE(udp(2001, 54));
+  CHECK(limit_count(c, LimitCounter::kSrcStates) == 1);
+  CHECK(c.drops[static_cast<size_t>(net::DropReason::kSrcLimit)] == 1);
+  for (auto other : {LimitCounter::kSrcNodes, LimitCounter::kSrcConn, LimitCounter::kSrcConnRate,
+                     LimitCounter::kOverloadTable, LimitCounter::kOverloadFlush})
+    CHECK(limit_count(c, other) == 0);
+  CHECK(limit_count(node.counters[1], LimitCounter::kStates) == 0);  // the control thread's
+
+  node.pf.reset();
+  rte_mempool_free(pool);
+}
+
 }  // namespace
 }  // namespace dpf

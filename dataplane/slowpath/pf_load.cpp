@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 
 #include "control/config/cluster.h"
 #include "control/pfconf/parser.h"
@@ -346,12 +345,9 @@ bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>&
 
 bool pf_reload(Node& node, std::vector<std::string>* errors_out) {
   std::vector<std::string> errors;
-  const std::string& path = node.cluster->rules_path;
+  const std::string& path = node.rules_path;
   bool ok = !path.empty() && pf_load_file(node, path, errors);
   if (path.empty()) errors.push_back("the cluster file names no ruleset (cluster.rules)");
-  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
-  std::fprintf(stderr, "dpf: ruleset %s %s\n", path.c_str(),
-               ok ? "reloaded" : "rejected; the running ruleset stays");
   if (errors_out) *errors_out = std::move(errors);
   return ok;
 }

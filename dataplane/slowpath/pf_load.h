@@ -34,8 +34,9 @@ bool pf_load_parsed(Node& node, const std::string& path, pfconf::Ruleset ruleset
 bool pf_load(Node& node, const std::string& path, std::string_view text,
              std::vector<std::string>& errors);
 bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>& errors);
-// Reloads the cluster's ruleset file (SIGHUP, dpfctl -f, an empty POST /api/v1/rules) and logs
-// the outcome. States survive a reload; a rejected ruleset leaves the running one in place.
+// Reloads the cluster's ruleset file, node.rules_path (SIGHUP, an empty POST /api/v1/rules); the
+// caller logs the outcome with its source. States survive a reload; a rejected ruleset leaves
+// the running one in place.
 bool pf_reload(Node& node, std::vector<std::string>* errors = nullptr);
 
 // Makes `rs` the ruleset the workers evaluate and retires the one it replaces (Pf::retired).

@@ -82,11 +82,11 @@ struct FakeNode {
       return nlohmann::json{
           {"states", {state("112", "224.0.0.18"), state("pfsync", "224.0.0.240")}}};
     };
-    h.kill_states = [this](const dpf::rest::Hooks::Params& q) {
+    h.kill_states = [this](const dpf::rest::Hooks::Params& q, const dpf::rest::Client&) {
       kills.push_back(q);
       return nlohmann::json{{"killed", 3}};
     };
-    h.carp_demote = [this](const nlohmann::json& body) {
+    h.carp_demote = [this](const nlohmann::json& body, const dpf::rest::Client&) {
       demotes.push_back(body["demotion"].get<int>());
       operator_demotion = demotes.back();
       return view();

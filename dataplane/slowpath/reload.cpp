@@ -38,8 +38,7 @@ void ConfigReload::loaded_over_rest(std::string name, std::string client) {
   origin_ = RulesetOrigin{true, std::move(name), std::move(client), log::Clock::now()};
 }
 
-bool ConfigReload::reread(bool& rules_changed) {
-  rules_changed = false;
+bool ConfigReload::reread() {
   const std::string& file = running_.file;
   const std::string& name = node_.cfg->name;
   auto loaded = config::load_cluster_file(file);
@@ -73,12 +72,10 @@ bool ConfigReload::reread(bool& rules_changed) {
   // configured) and the ruleset file.
   log::logger().configure({now->log.level, now->log.format});
   was->log = now->log;
-  if (running_.rules_path != loaded.cluster->rules_path) {
-    rules_changed = true;
-    running_.rules = loaded.cluster->rules;
-    running_.rules_path = loaded.cluster->rules_path;
-    node_.rules_path = running_.rules_path;
-  }
+  if (running_.rules_path == loaded.cluster->rules_path) return false;
+  running_.rules = loaded.cluster->rules;
+  running_.rules_path = loaded.cluster->rules_path;
+  node_.rules_path = running_.rules_path;
   return true;
 }
 
@@ -115,9 +112,7 @@ void ConfigReload::reload_rules(bool rules_changed) {
 
 void ConfigReload::sighup() {
   log::notice("SIGHUP: re-reading " + running_.file, kSighup);
-  bool rules_changed = false;
-  reread(rules_changed);
-  reload_rules(rules_changed);
+  reload_rules(reread());
 }
 
 }  // namespace dpf

@@ -36,9 +36,9 @@ class ConfigReload {
   const RulesetOrigin& origin() const { return origin_; }
 
  private:
-  // True when the cluster file loaded (changes logged, what SIGHUP applies applied) and the
-  // rules path changed.
-  bool reread(bool& rules_changed);
+  // Re-reads the cluster file: its errors, or its changes, are logged and what SIGHUP applies is
+  // applied. True when it loaded and names another rules file than before.
+  bool reread();
   void reload_rules(bool rules_changed);
 
   Node& node_;

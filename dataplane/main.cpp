@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
   }
 
   // From here on the node logs (cluster file `log:`); what came before is the command's own
-  // output: usage, the file's errors, --check.
+  // output: usage, the cluster and token files' errors, --check.
   dpf::log::logger().set_node(cfg->name);
   dpf::log::logger().configure({cfg->log.level, cfg->log.format});
 

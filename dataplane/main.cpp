@@ -18,6 +18,7 @@
 
 #include "control/config/cluster.h"
 #include "control/config/preflight.h"
+#include "control/log/log.h"
 #include "control/rest/server.h"
 #include "control/rest/token.h"
 #include "dataplane/node/assemble.h"
@@ -186,11 +187,16 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // From here on the node logs (cluster file `log:`); what came before is the command's own
+  // output: usage, the cluster and token files' errors, --check.
+  dpf::log::logger().set_node(cfg->name);
+  dpf::log::logger().configure({cfg->log.level, cfg->log.format});
+
   std::vector<std::string> eal_args = args.eal_given ? args.eal : cfg->eal;
   std::vector<char*> eal_argv{argv[0]};
   for (auto& s : eal_args) eal_argv.push_back(s.data());
   if (rte_eal_init(static_cast<int>(eal_argv.size()), eal_argv.data()) < 0) {
-    std::fprintf(stderr, "dpf: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+    dpf::log::error(std::string("EAL initialisation failed: ") + rte_strerror(rte_errno));
     return 1;
   }
 
@@ -204,34 +210,32 @@ int main(int argc, char** argv) {
   std::unique_ptr<dpf::StateListReader> lister;
   do {
     if (rte_lcore_count() < node.n_workers + 1) {
-      std::fprintf(stderr,
-                   "dpf: node %s wants %u worker lcore(s) plus the main lcore, EAL has %u "
-                   "(give more with -l)\n",
-                   cfg->name.c_str(), node.n_workers, rte_lcore_count());
+      dpf::log::error("the node wants " + std::to_string(node.n_workers) +
+                      " worker lcore(s) plus the main lcore, EAL has " +
+                      std::to_string(rte_lcore_count()) + " (give more with -l)");
       break;
     }
     std::vector<std::string> errors;
     if (!dpf::node_assemble(node, errors)) {
-      for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+      for (const auto& e : errors) dpf::log::error(e);
       break;
     }
     try {
       slow = std::make_unique<dpf::SlowPath>(node);
     } catch (const std::runtime_error& e) {
-      std::fprintf(stderr, "dpf: node %s: %s\n", cfg->name.c_str(), e.what());
+      dpf::log::error(e.what());
       break;
     }
     lister = std::make_unique<dpf::StateListReader>(node, node.n_workers + 2);
     if (!lister->ok()) {
-      std::fprintf(stderr, "dpf: node %s: no state table reader for the REST thread\n",
-                   cfg->name.c_str());
+      dpf::log::error("no state table reader for the REST thread");
       break;
     }
     rest = std::make_unique<dpf::rest::Server>([&slow] { return slow->snapshot(); }, token,
                                                dpf::rest_hooks(node, *slow, *lister));
     rest->set_max_body(cfg->api.max_body);
     if (!rest->start(cfg->api.listen, error)) {
-      std::fprintf(stderr, "dpf: node %s: %s\n", cfg->name.c_str(), error.c_str());
+      dpf::log::error(error);
       break;
     }
     g_stop = &node.stop;
@@ -261,8 +265,7 @@ int main(int argc, char** argv) {
     slow->run();
     rte_eal_mp_wait_lcore();
     slow->shutdown();
-    std::printf("dpf: node %s stopped\n", cfg->name.c_str());
-    std::fflush(stdout);
+    dpf::log::notice("node " + cfg->name + " stopped", {{"source", "stop"}});
     rc = 0;
   } while (false);
 

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "control/log/level.h"
+
 namespace dpf::config {
 
 // Where something was written, for error messages.
@@ -111,6 +113,13 @@ struct Carp {
   Mark at;
 };
 
+// The node's log (cluster.log merged with the node's own log: map, each key of the node wins).
+// SIGHUP applies a change.
+struct Log {
+  log::Level level = log::Level::kInfo;
+  log::Format format = log::Format::kText;
+};
+
 // A node's effective skew for one cluster vhid (0 when the node sets none).
 struct CarpSkew {
   uint8_t vhid = 0;
@@ -128,6 +137,7 @@ struct Node {
   Api api;
   std::optional<Pfsync> pfsync;  // absent when neither cluster nor node configures pfsync
   std::vector<CarpSkew> carp;    // one per cluster.carp vhid, in the same order
+  Log log;
   Mark at;
   Mark hostid_at, eal_at;
 

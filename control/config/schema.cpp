@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "control/config/ha_schema.h"
+#include "control/config/log_schema.h"
 
 namespace dpf::config::detail {
 
@@ -198,6 +199,7 @@ struct Shared {
   const std::string& file;
   const PfsyncDraft& pfsync;
   const std::optional<Carp>& carp;
+  const LogDraft& log;
 };
 
 void read_node_keys(Diagnostics& diag, const MapReader& m, const Shared& shared, Node& node) {
@@ -224,7 +226,7 @@ Node read_node(Diagnostics& diag, const MapReader::Entry& e, const Shared& share
   node.at = e.value.key_at;
   if (node.name.empty()) diag.error(node.at, "nodes: a node name must not be empty");
   MapReader m(diag, e.value,
-              {"hostid", "eal", "lcores", "interfaces", "routes", "api", "pfsync", "carp"});
+              {"hostid", "eal", "lcores", "interfaces", "routes", "api", "pfsync", "carp", "log"});
   if (!m.is_map() || m.empty()) {
     if (m.is_map()) diag.error(node.at, e.value.path + ": the node is empty");
     read.interfaces_complete = false;
@@ -246,11 +248,15 @@ Node read_node(Diagnostics& diag, const MapReader::Entry& e, const Shared& share
   SkewDraft skew;
   if (const Value* x = m.find("carp")) skew = read_node_carp(diag, *x);
   node.carp = resolve_skew(diag, shared.carp, skew, e.value.path);
+  LogDraft log;
+  if (const Value* x = m.find("log")) log = read_log(diag, *x);
+  node.log = merge_log(shared.log, log);
   return node;
 }
 
-void read_cluster_section(Diagnostics& diag, const Value& v, Cluster& c, PfsyncDraft& pfsync) {
-  MapReader m(diag, v, {"name", "rules", "pfsync", "carp"});
+void read_cluster_section(Diagnostics& diag, const Value& v, Cluster& c, PfsyncDraft& pfsync,
+                          LogDraft& log) {
+  MapReader m(diag, v, {"name", "rules", "pfsync", "carp", "log"});
   if (const Value* x = m.find("name")) c.name = read_string(diag, *x).value_or("");
   if (const Value* x = m.find("rules")) {
     c.rules_at = x->at;
@@ -259,6 +265,7 @@ void read_cluster_section(Diagnostics& diag, const Value& v, Cluster& c, PfsyncD
   }
   if (const Value* x = m.find("pfsync")) pfsync = read_pfsync(diag, *x);
   if (const Value* x = m.find("carp")) c.carp = read_carp(diag, *x);
+  if (const Value* x = m.find("log")) log = read_log(diag, *x);
 }
 
 }  // namespace
@@ -316,7 +323,8 @@ Cluster read_cluster(Diagnostics& diag, const YAML::Node& root, const std::strin
   MapReader top(diag, Value{root, root_at, "", root_at}, {"cluster", "nodes"});
   if (!top.is_map()) return c;
   PfsyncDraft pfsync;
-  if (const Value* x = top.find("cluster")) read_cluster_section(diag, *x, c, pfsync);
+  LogDraft log;
+  if (const Value* x = top.find("cluster")) read_cluster_section(diag, *x, c, pfsync, log);
   const Value* nodes = top.find("nodes");
   if (nodes == nullptr) {
     diag.error(root_at, "missing key 'nodes' (the cluster needs at least one node)");
@@ -324,7 +332,7 @@ Cluster read_cluster(Diagnostics& diag, const YAML::Node& root, const std::strin
   }
   MapReader m(diag, *nodes, {}, kMaxNodes);
   if (m.is_map() && m.empty()) diag.error(nodes->at, "nodes: the cluster needs at least one node");
-  const Shared shared{file, pfsync, c.carp};
+  const Shared shared{file, pfsync, c.carp, log};
   for (const auto& e : m.entries()) {
     NodeRead read;
     c.nodes.push_back(read_node(diag, e, shared, read));

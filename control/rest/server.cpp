@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "control/log/log.h"
 #include "control/rest/status_page.h"
 #include "control/rest/token.h"
 
@@ -118,6 +119,11 @@ nlohmann::json parse_demotion(const std::string& body) {
   return j;
 }
 
+Client Server::client(const httplib::Request& req) const {
+  return {req.remote_addr, req.remote_port,
+          authorized(req.get_header_value("Authorization"), token_)};
+}
+
 bool Server::authorized(const std::string& header, const std::string& token) {
   static constexpr std::string_view kBearer = "Bearer ";
   const std::string_view h = header;
@@ -177,6 +183,16 @@ void Server::routes() {
   // A state-changing request needs the node's bearer token; none configured refuses them all.
   auto allowed = [this](const httplib::Request& req, httplib::Response& res) {
     if (authorized(req.get_header_value("Authorization"), token_)) return true;
+    // A refused change is logged too: who tried, and whether a token came with it.
+    log::warning("REST " + req.method + " " + req.path + " from " + req.remote_addr + " refused: " +
+                     (token_.empty()                    ? "the node has no api token_file"
+                      : req.has_header("Authorization") ? "wrong bearer token"
+                                                        : "no bearer token"),
+                 {{"source", "rest"},
+                  {"client", req.remote_addr},
+                  {"method", req.method},
+                  {"path", req.path},
+                  {"token", req.has_header("Authorization")}});
     reply(res, 401,
           {{"error", token_.empty() ? "this node has no api token_file: changes are refused"
                                     : "missing or wrong bearer token"}});
@@ -245,14 +261,16 @@ void Server::routes() {
         ParamSpec{"if", P::kIfName, "with id: only if the state is on this interface"}.needing(
             "id")}},
       [this](const httplib::Request& req, httplib::Response& res) {
-        run_hook(res, bool(hooks_.kill_states), [&] { return hooks_.kill_states(params_of(req)); });
+        run_hook(res, bool(hooks_.kill_states),
+                 [&] { return hooks_.kill_states(params_of(req), client(req)); });
       });
   add({"GET", "/api/v1/rules", false, {}}, [this](const httplib::Request&, httplib::Response& res) {
     run_hook(res, bool(hooks_.rules), [&] { return hooks_.rules(); });
   });
   add({"POST", "/api/v1/rules", true, {}},
       [this](const httplib::Request& req, httplib::Response& res) {
-        run_hook(res, bool(hooks_.load_rules), [&] { return hooks_.load_rules(req.body); });
+        run_hook(res, bool(hooks_.load_rules),
+                 [&] { return hooks_.load_rules(req.body, client(req)); });
       });
   add({"GET", "/api/v1/pf", false, {}}, [this](const httplib::Request&, httplib::Response& res) {
     run_hook(res, bool(hooks_.pf_info), [&] { return hooks_.pf_info(); });
@@ -274,7 +292,7 @@ void Server::routes() {
             .needing("host")}},
       [this](const httplib::Request& req, httplib::Response& res) {
         run_hook(res, bool(hooks_.kill_sources),
-                 [&] { return hooks_.kill_sources(params_of(req)); });
+                 [&] { return hooks_.kill_sources(params_of(req), client(req)); });
       });
   add({"GET", "/api/v1/tables", false, {{"entries", P::kFlag, "list each table's entries too"}}},
       [this](const httplib::Request& req, httplib::Response& res) {
@@ -295,7 +313,7 @@ void Server::routes() {
       [this](const httplib::Request& req, httplib::Response& res) {
         run_hook(res, bool(hooks_.carp_demote), [&] {
           const nlohmann::json body = parse_demotion(req.body);
-          return body.contains("error") ? body : hooks_.carp_demote(body);
+          return body.contains("error") ? body : hooks_.carp_demote(body, client(req));
         });
       });
   add({"GET", "/api/v1/openapi.json", false, {}},

@@ -21,7 +21,8 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+}  // namespace httplib
 
 namespace dpf::rest {
 
@@ -31,25 +32,36 @@ inline constexpr uint64_t kStatesPageMax = 100000;
 // GET /api/v1/sources: the most source nodes one reply holds (limit=), likewise.
 inline constexpr uint64_t kSourcesPageMax = 100000;
 
+// Who asked for a change: the peer's address and port, and whether a bearer token authorized
+// the request (the node logs every change with them).
+struct Client {
+  std::string address;
+  int port = 0;
+  bool token = false;
+};
+
 // What the node answers beyond the stats snapshot. Each hook runs the request against the node
 // (on its control thread) and returns the JSON reply; an unset hook answers 501. Query
 // parameters arrive as a flat map. A hook may throw std::runtime_error: the reply is 503.
 struct Hooks {
   using Params = std::map<std::string, std::string>;
-  std::function<nlohmann::json(const Params&)> states;           // GET /api/v1/states
-  std::function<nlohmann::json(const Params&)> kill_states;      // DELETE /api/v1/states (token)
-  std::function<nlohmann::json()> rules;                         // GET /api/v1/rules
-  std::function<nlohmann::json(const std::string&)> load_rules;  // POST /api/v1/rules (token)
+  std::function<nlohmann::json(const Params&)> states;  // GET /api/v1/states
+  std::function<nlohmann::json(const Params&, const Client&)>
+      kill_states;                        // DELETE /api/v1/states (token)
+  std::function<nlohmann::json()> rules;  // GET /api/v1/rules
+  std::function<nlohmann::json(const std::string&, const Client&)>
+      load_rules;                           // POST /api/v1/rules (token)
   std::function<nlohmann::json()> pf_info;  // GET /api/v1/pf: counters, timeouts, limits
   std::function<nlohmann::json(const Params&)> sources;       // GET /api/v1/sources: source nodes
-  std::function<nlohmann::json(const Params&)> kill_sources;  // DELETE /api/v1/sources (token)
+  std::function<nlohmann::json(const Params&, const Client&)>
+      kill_sources;  // DELETE /api/v1/sources (token)
   std::function<nlohmann::json(const Params&)> tables;        // GET /api/v1/tables: pf's tables
   std::function<nlohmann::json()> routes;  // GET /api/v1/routes: the routing table
   std::function<nlohmann::json()> pfsync;  // GET /api/v1/pfsync: statistics, bulk update
   std::function<nlohmann::json()> carp;    // GET /api/v1/carp: preempt, demotion, vhids
   // POST /api/v1/carp/demote (token): the body, checked to be {"demotion": N} with N an integer
   // in -240..240 (else 400 without calling the hook); the reply is the hook's carp view.
-  std::function<nlohmann::json(const nlohmann::json&)> carp_demote;
+  std::function<nlohmann::json(const nlohmann::json&, const Client&)> carp_demote;
 };
 
 // One route the server answers: its method, its path, whether it needs the bearer token and
@@ -92,6 +104,7 @@ class Server {
  private:
   void routes();
   void limit_bodies();
+  Client client(const httplib::Request& req) const;
   // The methods path is registered with ("GET, POST"), or "" for a path that is not a route.
   std::string allowed_methods(const std::string& path) const;
   Provider provider_;

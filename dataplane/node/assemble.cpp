@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "control/log/log.h"
 #include "dataplane/net/build.h"
 #include "dataplane/node/ports.h"
 #include "dataplane/slowpath/pf_load.h"
@@ -161,6 +162,7 @@ bool build_sync(Node& node, std::string& error) {
 void node_init(Node& node, const config::Cluster& cluster, const config::Node& cfg) {
   node.cluster = &cluster;
   node.cfg = &cfg;
+  node.rules_path = cluster.rules_path;
   node.hostid = cfg.hostid ? *cfg.hostid : static_cast<uint32_t>(rte_rand() | 1);
   node.n_workers = cfg.lcores.workers;
   node.idle = cfg.lcores.idle == config::IdleMode::poll ? IdleMode::kPoll : IdleMode::kAdaptive;
@@ -171,10 +173,9 @@ void node_init(Node& node, const config::Cluster& cluster, const config::Node& c
 
 bool node_assemble(Node& node, std::vector<std::string>& errors) {
   const config::Cluster& cluster = *node.cluster;
-  const std::string prefix = "dpf: node " + node.cfg->name + ": ";
   std::string error;
   auto fail = [&] {
-    errors.push_back(prefix + error);
+    errors.push_back(error);
     return false;
   };
   std::optional<pfconf::Ruleset> ruleset;
@@ -182,7 +183,7 @@ bool node_assemble(Node& node, std::vector<std::string>& errors) {
   if (!cluster.rules_path.empty()) {
     ruleset = pf_parse_file(cluster, *node.cfg, cluster.rules_path, errors);
     if (!ruleset) {
-      errors.push_back(prefix + "the ruleset " + cluster.rules_path + " was not loaded");
+      errors.push_back("the ruleset " + cluster.rules_path + " was not loaded");
       return false;
     }
     for (const auto& l : ruleset->options.limits)
@@ -193,29 +194,35 @@ bool node_assemble(Node& node, std::vector<std::string>& errors) {
     return fail();
   if (node.cfg->pfsync && !build_sync(node, error)) return fail();
   if (ruleset && !pf_load_parsed(node, cluster.rules_path, std::move(*ruleset), errors)) {
-    errors.push_back(prefix + "the ruleset " + cluster.rules_path + " was not loaded");
+    errors.push_back("the ruleset " + cluster.rules_path + " was not loaded");
     return false;
   }
   return true;
 }
 
 void node_print_banner(const Node& node, const std::string& listen) {
-  std::printf("dpf: node %s of cluster %s, hostid %08x, %u worker(s), idle %s\n",
-              node.cfg->name.c_str(), node.cluster->name.c_str(), node.hostid, node.n_workers,
-              node.idle == IdleMode::kPoll ? "poll" : "adaptive");
+  char head[160];
+  std::snprintf(head, sizeof head, "node %s of cluster %s, hostid %08x, %u worker(s), idle %s",
+                node.cfg->name.c_str(), node.cluster->name.c_str(), node.hostid, node.n_workers,
+                node.idle == IdleMode::kPoll ? "poll" : "adaptive");
+  log::notice(head, {{"source", "start"}});
   for (const auto& p : node.ports) {
-    std::printf("dpf:   %s: port %u, %s, %s/%u, %u rxq %u txq%s\n", p->name.c_str(), p->port_id,
-                wire::format_mac(p->mac).c_str(), config::format_ipv4(p->addr).c_str(),
-                p->prefix_len, p->n_rxq, p->n_txq, p->tx_lock ? " (shared)" : "");
+    char line[200];
+    std::snprintf(line, sizeof line, "  %s: port %u, %s, %s/%u, %u rxq %u txq%s", p->name.c_str(),
+                  p->port_id, wire::format_mac(p->mac).c_str(),
+                  config::format_ipv4(p->addr).c_str(), p->prefix_len, p->n_rxq, p->n_txq,
+                  p->tx_lock ? " (shared)" : "");
+    log::info(line, {{"source", "start"}, {"interface", p->name}});
   }
   if (const auto* rs = node.pf->ruleset.load()) {
-    std::printf("dpf: ruleset %s: %zu rules, state limit %u\n", rs->file.c_str(),
-                rs->compiled->rules.size(), node.pf->table->limit());
+    log::notice("ruleset " + rs->file +
+                    " loaded (start): " + std::to_string(rs->compiled->rules.size()) +
+                    " rules, state limit " + std::to_string(node.pf->table->limit()),
+                {{"source", "start"}, {"ruleset", rs->file}});
   } else {
-    std::printf("dpf: no ruleset: every packet passes without state\n");
+    log::notice("no ruleset: every packet passes without state", {{"source", "start"}});
   }
-  std::printf("dpf: REST API on http://%s\n", listen.c_str());
-  std::fflush(stdout);
+  log::notice("REST API on http://" + listen, {{"source", "start"}});
 }
 
 void node_stop(Node& node) {

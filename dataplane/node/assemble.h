@@ -19,7 +19,7 @@ void node_init(Node& node, const config::Cluster& cluster, const config::Node& c
 // file, line and column or the interface): a ruleset that cannot be read, parsed or compiled
 // stops the node.
 bool node_assemble(Node& node, std::vector<std::string>& errors);
-// The start-up banner on stdout: node, ports, ruleset, REST address.
+// The start-up lines of the log: node, ports, ruleset, REST address.
 void node_print_banner(const Node& node, const std::string& listen);
 // Closes the pfsync channel and stops and closes the ports, after every lcore stopped: what a
 // stopping process does before rte_eal_cleanup, which returns the node's DPDK memory at once.

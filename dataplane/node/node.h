@@ -125,9 +125,10 @@ struct Node {
   std::vector<rte_ring*> punt;          // one SPSC ring per worker, drained by control
   std::vector<LcoreCounters> counters;  // [0, n_workers) workers, [n_workers] control
   std::atomic<bool> stop{false};
-  NodeClock clock;                    // the node's one clock: started by node_init
-  std::unique_ptr<Pf> pf;             // state table and ruleset
-  std::atomic<bool> reload{false};    // SIGHUP: reload the ruleset from the cluster's rules file
+  NodeClock clock;                  // the node's one clock: started by node_init
+  std::unique_ptr<Pf> pf;           // state table and ruleset
+  std::atomic<bool> reload{false};  // SIGHUP: re-read the cluster file, reload the ruleset
+  std::string rules_path;  // the ruleset file reloads read: cluster.rules, as SIGHUP last read it
   std::unique_ptr<SyncChannel> sync;  // pfsync, when the node has a `pfsync:` section
   int sync_port = -1;                 // index of the sync interface in ports
   bool sync_defer = false;            // pfsync defer: a new state's first packet waits for INS_ACK

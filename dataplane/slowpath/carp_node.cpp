@@ -4,9 +4,9 @@
 #include <rte_random.h>
 
 #include <algorithm>
-#include <cstdio>
 
 #include "control/carp/wire.h"
+#include "control/log/log.h"
 #include "dataplane/net/build.h"
 
 namespace dpf {
@@ -98,7 +98,8 @@ void CarpNode::apply(Group& g, std::vector<carp::VhidEvent> events) {
         send_(g.port, carp::build_garp_frame(e.vhid, r->vips[i]));
     }
     for (const auto& line : a.log)
-      std::fprintf(stderr, "dpf: carp %s: %s\n", p.name.c_str(), line.c_str());
+      log::notice("carp " + p.name + ": " + line,
+                  {{"source", "carp"}, {"interface", p.name}, {"vhid", e.vhid}});
   }
 }
 

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <cstdio>
 
 #include "control/config/cluster.h"
 #include "control/config/node_rules.h"
@@ -354,13 +353,10 @@ void pf_count_reload(Pf& pf, bool ok) {
 
 bool pf_reload(Node& node, std::vector<std::string>* errors_out) {
   std::vector<std::string> errors;
-  const std::string& path = node.cluster->rules_path;
+  const std::string& path = node.rules_path;
   bool ok = !path.empty() && pf_load_file(node, path, errors);
   pf_count_reload(*node.pf, ok);
   if (path.empty()) errors.push_back("the cluster file names no ruleset (cluster.rules)");
-  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
-  std::fprintf(stderr, "dpf: ruleset %s %s\n", path.c_str(),
-               ok ? "reloaded" : "rejected; the running ruleset stays");
   if (errors_out) *errors_out = std::move(errors);
   return ok;
 }

@@ -38,8 +38,9 @@ bool pf_load_file(Node& node, const std::string& path, std::vector<std::string>&
 // Counts a reload's outcome (Pf::reloads, dpf_ruleset_reloads_total): pf_reload counts its own;
 // a ruleset loaded from a REST request's text is counted by its caller.
 void pf_count_reload(Pf& pf, bool ok);
-// Reloads the cluster's ruleset file (SIGHUP, dpfctl -f, an empty POST /api/v1/rules) and logs
-// the outcome. States survive a reload; a rejected ruleset leaves the running one in place.
+// Reloads the cluster's ruleset file, node.rules_path (SIGHUP, an empty POST /api/v1/rules); the
+// caller logs the outcome with its source. States survive a reload; a rejected ruleset leaves
+// the running one in place.
 bool pf_reload(Node& node, std::vector<std::string>* errors = nullptr);
 
 // Makes `rs` the ruleset the workers evaluate and retires the one it replaces (Pf::retired).

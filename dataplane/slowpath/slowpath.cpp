@@ -1,7 +1,6 @@
 #include "dataplane/slowpath/slowpath.h"
 
-#include <cstdio>
-
+#include "control/log/log.h"
 #include "dataplane/node/ports.h"
 #include "dataplane/slowpath/pf_load.h"
 
@@ -36,7 +35,8 @@ SlowPath::SlowPath(Node& node)
       neighbors_(tx_),
       carp_(make_carp(node, tx_)),
       answers_(tx_, neighbors_, carp_.get()),
-      expiry_(node) {
+      expiry_(node),
+      reload_(node) {
   node_.pf->control_reader = tx_.index();
   node_.pf->table->register_reader(tx_.index());
   if (carp_) carp_->start(node_.clock.now());
@@ -93,17 +93,21 @@ void SlowPath::poll_links() {
   for (auto& p : node_.ports) {
     if (p->csum_warned || !p->csum_offload_seen.load(std::memory_order_relaxed)) continue;
     p->csum_warned = true;
-    std::fprintf(stderr,
-                 "dpf: interface %s: TCP/UDP packets arrive with checksums their sender left for "
-                 "offload; they are dropped (l4-checksum-offloaded). Turn the offloads off on the "
-                 "Linux interface that sends into %s (on veth, the other end: `ethtool -K IFACE "
-                 "tx off tso off gso off gro off`), or set `fix_offloaded_checksums: true` on %s\n",
-                 p->name.c_str(), p->name.c_str(), p->name.c_str());
+    log::warning("interface " + p->name +
+                     ": TCP/UDP packets arrive with checksums their sender left for offload; they "
+                     "are dropped (l4-checksum-offloaded). Turn the offloads off on the Linux "
+                     "interface that sends into " +
+                     p->name +
+                     " (on veth, the other end: `ethtool -K IFACE tx off tso off gso off gro "
+                     "off`), or set `fix_offloaded_checksums: true` on " +
+                     p->name,
+                 {{"source", "interface"}, {"interface", p->name}});
   }
+  if (node_.sync) sync_log_.poll(*node_.sync);
   if (ports_poll_link(node_) == 0) return;
   for (const auto& p : node_.ports)
-    std::fprintf(stderr, "dpf: interface %s link %s\n", p->name.c_str(),
-                 p->link_up ? "up" : "down");
+    log::notice("interface " + p->name + " link " + (p->link_up ? "up" : "down"),
+                {{"source", "interface"}, {"interface", p->name}, {"link", p->link_up.load()}});
   refresh_snapshot();
   // A sync link that returns brings a bulk update request.
   if (node_.sync) node_.sync->on_link(node_.ports[node_.sync_port]->link_up.load());
@@ -143,7 +147,7 @@ void SlowPath::run() {
     bool busy = false;  // work left for the next round: no sleep
     poll_sync(now, busy);
     if (carp_) carp_->poll(now);
-    if (node_.reload.exchange(false)) pf_reload(node_);
+    if (node_.reload.exchange(false)) reload_.sighup();
     expiry_.poll(now);
     table.quiescent(self);
     // The control thread never spins: it backs off to kSleepMaxUs when idle, even in poll mode;

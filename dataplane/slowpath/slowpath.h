@@ -17,7 +17,9 @@
 #include "dataplane/slowpath/control_tx.h"
 #include "dataplane/slowpath/expiry.h"
 #include "dataplane/slowpath/neighbors.h"
+#include "dataplane/slowpath/reload.h"
 #include "dataplane/slowpath/stats.h"
+#include "dataplane/slowpath/sync_log.h"
 #include "dataplane/worker/worker.h"
 
 namespace dpf {
@@ -34,6 +36,8 @@ class SlowPath {
   void shutdown();
   // CARP, when the cluster has vhids (else nullptr); control thread only (use call()).
   CarpNode* carp() { return carp_.get(); }
+  // SIGHUP and the ruleset's origin; control thread only (use call()).
+  ConfigReload& reload() { return reload_; }
 
   // Runs f on the control thread (between bursts) and returns its result; for the REST thread,
   // whose requests read or change state the control thread owns. f is moved into the task and
@@ -63,6 +67,8 @@ class SlowPath {
   Expiry expiry_;
   CommandQueue cmds_;
   StatsBoard board_;
+  ConfigReload reload_;
+  SyncLog sync_log_;
   NodeClock::TimePoint next_sync_arp_{};  // next ARP request for pfsync's unresolved syncpeer
 };
 

@@ -179,9 +179,9 @@ in_ns fw timeout 30 "$DPF" -- -c "$LAB_DIR/badrules.yaml" >"$LAB_DIR/badrules.ou
 rc=$?
 set -e
 [ "$rc" = 1 ] || fail "dpf with a ruleset that does not parse exited $rc, not 1"
-grep -q "^$LAB_DIR/bad.pf.conf:2:[0-9]*: .*99999" "$LAB_DIR/badrules.out" ||
+grep -q " dpf\[fw\] error: $LAB_DIR/bad.pf.conf:2:[0-9]*: .*99999" "$LAB_DIR/badrules.out" ||
   fail "the parse error is not reported as FILE:LINE:COL: $(tail -n 3 "$LAB_DIR/badrules.out")"
-grep -q "^dpf: node fw: the ruleset $LAB_DIR/bad.pf.conf was not loaded$" "$LAB_DIR/badrules.out" ||
+grep -q " dpf\[fw\] error: the ruleset $LAB_DIR/bad.pf.conf was not loaded$" "$LAB_DIR/badrules.out" ||
   fail "no line says the ruleset was not loaded: $(tail -n 3 "$LAB_DIR/badrules.out")"
 [ "$(grep -c "99999" "$LAB_DIR/badrules.out")" = 1 ] ||
   fail "the ruleset was parsed more than once: $(cat "$LAB_DIR/badrules.out")"

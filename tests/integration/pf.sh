@@ -10,7 +10,8 @@
 #     blocked after;
 #   - dpfctl -v/-vv -s rules and -s labels show pf's rule counters, /metrics has them and the
 #     state table's operations, and counts the reloads;
-#   - dpfctl -f reloads the rules and existing connections survive; changes need the token.
+#   - dpfctl -f reloads the rules and existing connections survive; changes need the token;
+#   - SIGHUP keeps a ruleset dpfctl -f loaded, and reloads the rules file once it is back.
 # usage: pf.sh PATH_TO_DPF PATH_TO_DPFCTL
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
@@ -216,15 +217,25 @@ api fw /metrics >"$LAB_DIR/metrics.txt"
 [ "$(metric 'dpf_ruleset_last_reload_timestamp_seconds{node="fw"}' | cut -d. -f1)" -ge "$(($(date +%s) - 60))" ] ||
   fail "/metrics: the last reload's time is not recent"
 
-log "SIGHUP reloads the cluster's rules file"
+log "SIGHUP keeps the ruleset dpfctl -f loaded; with the cluster file's rules back, it reloads them"
 sed -i 's/port 5000$/port 5020/' "$LAB_DIR/rules.conf"
 kill -HUP "${LAB_PIDS[-1]}"
-for _ in $(seq 20); do ctl -s rules | grep -q 'port = 5020' && break; sleep 0.1; done
-ctl -s rules | grep -q 'port = 5020' || fail "SIGHUP did not reload the rules file"
+for _ in $(seq 50); do grep -q 'rules2.conf loaded over REST from 127.0.0.1 at .* is kept' "$LAB_DIR/dpf.log" && break; sleep 0.1; done
+grep -q 'rules2.conf loaded over REST from 127.0.0.1 at .* is kept' "$LAB_DIR/dpf.log" ||
+  fail "SIGHUP did not log that it kept the ruleset loaded over REST: $(tail -n 3 "$LAB_DIR/dpf.log")"
+ctl -s rules | grep -q 'port = 5010' || fail "SIGHUP replaced the ruleset dpfctl -f loaded"
+# An empty POST /api/v1/rules loads the cluster file's rules again.
+in_ns fw curl -sf -X POST -H "Authorization: Bearer s3cret-token" -H "Content-Length: 0" \
+  http://127.0.0.1:9080/api/v1/rules >/dev/null || fail "the empty POST /api/v1/rules failed"
+ctl -s rules | grep -q 'port = 5020' || fail "the empty POST did not load the rules file"
+sed -i 's/port 5020$/port 5030/' "$LAB_DIR/rules.conf"
+kill -HUP "${LAB_PIDS[-1]}"
+for _ in $(seq 20); do ctl -s rules | grep -q 'port = 5030' && break; sleep 0.1; done
+ctl -s rules | grep -q 'port = 5030' || fail "SIGHUP did not reload the rules file"
 sleep 0.3 # the stats snapshot behind /metrics is refreshed every 200 ms
 api fw /metrics >"$LAB_DIR/metrics.txt"
-[ "$(metric 'dpf_ruleset_reloads_total{node="fw",result="ok"}')" = 2 ] &&
+[ "$(metric 'dpf_ruleset_reloads_total{node="fw",result="ok"}')" = 3 ] &&
   [ "$(metric 'dpf_ruleset_last_reload_success{node="fw"}')" = 1 ] ||
-  fail "/metrics does not count the SIGHUP reload"
+  fail "/metrics does not count the empty POST's and the SIGHUP's reloads"
 stop_dpf dpf
 log "PASS"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Integration: two dpf nodes share states over pfsync on a crossover sync link (sis2), as in
 # pfsync(4)'s example. Traffic through node A creates states; node B, started later, gets them by
-# bulk update; new states reach B as they are created; states killed on A leave B too.
+# bulk update (both logs say so); new states reach B as they are created; states killed on A
+# leave B too.
 # usage: pfsync.sh PATH_TO_DPF PATH_TO_DPFCTL
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
@@ -49,6 +50,14 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 [ "$(api fwb /api/v1/pfsync | json "d['bulk']['done']")" = True ] || fail "B's bulk update did not finish"
+# Both logs tell the story: B heard A and finished its bulk update, A sent one.
+log_has() {  # log_has NAME REGEX: up to 2 s (pfsync's events are logged every 500 ms)
+  for _ in $(seq 20); do grep -Eq "$2" "$LAB_DIR/$1.log" && return 0; sleep 0.1; done
+  fail "$1's log has no line matching $2: $(tail -n 5 "$LAB_DIR/$1.log")"
+}
+log_has fw-b 'Z dpf\[fw-b\] notice: pfsync: peer 10\.0\.10\.1 \([0-9a-f:]{17}\) heard$'
+log_has fw-b 'Z dpf\[fw-b\] notice: pfsync: bulk update done: [1-9][0-9]* states received in [0-9]+ ms$'
+log_has fw-a 'Z dpf\[fw-a\] info: pfsync: bulk update sent: [1-9][0-9]* states$'
 origin=$(api fwb "/api/v1/states?proto=tcp" | json "sorted(set(s['origin'] for s in d['states']))")
 [ "$origin" = "['pfsync']" ] || fail "B's states should all be learned from pfsync: $origin"
 

@@ -96,11 +96,10 @@ struct FakeNode {
                                {"state_creations", 2},
                                {"last_active", nullptr}}}}};
     };
-    h.kill_states = [this](const dpf::rest::Hooks::Params& q) {
+    h.kill_states = [this](const dpf::rest::Hooks::Params& q, const dpf::rest::Client&) {
       kills.push_back(q);
       return nlohmann::json{{"killed", 3}};
     };
-    h.rules = [] { return nlohmann::json{{"rules", {{{"nr", 0}, {"text", "pass all"}}}}}; };
     h.pf_info = [] {
       return nlohmann::json{{"state_limit", 100},
                             {"timeouts", {{{"name", "tcp.first"}, {"value", 120}}}},
@@ -113,12 +112,12 @@ struct FakeNode {
       return nlohmann::json{{"tables", {{{"name", "keep"}, {"active", true}, {"persist", true}}}}};
     };
     h.pfsync = [] { return nlohmann::json{{"enabled", false}}; };
-    h.kill_sources = [this](const dpf::rest::Hooks::Params& q) {
+    h.kill_sources = [this](const dpf::rest::Hooks::Params& q, const dpf::rest::Client&) {
       src_kills.push_back(q);
       return nlohmann::json{{"killed", 2}};
     };
     h.routes = [] { return nlohmann::json{{"routes", nlohmann::json::array()}}; };
-    h.carp_demote = [this](const nlohmann::json& body) {
+    h.carp_demote = [this](const nlohmann::json& body, const dpf::rest::Client&) {
       demotes.push_back(body["demotion"].get<int>());
       operator_demotion = demotes.back();
       return view();
@@ -179,9 +178,12 @@ TEST_CASE("dpfctl: -s all prints pfctl -sa's titles in its order, skipping empty
       titles.push_back(line);
   }
   CHECK(titles ==
-        std::vector<std::string>{"FILTER RULES:", "STATES:", "INFO:", "TIMEOUTS:", "LIMITS:",
-                                 "TABLES:", "PFSYNC:", "CARP:", "INTERFACES:", "ROUTES:"});
-  CHECK(r.out.find("FILTER RULES:\npass all\n\nSTATES:\n") == 0);
+        std::vector<std::string>{"FILTER RULES:", "STATES:", "INFO:", "LABEL COUNTERS:",
+                                 "TIMEOUTS:", "LIMITS:", "TABLES:", "PFSYNC:", "CARP:",
+                                 "INTERFACES:", "ROUTES:"});
+  CHECK(r.out.find("FILTER RULES:\npass all label \"any\"\n\nSTATES:\n") == 0);
+  CHECK(r.out.find("\nLABEL COUNTERS:\nany 5 5 500 3 300 2 200 2\n\nTIMEOUTS:\n") !=
+        std::string::npos);
   CHECK(r.out.find("\nTABLES:\nkeep\n\nPFSYNC:\n") != std::string::npos);
 }
 

@@ -208,7 +208,8 @@ nodes:
 )");
   REQUIRE(errs.size() == 5);
   CHECK(errs[0] ==
-        at(1, 24) + "unknown key 'colour' in cluster (expected one of: name, rules, pfsync, carp)");
+        at(1, 24) +
+            "unknown key 'colour' in cluster (expected one of: name, rules, pfsync, carp, log)");
   CHECK(errs[1] == at(4, 13) + "nodes.fw-a.hostid: 0 is out of range 1..0xffffffff");
   CHECK(errs[2] == at(5, 24) + "nodes.fw-a.lcores.workers: 0 is out of range 1..128");
   CHECK(errs[3] == at(8, 36) +

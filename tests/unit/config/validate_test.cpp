@@ -31,7 +31,7 @@ TEST_CASE("config: an unknown key is reported at the key, at any depth") {
   CHECK(errors_of(node_with("    hostname: x\n")) ==
         std::vector<std::string>{at(5, 5) +
                                  "unknown key 'hostname' in nodes.fw-a (expected one of: hostid, "
-                                 "eal, lcores, interfaces, routes, api, pfsync, carp)"});
+                                 "eal, lcores, interfaces, routes, api, pfsync, carp, log)"});
   CHECK(errors_of(R"(nodes:
   fw-a:
     interfaces:

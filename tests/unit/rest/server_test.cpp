@@ -16,6 +16,7 @@
 #include <catch2/catch.hpp>
 
 #include "control/rest/status_page.h"
+#include "control/log/log.h"
 
 using dpf::rest::Hooks;
 using dpf::rest::Server;
@@ -98,15 +99,17 @@ TEST_CASE("rest: a demotion body is an object whose demotion is an integer withi
 namespace {
 
 struct CarpServer {
-  std::vector<nlohmann::json> demotes;  // bodies the demote hook was called with
+  std::vector<nlohmann::json> demotes;     // bodies the demote hook was called with
+  std::vector<dpf::rest::Client> clients;  // who asked, for each
   Server server;
   explicit CarpServer(bool with_hooks)
       : server([] { return dpf::rest::NodeStats{}; }, "s3cret", with_hooks ? hooks() : Hooks{}) {}
   Hooks hooks() {
     Hooks h;
     h.carp = [] { return nlohmann::json{{"preempt", true}, {"vhids", {{{"vhid", 1}}}}}; };
-    h.carp_demote = [this](const nlohmann::json& body) {
+    h.carp_demote = [this](const nlohmann::json& body, const dpf::rest::Client& c) {
       demotes.push_back(body);
+      clients.push_back(c);
       if (body["demotion"] == 99) return nlohmann::json{{"error", "refused by the node"}};
       return nlohmann::json{{"demotion", body["demotion"]}, {"vhids", nlohmann::json::array()}};
     };
@@ -154,6 +157,27 @@ TEST_CASE("rest: POST /api/v1/carp/demote without the token is refused with 401"
   CHECK(s.demotes.empty());
 }
 
+TEST_CASE("rest: a refused change is logged with the client and whether a token came") {
+  std::vector<std::string> lines;
+  dpf::log::logger().redirect([&](std::string_view l) { lines.emplace_back(l); },
+                              [] { return dpf::log::Clock::time_point{}; });
+  CarpServer s(true);
+  std::string error;
+  REQUIRE(s.server.start("127.0.0.1:0", error));
+  httplib::Client cli("127.0.0.1", s.server.port());
+  REQUIRE(post_demote(cli, R"({"demotion": 10})", nullptr));
+  REQUIRE(post_demote(cli, R"({"demotion": 10})", "wrong"));
+  s.server.stop();
+  dpf::log::logger().redirect([](std::string_view) {}, [] { return dpf::log::Clock::now(); });
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] ==
+        "1970-01-01T00:00:00.000Z dpf warning: REST POST /api/v1/carp/demote from 127.0.0.1 "
+        "refused: no bearer token\n");
+  CHECK(lines[1] ==
+        "1970-01-01T00:00:00.000Z dpf warning: REST POST /api/v1/carp/demote from 127.0.0.1 "
+        "refused: wrong bearer token\n");
+}
+
 TEST_CASE("rest: POST /api/v1/carp/demote with a bad body answers 400 and leaves the node alone") {
   CarpServer s(true);
   std::string error;
@@ -180,6 +204,11 @@ TEST_CASE("rest: POST /api/v1/carp/demote passes the demotion to the node and re
   CHECK(nlohmann::json::parse(res->body)["demotion"] == -20);
   REQUIRE(s.demotes.size() == 1);
   CHECK(s.demotes[0]["demotion"] == -20);
+  // The node logs the change with who asked: the client's address and port, and the token.
+  REQUIRE(s.clients.size() == 1);
+  CHECK(s.clients[0].address == "127.0.0.1");
+  CHECK(s.clients[0].port > 0);
+  CHECK(s.clients[0].token);
   // A node that refuses the change answers with an error object: the reply is 400.
   auto refused = post_demote(cli, R"({"demotion": 99})", "s3cret");
   REQUIRE(refused);
@@ -199,7 +228,7 @@ struct RulesServer {
   }
   Hooks hooks() {
     Hooks h;
-    h.load_rules = [this](const std::string& body) {
+    h.load_rules = [this](const std::string& body, const dpf::rest::Client&) {
       loaded.push_back(body.size());
       return nlohmann::json{{"loaded", true}};
     };
@@ -328,7 +357,7 @@ struct StatesServer {
       listed.push_back(q);
       return nlohmann::json{{"total", 0}, {"states", nlohmann::json::array()}};
     };
-    h.kill_states = [this](const Hooks::Params& q) {
+    h.kill_states = [this](const Hooks::Params& q, const dpf::rest::Client&) {
       killed.push_back(q);
       return nlohmann::json{{"killed", 0}};
     };
@@ -500,7 +529,7 @@ TEST_CASE("rest: GET /api/v1/sources checks limit as /api/v1/states does, then a
 TEST_CASE("rest: DELETE /api/v1/sources needs the token, and host2 only with host") {
   std::vector<Hooks::Params> asked;
   Hooks h;
-  h.kill_sources = [&asked](const Hooks::Params& q) {
+  h.kill_sources = [&asked](const Hooks::Params& q, const dpf::rest::Client&) {
     asked.push_back(q);
     return nlohmann::json{{"killed", 1}};
   };

@@ -90,9 +90,9 @@ std::string canonical_show(const std::string& s) {
   return s;
 }
 
-constexpr const char* kViews[] = {"info",   "states",     "Sources",   "rules", "labels",
-                                  "timeouts", "memory",   "Tables",    "all",   "sync",
-                                  "carp",   "interfaces", "neighbors", "routes"};
+constexpr const char* kViews[] = {"info",     "states",     "Sources",   "rules", "labels",
+                                  "timeouts", "memory",     "Tables",    "all",   "sync",
+                                  "carp",     "interfaces", "neighbors", "routes"};
 
 bool known_show(const std::string& s) {
   for (const char* v : kViews)

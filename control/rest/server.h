@@ -52,11 +52,11 @@ struct Hooks {
   std::function<nlohmann::json(const std::string&, const Client&)>
       load_rules;                           // POST /api/v1/rules (token)
   std::function<nlohmann::json()> pf_info;  // GET /api/v1/pf: counters, timeouts, limits
-  std::function<nlohmann::json(const Params&)> sources;       // GET /api/v1/sources: source nodes
+  std::function<nlohmann::json(const Params&)> sources;  // GET /api/v1/sources: source nodes
   std::function<nlohmann::json(const Params&, const Client&)>
-      kill_sources;  // DELETE /api/v1/sources (token)
-  std::function<nlohmann::json(const Params&)> tables;        // GET /api/v1/tables: pf's tables
-  std::function<nlohmann::json()> routes;  // GET /api/v1/routes: the routing table
+      kill_sources;                                     // DELETE /api/v1/sources (token)
+  std::function<nlohmann::json(const Params&)> tables;  // GET /api/v1/tables: pf's tables
+  std::function<nlohmann::json()> routes;               // GET /api/v1/routes: the routing table
   std::function<nlohmann::json()> pfsync;  // GET /api/v1/pfsync: statistics, bulk update
   std::function<nlohmann::json()> carp;    // GET /api/v1/carp: preempt, demotion, vhids
   // POST /api/v1/carp/demote (token): the body, checked to be {"demotion": N} with N an integer

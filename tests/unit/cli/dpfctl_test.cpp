@@ -177,10 +177,9 @@ TEST_CASE("dpfctl: -s all prints pfctl -sa's titles in its order, skipping empty
         line.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos)
       titles.push_back(line);
   }
-  CHECK(titles ==
-        std::vector<std::string>{"FILTER RULES:", "STATES:", "INFO:", "LABEL COUNTERS:",
-                                 "TIMEOUTS:", "LIMITS:", "TABLES:", "PFSYNC:", "CARP:",
-                                 "INTERFACES:", "ROUTES:"});
+  CHECK(titles == std::vector<std::string>{
+                      "FILTER RULES:", "STATES:", "INFO:", "LABEL COUNTERS:", "TIMEOUTS:",
+                      "LIMITS:", "TABLES:", "PFSYNC:", "CARP:", "INTERFACES:", "ROUTES:"});
   CHECK(r.out.find("FILTER RULES:\npass all label \"any\"\n\nSTATES:\n") == 0);
   CHECK(r.out.find("\nLABEL COUNTERS:\nany 5 5 500 3 300 2 200 2\n\nTIMEOUTS:\n") !=
         std::string::npos);

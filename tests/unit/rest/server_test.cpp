@@ -15,8 +15,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "control/rest/status_page.h"
 #include "control/log/log.h"
+#include "control/rest/status_page.h"
 
 using dpf::rest::Hooks;
 using dpf::rest::Server;
@@ -812,6 +812,8 @@ TEST_CASE("rest: / takes GET and HEAD only; POST answers 405 with Allow, a query
   REQUIRE(other);
   CHECK(other->status == 404);
   server.stop();
+}
+
 TEST_CASE("rest: a port another server listens on is refused with the cause, never shared") {
   CarpServer first(false), second(false);
   std::string error;

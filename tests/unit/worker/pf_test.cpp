@@ -219,7 +219,6 @@ TEST_CASE("pf: a rule counts evaluations, its packets, its states' packets and i
   rte_mempool_free(pool);
 }
 
-
 uint64_t limit_count(const LcoreCounters& c, LimitCounter which) {
   return c.limits[static_cast<size_t>(which)];
 }

@@ -18,15 +18,6 @@
 #include "control/pfconf/names.h"
 
 namespace dpf::cli {
-namespace {
-
-std::string line(const char* fmt, auto... args) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
-
-}  // namespace
 
 std::string format_uptime(double seconds) {
   const auto s = static_cast<uint64_t>(seconds < 0 ? 0 : seconds);

@@ -11,12 +11,6 @@
 namespace dpf::cli {
 namespace {
 
-std::string line(const char* fmt, auto... args) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
-
 // An address as pfctl's print_addr prints it (inet_ntop: IPv6 compressed); what does not parse
 // is printed as the node gave it.
 std::string ntop(const std::string& a) {

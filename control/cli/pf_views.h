@@ -4,11 +4,20 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 namespace dpf::cli {
+
+// printf into a string, for the views' fixed-width lines (at most 255 characters).
+template <typename... Args>
+std::string line(const char* fmt, Args... args) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, fmt, args...);
+  return buf;
+}
 
 // `pfctl -s Sources` from GET /api/v1/sources (pfctl_parser.c print_src_node): one line per
 // source node, "ADDR -> RADDR ( states N, connections N, rate N.N/Ns )"; verbose adds its age,

@@ -20,6 +20,22 @@
 namespace dpf {
 namespace {
 
+// Calls fn on every state. A reader that is not the control thread (reader >= 0, its id in the
+// state table's RCU) reports quiescent every 256 states, so a long walk never holds back
+// reclamation; the walk keeps a position, not a state, across those reports.
+template <typename Fn>
+void walk_states(Pf& pf, int reader, Fn&& fn) {
+  constexpr unsigned kQuiescentEvery = 256;
+  unsigned since_quiescent = 0;
+  pf.table->for_each([&](state::State& s) {
+    if (reader >= 0 && ++since_quiescent == kQuiescentEvery) {
+      since_quiescent = 0;
+      pf.table->quiescent(static_cast<unsigned>(reader));
+    }
+    fn(s);
+  });
+}
+
 using state::State;
 
 std::string addr_str(const state::Addr& a, state::AddrFamily af) {
@@ -216,14 +232,7 @@ nlohmann::json pf_states(Node& node, const Params& q, int reader) {
   const uint32_t now = pf_now(pf);
   nlohmann::json out = nlohmann::json::array();
   size_t total = 0;
-  // The walk keeps a position, not a state: a reader may report quiescent between states.
-  constexpr unsigned kQuiescentEvery = 256;
-  unsigned since_quiescent = 0;
-  pf.table->for_each([&](State& s) {
-    if (reader >= 0 && ++since_quiescent == kQuiescentEvery) {
-      since_quiescent = 0;
-      pf.table->quiescent(static_cast<unsigned>(reader));
-    }
+  walk_states(pf, reader, [&](State& s) {
     if (!matches(s, f)) return;
     if (total >= offset && out.size() < limit) {
       auto j = pf_state_json(s, now);
@@ -533,13 +542,7 @@ nlohmann::json limit_counters_json(const Node& node) {
 std::map<const state::SrcNode*, std::pair<uint64_t, uint64_t>> src_node_traffic(Pf& pf,
                                                                                 int reader) {
   std::map<const state::SrcNode*, std::pair<uint64_t, uint64_t>> out;
-  constexpr unsigned kQuiescentEvery = 256;
-  unsigned since_quiescent = 0;
-  pf.table->for_each([&](State& s) {
-    if (reader >= 0 && ++since_quiescent == kQuiescentEvery) {
-      since_quiescent = 0;
-      pf.table->quiescent(static_cast<unsigned>(reader));
-    }
+  walk_states(pf, reader, [&](State& s) {
     if (s.unlinked || s.src_node == nullptr) return;
     auto& t = out[s.src_node];
     t.first += s.packets[0] + s.packets[1];

@@ -339,7 +339,8 @@ in_ns fw timeout 30 "$DPF" -- -c "$LAB_DIR/node2.yaml" >"$LAB_DIR/port.out" 2>&1
 rc=$?
 set -e
 [ "$rc" = 1 ] || fail "a second node on the same API port exited $rc"
-grep -qxF "dpf: node fw: cannot listen on 127.0.0.1:9080 (api.listen): Address already in use" "$LAB_DIR/port.out" ||
+# The node's log line: TIME dpf[fw] error: TEXT.
+grep -qE "^[0-9TZ:.-]+ dpf\[fw\] error: cannot listen on 127\.0\.0\.1:9080 \(api\.listen\): Address already in use$" "$LAB_DIR/port.out" ||
   fail "the port in use is not named: $(tail -n 3 "$LAB_DIR/port.out")"
 stop_dpf node
 log "PASS"

@@ -47,7 +47,7 @@ ${2:-}
 YAML
 }
 cluster_yaml json
-"$DPF" -- -c "$LAB_DIR/cluster.yaml" --check >/dev/null || fail "the cluster file does not --check"
+in_ns fw "$DPF" -- -c "$LAB_DIR/cluster.yaml" --check >/dev/null || fail "the cluster file does not --check"
 LOGF="$LAB_DIR/fw.log"
 
 # find_line PYEXPR: the first JSON line l of the node's log for which PYEXPR holds, printed;

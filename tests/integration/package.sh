@@ -201,7 +201,7 @@ wait "$pid" || rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$rc" = 0 ] || { cat /tmp/dpf.err; fail "dpf exited $rc on SIGTERM"; }
 [ "$ms" -le 2000 ] || fail "dpf took $ms ms to stop on SIGTERM"
-grep -q "dpf: node fw-a stopped" /tmp/dpf.out || fail "dpf did not say it stopped"
+grep -q "dpf\[fw-a\] notice: node fw-a stopped" /tmp/dpf.err || fail "dpf did not say it stopped"
 say "SIGTERM: stopped in $ms ms, exit 0"
 
 # Removal keeps the operator's files and the conffile; purge removes the conffile only.

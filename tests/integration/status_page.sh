@@ -16,7 +16,7 @@ ART=${3:-$(cd "$(dirname "$DPF")/.." && pwd)/test-artifacts}
 lab_init status-page
 CHROMIUM=$(command -v chromium || true)
 [ -n "$CHROMIUM" ] || skip "needs Debian's chromium (scripts/setup installs it)"
-SP="$PY $HERE/status_page.py"
+SP="$PY $HERE/status_page_tool.py"
 
 # browser NS OUT ARGS...: headless Chromium in NS with a profile of its own, bounded in time;
 # its own output goes to $LAB_DIR/chromium.log. Nothing it could reach is outside the namespace.
@@ -40,7 +40,7 @@ render() {
   while :; do
     try=$((try + 1))
     browser "$ns" "$out" --virtual-time-budget=5000 --dump-dom "$url" || true
-    f=$(in_ns "$ns" $SP facts "$out")
+    f=$(in_ns "$ns" $SP facts "$out" 2>&1) || true # not the page yet: the test fails, retry
     eval "$test" && break
     [ $SECONDS -lt $end ] ||
       fail "the page at $url on $ns is not as expected after $try loads: $(tr '\n' ';' <<<"$f")"

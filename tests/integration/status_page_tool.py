@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""Helpers for status_page.sh (run inside a firewall's namespace).
+"""Helpers for status_page.sh, which makes the assertions (run inside a firewall's namespace).
 
-usage: status_page.py facts DOM_FILE     print what the rendered status page shows, one fact a
+usage: status_page_tool.py facts DOM_FILE     print what the rendered status page shows, one fact a
                                          line: "name N", "ready true", "polls N", "vhid V STATE",
                                          "peer ADDR", "bulk STATE", "chart SAMPLES",
                                          "line PORT DIR POINTS", "port PORT", "banner hidden|shown",
                                          "failed ENDPOINT TEXT", "stale SECTION", "states N"
-       status_page.py proxy PORT API_URL  serve on 127.0.0.1:PORT what the node at API_URL
+       status_page_tool.py proxy PORT API_URL  serve on 127.0.0.1:PORT what the node at API_URL
                                          answers (status, headers and body), except
                                          GET /api/v1/pf, which answers 503 as a node that cannot
                                          answer would: the page must show the rest and say what
@@ -74,6 +74,9 @@ def facts(path):
     p = Facts()
     with open(path, encoding="utf-8", errors="replace") as f:
         p.feed(f.read())
+    # A dump without the page's body (Chromium's error page, an empty file) is no page at all.
+    if not any(line.startswith("ready ") for line in p.out):
+        sys.exit("status_page_tool: %s is not the status page (no <body>)" % path)
     print("\n".join(p.out))
 
 

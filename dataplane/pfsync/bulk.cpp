@@ -23,6 +23,7 @@ void SyncEngine::request_bulk(TimePoint now) {
   bulk_.requested = true;
   bulk_.started_at = now;
   ureq_sent_ = now;
+  bus_start_from_.reset();
   ++estats_.bulk_requests_sent;
   add_upd_req(now, IdMsg{0, 0});
   sendout(now);  // the request leaves at once
@@ -72,13 +73,17 @@ void SyncEngine::in_bus(TimePoint now, const BusMsg& m) {
         std::max<size_t>(1, (cfg_.mtu - layout::kMinPkt) / sizeof(layout::State1301));
     bulk_fail_at_ = now + kBusStartGrace + std::chrono::milliseconds(cfg_.state_limit / per_frame);
     bulk_.in_progress = true;
+    bus_start_from_ = m.creatorid;
     return;
   }
   if (m.status != kBusEnd) return;
   // endtime is how long the sender's bulk took; it must have started after our request.
   // Signed, as pf's time_t arithmetic: an endtime longer than our uptime is simply too old.
+  // Both clocks count whole seconds, so a bulk of a fraction of a second that straddles the
+  // sender's second boundary looks one second older than it is; pf then waits for its retry
+  // (20 s at 100 000 states). The BUS START we saw after the request settles it.
   const int64_t began = int64_t{uptime_seconds(now)} - int64_t{m.endtime};
-  if (began >= int64_t{uptime_seconds(ureq_sent_)}) {
+  if (began >= int64_t{uptime_seconds(ureq_sent_)} || bus_start_from_ == m.creatorid) {
     bulk_.requested = false;
     bulk_.in_progress = false;
     bulk_.done = true;

@@ -289,6 +289,9 @@ class SyncEngine {
   BulkStatus bulk_;
   bool link_down_ = false;  // on_link(false) seen, and no on_link(true) since
   TimePoint ureq_sent_{};
+  // The peer whose BUS START arrived since our request: its bulk began after the request, so its
+  // BUS END completes it whatever the whole-second endtime rounds to.
+  std::optional<uint32_t> bus_start_from_;
   std::optional<TimePoint> bulk_fail_at_;
   BulkSend send_;
   std::vector<ClearJob> clears_;

@@ -414,6 +414,7 @@ nlohmann::json pfsync_info(Node& node) {
             {"failed", b.failed},
             {"tries", b.tries},
             {"states_received", b.states_received},
+            {"bad_bus_end", es.bad_bus_end},
             {"started_ago", ago(b.started_at)},
             {"finished_ago", ago(b.finished_at)}}},
           {"stats", stats},

@@ -108,6 +108,48 @@ TEST_CASE(
   CHECK_FALSE(b.engine.next_deadline().has_value());
 }
 
+TEST_CASE("pfsync bulk: a short bulk across the sender's second boundary completes the request") {
+  // The request leaves at a whole second; the peer's bulk crosses its own second boundary, so
+  // its BUS END says 1 s although the END arrives 200 ms after the request. Without the START
+  // it would look older than the request; with the START seen since the request it completes.
+  FakeClock clock;
+  const BusMsg start{kHostA, 0, kBusStart};
+  const BusMsg end{kHostA, 1, kBusEnd};
+
+  Node b(config(kHostB));
+  const TimePoint t0 = clock.now;
+  b.engine.request_bulk(t0);
+  b.engine.on_frame(t0 + milliseconds(100), frame_of({{Action::kBus, start}}));
+  b.engine.on_frame(t0 + milliseconds(200), frame_of({{Action::kBus, end}}));
+  CHECK(b.engine.bulk_status().done);
+  CHECK(b.engine.engine_stats().bad_bus_end == 0);
+
+  SECTION("without a START since the request the same END is too old") {
+    Node c(config(kHostB));
+    c.engine.request_bulk(t0);
+    c.engine.on_frame(t0 + milliseconds(200), frame_of({{Action::kBus, end}}));
+    CHECK_FALSE(c.engine.bulk_status().done);
+    CHECK(c.engine.engine_stats().bad_bus_end == 1);
+  }
+  SECTION("a START from another peer does not vouch for this one's END") {
+    Node c(config(kHostB));
+    c.engine.request_bulk(t0);
+    c.engine.on_frame(t0 + milliseconds(100),
+                      frame_of({{Action::kBus, BusMsg{kHostA + 7, 0, kBusStart}}}));
+    c.engine.on_frame(t0 + milliseconds(200), frame_of({{Action::kBus, end}}));
+    CHECK_FALSE(c.engine.bulk_status().done);
+  }
+  SECTION("a START seen before a new request does not vouch for the END after it") {
+    Node c(config(kHostB));
+    c.engine.request_bulk(t0);
+    c.engine.on_frame(t0 + milliseconds(100), frame_of({{Action::kBus, start}}));
+    c.engine.request_bulk(t0 + seconds(3));
+    c.engine.on_frame(t0 + seconds(3) + milliseconds(200),
+                      frame_of({{Action::kBus, BusMsg{kHostA, 4, kBusEnd}}}));
+    CHECK_FALSE(c.engine.bulk_status().done);
+  }
+}
+
 TEST_CASE("pfsync bulk: a BUS END claiming a bulk longer than our uptime is too old") {
   FakeClock clock;
   Node b(config(kHostB));

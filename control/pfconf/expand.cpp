@@ -100,6 +100,11 @@ bool Parser::expand_one(const RuleSpec& spec, Rule& r) {
   }
   if (src != Af::kAny && dst != Af::kAny && src != dst) return false;
   if (r.af == Af::kAny) r.af = src != Af::kAny ? src : dst;
+  if (!r.nat_to.addrs.empty()) {
+    bool binat = r.binat_to || r.translation == TranslationKind::kBinat;
+    finish_pool(spec, r, r.nat_to, binat ? TranslationKind::kBinat : TranslationKind::kNat);
+  }
+  if (!r.rdr_to.addrs.empty()) finish_pool(spec, r, r.rdr_to, TranslationKind::kRdr);
   Token here{TokKind::kWord, "", r.line, spec.col, spec.file};
   if ((r.src.port.op != PortOp::kNone || r.dst.port.op != PortOp::kNone) &&
       r.proto != wire::kIpProtoTcp && r.proto != wire::kIpProtoUdp) {
@@ -137,7 +142,8 @@ void Parser::expand_rule(const RuleSpec& spec) {
         spec.src_ports.size(), spec.dst_ports.size(), spec.icmp.size()}) {
     combinations *= static_cast<double>(n == 0 ? 1 : n);
   }
-  if (combinations + static_cast<double>(ruleset_.rules.size()) > kMaxRules) {
+  double existing = static_cast<double>(ruleset_.rules.size() + ruleset_.translations.size());
+  if (combinations + existing > kMaxRules) {
     fail(Token{TokKind::kWord, "", spec.base.line, spec.col, spec.file},
          "rule expands to more than " + std::to_string(kMaxRules) + " rules");
   }
@@ -161,7 +167,8 @@ void Parser::expand_rule(const RuleSpec& spec) {
                 r.src = Endpoint{sh, sp};
                 r.dst = Endpoint{dh, dp};
                 if (!expand_one(spec, r)) continue;
-                ruleset_.rules.push_back(std::move(r));
+                (r.translation == TranslationKind::kNone ? ruleset_.rules : ruleset_.translations)
+                    .push_back(std::move(r));
                 ++produced;
               }
             }

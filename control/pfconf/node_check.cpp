@@ -28,6 +28,11 @@ std::string unsupported_address(const Address& a) {
   return "";
 }
 
+// The data path has no address translation yet: refuse what it would otherwise ignore.
+constexpr const char* kTranslationRefused =
+    "translation rules (nat, rdr, binat, nat-to, rdr-to, binat-to) are parsed but not yet "
+    "enforced by dpf";
+
 }  // namespace
 
 bool NodeInterfaces::has(const std::string& name) const {
@@ -45,7 +50,9 @@ std::string no_such_interface(const NodeInterfaces& ifs, const std::string& name
 
 std::vector<ParseError> check_unsupported(const Ruleset& rs) {
   std::vector<ParseError> out;
+  for (const Rule& r : rs.translations) add(out, r, kTranslationRefused);
   for (const Rule& r : rs.rules) {
+    if (!r.nat_to.addrs.empty() || !r.rdr_to.addrs.empty()) add(out, r, kTranslationRefused);
     // The node tracks `keep state` only: refuse what it would otherwise silently weaken.
     if (r.state == StateMode::kModulate || r.state == StateMode::kSynproxy) {
       add(out, r,
@@ -69,11 +76,18 @@ std::vector<ParseError> check_interfaces(const Ruleset& rs, const NodeInterfaces
   auto check = [&](const Rule& r, const std::string& name) {
     if (!name.empty() && !ifs.has(name)) add(out, r, no_such_interface(ifs, name));
   };
-  for (const Rule& r : rs.rules) {
-    check(r, r.ifname);
-    check(r, r.received_on);
-    for (const Address* a : {&r.src.addr, &r.dst.addr}) {
-      if (a->kind == AddrKind::kDynamic || a->kind == AddrKind::kIfNetwork) check(r, a->name);
+  for (const std::vector<Rule>* list : {&rs.translations, &rs.rules}) {
+    for (const Rule& r : *list) {
+      check(r, r.ifname);
+      check(r, r.received_on);
+      for (const Address* a : {&r.src.addr, &r.dst.addr}) {
+        if (a->kind == AddrKind::kDynamic || a->kind == AddrKind::kIfNetwork) check(r, a->name);
+      }
+      for (const Pool* p : {&r.nat_to, &r.rdr_to}) {
+        for (const Address& a : p->addrs) {
+          if (a.kind == AddrKind::kDynamic) check(r, a.name);
+        }
+      }
     }
   }
   return out;

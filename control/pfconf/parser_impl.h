@@ -58,6 +58,11 @@ struct RuleSpec {
   bool source_track_given = false;
   bool adaptive_given = false;
   SourceTrack source_track = SourceTrack::kNone;
+  // Per address of nat_to/rdr_to: written as an IP literal (a wrong family is an error, where
+  // an interface's other-family addresses are dropped).
+  std::vector<bool> nat_literal;
+  std::vector<bool> rdr_literal;
+  bool rdr_star = false;  // rdr `port p:*`: the end follows the rule's destination range
 };
 
 class Parser {
@@ -133,6 +138,15 @@ class Parser {
   void finish_rule(RuleSpec& spec);
   void antispoof();
   void antispoof_interface(const RuleSpec& proto, const InterfaceItem& ifc, bool dynamic);
+
+  // Translation rules and pools (translation_grammar.cpp).
+  void translation_rule();
+  void translation_option(RuleSpec& spec, const Token& kw);
+  void pool_spec(RuleSpec& spec, Pool& pool, TranslationKind kind);
+  void pool_port(RuleSpec& spec, Pool& pool, TranslationKind kind);
+  void pool_option(Pool& pool, TranslationKind kind, bool port_given, bool& type_given);
+  void source_hash_key(Pool& pool);
+  void finish_pool(const RuleSpec& spec, Rule& r, Pool& pool, TranslationKind kind);
 
   // Expansion (expand.cpp).
   void expand_rule(const RuleSpec& spec);

@@ -198,9 +198,102 @@ void append_addresses(std::string& s, const Rule& r, bool numeric) {
   if (!r.received_on.empty()) s += " received-on " + r.received_on;
 }
 
+std::string hex_key(const std::array<uint8_t, 16>& key) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s = "0x";
+  for (uint8_t b : key) {
+    s.push_back(kHex[b >> 4]);
+    s.push_back(kHex[b & 15]);
+  }
+  return s;
+}
+
+// A pool as pfctl's print_pool writes it: braces only around several addresses; nat ports
+// unless they are the default range (and static-port for 0/0), rdr ports as `p` or `p:q`.
+std::string pool_text(const Pool& p, TranslationKind kind) {
+  std::string s = p.addrs.size() > 1 ? "{ " : "";
+  for (size_t i = 0; i < p.addrs.size(); ++i) {
+    s += (i == 0 ? "" : ", ") + format_address(p.addrs[i]);
+  }
+  if (p.addrs.size() > 1) s += " }";
+  uint16_t lo = p.proxy_port_lo;
+  uint16_t hi = p.proxy_port_hi;
+  if (kind == TranslationKind::kNat) {
+    bool dflt = lo == kNatProxyPortLow && hi == kNatProxyPortHigh;
+    if (!dflt && (lo != 0 || hi != 0)) {
+      s += " port " + std::to_string(lo);
+      if (lo != hi) s += ":" + std::to_string(hi);
+    }
+  } else if (kind == TranslationKind::kRdr && lo != 0) {
+    s += " port " + std::to_string(lo);
+    if (hi != 0 && hi != lo) s += ":" + std::to_string(hi);
+  }
+  switch (p.type) {
+    case PoolType::kNone:
+      break;
+    case PoolType::kBitmask:
+      s += " bitmask";
+      break;
+    case PoolType::kRandom:
+      s += " random";
+      break;
+    case PoolType::kSourceHash:
+      s += " source-hash";
+      if (p.has_key) s += " " + hex_key(p.key);
+      break;
+    case PoolType::kRoundRobin:
+      s += " round-robin";
+      break;
+  }
+  if (p.sticky) s += " sticky-address";
+  if (kind == TranslationKind::kNat && lo == 0 && hi == 0) s += " static-port";
+  if (p.endpoint_independent) s += " endpoint-independent";
+  if (p.mape_offset > 0) {
+    s += " map-e-portset " + std::to_string(p.mape_offset) + "/" + std::to_string(p.mape_psidlen) +
+         "/" + std::to_string(p.mape_psid);
+  }
+  return s;
+}
+
+void append_translation_targets(std::string& s, const Rule& r) {
+  if (!r.nat_to.addrs.empty()) {
+    s += r.binat_to ? " binat-to " : " nat-to ";
+    s += pool_text(r.nat_to, r.binat_to ? TranslationKind::kBinat : TranslationKind::kNat);
+  }
+  if (!r.rdr_to.addrs.empty()) s += " rdr-to " + pool_text(r.rdr_to, TranslationKind::kRdr);
+}
+
+std::string proto_text(uint8_t proto) {
+  std::string_view name = protocol_name(proto);
+  return " proto " + (name.empty() ? std::to_string(proto) : std::string(name));
+}
+
+// pfctl's print_rule for a nat/rdr/binat statement: the filter-rule words that apply, then
+// `-> pool` unless it is a `no` rule.
+std::string print_translation(const Rule& r, const PrintOptions& options) {
+  std::string s = r.no_translation ? "no " : "";
+  s += r.translation == TranslationKind::kNat   ? "nat"
+       : r.translation == TranslationKind::kRdr ? "rdr"
+                                                : "binat";
+  if (r.natpass) s += " pass";
+  append_log(s, r.log);
+  if (!r.ifname.empty()) s += (r.ifnot ? " on ! " : " on ") + r.ifname;
+  if (r.af == Af::kInet) s += " inet";
+  if (r.af == Af::kInet6) s += " inet6";
+  if (r.proto) s += proto_text(r.proto);
+  append_addresses(s, r, options.numeric_ports);
+  if (!r.tag.empty()) s += " tag " + r.tag;
+  if (!r.tagged.empty()) s += (r.tagged_not ? " ! tagged " : " tagged ") + r.tagged;
+  if (r.no_translation) return s;
+  bool rdr = r.translation == TranslationKind::kRdr;
+  s += " -> " + pool_text(rdr ? r.rdr_to : r.nat_to, r.translation);
+  return s;
+}
+
 }  // namespace
 
 std::string print_rule(const Rule& r, const PrintOptions& options) {
+  if (r.translation != TranslationKind::kNone) return print_translation(r, options);
   std::string s = r.action == Action::kPass    ? "pass"
                   : r.action == Action::kBlock ? "block"
                                                : "match";
@@ -212,10 +305,7 @@ std::string print_rule(const Rule& r, const PrintOptions& options) {
   if (!r.ifname.empty()) s += (r.ifnot ? " on ! " : " on ") + r.ifname;
   if (r.af == Af::kInet) s += " inet";
   if (r.af == Af::kInet6) s += " inet6";
-  if (r.proto) {
-    std::string_view name = protocol_name(r.proto);
-    s += " proto " + (name.empty() ? std::to_string(r.proto) : std::string(name));
-  }
+  if (r.proto) s += proto_text(r.proto);
   append_addresses(s, r, options.numeric_ports);
   if (r.flags || r.flagset) {
     s += " flags " + flags_text(r.flags) + "/" + flags_text(r.flagset);
@@ -236,6 +326,7 @@ std::string print_rule(const Rule& r, const PrintOptions& options) {
   if (r.ridentifier) s += " ridentifier " + std::to_string(r.ridentifier);
   if (!r.tag.empty()) s += " tag " + r.tag;
   if (!r.tagged.empty()) s += (r.tagged_not ? " ! tagged " : " tagged ") + r.tagged;
+  append_translation_targets(s, r);
   if (r.once) s += " once";
   return s;
 }
@@ -279,6 +370,14 @@ std::string print_ruleset(const Ruleset& rs, const PrintOptions& options) {
           out += print_table(rs.tables[d.table]) + "\n";
           break;
       }
+    }
+  }
+  // pfctl loads (and with -v prints) the nat, then the rdr, then the binat ruleset, then the
+  // filter rules.
+  for (TranslationKind k :
+       {TranslationKind::kNat, TranslationKind::kRdr, TranslationKind::kBinat}) {
+    for (const Rule& r : rs.translations) {
+      if (r.translation == k) out += print_rule(r, options) + "\n";
     }
   }
   for (const Rule& r : rs.rules) out += print_rule(r, options) + "\n";

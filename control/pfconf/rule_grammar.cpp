@@ -15,9 +15,6 @@ namespace {
 constexpr std::string_view kUnsupportedOptions[] = {"route-to",
                                                     "reply-to",
                                                     "dup-to",
-                                                    "nat-to",
-                                                    "rdr-to",
-                                                    "binat-to",
                                                     "af-to",
                                                     "queue",
                                                     "divert-to",
@@ -278,6 +275,8 @@ void Parser::filter_option(RuleSpec& spec) {
     r.max_pkt_size = static_cast<uint16_t>(expect_number("max-pkt-size", 65535));
   } else if (kw.is("once")) {
     r.once = true;
+  } else if (kw.is("nat-to") || kw.is("rdr-to") || kw.is("binat-to")) {
+    translation_option(spec, kw);
   } else {
     if (kw.kind == TokKind::kWord) {
       for (std::string_view o : kUnsupportedOptions) {

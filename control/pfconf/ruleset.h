@@ -151,6 +151,36 @@ struct StateOptions {
   bool operator==(const StateOptions&) const = default;
 };
 
+// pf's translation rulesets. A translation rule (nat, rdr, binat statements) lives in
+// Ruleset::translations; kNone marks a filter rule, which may still carry nat-to/rdr-to pools.
+enum class TranslationKind : uint8_t { kNone, kNat, kRdr, kBinat };
+
+// How a pool picks its address (PF_POOL_*). kNone: the single address or prefix as written.
+enum class PoolType : uint8_t { kNone, kBitmask, kRandom, kSourceHash, kRoundRobin };
+
+// pfctl's default source port range of nat rules (PF_NAT_PROXY_PORT_LOW/HIGH).
+inline constexpr uint16_t kNatProxyPortLow = 50001;
+inline constexpr uint16_t kNatProxyPortHigh = 65535;
+
+// The addresses and options a translation picks from: the `-> …` of nat/rdr/binat, or the
+// target of nat-to/rdr-to/binat-to. Empty `addrs` means no translation of that kind.
+struct Pool {
+  std::vector<Address> addrs;  // hosts/prefixes, tables and `(if)`, already of the rule's af
+  // nat: the source port range (lo..hi; 0/0 = static-port); rdr: the destination port lo, or
+  // the range lo..hi mapped onto the rule's destination range; 0 = ports unchanged.
+  uint16_t proxy_port_lo = 0;
+  uint16_t proxy_port_hi = 0;
+  PoolType type = PoolType::kNone;
+  bool has_key = false;           // source-hash with a key
+  std::array<uint8_t, 16> key{};  // source-hash key, as the 32 hex digits read
+  bool sticky = false;            // sticky-address
+  bool endpoint_independent = false;
+  uint8_t mape_offset = 0;  // map-e-portset offset/psid-len/psid; offset 0 = none
+  uint8_t mape_psidlen = 0;
+  uint16_t mape_psid = 0;
+  bool operator==(const Pool&) const = default;
+};
+
 struct Rule {
   Action action = Action::kPass;
   ReturnSpec ret;
@@ -182,6 +212,14 @@ struct Rule {
   uint32_t max_pkt_rate_seconds = 0;
   uint16_t max_pkt_size = 0;
   bool once = false;
+  // Translation. For nat/binat statements and nat-to/binat-to the pool is nat_to (source
+  // translation); for rdr statements and rdr-to it is rdr_to (destination translation).
+  TranslationKind translation = TranslationKind::kNone;
+  bool no_translation = false;  // `no nat`, `no rdr`, `no binat`: matching stops, no rewrite
+  bool natpass = false;         // `nat pass`: the translated packet skips the filter rules
+  bool binat_to = false;        // nat_to was written as binat-to (a filter rule's option)
+  Pool nat_to;
+  Pool rdr_to;
   int line = 0;               // source line of the rule
   int col = 0;                // column of its first word (pass, block, match, antispoof)
   std::string file;           // the file it was written in: the ruleset's, or an included one
@@ -247,6 +285,10 @@ struct Ruleset {
   std::vector<Definition> definitions;
   std::vector<Table> tables;
   std::vector<Rule> rules;
+  // nat, rdr and binat statements in source order. pf keeps one first-match list per kind
+  // (nat for outbound, rdr for inbound, binat both ways), evaluated before the filter rules;
+  // a rule's number (pfctl's @N) is its index among the rules of its kind.
+  std::vector<Rule> translations;
 };
 
 }  // namespace dpf::pfconf

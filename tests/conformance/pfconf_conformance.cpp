@@ -41,12 +41,19 @@ ResolvedAddress v6(const char* text, uint8_t prefix, bool loopback = false) {
   return ResolvedAddress{*parse_ipv6(text), prefix, loopback};
 }
 
-// The FreeBSD host the corpus was generated on: lo0 is the only interface with addresses.
+// The FreeBSD host the corpus was generated on: lo0 (127.0.0.1, ::1, fe80::1) is the only
+// interface with addresses, plus the vlanNNNN interface of the IFACE cases.
 ParseOptions corpus_environment() {
   ParseOptions o;
   o.interfaces = [](const std::string& name) -> std::optional<std::vector<ResolvedAddress>> {
     if (name == "lo0" || name == "self") {
-      return std::vector<ResolvedAddress>{v4("127.0.0.1", 8, true), v6("::1", 128, true)};
+      return std::vector<ResolvedAddress>{v4("127.0.0.1", 8, true), v6("::1", 128, true),
+                                          v6("fe80::1", 64, true)};
+    }
+    // PFCTL_TEST_IFACE cases: the runner gives vlanNNNN these two addresses (README.md).
+    if (name.size() == 8 && name.starts_with("vlan") &&
+        name.find_first_not_of("0123456789", 4) == std::string::npos) {
+      return std::vector<ResolvedAddress>{v4("203.0.113.5", 30), v6("2001:db8::cb00:7105", 126)};
     }
     return std::nullopt;
   };

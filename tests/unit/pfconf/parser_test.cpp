@@ -354,8 +354,8 @@ TEST_CASE("parser: bad ports are errors") {
 TEST_CASE("parser: unknown and unsupported keywords are errors") {
   CHECK(errors("frobnicate all") ==
         std::vector<std::string>{"test.conf:1:1: unknown keyword 'frobnicate'"});
-  CHECK(errors("nat on em0 -> 1.2.3.4") ==
-        std::vector<std::string>{"test.conf:1:1: 'nat' rules are not supported"});
+  CHECK(errors("nat-anchor foo") ==
+        std::vector<std::string>{"test.conf:1:1: 'nat-anchor' rules are not supported"});
   CHECK(errors("pass out route-to em1") ==
         std::vector<std::string>{"test.conf:1:10: 'route-to' is not supported"});
   CHECK(errors("set frobs 1") ==

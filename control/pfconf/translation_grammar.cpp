@@ -1,0 +1,320 @@
+// pf's translation grammar: the nat, rdr and binat statements (with `no` and `pass`), and the
+// address pools they and the nat-to/rdr-to/binat-to options of pass/match rules translate to:
+//   [no] nat|rdr|binat [pass [log …]] [on ifspec] [af] [proto …] fromto [tag t] [[!] tagged t]
+//        [-> pool]
+//   pool = host | { host, … } [port p[:q|:*]] [bitmask|random|source-hash [key]|round-robin]
+//          [sticky-address] [static-port] [map-e-portset o/l/id] [endpoint-independent]
+// pf.conf(5), TRANSLATION and POOL OPTIONS. Pools are finished per expanded rule (finish_pool):
+// only addresses of the rule's family stay, and pfctl's round-robin default is applied.
+#include <charconv>
+
+#include "control/pfconf/address.h"
+#include "control/pfconf/parser_impl.h"
+
+namespace dpf::pfconf::detail {
+namespace {
+
+std::string_view af_name(Af af) {
+  return af == Af::kInet ? "inet" : "inet6";
+}
+
+// A decimal or 0x-prefixed hexadecimal number, as strtoul(…, 0) reads map-e-portset values.
+bool parse_number(std::string_view s, uint32_t& v) {
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    s.remove_prefix(2);
+    base = 16;
+  }
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  return !s.empty() && ec == std::errc() && ptr == s.data() + s.size();
+}
+
+bool is_pool_option(const Token& t) {
+  for (std::string_view o : {"bitmask", "random", "source-hash", "round-robin", "sticky-address",
+                             "static-port", "map-e-portset", "endpoint-independent"}) {
+    if (t.is(o)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Parser::translation_rule() {
+  Token first = take();
+  bool no = first.is("no");
+  Token kw = no ? expect_string("nat, rdr or binat after 'no'") : first;
+  RuleSpec spec;
+  Rule& r = spec.base;
+  if (kw.is("nat")) {
+    r.translation = TranslationKind::kNat;
+  } else if (kw.is("rdr")) {
+    r.translation = TranslationKind::kRdr;
+  } else if (kw.is("binat")) {
+    r.translation = TranslationKind::kBinat;
+  } else {
+    fail(kw, "syntax error: expected nat, rdr or binat after 'no'");
+  }
+  r.action = Action::kMatch;
+  r.state = StateMode::kNone;
+  r.no_translation = no;
+  r.line = first.line;
+  spec.col = first.col;
+  spec.file = first.file;
+  if (accept_word("pass")) {
+    r.natpass = true;
+    if (peek().is("log")) log_spec(spec);
+  }
+  if (accept_word("on")) interface_spec(spec);
+  if (accept_word("inet")) {
+    r.af = Af::kInet;
+  } else if (accept_word("inet6")) {
+    r.af = Af::kInet6;
+  }
+  if (accept_word("proto")) proto_spec(spec);
+  fromto(spec);
+  while (true) {
+    if (accept_word("tag")) {
+      r.tag = expect_string("a tag name").text;
+    } else if (peek().is("tagged") || (peek().punct("!") && peek(1).is("tagged"))) {
+      r.tagged_not = take().punct("!");
+      if (r.tagged_not) take();
+      r.tagged = expect_string("a tag name").text;
+    } else {
+      break;
+    }
+  }
+  const Token& arrow = peek();
+  if (no) {
+    if (arrow.punct("->")) fail(arrow, "translation rule with 'no' does not need '->'");
+  } else {
+    if (!arrow.punct("->")) fail(arrow, "translation rule requires '-> address'");
+    take();
+    bool rdr = r.translation == TranslationKind::kRdr;
+    pool_spec(spec, rdr ? r.rdr_to : r.nat_to, r.translation);
+  }
+  expand_rule(spec);
+}
+
+// The `-> …` of a translation statement or the target of nat-to/rdr-to/binat-to. `kind` says
+// which port semantics apply: nat (source ports), rdr (destination ports) or binat (none).
+void Parser::pool_spec(RuleSpec& spec, Pool& pool, TranslationKind kind) {
+  std::vector<bool>& literal = kind == TranslationKind::kRdr ? spec.rdr_literal : spec.nat_literal;
+  auto item = [&] {
+    const Token& t = peek();
+    if (t.punct("!")) fail(t, "a translation address cannot be negated");
+    if (t.is("any") || t.is("no-route") || t.is("urpf-failed")) {
+      fail(t, "invalid translation address " + t.text);
+    }
+    Token at = t;
+    bool is_literal = at.kind == TokKind::kWord &&
+                      (parse_ipv4(at.text, true).has_value() || parse_ipv6(at.text).has_value());
+    size_t before = pool.addrs.size();
+    host_item(pool.addrs);
+    for (size_t i = before; i < pool.addrs.size(); ++i) {
+      const Address& a = pool.addrs[i];
+      if (a.kind == AddrKind::kRange || a.kind == AddrKind::kSelf ||
+          a.kind == AddrKind::kIfNetwork) {
+        fail(at, "invalid translation address " + at.text);
+      }
+      if (is_literal && spec.base.af != Af::kAny && a.addr.af != spec.base.af) {
+        fail(at, "translation address " + at.text + " is " + std::string(af_name(a.addr.af)) +
+                     " but the rule is " + std::string(af_name(spec.base.af)));
+      }
+      literal.push_back(is_literal);
+    }
+  };
+  Token open = peek();
+  if (accept_punct("{")) {
+    while (!accept_punct("}")) {
+      if (accept_punct(",")) continue;
+      if (at_end_of_statement()) fail(peek(), "syntax error: unterminated address list");
+      item();
+    }
+    if (pool.addrs.empty()) fail(open, "empty translation address list");
+  } else {
+    item();
+  }
+  bool port_given = false;
+  if (peek().is("port")) {
+    Token kw = take();
+    if (kind == TranslationKind::kBinat) fail(kw, "binat rules cannot translate ports");
+    pool_port(spec, pool, kind);
+    port_given = true;
+  } else if (kind == TranslationKind::kNat) {
+    pool.proxy_port_lo = kNatProxyPortLow;
+    pool.proxy_port_hi = kNatProxyPortHigh;
+  }
+  bool type_given = false;
+  while (is_pool_option(peek())) pool_option(pool, kind, port_given, type_given);
+}
+
+// `port p`, `port p:q`, and for rdr `port p:*` (the rule's destination range moved to p).
+void Parser::pool_port(RuleSpec& spec, Pool& pool, TranslationKind kind) {
+  Token t = expect_string("a port");
+  size_t colon = t.text.find(':');
+  Token lo = t;
+  Token hi = t;
+  if (colon != std::string::npos) {
+    lo.text = t.text.substr(0, colon);
+    hi.text = t.text.substr(colon + 1);
+  }
+  pool.proxy_port_lo = port_value(lo);
+  if (colon == std::string::npos) {
+    pool.proxy_port_hi = pool.proxy_port_lo;
+    return;
+  }
+  if (hi.text == "*") {
+    if (kind != TranslationKind::kRdr) fail(t, "'port " + t.text + "' is only valid with rdr");
+    spec.rdr_star = true;
+    pool.proxy_port_hi = pool.proxy_port_lo;
+    return;
+  }
+  pool.proxy_port_hi = port_value(hi);
+  if (pool.proxy_port_hi < pool.proxy_port_lo)
+    fail(t, "invalid port range " + t.text + " (reversed)");
+  if (pool.proxy_port_lo == 0) fail(t, "invalid port range " + t.text + " (port 0)");
+}
+
+void Parser::pool_option(Pool& pool, TranslationKind kind, bool port_given, bool& type_given) {
+  Token kw = take();
+  auto nat_only = [&] {
+    if (kind != TranslationKind::kNat) {
+      fail(kw, "the '" + kw.text + "' option is only valid with nat rules");
+    }
+  };
+  auto type = [&](PoolType t) {
+    if (type_given) fail(kw, "pool type cannot be redefined");
+    type_given = true;
+    pool.type = t;
+  };
+  if (kw.is("bitmask")) {
+    type(PoolType::kBitmask);
+  } else if (kw.is("random")) {
+    type(PoolType::kRandom);
+  } else if (kw.is("round-robin")) {
+    type(PoolType::kRoundRobin);
+  } else if (kw.is("source-hash")) {
+    type(PoolType::kSourceHash);
+    source_hash_key(pool);
+  } else if (kw.is("sticky-address")) {
+    if (pool.sticky) fail(kw, "sticky-address cannot be redefined");
+    pool.sticky = true;
+  } else if (kw.is("static-port")) {
+    nat_only();
+    if (port_given) fail(kw, "the 'static-port' option can't be used when specifying a port range");
+    pool.proxy_port_lo = 0;
+    pool.proxy_port_hi = 0;
+  } else if (kw.is("endpoint-independent")) {
+    nat_only();
+    pool.endpoint_independent = true;
+  } else {  // map-e-portset offset/psid-len/psid, RFC 7597 §5.1
+    nat_only();
+    uint32_t v[3] = {};
+    for (int i = 0; i < 3; ++i) {
+      if (i > 0) expect_punct("/");
+      Token n = expect_string("a map-e-portset value");
+      if (!parse_number(n.text, v[i])) fail(n, "invalid map-e-portset value " + n.text);
+    }
+    if (v[0] == 0 || v[0] > 15 || v[1] > 16 || v[0] + v[1] > 16 || v[2] >= (1u << v[1])) {
+      fail(kw, "invalid map-e-portset " + std::to_string(v[0]) + "/" + std::to_string(v[1]) + "/" +
+                   std::to_string(v[2]));
+    }
+    pool.mape_offset = static_cast<uint8_t>(v[0]);
+    pool.mape_psidlen = static_cast<uint8_t>(v[1]);
+    pool.mape_psid = static_cast<uint16_t>(v[2]);
+  }
+}
+
+// `source-hash 0x<32 hex digits>`; without a key the data path picks one at load time.
+void Parser::source_hash_key(Pool& pool) {
+  const Token& t = peek();
+  if (t.kind == TokKind::kQuoted) {
+    fail(t, "source-hash with a string key is not supported; give a 0x key of 32 hex digits");
+  }
+  if (t.kind != TokKind::kWord || !t.text.starts_with("0x")) return;
+  Token k = take();
+  std::string_view hex = std::string_view(k.text).substr(2);
+  if (hex.size() != 32) fail(k, "invalid source-hash key " + k.text + " (needs 32 hex digits)");
+  for (size_t i = 0; i < 16; ++i) {
+    uint32_t byte = 0;
+    auto [ptr, ec] = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, byte, 16);
+    if (ec != std::errc() || ptr != hex.data() + 2 * i + 2) {
+      fail(k, "invalid source-hash key " + k.text + " (needs 32 hex digits)");
+    }
+    pool.key[i] = static_cast<uint8_t>(byte);
+  }
+  pool.has_key = true;
+}
+
+// Per expanded rule: keeps the pool's addresses of the rule's family (inferring the family
+// from the pool when the rule has none), applies pfctl's round-robin default for several
+// addresses, a table or an interface, and checks what the pool type allows.
+void Parser::finish_pool(const RuleSpec& spec, Rule& r, Pool& pool, TranslationKind kind) {
+  Token here{TokKind::kWord, "", r.line, spec.col, spec.file};
+  if (r.af == Af::kAny) {
+    Af seen = Af::kAny;
+    bool mixed = false;
+    for (const Address& a : pool.addrs) {
+      Af f = a.af();
+      if (f == Af::kAny) continue;
+      mixed = mixed || (seen != Af::kAny && seen != f);
+      seen = f;
+    }
+    if (!mixed) r.af = seen;
+  }
+  if (r.af != Af::kAny) {
+    std::vector<Address> kept;
+    for (const Address& a : pool.addrs) {
+      if (a.af() == Af::kAny || a.af() == r.af) kept.push_back(a);
+    }
+    if (kept.empty()) fail(here, "no translation address with matching address family found");
+    pool.addrs = std::move(kept);
+  }
+  bool dynamic = false;
+  for (const Address& a : pool.addrs) {
+    dynamic = dynamic || a.kind == AddrKind::kTable || a.kind == AddrKind::kDynamic;
+  }
+  if (pool.type == PoolType::kNone && (pool.addrs.size() > 1 || dynamic)) {
+    pool.type = PoolType::kRoundRobin;
+  }
+  if (pool.addrs.size() > 1 && pool.type != PoolType::kRoundRobin) {
+    fail(here, "only round-robin is valid for multiple translation addresses");
+  }
+  if (dynamic && pool.type == PoolType::kBitmask) {
+    fail(here, "bitmask needs an address or prefix, not a table or interface");
+  }
+  if (kind == TranslationKind::kBinat &&
+      (pool.addrs.size() != 1 || pool.addrs[0].kind != AddrKind::kHost)) {
+    fail(here, "binat needs a single translation address or prefix");
+  }
+  if (kind == TranslationKind::kRdr && spec.rdr_star) {
+    if (r.dst.port.op != PortOp::kRangeInclusive) {
+      fail(here, "'port " + std::to_string(pool.proxy_port_lo) +
+                     ":*' needs a destination port range (port a:b)");
+    }
+    uint32_t hi = uint32_t{pool.proxy_port_lo} + (r.dst.port.hi - r.dst.port.lo);
+    if (r.dst.port.hi < r.dst.port.lo || hi > 65535) {
+      fail(here, "rdr port range " + std::to_string(pool.proxy_port_lo) + ":" + std::to_string(hi) +
+                     " ends beyond 65535");
+    }
+    pool.proxy_port_hi = static_cast<uint16_t>(hi);
+  }
+}
+
+// nat-to, binat-to and rdr-to options of pass and match rules.
+void Parser::translation_option(RuleSpec& spec, const Token& kw) {
+  Rule& r = spec.base;
+  if (r.action == Action::kBlock)
+    fail(kw, "'" + kw.text + "' is only valid on pass and match rules");
+  bool rdr = kw.is("rdr-to");
+  Pool& pool = rdr ? r.rdr_to : r.nat_to;
+  if (!pool.addrs.empty()) {
+    fail(kw, rdr ? "rdr-to cannot be redefined" : "nat-to or binat-to cannot be redefined");
+  }
+  r.binat_to = kw.is("binat-to");
+  pool_spec(
+      spec, pool,
+      rdr ? TranslationKind::kRdr : (r.binat_to ? TranslationKind::kBinat : TranslationKind::kNat));
+}
+
+}  // namespace dpf::pfconf::detail

@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "control/pfconf/address.h"
+#include "control/pfconf/md5.h"
 #include "control/pfconf/parser_impl.h"
 
 namespace dpf::pfconf::detail {
@@ -225,11 +226,14 @@ void Parser::pool_option(Pool& pool, TranslationKind kind, bool port_given, bool
   }
 }
 
-// `source-hash 0x<32 hex digits>`; without a key the data path picks one at load time.
+// `source-hash 0x<32 hex digits>` or `source-hash "string"` (the key is the string's MD5, as
+// pfctl makes it); without a key the data path picks one at load time.
 void Parser::source_hash_key(Pool& pool) {
   const Token& t = peek();
   if (t.kind == TokKind::kQuoted) {
-    fail(t, "source-hash with a string key is not supported; give a 0x key of 32 hex digits");
+    pool.key = md5(take().text);
+    pool.has_key = true;
+    return;
   }
   if (t.kind != TokKind::kWord || !t.text.starts_with("0x")) return;
   Token k = take();

@@ -143,6 +143,11 @@ TEST_CASE("translation: pools get round-robin for lists, tables and interfaces")
   CHECK(p.sticky);
 }
 
+TEST_CASE("translation: a source-hash string key is its MD5 digest, printed in hex") {
+  CHECK(nvf("nat on em0 from any to any -> 192.0.2.0/28 source-hash \"abc\"\n") ==
+        "nat on em0 inet all -> 192.0.2.0/28 source-hash 0x900150983cd24fb0d6963f7d28e17f72\n");
+}
+
 TEST_CASE("translation: an interface pool keeps the addresses of the rule's family") {
   CHECK(nvf("nat on em0 inet from any to any -> lo0\n"
             "nat on em0 inet6 from any to any -> lo0\n") ==

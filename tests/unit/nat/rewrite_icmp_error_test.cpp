@@ -6,6 +6,8 @@
 
 #include "dataplane/nat/rewrite.h"
 #include "tests/unit/nat/packet_util.h"
+#include "tests/unit/net/golden.h"
+#include "tests/unit/net/test_util.h"
 
 using namespace dpf::nat;
 using namespace dpf::nat::test;
@@ -174,4 +176,27 @@ TEST_CASE("icmp error: queries, non-ICMP packets and quoted later fragments are 
   Bytes bad_inner = icmp_error(11, 0, kRouter, kPublic, udp, 8);
   bad_inner[28] = std::byte{0x65};  // quoted version 6
   CHECK(rewrite_icmp_error_ipv4(bad_inner, kBack) == RewriteStatus::kBadHeader);
+}
+
+TEST_CASE("icmp error: scapy's time exceeded quoting a whole UDP datagram translates and back") {
+  // tests/unit/net/golden.h kTimeExceeded (scapy 2.5): 10.0.0.254 -> 10.0.0.1, quoting the whole
+  // of kUdp (10.0.0.1:1234 -> 192.168.0.2:53). Taken as an error about a NATed packet whose
+  // inside end was 172.16.0.9:4321.
+  const Bytes f = dpf::net::test::frame_of(dpf::net::golden::kTimeExceeded);
+  const Bytes original(f.begin() + 14, f.end());
+  const uint32_t host = 0xac100009;
+  Bytes e = original;
+  REQUIRE(rewrite_icmp_error_ipv4(e, {Side::kSource, {host, 4321}, Side::kDestination, host}) ==
+          RewriteStatus::kOk);
+  require_checksums_verify(e);
+  CHECK(get32(e, 16) == host);
+  CHECK(get32(e, 28 + 12) == host);
+  CHECK(get16(e, 48) == 4321);
+  // The whole datagram is quoted: its UDP checksum verifies by recomputation too.
+  const std::span<const std::byte> udp = std::span<const std::byte>(e).subspan(48);
+  CHECK(wire::l4_checksum_ipv4(host, get32(e, 28 + 16), wire::kIpProtoUdp, udp) == 0);
+  REQUIRE(rewrite_icmp_error_ipv4(
+              e, {Side::kSource, {0x0a000001, 1234}, Side::kDestination, 0x0a000001}) ==
+          RewriteStatus::kOk);
+  CHECK(e == original);
 }

@@ -7,6 +7,8 @@
 #include <random>
 
 #include "tests/unit/nat/packet_util.h"
+#include "tests/unit/net/golden.h"
+#include "tests/unit/net/test_util.h"
 
 using namespace dpf::nat;
 using namespace dpf::nat::test;
@@ -223,4 +225,32 @@ TEST_CASE("rewrite: a first fragment's L4 checksum is updated for the whole data
   const Bytes want = expected_rewrite(whole, Side::kSource, {kPublic, 50001});
   CHECK(get16(first, 26) == get16(want, 26));
   CHECK(wire::inet_checksum(std::span<const std::byte>(first).first(20)) == 0);
+}
+
+TEST_CASE(
+    "rewrite: scapy-made packets translate as recomputation says, and back to scapy's bytes") {
+  // tests/unit/net/golden.h (scapy 2.5): UDP, TCP SYN with MSS, TCP data, ICMP echo, UDP with a
+  // record-route option. The Ethernet header is dropped.
+  const std::vector<Bytes> frames = {
+      dpf::net::test::frame_of(dpf::net::golden::kUdp),
+      dpf::net::test::frame_of(dpf::net::golden::kTcpSyn),
+      dpf::net::test::frame_of(dpf::net::golden::kTcpData),
+      dpf::net::test::frame_of(dpf::net::golden::kEcho),
+      dpf::net::test::frame_of(dpf::net::golden::kIpOptionsUdp),
+  };
+  for (const Bytes& f : frames) {
+    const Bytes original(f.begin() + 14, f.end());
+    const size_t hl = ip_header_len(original);
+    const bool icmp = std::to_integer<uint8_t>(original[9]) == wire::kIpProtoIcmp;
+    for (const Side side : {Side::kSource, Side::kDestination}) {
+      const size_t addr_off = side == Side::kSource ? 12 : 16;
+      const size_t port_off = hl + (icmp ? 4 : side == Side::kSource ? 0 : 2);
+      const Endpoint4 back{get32(original, addr_off), get16(original, port_off)};
+      Bytes p = original;
+      REQUIRE(rewrite_ipv4(p, side, {kPublic, 50001}) == RewriteStatus::kOk);
+      REQUIRE(p == expected_rewrite(original, side, {kPublic, 50001}));
+      REQUIRE(rewrite_ipv4(p, side, back) == RewriteStatus::kOk);
+      REQUIRE(p == original);
+    }
+  }
 }

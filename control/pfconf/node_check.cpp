@@ -30,8 +30,8 @@ std::string unsupported_address(const Address& a) {
 
 // The data path has no address translation yet: refuse what it would otherwise ignore.
 constexpr const char* kTranslationRefused =
-    "translation rules (nat, rdr, binat, nat-to, rdr-to, binat-to) are parsed but not yet "
-    "enforced by dpf";
+    "translation rules (nat, rdr, binat, nat-to, rdr-to, binat-to, af-to) are parsed but not "
+    "yet enforced by dpf";
 
 }  // namespace
 

@@ -256,6 +256,12 @@ std::string pool_text(const Pool& p, TranslationKind kind) {
 }
 
 void append_translation_targets(std::string& s, const Rule& r) {
+  if (r.af_to != Af::kAny) {
+    s += r.af_to == Af::kInet ? " af-to inet from " : " af-to inet6 from ";
+    s += pool_text(r.nat_to, TranslationKind::kNat);
+    if (!r.rdr_to.addrs.empty()) s += " to " + pool_text(r.rdr_to, TranslationKind::kRdr);
+    return;
+  }
   if (!r.nat_to.addrs.empty()) {
     s += r.binat_to ? " binat-to " : " nat-to ";
     s += pool_text(r.nat_to, r.binat_to ? TranslationKind::kBinat : TranslationKind::kNat);

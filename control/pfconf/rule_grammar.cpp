@@ -12,25 +12,10 @@ namespace dpf::pfconf::detail {
 namespace {
 
 // Options pf.conf has that this parser does not implement, named in the error.
-constexpr std::string_view kUnsupportedOptions[] = {"route-to",
-                                                    "reply-to",
-                                                    "dup-to",
-                                                    "af-to",
-                                                    "queue",
-                                                    "divert-to",
-                                                    "divert-reply",
-                                                    "divert-packet",
-                                                    "scrub",
-                                                    "user",
-                                                    "group",
-                                                    "tos",
-                                                    "prio",
-                                                    "set",
-                                                    "rtable",
-                                                    "os",
-                                                    "dnpipe",
-                                                    "dnqueue",
-                                                    "max-src-nodes-per-rule"};
+constexpr std::string_view kUnsupportedOptions[] = {
+    "route-to",      "reply-to", "dup-to", "queue",  "divert-to", "divert-reply",
+    "divert-packet", "scrub",    "user",   "group",  "tos",       "prio",
+    "set",           "rtable",   "os",     "dnpipe", "dnqueue",   "max-src-nodes-per-rule"};
 
 constexpr uint32_t kMaxLabels = 5;
 
@@ -275,7 +260,7 @@ void Parser::filter_option(RuleSpec& spec) {
     r.max_pkt_size = static_cast<uint16_t>(expect_number("max-pkt-size", 65535));
   } else if (kw.is("once")) {
     r.once = true;
-  } else if (kw.is("nat-to") || kw.is("rdr-to") || kw.is("binat-to")) {
+  } else if (kw.is("nat-to") || kw.is("rdr-to") || kw.is("binat-to") || kw.is("af-to")) {
     translation_option(spec, kw);
   } else {
     if (kw.kind == TokKind::kWord) {

@@ -218,6 +218,7 @@ struct Rule {
   bool no_translation = false;  // `no nat`, `no rdr`, `no binat`: matching stops, no rewrite
   bool natpass = false;         // `nat pass`: the translated packet skips the filter rules
   bool binat_to = false;        // nat_to was written as binat-to (a filter rule's option)
+  Af af_to = Af::kAny;          // af-to: translate to this family, from nat_to [to rdr_to]
   Pool nat_to;
   Pool rdr_to;
   int line = 0;               // source line of the rule

@@ -4,6 +4,7 @@
 //        [-> pool]
 //   pool = host | { host, … } [port p[:q|:*]] [bitmask|random|source-hash [key]|round-robin]
 //          [sticky-address] [static-port] [map-e-portset o/l/id] [endpoint-independent]
+// af-to AF from pool [to pool] (OpenBSD's nat64) fills the same two pools in the other family.
 // pf.conf(5), TRANSLATION and POOL OPTIONS. Pools are finished per expanded rule (finish_pool):
 // only addresses of the rule's family stay, and pfctl's round-robin default is applied.
 #include <charconv>
@@ -100,6 +101,8 @@ void Parser::translation_rule() {
 // which port semantics apply: nat (source ports), rdr (destination ports) or binat (none).
 void Parser::pool_spec(RuleSpec& spec, Pool& pool, TranslationKind kind) {
   std::vector<bool>& literal = kind == TranslationKind::kRdr ? spec.rdr_literal : spec.nat_literal;
+  // af-to pools are of the family translated to.
+  const Af want = spec.base.af_to != Af::kAny ? spec.base.af_to : spec.base.af;
   auto item = [&] {
     const Token& t = peek();
     if (t.punct("!")) fail(t, "a translation address cannot be negated");
@@ -117,9 +120,10 @@ void Parser::pool_spec(RuleSpec& spec, Pool& pool, TranslationKind kind) {
           a.kind == AddrKind::kIfNetwork) {
         fail(at, "invalid translation address " + at.text);
       }
-      if (is_literal && spec.base.af != Af::kAny && a.addr.af != spec.base.af) {
+      if (is_literal && want != Af::kAny && a.addr.af != want) {
         fail(at, "translation address " + at.text + " is " + std::string(af_name(a.addr.af)) +
-                     " but the rule is " + std::string(af_name(spec.base.af)));
+                     (spec.base.af_to != Af::kAny ? " but af-to is " : " but the rule is ") +
+                     std::string(af_name(want)));
       }
       literal.push_back(is_literal);
     }
@@ -255,7 +259,10 @@ void Parser::source_hash_key(Pool& pool) {
 // addresses, a table or an interface, and checks what the pool type allows.
 void Parser::finish_pool(const RuleSpec& spec, Rule& r, Pool& pool, TranslationKind kind) {
   Token here{TokKind::kWord, "", r.line, spec.col, spec.file};
-  if (r.af == Af::kAny) {
+  if (r.af_to != Af::kAny) {
+    if (r.af == Af::kAny) fail(here, "af-to needs the rule's address family (inet or inet6)");
+    if (r.af == r.af_to) fail(here, "af-to must translate to the other address family");
+  } else if (r.af == Af::kAny) {
     Af seen = Af::kAny;
     bool mixed = false;
     for (const Address& a : pool.addrs) {
@@ -266,10 +273,11 @@ void Parser::finish_pool(const RuleSpec& spec, Rule& r, Pool& pool, TranslationK
     }
     if (!mixed) r.af = seen;
   }
-  if (r.af != Af::kAny) {
+  const Af want = r.af_to != Af::kAny ? r.af_to : r.af;
+  if (want != Af::kAny) {
     std::vector<Address> kept;
     for (const Address& a : pool.addrs) {
-      if (a.af() == Af::kAny || a.af() == r.af) kept.push_back(a);
+      if (a.af() == Af::kAny || a.af() == want) kept.push_back(a);
     }
     if (kept.empty()) fail(here, "no translation address with matching address family found");
     pool.addrs = std::move(kept);
@@ -305,11 +313,25 @@ void Parser::finish_pool(const RuleSpec& spec, Rule& r, Pool& pool, TranslationK
   }
 }
 
-// nat-to, binat-to and rdr-to options of pass and match rules.
+// nat-to, binat-to, rdr-to and af-to options of pass and match rules.
 void Parser::translation_option(RuleSpec& spec, const Token& kw) {
   Rule& r = spec.base;
   if (r.action == Action::kBlock)
     fail(kw, "'" + kw.text + "' is only valid on pass and match rules");
+  bool any_pool = !r.nat_to.addrs.empty() || !r.rdr_to.addrs.empty();
+  if (r.af_to != Af::kAny || (kw.is("af-to") && any_pool)) {
+    fail(kw, "af-to cannot be combined with nat-to, rdr-to, binat-to or another af-to");
+  }
+  if (kw.is("af-to")) {  // af-to inet|inet6 from pool [to pool]
+    Token af = expect_string("inet or inet6 after af-to");
+    if (!af.is("inet") && !af.is("inet6"))
+      fail(af, "syntax error: expected inet or inet6 after af-to");
+    r.af_to = af.is("inet") ? Af::kInet : Af::kInet6;
+    if (!accept_word("from")) fail(peek(), "syntax error: expected 'from' after af-to " + af.text);
+    pool_spec(spec, r.nat_to, TranslationKind::kNat);
+    if (accept_word("to")) pool_spec(spec, r.rdr_to, TranslationKind::kRdr);
+    return;
+  }
   bool rdr = kw.is("rdr-to");
   Pool& pool = rdr ? r.rdr_to : r.nat_to;
   if (!pool.addrs.empty()) {

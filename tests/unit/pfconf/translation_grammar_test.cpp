@@ -254,3 +254,28 @@ TEST_CASE("translation: the arrow is required, except on no rules where it is re
   CHECK(errors("pass out nat-to 192.0.2.1 nat-to 192.0.2.2\n") ==
         one("test.conf:1:27: nat-to or binat-to cannot be redefined"));
 }
+
+TEST_CASE("translation: af-to translates to the other family from its own pools") {
+  Ruleset rs = parse_ok("pass in on em0 inet6 from any to 64:ff9b::/96 af-to inet from lo0\n");
+  const Rule& r = rs.rules[0];
+  CHECK(r.af == Af::kInet6);
+  CHECK(r.af_to == Af::kInet);
+  REQUIRE(r.nat_to.addrs.size() == 1);
+  CHECK(format_address(r.nat_to.addrs[0]) == "127.0.0.1");
+  CHECK(nvf("pass in on em0 inet6 from any to 64:ff9b::/96 af-to inet from 203.0.113.1 to "
+            "203.0.113.2\n") ==
+        "pass in on em0 inet6 from any to 64:ff9b::/96 flags S/SA keep state af-to inet from "
+        "203.0.113.1 to 203.0.113.2\n");
+}
+
+TEST_CASE("translation: af-to needs a rule family other than its own") {
+  CHECK(errors("pass in af-to inet6 from 2001:db8::1\n") ==
+        one("test.conf:1:1: af-to needs the rule's address family (inet or inet6)"));
+  CHECK(errors("pass in inet6 af-to inet6 from 2001:db8::1\n") ==
+        one("test.conf:1:1: af-to must translate to the other address family"));
+  CHECK(errors("pass in inet af-to inet6 from 192.0.2.1\n") ==
+        one("test.conf:1:31: translation address 192.0.2.1 is inet but af-to is inet6"));
+  CHECK(errors("pass in inet nat-to 192.0.2.1 af-to inet6 from 2001:db8::1\n") ==
+        one("test.conf:1:31: af-to cannot be combined with nat-to, rdr-to, binat-to or another "
+            "af-to"));
+}

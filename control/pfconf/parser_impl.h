@@ -147,6 +147,7 @@ class Parser {
   void pool_option(Pool& pool, TranslationKind kind, bool port_given, bool& type_given);
   void source_hash_key(Pool& pool);
   void finish_pool(const RuleSpec& spec, Rule& r, Pool& pool, TranslationKind kind);
+  void rdr_port_range(const Token& here, const Rule& r, Pool& pool);
 
   // Expansion (expand.cpp).
   void expand_rule(const RuleSpec& spec);

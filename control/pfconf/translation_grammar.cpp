@@ -53,6 +53,8 @@ void Parser::translation_rule() {
     r.translation = TranslationKind::kRdr;
   } else if (kw.is("binat")) {
     r.translation = TranslationKind::kBinat;
+  } else if (kw.is("scrub")) {
+    fail(first, "'no scrub' rules are not supported");
   } else {
     fail(kw, "syntax error: expected nat, rdr or binat after 'no'");
   }
@@ -164,6 +166,7 @@ void Parser::pool_port(RuleSpec& spec, Pool& pool, TranslationKind kind) {
     hi.text = t.text.substr(colon + 1);
   }
   pool.proxy_port_lo = port_value(lo);
+  if (pool.proxy_port_lo == 0) fail(t, "invalid translation port " + t.text + " (port 0)");
   if (colon == std::string::npos) {
     pool.proxy_port_hi = pool.proxy_port_lo;
     return;
@@ -177,7 +180,6 @@ void Parser::pool_port(RuleSpec& spec, Pool& pool, TranslationKind kind) {
   pool.proxy_port_hi = port_value(hi);
   if (pool.proxy_port_hi < pool.proxy_port_lo)
     fail(t, "invalid port range " + t.text + " (reversed)");
-  if (pool.proxy_port_lo == 0) fail(t, "invalid port range " + t.text + " (port 0)");
 }
 
 void Parser::pool_option(Pool& pool, TranslationKind kind, bool port_given, bool& type_given) {
@@ -275,9 +277,17 @@ void Parser::finish_pool(const RuleSpec& spec, Rule& r, Pool& pool, TranslationK
   }
   const Af want = r.af_to != Af::kAny ? r.af_to : r.af;
   if (want != Af::kAny) {
+    const std::vector<bool>& literal = &pool == &r.rdr_to ? spec.rdr_literal : spec.nat_literal;
     std::vector<Address> kept;
-    for (const Address& a : pool.addrs) {
-      if (a.af() == Af::kAny || a.af() == want) kept.push_back(a);
+    for (size_t i = 0; i < pool.addrs.size(); ++i) {
+      const Address& a = pool.addrs[i];
+      if (a.af() == Af::kAny || a.af() == want) {
+        kept.push_back(a);
+      } else if (i < literal.size() && literal[i]) {  // an interface's other addresses just go
+        fail(here, "translation address " + format_address(a) + " is " +
+                       std::string(af_name(a.af())) + " but the rule is " +
+                       std::string(af_name(want)));
+      }
     }
     if (kept.empty()) fail(here, "no translation address with matching address family found");
     pool.addrs = std::move(kept);
@@ -299,18 +309,25 @@ void Parser::finish_pool(const RuleSpec& spec, Rule& r, Pool& pool, TranslationK
       (pool.addrs.size() != 1 || pool.addrs[0].kind != AddrKind::kHost)) {
     fail(here, "binat needs a single translation address or prefix");
   }
-  if (kind == TranslationKind::kRdr && spec.rdr_star) {
-    if (r.dst.port.op != PortOp::kRangeInclusive) {
-      fail(here, "'port " + std::to_string(pool.proxy_port_lo) +
-                     ":*' needs a destination port range (port a:b)");
-    }
-    uint32_t hi = uint32_t{pool.proxy_port_lo} + (r.dst.port.hi - r.dst.port.lo);
-    if (r.dst.port.hi < r.dst.port.lo || hi > 65535) {
-      fail(here, "rdr port range " + std::to_string(pool.proxy_port_lo) + ":" + std::to_string(hi) +
-                     " ends beyond 65535");
-    }
-    pool.proxy_port_hi = static_cast<uint16_t>(hi);
+  if (kind == TranslationKind::kRdr && spec.rdr_star) rdr_port_range(here, r, pool);
+}
+
+// rdr `port p:*`: the destination range a:b maps onto p:p+(b-a).
+void Parser::rdr_port_range(const Token& here, const Rule& r, Pool& pool) {
+  if (r.dst.port.op != PortOp::kRangeInclusive) {
+    fail(here, "'port " + std::to_string(pool.proxy_port_lo) +
+                   ":*' needs a destination port range (port a:b)");
   }
+  if (r.dst.port.hi < r.dst.port.lo) {
+    fail(here, "destination port range " + std::to_string(r.dst.port.lo) + ":" +
+                   std::to_string(r.dst.port.hi) + " is reversed");
+  }
+  uint32_t hi = uint32_t{pool.proxy_port_lo} + (r.dst.port.hi - r.dst.port.lo);
+  if (hi > 65535) {
+    fail(here, "rdr port range " + std::to_string(pool.proxy_port_lo) + ":" + std::to_string(hi) +
+                   " ends beyond 65535");
+  }
+  pool.proxy_port_hi = static_cast<uint16_t>(hi);
 }
 
 // nat-to, binat-to, rdr-to and af-to options of pass and match rules.

@@ -191,7 +191,9 @@ TEST_CASE("translation: a translation address of the other family is an error") 
   CHECK(errors("pass out inet nat-to 2001:db8::1\n") ==
         one("test.conf:1:22: translation address 2001:db8::1 is inet6 but the rule is inet"));
   CHECK(errors("nat on em0 from 10.0.0.0/8 to any -> 2001:db8::1\n") ==
-        one("test.conf:1:1: no translation address with matching address family found"));
+        one("test.conf:1:1: translation address 2001:db8::1 is inet6 but the rule is inet"));
+  CHECK(errors("nat on em0 from 10.0.0.0/8 to any -> { 192.0.2.1, 2001:db8::1 }\n") ==
+        one("test.conf:1:1: translation address 2001:db8::1 is inet6 but the rule is inet"));
   CHECK(errors("nat on em0 inet from any to any -> v6only\n") ==
         one("test.conf:1:1: no translation address with matching address family found"));
 }
@@ -220,6 +222,12 @@ TEST_CASE("translation: bad port ranges are errors") {
         one("test.conf:1:56: invalid port range 2000:1000 (reversed)"));
   CHECK(errors("rdr on em0 proto tcp to port 60000:65000 -> 10.0.0.1 port 62000:*\n") ==
         one("test.conf:1:1: rdr port range 62000:67000 ends beyond 65535"));
+  CHECK(errors("rdr on em0 proto tcp to port 90:80 -> 10.0.0.1 port 8080:*\n") ==
+        one("test.conf:1:1: destination port range 90:80 is reversed"));
+  CHECK(errors("nat on em0 proto tcp from any to any -> 192.0.2.1 port 0\n") ==
+        one("test.conf:1:56: invalid translation port 0 (port 0)"));
+  CHECK(errors("rdr on em0 proto tcp to port 80 -> 10.0.0.1 port 0:5\n") ==
+        one("test.conf:1:50: invalid translation port 0:5 (port 0)"));
   CHECK(errors("rdr on em0 proto tcp to port 80 -> 10.0.0.1 port 8080:*\n") ==
         one("test.conf:1:1: 'port 8080:*' needs a destination port range (port a:b)"));
   CHECK(errors("nat on em0 proto tcp from any to any -> 192.0.2.1 port 1000:*\n") ==
@@ -247,6 +255,7 @@ TEST_CASE("translation: the arrow is required, except on no rules where it is re
         one("test.conf:1:27: translation rule requires '-> address'"));
   CHECK(errors("no nat on em0 from any to any -> 192.0.2.1\n") ==
         one("test.conf:1:31: translation rule with 'no' does not need '->'"));
+  CHECK(errors("no scrub on em0\n") == one("test.conf:1:1: 'no scrub' rules are not supported"));
   CHECK(errors("no pass on em0\n") ==
         one("test.conf:1:4: syntax error: expected nat, rdr or binat after 'no'"));
   CHECK(errors("block out nat-to 192.0.2.1\n") ==

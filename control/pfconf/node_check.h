@@ -29,7 +29,7 @@ std::string no_such_interface(const NodeInterfaces& ifs, const std::string& name
 // One error per rule (and per feature) that uses what dpf refuses to load rather than silently
 // weaken: modulate state, synproxy state, probability, once, max-pkt-rate, max-pkt-size,
 // (IF:peer), no-route, urpf-failed, and every translation (nat, rdr and binat rules, nat-to,
-// rdr-to and binat-to options). A rule that a list expanded into several is reported once.
+// rdr-to, binat-to and af-to options). A rule that a list expanded into several is reported once.
 std::vector<ParseError> check_unsupported(const Ruleset& rs);
 
 // One error per rule naming an interface the node does not have: `on IF`, `received-on IF`,

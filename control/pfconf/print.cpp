@@ -1,6 +1,7 @@
 // pfctl's rule printer order (sbin/pfctl/pfctl_parser.c print_rule): action, return mode,
 // direction, log, quick, interface, af, proto, from/to, flags, icmp type, state, probability,
-// state options, fragment/allow-opts, labels, tag, tagged.
+// state options, fragment/allow-opts, labels, tag, tagged, nat-to/binat-to/af-to, rdr-to.
+// nat/rdr/binat statements print with the words that apply to them and `-> pool` (print_pool).
 #include "control/pfconf/print.h"
 
 #include <cstdio>

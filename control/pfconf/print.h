@@ -1,6 +1,7 @@
 // pfctl-style printing of a parsed ruleset: exactly what `pfctl -o none -nvf FILE` prints
 // (macros, `set` lines and tables as parsed, then one line per expanded rule with pf's
-// defaults made explicit). Pure; any thread; allocates the returned string.
+// defaults made explicit: the nat, rdr and binat rules, then the filter rules). Pure; any thread;
+// allocates the returned string.
 #pragma once
 
 #include <string>

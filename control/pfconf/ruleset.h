@@ -1,5 +1,5 @@
-// The parsed form of a pf.conf ruleset: options, macros, tables and fully expanded filter rules
-// (one Rule per combination of the lists in the source, as pfctl expands them).
+// The parsed form of a pf.conf ruleset: options, macros, tables and fully expanded filter and
+// translation rules (one Rule per combination of the lists in the source, as pfctl expands them).
 // Plain value types for the control thread; the fast path compiles them into its own tables.
 // Allocates through std::string/std::vector only. Spec: shared/specs/pf-semantics.md §3.
 #pragma once

@@ -1,5 +1,5 @@
 // MD5 (RFC 1321), only for what pf.conf needs: pfctl turns a `source-hash "string"` key into
-// the string's MD5 digest. Not for security. Pure; any thread; allocates nothing beyond the input.
+// the string's MD5 digest. Not for security. Any thread.
 #pragma once
 
 #include <array>

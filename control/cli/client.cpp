@@ -59,6 +59,16 @@ std::string peer_state(const nlohmann::json& p, const std::string& proto) {
   return p.value("state_name", "?");
 }
 
+// One side of a state as pfctl's print_state prints it: the printed key's host, then the other
+// key's in parentheses when the state is translated there.
+std::string side(const nlohmann::json& nk, const nlohmann::json& sk, int i,
+                 const std::string& proto) {
+  std::string h = host_port(nk, i, proto);
+  if (nk["addr"][i] != sk["addr"][i] || nk["port"][i] != sk["port"][i])
+    h += " (" + host_port(sk, i, proto) + ")";
+  return h;
+}
+
 }  // namespace
 
 std::string render_states(const nlohmann::json& states, bool verbose) {
@@ -66,12 +76,23 @@ std::string render_states(const nlohmann::json& states, bool verbose) {
   for (const auto& s : states["states"]) {
     const std::string proto = proto_name(s.value("proto", "?"));
     const bool outbound = s.value("direction", "in") == "out";
-    const auto& key = s["key_wire"];
-    // pfctl prints the stack side; for an inbound state the peers are listed responder first.
+    const auto& wire = s["key_wire"];
+    const auto& stack = s.contains("key_stack") ? s["key_stack"] : wire;
+    // pfctl's print_state: an outbound state prints the wire key with the stack key in
+    // parentheses, an inbound one the stack key with the wire key in parentheses; keys hold the
+    // destination in addr[0] for outbound states and the source there for inbound ones. The
+    // peers are listed responder first for an inbound state. ICMP ids are not translated in
+    // the comparison (pfctl copies the printed key's id into the other key).
+    nlohmann::json nk = outbound ? wire : stack;
+    nlohmann::json sk = outbound ? stack : wire;
+    if (proto == "icmp" || proto == "ipv6-icmp") {
+      const int id = outbound ? 0 : 1;
+      sk["port"][id] = nk["port"][id];
+    }
     const auto& first = outbound ? s["src"] : s["dst"];
     const auto& second = outbound ? s["dst"] : s["src"];
-    out += s.value("if", "all") + " " + proto + " " + host_port(key, 1, proto) +
-           (outbound ? " -> " : " <- ") + host_port(key, 0, proto) + "       " +
+    out += s.value("if", "all") + " " + proto + " " + side(nk, sk, 1, proto) +
+           (outbound ? " -> " : " <- ") + side(nk, sk, 0, proto) + "       " +
            peer_state(first, proto) + ":" + peer_state(second, proto) + "\n";
     if (verbose) {
       const auto& pk = s["packets"];

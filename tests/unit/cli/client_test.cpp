@@ -444,3 +444,70 @@ TEST_CASE("dpfctl: -s carp prints old transitions as HH:MM:SS, preempt off, and 
   CHECK(dpf::cli::render_carp({{"vhids", json::array()}}, false) ==
         "carp is not configured on this node\n");
 }
+
+namespace {
+
+// A NAT'd outbound connection: stack 192.168.0.100:41234 -> 10.0.0.100:5001 leaves as
+// 10.0.0.1:62001. Outbound keys hold the destination in addr[0] (pf's pd->didx).
+json nat_state() {
+  json s = tcp_state("out");
+  s["key_wire"] = {{"addr", {"10.0.0.100", "10.0.0.1"}}, {"port", {5001, 62001}}};
+  s["key_stack"] = {{"addr", {"10.0.0.100", "192.168.0.100"}}, {"port", {5001, 41234}}};
+  return s;
+}
+
+// An rdr'd inbound connection: 10.0.0.7:51234 -> 10.0.0.254:8080 on the wire, redirected to
+// 192.168.0.10:80. Inbound keys hold the source in addr[0].
+json rdr_state() {
+  json s = tcp_state("in");
+  s["key_wire"] = {{"addr", {"10.0.0.7", "10.0.0.254"}}, {"port", {51234, 8080}}};
+  s["key_stack"] = {{"addr", {"10.0.0.7", "192.168.0.10"}}, {"port", {51234, 80}}};
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("dpfctl: an outbound nat state prints the wire source with the stack one in parens") {
+  CHECK(dpf::cli::render_states({{"states", {nat_state()}}}, false) ==
+        "all tcp 10.0.0.1:62001 (192.168.0.100:41234) -> 10.0.0.100:5001       "
+        "ESTABLISHED:FIN_WAIT_2\n");
+}
+
+TEST_CASE("dpfctl: an inbound rdr state prints the stack destination, the wire one in parens") {
+  // pfctl's print_state prints the stack key first for an inbound state (sk = wire, nk = stack).
+  CHECK(dpf::cli::render_states({{"states", {rdr_state()}}}, false) ==
+        "all tcp 192.168.0.10:80 (10.0.0.254:8080) <- 10.0.0.7:51234       "
+        "FIN_WAIT_2:ESTABLISHED\n");
+}
+
+TEST_CASE("dpfctl: -v of translated states adds the same lines as for untranslated ones") {
+  CHECK(dpf::cli::render_states({{"states", {nat_state(), rdr_state()}}}, true) ==
+        "all tcp 10.0.0.1:62001 (192.168.0.100:41234) -> 10.0.0.100:5001       "
+        "ESTABLISHED:FIN_WAIT_2\n"
+        "   age 01:02:05, expires in 23:59:59, 10:8 pkts, 1000:800 bytes, rule 2\n"
+        "   id: 6b08c3de00000001 creatorid: 0a000001\n"
+        "all tcp 192.168.0.10:80 (10.0.0.254:8080) <- 10.0.0.7:51234       "
+        "FIN_WAIT_2:ESTABLISHED\n"
+        "   age 01:02:05, expires in 23:59:59, 10:8 pkts, 1000:800 bytes, rule 2\n"
+        "   id: 6b08c3de00000001 creatorid: 0a000001\n");
+}
+
+TEST_CASE("dpfctl: a state whose keys are equal prints no parentheses") {
+  json s = tcp_state("in");
+  s["key_stack"] = s["key_wire"];
+  CHECK(dpf::cli::render_states({{"states", {s}}}, false) ==
+        "all tcp 192.168.0.5:22 <- 10.0.0.2:52311       FIN_WAIT_2:ESTABLISHED\n");
+}
+
+TEST_CASE("dpfctl: a NAT'd ICMP query's other side gets no parentheses for the changed id") {
+  // pf keys an ICMP query by its id on both sides; pfctl copies the printed key's id into the
+  // other key on the responder's side, so only the translated side shows the stack key.
+  json s = tcp_state("out");
+  s["proto"] = "icmp";
+  s["key_wire"] = {{"addr", {"10.0.0.100", "10.0.0.1"}}, {"port", {40000, 40000}}};
+  s["key_stack"] = {{"addr", {"10.0.0.100", "192.168.0.100"}}, {"port", {1234, 1234}}};
+  s["src"] = {{"state", 0}, {"state_name", "NO_TRAFFIC"}};
+  s["dst"] = {{"state", 0}, {"state_name", "NO_TRAFFIC"}};
+  CHECK(dpf::cli::render_states({{"states", {s}}}, false) ==
+        "all icmp 10.0.0.1:40000 (192.168.0.100:1234) -> 10.0.0.100:40000       0:0\n");
+}

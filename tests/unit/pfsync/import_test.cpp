@@ -2,6 +2,10 @@
 // golden states of tests/unit/pfsync/golden_frames.h (hand-assembled from the spec's tables).
 #include <catch2/catch.hpp>
 
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
 #include "tests/unit/pfsync/engine_test_util.h"
 #include "tests/unit/pfsync/golden_frames.h"
 
@@ -203,6 +207,113 @@ TEST_CASE("pfsync import: UPD_C carries the peers, the class and the seconds lef
   CHECK(u.dst.seqlo == 5000);
   CHECK(u.timeout == 2);
   CHECK(u.expire == 86400 - 100);
+}
+
+}  // namespace
+}  // namespace dpf::pfsync
+
+namespace dpf::pfsync {
+namespace {
+
+using namespace dpf::pfsync::test;
+
+// A translated state (wire != stack) as the worker will make it. Keys are oriented as pf's:
+// addr[0]/port[0] is the destination of an outbound state and the source of an inbound one.
+void fill_translated(st::State& s, st::Direction dir, const st::StateKey& wire,
+                     const st::StateKey& stack) {
+  s.key.key[st::kSkWire] = wire;
+  s.key.key[st::kSkStack] = stack;
+  s.direction = dir;
+  s.af = st::AddrFamily::kInet;
+  s.proto = wire::kIpProtoTcp;
+  s.id = 0x1122334455667788ull;
+  s.creatorid = golden::kCreatorA;
+  s.timeout = st::Timeout::kTcpEstablished;
+  s.creation = kNow - 10;
+  s.expire = kNow;
+  s.peers.src.state = st::tcps::kEstablished;
+  s.peers.dst.state = st::tcps::kEstablished;
+}
+
+st::StateKey tcp_key(st::Addr a0, uint16_t p0, st::Addr a1, uint16_t p1) {
+  st::StateKey k;
+  k.addr[0] = a0;
+  k.addr[1] = a1;
+  k.port[0] = p0;
+  k.port[1] = p1;
+  k.af = st::AddrFamily::kInet;
+  k.proto = wire::kIpProtoTcp;
+  return k;
+}
+
+// pf_state_key_export's 36 bytes: addr[0], addr[1] (pf_addr, IPv4 in the first 4 bytes),
+// port[0], port[1] big-endian (shared/specs/pfsync.md §3.5).
+std::vector<uint8_t> wire_key_bytes(const st::StateKey& k) {
+  std::vector<uint8_t> b(36, 0);
+  for (int i = 0; i < 2; ++i) {
+    std::memcpy(&b[16 * i], &k.addr[i], 4);
+    b[32 + 2 * i] = static_cast<uint8_t>(k.port[i] >> 8);
+    b[33 + 2 * i] = static_cast<uint8_t>(k.port[i] & 0xff);
+  }
+  return b;
+}
+
+template <class W>
+void check_translated_round_trip(const st::State& s, StateFormat format) {
+  const StateMsg msg = state_export(s, export_at(kNow, format));
+  W w;
+  if constexpr (std::is_same_v<W, layout::State1301>)
+    w = state_to_wire_1301(msg);
+  else
+    w = state_to_wire_1400(msg);
+  std::array<uint8_t, sizeof(W)> bytes{};
+  std::memcpy(bytes.data(), &w, sizeof w);
+  // key[0] = wire at offset 24, key[1] = stack at offset 60, in both layouts.
+  const auto wk = wire_key_bytes(s.key.key[st::kSkWire]);
+  const auto sk = wire_key_bytes(s.key.key[st::kSkStack]);
+  CHECK(std::vector<uint8_t>(bytes.begin() + 24, bytes.begin() + 60) == wk);
+  CHECK(std::vector<uint8_t>(bytes.begin() + 60, bytes.begin() + 96) == sk);
+  CHECK(bytes[234] == (s.direction == st::Direction::kOut ? 2 : 1));
+  // Back from the bytes: both keys come back, unchanged and in their places.
+  W back_w;
+  std::memcpy(&back_w, bytes.data(), sizeof back_w);
+  st::State back;
+  ImportContext ctx;
+  ctx.now = kNow;
+  REQUIRE(state_import(state_from_wire(back_w), ctx, back) == ImportError::kNone);
+  CHECK(back.key.key[st::kSkWire] == s.key.key[st::kSkWire]);
+  CHECK(back.key.key[st::kSkStack] == s.key.key[st::kSkStack]);
+  CHECK(back.key.translated());
+  CHECK(back.direction == s.direction);
+}
+
+TEST_CASE("pfsync export: a NAT'd outbound state sends key[0] = wire, key[1] = stack") {
+  // stack 192.168.0.100:41234 -> 10.0.0.100:5001 leaves as 10.0.0.1:62001.
+  st::State s;
+  fill_translated(
+      s, st::Direction::kOut,
+      tcp_key(st::Addr::v4(10, 0, 0, 100), 5001, st::Addr::v4(10, 0, 0, 1), 62001),
+      tcp_key(st::Addr::v4(10, 0, 0, 100), 5001, st::Addr::v4(192, 168, 0, 100), 41234));
+  SECTION("1301") {
+    check_translated_round_trip<layout::State1301>(s, StateFormat::k1301);
+  }
+  SECTION("1400") {
+    check_translated_round_trip<layout::State1400>(s, StateFormat::k1400);
+  }
+}
+
+TEST_CASE("pfsync export: an rdr'd inbound state sends key[0] = wire, key[1] = stack") {
+  // 10.0.0.7:51234 -> 10.0.0.254:8080 on the wire, redirected to 192.168.0.10:80.
+  st::State s;
+  fill_translated(s, st::Direction::kIn,
+                  tcp_key(st::Addr::v4(10, 0, 0, 7), 51234, st::Addr::v4(10, 0, 0, 254), 8080),
+                  tcp_key(st::Addr::v4(10, 0, 0, 7), 51234, st::Addr::v4(192, 168, 0, 10), 80));
+  SECTION("1301") {
+    check_translated_round_trip<layout::State1301>(s, StateFormat::k1301);
+  }
+  SECTION("1400") {
+    check_translated_round_trip<layout::State1400>(s, StateFormat::k1400);
+  }
 }
 
 }  // namespace

@@ -8,43 +8,21 @@
 #include "dataplane/pfsync/codec.h"
 #include "dataplane/pfsync/import.h"
 #include "dataplane/state/table.h"
+#include "tests/unit/pfsync/translated_states.h"
 
 namespace dpf::pfsync {
 namespace {
 
 namespace st = dpf::state;
+using namespace dpf::pfsync::test;
 
 constexpr uint32_t kNow = 100000;
 
-st::StateKey tcp_key(st::Addr a0, uint16_t p0, st::Addr a1, uint16_t p1) {
-  st::StateKey k;
-  k.addr[0] = a0;
-  k.addr[1] = a1;
-  k.port[0] = p0;
-  k.port[1] = p1;
-  k.af = st::AddrFamily::kInet;
-  k.proto = wire::kIpProtoTcp;
-  return k;
-}
-
-// The 1301 wire state a peer sends for a translated connection in `dir` (keys hold the
-// destination in addr[0] for outbound states, the source for inbound ones).
-layout::State1301 wire_state(st::Direction dir, const st::StateKey& wire,
-                             const st::StateKey& stack) {
-  // Built through the exporter of a plain state, so the bytes are what dpf itself sends.
+// The 1301 wire state a peer sends for `c`, built through the exporter, so the bytes are what
+// dpf itself sends.
+layout::State1301 wire_state(const TranslatedCase& c) {
   st::State s;
-  s.key.key[st::kSkWire] = wire;
-  s.key.key[st::kSkStack] = stack;
-  s.direction = dir;
-  s.af = st::AddrFamily::kInet;
-  s.proto = wire::kIpProtoTcp;
-  s.id = 0x42;
-  s.creatorid = 0x0a000002;
-  s.timeout = st::Timeout::kTcpEstablished;
-  s.creation = kNow - 5;
-  s.expire = kNow;
-  s.peers.src.state = st::tcps::kEstablished;
-  s.peers.dst.state = st::tcps::kEstablished;
+  fill_translated(s, c, 0x42, 0x0a000002, kNow);
   ExportContext e;
   e.now = kNow;
   e.format = StateFormat::k1301;
@@ -80,22 +58,11 @@ void check_imported_lookups(const layout::State1301& w, const st::StateKey& wire
   CHECK(t->lookup(stack, st::Direction::kOut) == nullptr);
 }
 
-TEST_CASE("pfsync import: a NAT'd outbound state is found by wire key in, stack key out") {
-  // stack 192.168.0.100:41234 -> 10.0.0.100:5001 leaves as 10.0.0.1:62001.
-  const st::StateKey wire =
-      tcp_key(st::Addr::v4(10, 0, 0, 100), 5001, st::Addr::v4(10, 0, 0, 1), 62001);
-  const st::StateKey stack =
-      tcp_key(st::Addr::v4(10, 0, 0, 100), 5001, st::Addr::v4(192, 168, 0, 100), 41234);
-  check_imported_lookups(wire_state(st::Direction::kOut, wire, stack), wire, stack);
-}
-
-TEST_CASE("pfsync import: an rdr'd inbound state is found by wire key in, stack key out") {
-  // 10.0.0.7:51234 -> 10.0.0.254:8080 on the wire, redirected to 192.168.0.10:80.
-  const st::StateKey wire =
-      tcp_key(st::Addr::v4(10, 0, 0, 7), 51234, st::Addr::v4(10, 0, 0, 254), 8080);
-  const st::StateKey stack =
-      tcp_key(st::Addr::v4(10, 0, 0, 7), 51234, st::Addr::v4(192, 168, 0, 10), 80);
-  check_imported_lookups(wire_state(st::Direction::kIn, wire, stack), wire, stack);
+TEST_CASE("pfsync import: a translated state is found by wire key in, stack key out") {
+  const auto [what, c] = GENERATE(table<const char*, TranslatedCase>(
+      {{"a NAT'd outbound state", nat_outbound()}, {"an rdr'd inbound state", rdr_inbound()}}));
+  INFO(what);
+  check_imported_lookups(wire_state(c), c.wire, c.stack);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "tests/unit/pfsync/engine_test_util.h"
 #include "tests/unit/pfsync/golden_frames.h"
+#include "tests/unit/pfsync/translated_states.h"
 
 namespace dpf::pfsync {
 namespace {
@@ -209,43 +210,6 @@ TEST_CASE("pfsync import: UPD_C carries the peers, the class and the seconds lef
   CHECK(u.expire == 86400 - 100);
 }
 
-}  // namespace
-}  // namespace dpf::pfsync
-
-namespace dpf::pfsync {
-namespace {
-
-using namespace dpf::pfsync::test;
-
-// A translated state (wire != stack) as the worker will make it. Keys are oriented as pf's:
-// addr[0]/port[0] is the destination of an outbound state and the source of an inbound one.
-void fill_translated(st::State& s, st::Direction dir, const st::StateKey& wire,
-                     const st::StateKey& stack) {
-  s.key.key[st::kSkWire] = wire;
-  s.key.key[st::kSkStack] = stack;
-  s.direction = dir;
-  s.af = st::AddrFamily::kInet;
-  s.proto = wire::kIpProtoTcp;
-  s.id = 0x1122334455667788ull;
-  s.creatorid = golden::kCreatorA;
-  s.timeout = st::Timeout::kTcpEstablished;
-  s.creation = kNow - 10;
-  s.expire = kNow;
-  s.peers.src.state = st::tcps::kEstablished;
-  s.peers.dst.state = st::tcps::kEstablished;
-}
-
-st::StateKey tcp_key(st::Addr a0, uint16_t p0, st::Addr a1, uint16_t p1) {
-  st::StateKey k;
-  k.addr[0] = a0;
-  k.addr[1] = a1;
-  k.port[0] = p0;
-  k.port[1] = p1;
-  k.af = st::AddrFamily::kInet;
-  k.proto = wire::kIpProtoTcp;
-  return k;
-}
-
 // pf_state_key_export's 36 bytes: addr[0], addr[1] (pf_addr, IPv4 in the first 4 bytes),
 // port[0], port[1] big-endian (shared/specs/pfsync.md §3.5).
 std::vector<uint8_t> wire_key_bytes(const st::StateKey& k) {
@@ -287,33 +251,14 @@ void check_translated_round_trip(const st::State& s, StateFormat format) {
   CHECK(back.direction == s.direction);
 }
 
-TEST_CASE("pfsync export: a NAT'd outbound state sends key[0] = wire, key[1] = stack") {
-  // stack 192.168.0.100:41234 -> 10.0.0.100:5001 leaves as 10.0.0.1:62001.
+TEST_CASE("pfsync export: translated states send key[0] = wire, key[1] = stack") {
+  const auto [what, c] = GENERATE(table<const char*, TranslatedCase>(
+      {{"a NAT'd outbound state", nat_outbound()}, {"an rdr'd inbound state", rdr_inbound()}}));
+  INFO(what);
   st::State s;
-  fill_translated(
-      s, st::Direction::kOut,
-      tcp_key(st::Addr::v4(10, 0, 0, 100), 5001, st::Addr::v4(10, 0, 0, 1), 62001),
-      tcp_key(st::Addr::v4(10, 0, 0, 100), 5001, st::Addr::v4(192, 168, 0, 100), 41234));
-  SECTION("1301") {
-    check_translated_round_trip<layout::State1301>(s, StateFormat::k1301);
-  }
-  SECTION("1400") {
-    check_translated_round_trip<layout::State1400>(s, StateFormat::k1400);
-  }
-}
-
-TEST_CASE("pfsync export: an rdr'd inbound state sends key[0] = wire, key[1] = stack") {
-  // 10.0.0.7:51234 -> 10.0.0.254:8080 on the wire, redirected to 192.168.0.10:80.
-  st::State s;
-  fill_translated(s, st::Direction::kIn,
-                  tcp_key(st::Addr::v4(10, 0, 0, 7), 51234, st::Addr::v4(10, 0, 0, 254), 8080),
-                  tcp_key(st::Addr::v4(10, 0, 0, 7), 51234, st::Addr::v4(192, 168, 0, 10), 80));
-  SECTION("1301") {
-    check_translated_round_trip<layout::State1301>(s, StateFormat::k1301);
-  }
-  SECTION("1400") {
-    check_translated_round_trip<layout::State1400>(s, StateFormat::k1400);
-  }
+  fill_translated(s, c, 0x1122334455667788ull, golden::kCreatorA, kNow);
+  check_translated_round_trip<layout::State1301>(s, StateFormat::k1301);
+  check_translated_round_trip<layout::State1400>(s, StateFormat::k1400);
 }
 
 }  // namespace

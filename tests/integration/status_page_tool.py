@@ -82,7 +82,7 @@ def facts(path):
 
 def proxy(port, api):
     # Tests talk to their own namespaces only: the proxy relays to the node's loopback API.
-    assert api.startswith("http://127.0.0.1:"), "status_page_tool: %s is not a loopback API URL" % api
+    assert api.startswith("http://127.0.0.1:"), "status_page_tool: %s is not on loopback" % api
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):

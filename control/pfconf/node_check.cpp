@@ -2,6 +2,7 @@
 #include "control/pfconf/node_check.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace dpf::pfconf {
 
@@ -28,10 +29,26 @@ std::string unsupported_address(const Address& a) {
   return "";
 }
 
-// The data path has no address translation yet: refuse what it would otherwise ignore.
-constexpr const char* kTranslationRefused =
-    "translation rules (nat, rdr, binat, nat-to, rdr-to, binat-to, af-to) are parsed but not "
-    "yet enforced by dpf";
+// What the data path does not translate yet: refused at load rather than ignored.
+void check_translation(std::vector<ParseError>& out, const Rule& r) {
+  if (r.af_to != Af::kAny) add(out, r, "af-to is not supported by dpf yet (it needs IPv6)");
+  if (r.binat_to) add(out, r, "binat-to is not supported by dpf yet; use a binat rule");
+  for (const Pool* p : {&r.nat_to, &r.rdr_to}) {
+    if (p->addrs.empty() || r.af_to != Af::kAny) continue;
+    if (p->sticky) add(out, r, "sticky-address is not supported by dpf yet");
+    if (p->endpoint_independent) add(out, r, "endpoint-independent is not supported by dpf yet");
+    if (p->mape_offset != 0) add(out, r, "map-e-portset is not supported by dpf yet");
+    for (const Address& a : p->addrs) {
+      if (a.af() != Af::kInet6) continue;
+      add(out, r,
+          r.af == Af::kInet ? "translation address is IPv6 but the rule is inet"
+                            : "IPv6 translation is not supported by dpf yet");
+    }
+  }
+  if (r.af == Af::kInet6 && (r.translation != TranslationKind::kNone || !r.nat_to.addrs.empty() ||
+                             !r.rdr_to.addrs.empty()))
+    add(out, r, "IPv6 translation is not supported by dpf yet");
+}
 
 }  // namespace
 
@@ -50,9 +67,9 @@ std::string no_such_interface(const NodeInterfaces& ifs, const std::string& name
 
 std::vector<ParseError> check_unsupported(const Ruleset& rs) {
   std::vector<ParseError> out;
-  for (const Rule& r : rs.translations) add(out, r, kTranslationRefused);
+  for (const Rule& r : rs.translations) check_translation(out, r);
   for (const Rule& r : rs.rules) {
-    if (!r.nat_to.addrs.empty() || !r.rdr_to.addrs.empty()) add(out, r, kTranslationRefused);
+    check_translation(out, r);
     // The node tracks `keep state` only: refuse what it would otherwise silently weaken.
     if (r.state == StateMode::kModulate || r.state == StateMode::kSynproxy) {
       add(out, r,
@@ -68,6 +85,10 @@ std::vector<ParseError> check_unsupported(const Ruleset& rs) {
       if (std::string why = unsupported_address(*a); !why.empty()) add(out, r, why);
     }
   }
+  // In source order within each file, translation statements among the filter rules.
+  std::stable_sort(out.begin(), out.end(), [](const ParseError& a, const ParseError& b) {
+    return std::tie(a.file, a.line, a.col) < std::tie(b.file, b.line, b.col);
+  });
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Ruleset compilation: names to port masks, addresses to prefix sets, rules to flat structs.
 #include "dataplane/filter/compile.h"
 
+#include <array>
 #include <map>
 
 namespace dpf::filter {
@@ -43,6 +44,10 @@ class Compiler {
   void state_spec(const pfconf::Rule& r, StateSpec& s);
   bool fail(const pfconf::Rule& r, uint32_t nr, const std::string& what);
   void attach_hosts();
+  bool pool_entries(const pfconf::Pool& pool, std::vector<nat::PoolEntry>& out);
+  uint32_t add_translation(const pfconf::Rule& r, const pfconf::Pool& pool, bool source,
+                           uint32_t nr);
+  bool statements();
 
   const pfconf::Ruleset& in_;
   const InterfaceMap& ifs_;
@@ -307,6 +312,14 @@ bool Compiler::rule(const pfconf::Rule& r, uint32_t nr) {
   c.rst_ttl = r.ret.rst_ttl;
   c.icmp4_code = r.ret.icmp_code;
   c.icmp6_code = r.ret.icmp6_code;
+  if (!r.nat_to.addrs.empty()) {
+    c.nat = add_translation(r, r.nat_to, true, nr);
+    if (c.nat == kNoRule) return fail(r, nr, error_);
+  }
+  if (!r.rdr_to.addrs.empty()) {
+    c.rdr = add_translation(r, r.rdr_to, false, nr);
+    if (c.rdr == kNoRule) return fail(r, nr, error_);
+  }
   StateSpec s;
   if (c.state != StateMode::kNone) state_spec(r, s);
   out_->rules.push_back(c);
@@ -328,9 +341,184 @@ std::unique_ptr<const CompiledRuleset> Compiler::run(std::string& error) {
       return nullptr;
     }
   }
+  if (!statements()) {
+    error = error_;
+    return nullptr;
+  }
   attach_hosts();
   detail::build_classifier(*out_);
+  out_->round_robin = std::make_unique<std::atomic<uint64_t>[]>(out_->translations.size());
   return std::move(out_);
+}
+
+// The addresses of a pool: hosts and prefixes as written, `(if)` and interface names as the
+// interface's first IPv4 address (its network with `:network`), tables as their entries.
+bool Compiler::pool_entries(const pfconf::Pool& pool, std::vector<nat::PoolEntry>& out) {
+  auto add = [&out](const pfconf::IpAddr& a, uint8_t prefix) {
+    nat::PoolEntry e;
+    e.addr = state::Addr::v4(a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3]);
+    e.prefix_len = prefix;
+    out.push_back(e);
+  };
+  for (const pfconf::Address& a : pool.addrs) {
+    switch (a.kind) {
+      case pfconf::AddrKind::kHost:
+        if (a.addr.af != pfconf::Af::kInet) {
+          error_ = "IPv6 translation addresses are not supported by dpf yet";
+          return false;
+        }
+        add(a.addr, a.prefix);
+        break;
+      case pfconf::AddrKind::kDynamic:
+      case pfconf::AddrKind::kIfNetwork: {
+        const bool network =
+            a.kind == pfconf::AddrKind::kIfNetwork || (a.dyn_flags & pfconf::kDynNetwork);
+        bool found = false;
+        for (const Interface& ifc : ifs_.interfaces) {
+          if (!names_interface(ifc, a.name)) continue;
+          for (const InterfaceAddress& ia : ifc.addresses) {
+            if (ia.addr.af != pfconf::Af::kInet) continue;
+            uint8_t bits = network ? ia.prefix : 32;
+            if (a.has_prefix) bits = a.prefix;
+            pfconf::IpAddr net = ia.addr;
+            const uint32_t v = (uint32_t{net.bytes[0]} << 24) | (uint32_t{net.bytes[1]} << 16) |
+                               (uint32_t{net.bytes[2]} << 8) | net.bytes[3];
+            const uint32_t m = bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
+            for (int i = 0; i < 4; ++i)
+              net.bytes[i] = static_cast<uint8_t>((v & m) >> (24 - 8 * i));
+            add(bits == 32 ? ia.addr : net, bits);
+            found = true;
+            break;
+          }
+          if (found) break;
+        }
+        if (!found) {
+          error_ = "translation address (" + a.name + ") names no interface with an IPv4 address";
+          return false;
+        }
+        break;
+      }
+      case pfconf::AddrKind::kTable: {
+        const pfconf::Table* t = nullptr;
+        for (const pfconf::Table& x : in_.tables)
+          if (x.name == a.name) t = &x;
+        if (t != nullptr) {
+          for (const pfconf::TableEntry& e : t->entries) {
+            if (e.addr.negated || e.addr.addr.af != pfconf::Af::kInet) continue;
+            add(e.addr.addr, e.addr.prefix);
+          }
+        }
+        break;
+      }
+      default:
+        error_ = "this kind of translation address is not supported by dpf";
+        return false;
+    }
+  }
+  if (out.empty()) {
+    error_ = "the translation pool has no IPv4 address";
+    return false;
+  }
+  return true;
+}
+
+// A rule's pool as a Translation; kNoRule (and error_) when it cannot be used.
+uint32_t Compiler::add_translation(const pfconf::Rule& r, const pfconf::Pool& pool, bool source,
+                                   uint32_t nr) {
+  Translation t;
+  t.kind = source ? Translation::Kind::kNat : Translation::Kind::kRdr;
+  t.source = source;
+  t.type = static_cast<nat::PoolType>(pool.type);
+  static_assert(static_cast<int>(pfconf::PoolType::kRoundRobin) ==
+                static_cast<int>(nat::PoolType::kRoundRobin));
+  if (pool.type == pfconf::PoolType::kSourceHash) t.key = pool.key;
+  if (!pool_entries(pool, t.entries)) return kNoRule;
+  // A table or several addresses are walked round-robin, as pfctl makes them.
+  if (t.entries.size() > 1 && t.type != nat::PoolType::kRoundRobin)
+    t.type = nat::PoolType::kRoundRobin;
+  t.port_lo = pool.proxy_port_lo;
+  t.port_hi = pool.proxy_port_hi;
+  t.static_port = source && pool.proxy_port_lo == 0 && pool.proxy_port_hi == 0;
+  t.dst_port_lo = r.dst.port.op == pfconf::PortOp::kNone ? 0 : r.dst.port.lo;
+  t.nr = nr;
+  out_->translations.push_back(std::move(t));
+  return static_cast<uint32_t>(out_->translations.size() - 1);
+}
+
+// The nat, rdr and binat statements, compiled as an inner ruleset of quick pass rules in pf's
+// order (binat and nat out, rdr and binat in), each carrying its translation.
+bool Compiler::statements() {
+  if (in_.translations.empty()) return true;
+  pfconf::Ruleset sub;
+  sub.options = in_.options;
+  sub.tables = in_.tables;
+  struct Origin {
+    size_t statement;
+    bool binat_in;
+  };
+  std::vector<Origin> origins;
+  auto add = [&](const pfconf::Rule& t, size_t i, pfconf::Direction dir, bool binat_in) {
+    pfconf::Rule f = t;
+    f.action = pfconf::Action::kPass;
+    f.quick = true;
+    f.dir = dir;
+    f.state = pfconf::StateMode::kNone;
+    f.translation = pfconf::TranslationKind::kNone;
+    if (t.no_translation) {
+      f.nat_to = {};
+      f.rdr_to = {};
+    } else if (binat_in) {
+      // Inbound to the external address: the destination goes back to the rule's source.
+      f.src = t.dst;
+      f.dst = {};
+      f.dst.addr = t.nat_to.addrs.at(0);
+      f.nat_to = {};
+      f.rdr_to = {};
+      f.rdr_to.addrs = {t.src.addr};
+      f.rdr_to.type = pfconf::PoolType::kBitmask;
+    } else if (t.translation == pfconf::TranslationKind::kBinat) {
+      f.nat_to.type = pfconf::PoolType::kBitmask;
+      f.nat_to.proxy_port_lo = f.nat_to.proxy_port_hi = 0;  // binat keeps ports
+    }
+    sub.rules.push_back(std::move(f));
+    origins.push_back({i, binat_in});
+  };
+  using K = pfconf::TranslationKind;
+  const auto& ts = in_.translations;
+  for (size_t i = 0; i < ts.size(); ++i)
+    if (ts[i].translation == K::kBinat) add(ts[i], i, pfconf::Direction::kOut, false);
+  for (size_t i = 0; i < ts.size(); ++i)
+    if (ts[i].translation == K::kNat) add(ts[i], i, pfconf::Direction::kOut, false);
+  for (size_t i = 0; i < ts.size(); ++i)
+    if (ts[i].translation == K::kRdr) add(ts[i], i, pfconf::Direction::kIn, false);
+  for (size_t i = 0; i < ts.size(); ++i)
+    if (ts[i].translation == K::kBinat) add(ts[i], i, pfconf::Direction::kIn, true);
+  Compiler inner(sub, ifs_, resolve_hosts_);
+  std::string error;
+  auto compiled = inner.run(error);
+  if (!compiled) {
+    error_ = error;
+    return false;
+  }
+  // pfctl's @N: the statement's position among the statements of its kind.
+  std::vector<uint32_t> nr(ts.size());
+  std::array<uint32_t, 4> per_kind{};
+  for (size_t i = 0; i < ts.size(); ++i) nr[i] = per_kind[static_cast<size_t>(ts[i].translation)]++;
+  auto& out = const_cast<CompiledRuleset&>(*compiled);
+  for (size_t i = 0; i < out.rules.size(); ++i) {
+    const pfconf::Rule& t = ts[origins[i].statement];
+    for (uint32_t x : {out.rules[i].nat, out.rules[i].rdr}) {
+      if (x == kNoRule) continue;
+      Translation& tr = out.translations[x];
+      tr.kind = t.translation == K::kNat   ? Translation::Kind::kNat
+                : t.translation == K::kRdr ? Translation::Kind::kRdr
+                                           : Translation::Kind::kBinat;
+      tr.pass = t.natpass;
+      tr.nr = nr[origins[i].statement];
+    }
+  }
+  out_->statements = std::move(compiled);
+  return true;
 }
 
 // Overload tables take hosts at run time: give each its HostSet and mark every address match

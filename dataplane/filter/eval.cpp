@@ -109,6 +109,8 @@ struct Walk {
   uint32_t stop = kNoRule;
   uint16_t tag = 0;
   bool match_log = false;
+  uint32_t nat = kNoRule;  // from match rules
+  uint32_t rdr = kNoRule;
 };
 
 // Applies a matching rule; returns true when evaluation stops (quick).
@@ -116,6 +118,8 @@ inline bool take(Walk& w, const CompiledRule& r) noexcept {
   if (r.tag != 0) w.tag = r.tag;
   if (r.action == RuleAction::kMatch) {
     w.match_log = w.match_log || r.log;
+    if (r.nat != kNoRule) w.nat = r.nat;
+    if (r.rdr != kNoRule) w.rdr = r.rdr;
   } else {
     w.last = &r;
   }
@@ -146,7 +150,11 @@ Verdict finish(const CompiledRuleset& rs, const Walk& w, const Packet& p) noexce
   v.match_log = w.match_log;
   v.stop = w.stop;
   const CompiledRule* r = w.last;
-  if (r == nullptr) return v;  // pf_default_rule: pass, no state, no options
+  if (r == nullptr) {  // pf_default_rule: pass, no state, no options; match rules' translations
+    v.nat = w.nat;
+    v.rdr = w.rdr;
+    return v;
+  }
   v.rule = r;
   v.rule_nr = r->nr;
   v.quick = r->quick;
@@ -158,6 +166,8 @@ Verdict finish(const CompiledRuleset& rs, const Walk& w, const Packet& p) noexce
     return v;
   }
   v.allow_opts = r->allow_opts;
+  v.nat = r->nat != kNoRule ? r->nat : w.nat;
+  v.rdr = r->rdr != kNoRule ? r->rdr : w.rdr;
   // Fragments never create states (pf_test_fragment / PF_VPROTO_FRAGMENT).
   v.keep_state = r->state != StateMode::kNone && !p.fragment;
   v.state_mode = v.keep_state ? r->state : StateMode::kNone;

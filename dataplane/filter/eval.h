@@ -58,6 +58,11 @@ struct Verdict {
   uint8_t icmp_code = 0;
   uint8_t rst_ttl = 0;  // ret == kRst: TTL of the RST, 0 = default
   uint16_t tag = 0;     // the packet's tag after evaluation (0 = none)
+  // The translations that apply (CompiledRuleset::translations), kNoRule for none: the
+  // deciding rule's own, else the last matching `match` rule's (OpenBSD's sticky match
+  // actions). Only meaningful for kPass.
+  uint32_t nat = kNoRule;
+  uint32_t rdr = kNoRule;
 };
 
 Verdict evaluate(const CompiledRuleset& rs, const Packet& p) noexcept;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -15,6 +16,7 @@
 
 #include "dataplane/filter/host_set.h"
 #include "dataplane/filter/prefix_set.h"
+#include "dataplane/nat/pool.h"
 #include "dataplane/net/wire/flow.h"
 
 namespace dpf::filter {
@@ -127,8 +129,35 @@ struct alignas(64) CompiledRule {
   uint8_t rst_ttl = 0;
   uint8_t icmp4_code = 3;  // unreachable code for return/return-icmp (port unreachable)
   uint8_t icmp6_code = 4;  // ICMPv6 unreachable code (port unreachable)
+  // Translation the rule applies (nat-to, rdr-to; a translation statement's own pool): an
+  // index into CompiledRuleset::translations, kNoRule for none.
+  uint32_t nat = kNoRule;
+  uint32_t rdr = kNoRule;
 };
 static_assert(offsetof(CompiledRule, log) < 128, "the walk's fields fit two cache lines");
+
+// One translation (pf_get_translation / pf_get_transaddr): where the packet's source (nat,
+// binat out, nat-to) or destination (rdr, binat in, rdr-to) goes. The pool's addresses are
+// resolved when the ruleset is compiled: `(if)` and interface names take the interface's
+// address then (the node's addresses do not change while it runs), tables their entries.
+struct Translation {
+  enum class Kind : uint8_t { kNat, kRdr, kBinat };
+  Kind kind = Kind::kNat;
+  bool source = true;  // rewrites the source (else the destination)
+  bool no = false;     // `no nat`, `no rdr`, `no binat`: matched, nothing rewritten
+  bool pass = false;   // `nat pass`, `rdr pass`: the filter rules are skipped
+  nat::PoolType type = nat::PoolType::kNone;
+  nat::SourceHashKey key{};
+  std::vector<nat::PoolEntry> entries;
+  // Source translation: the port range (pf's proxy ports); static_port keeps the port.
+  // Destination translation: port_lo = 0 keeps the port; otherwise port_hi = 0 maps every
+  // destination port to port_lo, and a range maps dst_port_lo.. onto port_lo..port_hi.
+  uint16_t port_lo = 0;
+  uint16_t port_hi = 0;
+  bool static_port = false;
+  uint16_t dst_port_lo = 0;
+  uint32_t nr = 0;  // pfctl's @N among the rules of its kind (statements) or the filter rule's
+};
 
 inline constexpr uint8_t kLogAll = 1;
 inline constexpr uint8_t kLogMatches = 2;
@@ -207,6 +236,14 @@ struct CompiledRuleset {
   std::vector<std::string> set_names;
   std::vector<std::string> tag_names;  // tag id t is tag_names[t - 1]
   uint64_t skip_mask = 0;              // ports of `set skip on`
+  // The pools of translations (CompiledRule::nat / rdr), and a round-robin counter for each,
+  // shared by the workers (relaxed atomics: round-robin needs no stricter order).
+  std::vector<Translation> translations;
+  std::unique_ptr<std::atomic<uint64_t>[]> round_robin;
+  // The nat, rdr and binat statements, first match (every rule quick), in pf's order: binat
+  // then nat outbound, rdr then binat inbound. Each matching rule's nat or rdr names the
+  // translation, in the translations of this inner ruleset. nullptr: no statements.
+  std::unique_ptr<const CompiledRuleset> statements;
 
   // Classifier: nodes[((dir - 1) * 2 + (af == kInet6)) * proto_classes + class].
   std::array<uint8_t, 256> proto_class{};

@@ -44,6 +44,9 @@ enum class DropReason : uint8_t {
   kArpVlan,              // ARP with an 802.1Q tag on an untagged interface: not learned/answered
   kIpOption,             // IPv4 options without `allow-opts` on the deciding rule or state (pf's)
   kL4ChecksumOffloaded,  // TCP/UDP checksum left for a NIC by the sender (af_packet on veth)
+  kNatExhausted,         // no free translation port in the rule's range (for this worker)
+  kTranslate,            // a translation that cannot be applied: a pool that yields no
+                         // address, or a packet too short or malformed to rewrite (pf's)
   kCount
 };
 
@@ -83,6 +86,8 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::kC
         "arp-vlan",
         "ip-option",
         "l4-checksum-offloaded",
+        "nat-exhausted",
+        "translate",
 };
 
 // Every reason has a name: a missing initializer would leave the last one empty.

@@ -1,11 +1,15 @@
 #include "dataplane/worker/pf.h"
 
 #include <rte_cycles.h>
+#include <rte_random.h>
 
 #include <array>
 #include <atomic>
 #include <cstring>
 
+#include "dataplane/nat/pool.h"
+#include "dataplane/nat/ports.h"
+#include "dataplane/nat/rewrite.h"
 #include "dataplane/net/wire/flow.h"
 #include "dataplane/node/node.h"
 #include "dataplane/state/icmp.h"
@@ -32,6 +36,11 @@ state::PacketTuple tuple_of(const net::PacketInfo& info) noexcept {
   t.sport = info.sport;
   t.dport = info.dport;
   return t;
+}
+
+uint32_t v4_of(const state::Addr& a) noexcept {
+  return (uint32_t{a.bytes[0]} << 24) | (uint32_t{a.bytes[1]} << 16) | (uint32_t{a.bytes[2]} << 8) |
+         a.bytes[3];
 }
 
 filter::Packet filter_packet(const net::PacketInfo& info, Direction dir, uint16_t port,
@@ -172,8 +181,9 @@ bool take_src_node(Pf& pf, LcoreCounters& c, RuleRef* ref, const state::StateKey
 // that gave `v`: v.rule points into its rules, so its RuleRef must come from the same ruleset
 // (Pf::ruleset may hold a newer one by now).
 bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& v,
-                  const state::StateKey& key, rte_mbuf* m, const net::PacketInfo& info,
-                  Direction dir, uint16_t port, uint32_t now) noexcept {
+                  const state::StateKey& key, const state::StateKey& nkey, rte_mbuf* m,
+                  const net::PacketInfo& info, Direction dir, uint16_t port,
+                  uint32_t now) noexcept {
   const auto* frame = rte_pktmbuf_mtod(m, const std::byte*);
   Pf& pf = *w.node->pf;
   RuleRef* ref = v.rule ? rs.refs[v.rule - rs.compiled->rules.data()] : nullptr;
@@ -194,8 +204,10 @@ bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& 
     drop_packet(*w.c, DropReason::kStateLimit, m);
     return false;
   }
-  s->key.key[state::kSkWire] = key;
-  s->key.key[state::kSkStack] = key;
+  // pf_create_state: an inbound packet arrived with the wire key (rdr: before translation), an
+  // outbound one leaves with it (nat: after translation).
+  s->key.key[state::kSkWire] = dir == Direction::kIn ? key : nkey;
+  s->key.key[state::kSkStack] = dir == Direction::kIn ? nkey : key;
   s->direction = dir;
   s->af = state::AddrFamily::kInet;
   s->proto = info.proto;
@@ -326,17 +338,229 @@ struct PacketKey {
   state::StateKey key{};
   bool stateful = false;
   bool icmp_query = false;
+  state::IcmpMapping map{};  // ICMP queries: the mapping the key was built with
 };
+
+// ---- Translation (pf_get_translation, pf_translate and the rewrites of pf_test_state_*) ----
+
+std::span<std::byte> ip_bytes(rte_mbuf* m, const net::PacketInfo& info) noexcept {
+  return {rte_pktmbuf_mtod(m, std::byte*) + info.l3_off,
+          static_cast<size_t>(rte_pktmbuf_data_len(m) - info.l3_off)};
+}
+
+// Where an ICMP query's id sits in its key: the source slot of a request, the other of a reply.
+unsigned icmp_id_slot(const PacketKey& pk, Direction dir) noexcept {
+  return pk.map.icmp_dir == Direction::kIn ? state::source_index(dir) : state::dest_index(dir);
+}
+
+// Rewrites the packet from the addresses of `from` to those of `to` (either side or both) and
+// updates `info`. `id`: an ICMP echo's new id. False: the packet could not be rewritten.
+bool rewrite_packet(rte_mbuf* m, net::PacketInfo& info, const state::PacketTuple& from,
+                    const state::PacketTuple& to, bool icmp_query, uint16_t id) noexcept {
+  const auto bytes = ip_bytes(m, info);
+  bool src = !(from.src == to.src) || (!icmp_query && from.sport != to.sport);
+  const bool dst = !(from.dst == to.dst) || (!icmp_query && from.dport != to.dport);
+  // An echo's id is written with either address; a new id alone goes with the source.
+  if (icmp_query && id != info.sport && !dst) src = true;
+  for (int i = 0; i < 2; ++i) {
+    const bool source = i == 0;
+    if (!(source ? src : dst)) continue;
+    const nat::Endpoint4 e{v4_of(source ? to.src : to.dst),
+                           icmp_query ? id : (source ? to.sport : to.dport)};
+    const auto r =
+        nat::rewrite_ipv4(bytes, source ? nat::Side::kSource : nat::Side::kDestination, e);
+    if (r != nat::RewriteStatus::kOk && r != nat::RewriteStatus::kAddressOnly) return false;
+  }
+  info.src = v4_of(to.src);
+  info.dst = v4_of(to.dst);
+  if (icmp_query) {
+    info.sport = info.dport = id;
+  } else if (info.proto == wire::kIpProtoTcp || info.proto == wire::kIpProtoUdp) {
+    info.sport = to.sport;
+    info.dport = to.dport;
+  }
+  return true;
+}
+
+// The tuple of key `k` for a packet travelling in `dir`.
+state::PacketTuple tuple_of_key(const state::StateKey& k, Direction dir) noexcept {
+  state::PacketTuple t;
+  t.af = k.af;
+  t.proto = k.proto;
+  t.src = k.addr[state::source_index(dir)];
+  t.dst = k.addr[state::dest_index(dir)];
+  t.sport = k.port[state::source_index(dir)];
+  t.dport = k.port[state::dest_index(dir)];
+  return t;
+}
+
+// A packet of translated state `s` takes the state's other key: inbound packets come with the
+// wire key and leave with the stack key, outbound ones the other way round. False: dropped.
+bool translate_on_state(WorkerContext& w, const State& s, Direction dir, rte_mbuf* m,
+                        net::PacketInfo& info, const PacketKey& pk) noexcept {
+  if (!s.key.translated()) [[likely]]
+    return true;
+  const state::StateKey& to = s.key.key[dir == Direction::kIn ? state::kSkStack : state::kSkWire];
+  const state::PacketTuple from = tuple_of(info);
+  state::PacketTuple nt = tuple_of_key(to, dir);
+  uint16_t id = 0;
+  if (pk.icmp_query) {
+    id = to.port[icmp_id_slot(pk, dir)];
+    nt.sport = from.sport;
+    nt.dport = from.dport;
+  } else if (info.proto != wire::kIpProtoTcp && info.proto != wire::kIpProtoUdp) {
+    nt.sport = from.sport;
+    nt.dport = from.dport;
+  }
+  if (rewrite_packet(m, info, from, nt, pk.icmp_query, id)) [[likely]]
+    return true;
+  drop_packet(*w.c, DropReason::kTranslate, m);
+  return false;
+}
+
+// The n-th address of a round-robin pool (n < pool size): its entries' addresses in order.
+state::Addr nth_address(std::span<const nat::PoolEntry> entries, uint64_t n) noexcept {
+  for (const nat::PoolEntry& e : entries) {
+    const uint64_t size = e.prefix_len >= 32 ? 1 : uint64_t{1} << (32 - e.prefix_len);
+    if (n < size) {
+      const uint32_t mask = e.prefix_len == 0 ? 0 : ~uint32_t{0} << (32 - e.prefix_len);
+      const uint32_t a = (v4_of(e.addr) & mask) + static_cast<uint32_t>(n);
+      return state::Addr::v4(a >> 24, a >> 16 & 0xff, a >> 8 & 0xff, a & 0xff);
+    }
+    n -= size;
+  }
+  return entries.empty() ? state::Addr{} : entries.front().addr;
+}
+
+// The translated key of a packet with tuple `t` (and, for ICMP queries, echo id `id`).
+state::StateKey translated_key(const state::PacketTuple& t, Direction dir, const PacketKey& pk,
+                               uint16_t id) noexcept {
+  if (!pk.icmp_query) return state::make_lookup_key(t, dir);
+  state::IcmpMapping map = pk.map;
+  map.virtual_id = id;
+  return state::make_icmp_key(t, dir, map);
+}
+
+// pf_get_translation + pf_translate for a packet without state: picks the new address (and
+// port) from translation `index` of `rs`, rewrites the packet and fills `nkey`. False: the
+// packet was dropped and counted.
+bool apply_translation(WorkerContext& w, const filter::CompiledRuleset& rs, uint32_t index,
+                       Direction dir, rte_mbuf* m, net::PacketInfo& info, const PacketKey& pk,
+                       state::StateKey& nkey) noexcept {
+  const filter::Translation& t = rs.translations[index];
+  const state::PacketTuple from = tuple_of(info);
+  state::PacketTuple nt = from;
+  const nat::Pool pool{state::AddrFamily::kInet, t.type, t.entries, t.key};
+  // binat's inbound leg keeps the host bits of the destination it maps back; everything else
+  // hashes or masks the source, as pf_map_addr does.
+  const bool binat_in = t.kind == filter::Translation::Kind::kBinat && !t.source;
+  state::Addr addr;
+  if (t.type == nat::PoolType::kRoundRobin) {
+    const uint64_t size = nat::pool_size(pool);
+    const uint64_t n = rs.round_robin[index].fetch_add(1, std::memory_order_relaxed);
+    addr = nth_address(t.entries, size != 0 ? n % size : 0);
+  } else {
+    const nat::PoolPick pick =
+        nat::pool_select(pool, binat_in ? from.dst : from.src, rte_rand(), nullptr);
+    if (pick.status != nat::PoolStatus::kOk) [[unlikely]] {
+      drop_packet(*w.c, DropReason::kTranslate, m);
+      return false;
+    }
+    addr = pick.addr;
+  }
+  const bool ports = info.proto == wire::kIpProtoTcp || info.proto == wire::kIpProtoUdp;
+  const bool echo = pk.icmp_query && pk.map.virtual_type == wire::kIcmpEcho;
+  uint16_t id = pk.icmp_query ? info.sport : 0;
+  if (t.source) {
+    nt.src = addr;
+    if ((ports || echo) && t.kind != filter::Translation::Kind::kBinat) {
+      state::StateTable& table = *w.node->pf->table;
+      const Direction reply_lookup = dir == Direction::kOut ? Direction::kIn : Direction::kOut;
+      auto is_free = [&](uint16_t p) {
+        state::PacketTuple c = nt;
+        if (ports) c.sport = p;
+        const state::StateKey k = translated_key(c, dir, pk, echo ? p : id);
+        return table.lookup(k, reply_lookup) == nullptr;
+      };
+      nat::PortPick pick;
+      if (t.static_port) {
+        pick = nat::keep_port(ports ? from.sport : id, is_free);
+      } else {
+        const nat::PortRange range =
+            echo ? nat::PortRange{1, 65535} : nat::PortRange{t.port_lo, t.port_hi};
+        const nat::WorkerPartition part{static_cast<uint16_t>(w.index),
+                                        static_cast<uint16_t>(w.node->pf->lanes)};
+        pick = nat::pick_port(range, part, static_cast<uint32_t>(rte_rand()), is_free);
+      }
+      if (pick.status != nat::PortStatus::kOk) {
+        drop_packet(*w.c, DropReason::kNatExhausted, m);
+        return false;
+      }
+      if (ports) nt.sport = pick.port;
+      if (echo) id = pick.port;
+    }
+  } else {
+    nt.dst = addr;
+    if (ports && t.port_lo != 0) {
+      const int span = int{t.port_hi >= t.port_lo ? t.port_hi : t.port_lo} - t.port_lo + 1;
+      const int off = ((int{from.dport} - t.dst_port_lo) % span + span) % span;
+      nt.dport = static_cast<uint16_t>(t.port_lo + off);
+    }
+  }
+  nkey = translated_key(nt, dir, pk, id);
+  if (rewrite_packet(m, info, from, nt, pk.icmp_query, id)) [[likely]]
+    return true;
+  drop_packet(*w.c, DropReason::kTranslate, m);
+  return false;
+}
 
 // pf_icmp_state_lookup for an ICMP error: it passes with the state of the packet it quotes,
 // kUndecided when it quotes none.
-Verdict test_icmp_error(WorkerContext& w, Direction dir, rte_mbuf* m, const net::PacketInfo& info,
+// The translation of an ICMP error that quotes a packet of translated state `s`: the quoted
+// packet takes the key on the error's far side, and the outer address that equals the quoted
+// address being changed follows it (pf_test_state_icmp's pf_change_icmp). False: dropped.
+bool translate_icmp_error(WorkerContext& w, const State& s, Direction dir, rte_mbuf* m,
+                          net::PacketInfo& info, const state::IcmpErrorInner& inner) noexcept {
+  if (!s.key.translated()) [[likely]]
+    return true;
+  const state::StateKey& to = s.key.key[dir == Direction::kIn ? state::kSkStack : state::kSkWire];
+  const Direction idir = state::reverse(dir);  // the way the quoted packet travelled
+  const unsigned si = state::source_index(idir), di = state::dest_index(idir);
+  const bool ports =
+      inner.tuple.proto == wire::kIpProtoTcp || inner.tuple.proto == wire::kIpProtoUdp;
+  nat::IcmpErrorRewrite4 r;
+  if (!(to.addr[si] == inner.tuple.src) || (ports && to.port[si] != inner.tuple.sport)) {
+    r.inner_side = nat::Side::kSource;
+    r.inner = {v4_of(to.addr[si]), ports ? to.port[si] : inner.tuple.sport};
+    if (inner.tuple.proto == wire::kIpProtoIcmp && inner.inner_icmp.icmp_dir == Direction::kIn)
+      r.inner.port = to.port[si];  // a quoted echo request: its id is in the source slot
+    r.outer_side = nat::Side::kDestination;
+    r.outer_addr = r.inner.addr;
+  } else if (!(to.addr[di] == inner.tuple.dst) || (ports && to.port[di] != inner.tuple.dport)) {
+    r.inner_side = nat::Side::kDestination;
+    r.inner = {v4_of(to.addr[di]), ports ? to.port[di] : inner.tuple.dport};
+    r.outer_side = nat::Side::kSource;
+    r.outer_addr = r.inner.addr;
+  } else {
+    return true;
+  }
+  if (nat::rewrite_icmp_error_ipv4(ip_bytes(m, info), r) != nat::RewriteStatus::kOk) {
+    drop_packet(*w.c, DropReason::kTranslate, m);
+    return false;
+  }
+  (r.outer_side == nat::Side::kSource ? info.src : info.dst) = r.outer_addr;
+  return true;
+}
+
+Verdict test_icmp_error(WorkerContext& w, Direction dir, rte_mbuf* m, net::PacketInfo& info,
                         const state::PacketTuple& t, uint32_t now) noexcept {
   const auto quoted = l4_bytes(m, info).subspan(state::kIcmpHeaderLen);
   state::IcmpErrorInner inner;
   if (state::icmp_error_inner(t.af, quoted, dir, t.dst, &inner) != state::IcmpStatus::kOk)
     return Verdict::kUndecided;
-  State* s = w.node->pf->table->lookup(inner.key, state::reverse(dir));
+  // pf_icmp_state_lookup searches in the error's own direction: an inbound error finds the
+  // quoted packet's wire key, an outbound one its stack key.
+  State* s = w.node->pf->table->lookup(inner.key, dir);
   if (s == nullptr) return Verdict::kUndecided;
   s->lock.lock();
   const bool ok = s->proto != wire::kIpProtoTcp ||
@@ -350,12 +574,13 @@ Verdict test_icmp_error(WorkerContext& w, Direction dir, rte_mbuf* m, const net:
   }
   if (!pass_options(w, info, s->state_flags, m)) return Verdict::kDropped;
   count_state_rule(w.index, *s, dir, info.ip_total_len, now);
+  if (!translate_icmp_error(w, *s, dir, m, info, inner)) return Verdict::kDropped;
   return Verdict::kPassed;
 }
 
 // Fills `pk` for the packet. ICMP errors are decided here, by the state they quote; an ICMP
 // message too short for its type is dropped.
-Verdict packet_key(WorkerContext& w, Direction dir, rte_mbuf* m, const net::PacketInfo& info,
+Verdict packet_key(WorkerContext& w, Direction dir, rte_mbuf* m, net::PacketInfo& info,
                    uint32_t now, PacketKey& pk) noexcept {
   if (info.fragment && !info.first_fragment) return Verdict::kUndecided;
   const state::PacketTuple t = tuple_of(info);
@@ -371,6 +596,7 @@ Verdict packet_key(WorkerContext& w, Direction dir, rte_mbuf* m, const net::Pack
   }
   if (map.is_error) return test_icmp_error(w, dir, m, info, t, now);
   pk.key = state::make_icmp_key(t, dir, map);
+  pk.map = map;
   pk.stateful = pk.icmp_query = true;
   return Verdict::kUndecided;
 }
@@ -378,8 +604,7 @@ Verdict packet_key(WorkerContext& w, Direction dir, rte_mbuf* m, const net::Pack
 // pf_test_state: tracks the packet against its state. kUndecided when it has none, or when the
 // state went (a TCP port reuse closed it).
 Verdict test_state(WorkerContext& w, Direction dir, uint16_t port, rte_mbuf* m,
-                   const net::PacketInfo& info, const PacketKey& pk, uint32_t now,
-                   State* hint) noexcept {
+                   net::PacketInfo& info, const PacketKey& pk, uint32_t now, State* hint) noexcept {
   Pf& pf = *w.node->pf;
   State* s = find_state(*pf.table, pk.key, dir, hint);
   if (s == nullptr || (s->if_index != 0xffff && s->if_index != port)) return Verdict::kUndecided;
@@ -393,6 +618,7 @@ Verdict test_state(WorkerContext& w, Direction dir, uint16_t port, rte_mbuf* m,
       pf_sync_change(*w.node, w.index, *s, pfsync::ChangeKind::kUpdate);
       if (!pass_options(w, info, s->state_flags, m)) return Verdict::kDropped;
       count_state_rule(w.index, *s, dir, info.ip_total_len, now);
+      if (!translate_on_state(w, *s, dir, m, info, pk)) return Verdict::kDropped;
       return Verdict::kPassed;
     case Track::kDrop:
       drop_packet(*w.c, DropReason::kStateMismatch, m);
@@ -410,14 +636,43 @@ Verdict test_state(WorkerContext& w, Direction dir, uint16_t port, rte_mbuf* m,
   return Verdict::kDropped;
 }
 
-// pf_test_rule: the ruleset decides; a passing `keep state` rule creates the packet's state.
+// The translation a verdict names for direction `dir` (nat-to outbound before rdr-to, rdr-to
+// inbound before nat-to), kNoRule for none.
+uint32_t verdict_translation(const filter::Verdict& v, Direction dir) noexcept {
+  if (dir == Direction::kOut) return v.nat != filter::kNoRule ? v.nat : v.rdr;
+  return v.rdr != filter::kNoRule ? v.rdr : v.nat;
+}
+
+// pf_test_rule: the translation statements (first match) rewrite the packet before the filter
+// rules see it, as FreeBSD's pf does; the ruleset decides; nat-to and rdr-to of the deciding
+// rule (or of match rules before it) rewrite it after the walk, as OpenBSD's pf does. A passing
+// `keep state` rule, or any translation, creates the packet's state.
 bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t port,
-                uint16_t in_port, rte_mbuf* m, const net::PacketInfo& info, const PacketKey& pk,
+                uint16_t in_port, rte_mbuf* m, net::PacketInfo& info, const PacketKey& pk,
                 uint32_t now) noexcept {
-  const filter::Verdict v = filter::evaluate(*rs.compiled, filter_packet(info, dir, port, in_port));
-  rs.counters->evaluated(w.index, v.stop);
+  const filter::CompiledRuleset& c = *rs.compiled;
+  state::StateKey nkey = pk.key;
+  bool translated = false;
+  bool natpass = false;
+  if (c.statements && pk.stateful) {
+    const filter::CompiledRuleset& st = *c.statements;
+    const filter::Verdict tv = filter::evaluate(st, filter_packet(info, dir, port, in_port));
+    const uint32_t x = tv.rule != nullptr ? verdict_translation(tv, dir) : filter::kNoRule;
+    if (x != filter::kNoRule) {
+      if (!apply_translation(w, st, x, dir, m, info, pk, nkey)) return false;
+      translated = true;
+      natpass = st.translations[x].pass;
+    }
+  }
+  filter::Verdict v;
+  if (natpass) {
+    v.keep_state = true;  // `nat pass`: no filter rule, the translation's state
+  } else {
+    v = filter::evaluate(c, filter_packet(info, dir, port, in_port));
+    rs.counters->evaluated(w.index, v.stop);
+  }
   // The deciding rule counts the packet once pf's verdict stands (rule_counters.h).
-  const size_t rule = v.rule ? static_cast<size_t>(v.rule - rs.compiled->rules.data()) : 0;
+  const size_t rule = v.rule ? static_cast<size_t>(v.rule - c.rules.data()) : 0;
   if (v.action == filter::Decision::kBlock) {
     if (v.rule) rs.counters->count(w.index, rule, dir, info.ip_total_len, now);
     if (v.ret != filter::ReturnKind::kNone) queue_return(w, v, in_port, m);
@@ -425,11 +680,19 @@ bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t p
     return false;
   }
   if (v.action != filter::Decision::kPass) return true;
-  if (info.ip_options && !v.allow_opts) [[unlikely]] {
+  if (info.ip_options && !v.allow_opts && !natpass) [[unlikely]] {
     drop_packet(*w.c, DropReason::kIpOption, m);  // before any state is created (OpenBSD)
     return false;
   }
-  if (v.keep_state && pk.stateful && !create_state(w, rs, v, pk.key, m, info, dir, port, now))
+  if (!translated && pk.stateful) {
+    const uint32_t x = verdict_translation(v, dir);
+    if (x != filter::kNoRule) {
+      if (!apply_translation(w, c, x, dir, m, info, pk, nkey)) return false;
+      translated = true;
+    }
+  }
+  if ((v.keep_state || translated) && pk.stateful &&
+      !create_state(w, rs, v, pk.key, nkey, m, info, dir, port, now))
     return false;
   if (v.rule) rs.counters->count(w.index, rule, dir, info.ip_total_len, now);
   return true;
@@ -492,7 +755,7 @@ bool pf_lookup_key(const net::PacketInfo& info, Direction dir, state::StateKey& 
 }
 
 bool pf_test(WorkerContext& w, Direction dir, uint16_t port, uint16_t in_port, rte_mbuf* m,
-             const net::PacketInfo& info, uint32_t now, State* hint) noexcept {
+             net::PacketInfo& info, uint32_t now, State* hint) noexcept {
   const PfRuleset* rs = w.node->pf->ruleset.load(std::memory_order_acquire);
   if (rs == nullptr) return true;
   if (rs->compiled->skip_mask & (uint64_t{1} << port)) return true;

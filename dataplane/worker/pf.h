@@ -189,7 +189,9 @@ bool pf_lookup_key(const net::PacketInfo& info, wire::Direction dir, state::Stat
 // nullptr. A hint stands for the table lookup unless the state was unlinked since; it must not
 // be given when a state was created after that lookup (the table could now answer otherwise).
 // Without a hint pf_test looks the state up itself.
+// A translated packet (nat, rdr, binat, or a state with two keys) is rewritten in place and
+// `info` follows: its addresses and ports are the packet's as it goes on.
 bool pf_test(WorkerContext& w, wire::Direction dir, uint16_t port, uint16_t in_port, rte_mbuf* m,
-             const net::PacketInfo& info, uint32_t now, state::State* hint = nullptr) noexcept;
+             net::PacketInfo& info, uint32_t now, state::State* hint = nullptr) noexcept;
 
 }  // namespace dpf

@@ -54,7 +54,7 @@ state::State* usable(const WorkerContext& w, state::State* hint, uint64_t create
   return w.c->states_created == created ? hint : nullptr;
 }
 
-void forward_ipv4(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketInfo& info,
+void forward_ipv4(WorkerContext& w, uint16_t in, rte_mbuf* m, net::PacketInfo& info,
                   std::byte* frame, const Hints& h) noexcept {
   Node& node = *w.node;
   if (info.ttl <= 1) {
@@ -193,7 +193,7 @@ bool offloaded_checksum_ok(Port& port, rte_mbuf* m, const net::PacketInfo& info)
 }
 
 // Everything after parsing, for one frame.
-void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketInfo& info,
+void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m, net::PacketInfo& info,
                   const Hints& h) noexcept {
   Node& node = *w.node;
   auto* frame = rte_pktmbuf_mtod(m, std::byte*);
@@ -232,8 +232,15 @@ void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketI
     return;
   }
   // pf filters every IPv4 packet `in` on its interface, local or forwarded (as pf does).
+  const uint32_t src = info.src, dst = info.dst;
+  const uint16_t sport = info.sport, dport = info.dport;
   if (!pf_test(w, state::Direction::kIn, in, in, m, info, w.now, usable(w, h.in, h.created)))
     return;
+  // A translated packet (rdr, a nat reply) goes on with its new addresses: routed by them, and
+  // its `out` state is not the one the burst looked up.
+  Hints hints = h;
+  if (info.src != src || info.dst != dst || info.sport != sport || info.dport != dport) [[unlikely]]
+    hints.out = nullptr;
   // pfsync frames on the sync interface (to the group or to us) go to the sync engine.
   if (info.proto == wire::kIpProtoPfsync && node.sync && in == node.sync_port) {
     if (node.sync->hand_over(m)) ++w.c->punted;
@@ -255,11 +262,11 @@ void handle_frame(WorkerContext& w, uint16_t in, rte_mbuf* m, const net::PacketI
     drop_packet(*w.c, DropReason::kBroadcast, m);
     return;
   }
-  forward_ipv4(w, in, m, info, frame, h);
+  forward_ipv4(w, in, m, info, frame, hints);
 }
 
 // The pipeline for one parsed (ok) or unparsable frame, then pfsync defer's insert.
-void handle_parsed(WorkerContext& w, uint16_t in, rte_mbuf* m, bool ok, const net::PacketInfo& info,
+void handle_parsed(WorkerContext& w, uint16_t in, rte_mbuf* m, bool ok, net::PacketInfo& info,
                    DropReason why, const Hints& h) noexcept {
   ++w.c->rx_packets;
   if (!ok) [[unlikely]]

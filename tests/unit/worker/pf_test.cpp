@@ -60,7 +60,7 @@ int filter_packets(void* arg) {
   w.c = &r.node->counters[0];
   for (unsigned i = 0; !r.stop.load(std::memory_order_relaxed); ++i) {
     r.packets.fetch_add(1, std::memory_order_relaxed);
-    const net::PacketInfo info = udp_info(static_cast<uint16_t>(1024 + i % 60000));
+    net::PacketInfo info = udp_info(static_cast<uint16_t>(1024 + i % 60000));
     if (pf_test(w, state::Direction::kIn, 0, 0, r.m, info, 1)) r.passed.fetch_add(1);
     state::PacketTuple t;
     t.af = state::AddrFamily::kInet;
@@ -124,7 +124,7 @@ TEST_CASE("pf: a state gets the RuleRef of the ruleset that passed its packet, a
 }
 
 // One packet through pf_test on lane 0, each in an mbuf of its own (a blocked one is freed).
-bool filter_one(Node& node, rte_mempool* pool, wire::Direction dir, const net::PacketInfo& info) {
+bool filter_one(Node& node, rte_mempool* pool, wire::Direction dir, net::PacketInfo info) {
   WorkerContext w;
   w.node = &node;
   w.index = 0;

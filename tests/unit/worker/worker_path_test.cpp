@@ -1,9 +1,5 @@
-// The worker's packet path on an assembled node: node_init and node_assemble build the node from
-// a cluster file and its ruleset, on two net_ring ports whose RX and TX rings the test holds
-// (tests/unit/node/ring_node.h). Frames go onto the RX rings, the worker runs one pass of its loop
-// (worker_main: an RX callback raises node.stop, so the loop ends after the pass and its TX
-// flush), and the test reads the TX rings, the punt ring and the worker's counters. Main lcore,
-// no clock: nothing expires in a run.
+// The worker's packet path on an assembled node (tests/unit/worker/worker_bench.h): routing, pf
+// with state, malformed frames, what goes to the control thread.
 #include <rte_ethdev.h>
 #include <rte_hash.h>
 #include <rte_malloc.h>
@@ -23,6 +19,7 @@
 #include "dataplane/worker/worker.h"
 #include "tests/unit/net/test_util.h"
 #include "tests/unit/node/ring_node.h"
+#include "tests/unit/worker/worker_bench.h"
 
 namespace dpf {
 namespace {
@@ -71,89 +68,19 @@ pass out on em1 proto udp from 10.0.0.0/24 to 10.1.0.0/24 keep state
 pass in on em0 proto icmp from 10.0.0.0/24 to 10.0.0.254 keep state
 )";
 
-// Raises node.stop from the worker's first RX burst of a pass: worker_main finishes that pass
-// (every RX queue, the TX flush) and returns.
-uint16_t end_pass(uint16_t, uint16_t, rte_mbuf**, uint16_t n, uint16_t, void* node) {
-  static_cast<Node*>(node)->stop.store(true, std::memory_order_relaxed);
-  return n;
-}
-
-// The node under test, with the worker that runs its passes.
-struct Bench : test::RingNode {
-  WorkerContext worker;
-  std::array<const rte_eth_rxtx_callback*, 2> end_pass_cb{};
-};
-
-void assemble(Bench& b) {
-  test::assemble_ring_node(b, "wpath", kCluster, "worker_path.pf.conf", kRules);
-  // The worker as main.cpp launches worker 0 of one.
-  WorkerContext& w = b.worker;
-  w.node = &b.node;
-  w.index = 0;
-  w.c = &b.node.counters[0];
-  w.punt = b.node.punt[0];
-  for (uint16_t i = 0; i < 2; ++i) {
-    const Port& p = *b.node.ports[i];
-    REQUIRE(p.n_rxq == 1);
-    w.rx.push_back({i, p.port_id, 0});
-    b.end_pass_cb[i] = rte_eth_add_rx_callback(p.port_id, 0, end_pass, &b.node);
-    REQUIRE(b.end_pass_cb[i] != nullptr);
-  }
-}
-
-void teardown(Bench& b) {
-  for (size_t i = 0; i < b.node.ports.size(); ++i) {
-    const uint16_t port = b.node.ports[i]->port_id;
-    if (b.end_pass_cb[i] && rte_eth_remove_rx_callback(port, 0, b.end_pass_cb[i]) == 0)
-      rte_free(const_cast<rte_eth_rxtx_callback*>(b.end_pass_cb[i]));
-  }
-  test::teardown_ring_node(b);
-}
+using Bench = test::WorkerBench;
+using test::learn_neighbor;
+using test::punted;
+using test::Punted;
+using test::routed;
+using test::run_pass;
 
 Bench& bench() {
-  return test::ring_node_once<Bench>(assemble, teardown);
-}
-
-// --- Moving frames ------------------------------------------------------------------------------
-
-// One pass of the worker's loop over both ports' RX queues, with its TX flush.
-void run_pass(Bench& b) {
-  b.node.stop.store(false);
-  REQUIRE(worker_main(&b.worker) == 0);
-}
-
-struct Punted {
-  PuntKind kind;
-  uint16_t port;
-  uint32_t next_hop;
-  Frame frame;
-};
-
-// What the worker queued for the control thread, taken off its punt ring.
-std::vector<Punted> punted(Bench& b) {
-  std::vector<Punted> out;
-  PuntItem item{};
-  while (rte_ring_sc_dequeue_elem(b.worker.punt, &item, sizeof(item)) == 0) {
-    out.push_back({item.kind, item.port, item.next_hop, bytes_of(item.m)});
-    rte_pktmbuf_free(item.m);
-  }
-  return out;
-}
-
-void learn_neighbor(Bench& b, uint32_t ip, const MacAddr& mac) {
-  // As the control thread stores a resolved neighbour (slowpath.cpp).
-  REQUIRE(rte_hash_add_key_data(b.node.neighbors, &ip,
-                                reinterpret_cast<void*>(neighbor_pack(mac))) == 0);
-}
-
-// The frame as it must leave after routing: TTL one less, IPv4 checksum recomputed, new MACs.
-Frame routed(Frame f, const MacAddr& src_mac, const MacAddr& dst_mac) {
-  auto* eth = wire::header_at<wire::EtherHdr>(std::span<std::byte>(f), 0);
-  eth->dst = dst_mac;
-  eth->src = src_mac;
-  --net::test::ip_of(f).ttl;
-  net::test::fix_ip_checksum(f);
-  return f;
+  return test::ring_node_once<Bench>(
+      [](Bench& b) {
+        test::assemble_worker_bench(b, "wpath", kCluster, "worker_path.pf.conf", kRules);
+      },
+      test::teardown_worker_bench);
 }
 
 // --- Cases --------------------------------------------------------------------------------------

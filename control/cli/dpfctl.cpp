@@ -1,5 +1,5 @@
 // dpfctl: a pfctl-like client of a dpf node's REST API. pfctl's letters keep pfctl's meanings:
-//   -s info|states|Sources|rules|labels|timeouts|memory|Tables|all   show as pfctl does (-v: more)
+//   -s info|states|Sources|nat|rules|labels|timeouts|memory|Tables|all   as pfctl (-v: more)
 //   -s sync|carp|interfaces|neighbors|routes                         dpf's own views
 //   -k HOST|NET [-k HOST|NET] | -k id -k ID                     kill states
 //   -K HOST|NET [-K HOST|NET]                                   kill source nodes
@@ -41,8 +41,9 @@ constexpr const char* kUsage =
     "  --node NAME         the node of --config FILE\n"
     "  --token-file FILE   the bearer token for changes (default $DPF_TOKEN_FILE or the\n"
     "                      node's api.token_file)\n"
-    "  -s info|states|Sources|rules|labels|timeouts|memory|Tables|all\n"
-    "                      show as pfctl does (Sources, Tables: S, T); all: every view\n"
+    "  -s info|states|Sources|nat|rules|labels|timeouts|memory|Tables|all\n"
+    "                      show as pfctl does (Sources, Tables: S, T); nat: the nat, rdr\n"
+    "                      and binat rules; all: every view\n"
     "  -s sync|carp|interfaces|neighbors|routes\n"
     "                      dpf's own views; routes: the node's routing table (connected\n"
     "                      networks and the cluster file's routes), a dpf extension\n"
@@ -82,17 +83,17 @@ int fail(const std::string& msg) {
 
 std::string canonical_show(const std::string& s) {
   static const std::pair<const char*, const char*> kAliases[] = {
-      {"i", "info"},    {"s", "states"},     {"r", "rules"},     {"t", "timeouts"},
-      {"m", "memory"},  {"I", "interfaces"}, {"n", "neighbors"}, {"Interfaces", "interfaces"},
-      {"S", "Sources"}, {"T", "Tables"},     {"a", "all"},       {"l", "labels"}};
+      {"i", "info"},    {"s", "states"},     {"r", "rules"}, {"t", "timeouts"},
+      {"m", "memory"},  {"I", "interfaces"}, {"n", "nat"},   {"Interfaces", "interfaces"},
+      {"S", "Sources"}, {"T", "Tables"},     {"a", "all"},   {"l", "labels"}};
   for (const auto& [a, b] : kAliases)
     if (s == a) return b;
   return s;
 }
 
-constexpr const char* kViews[] = {"info",     "states",     "Sources",   "rules", "labels",
-                                  "timeouts", "memory",     "Tables",    "all",   "sync",
-                                  "carp",     "interfaces", "neighbors", "routes"};
+constexpr const char* kViews[] = {"info",   "states",   "Sources",    "nat",       "rules",
+                                  "labels", "timeouts", "memory",     "Tables",    "all",
+                                  "sync",   "carp",     "interfaces", "neighbors", "routes"};
 
 bool known_show(const std::string& s) {
   for (const char* v : kViews)
@@ -270,6 +271,16 @@ std::string url_escape(const std::string& s) {
   return out;
 }
 
+// `-s nat`'s text from GET /api/v1/rules; false with error when the node cannot give the rules,
+// `listed` false when its reply has no "translations" (a node that does not list them).
+bool nat_text(const Args& a, std::string& out, bool& listed, std::string& error) {
+  nlohmann::json j;
+  if (!get_json(a.ep, "/api/v1/rules", j, error)) return false;
+  listed = j.contains("translations");
+  out = dpf::cli::render_nat(j, a.verbose);
+  return true;
+}
+
 // One view's text, as `-s VIEW` prints it; false with error when the node cannot give it.
 bool view_text(const Args& a, const std::string& view, std::string& out, std::string& error) {
   nlohmann::json j, k;
@@ -295,6 +306,11 @@ bool view_text(const Args& a, const std::string& view, std::string& out, std::st
   } else if (view == "Sources") {
     if (!get_json(ep, "/api/v1/sources?limit=100000", j, error)) return false;
     out = dpf::cli::render_sources(j, a.verbose);
+  } else if (view == "nat") {
+    bool listed = false;
+    if (!nat_text(a, out, listed, error)) return false;
+    if (!listed)
+      return error = ep.base + "/api/v1/rules: the node does not list its translation rules", false;
   } else if (view == "rules") {
     if (!get_json(ep, "/api/v1/rules", j, error)) return false;
     out = dpf::cli::render_rules(j, a.verbose);
@@ -329,7 +345,8 @@ bool view_text(const Args& a, const std::string& view, std::string& out, std::st
 // `-s all`: pfctl -sa's views in its order (pfctl.c, case 'a'), each under pfctl's title, the
 // ones that list things only when they list something; then dpf's own views. A view the node
 // cannot give ends the listing there with its error (a node that cannot answer one view
-// mostly cannot answer the next ones either).
+// mostly cannot answer the next ones either). pfctl_show_nat comes first; a node that does not
+// list its translation rules shows the other views without them.
 int show_all(const Args& a) {
   struct Section {
     const char* view;
@@ -351,10 +368,15 @@ int show_all(const Args& a) {
       {"interfaces", "INTERFACES:", false},
       {"routes", "ROUTES:", false},
   };
-  std::string out;
-  bool first = true;
+  std::string out, nat, error;
+  bool first = true, listed = false;
+  if (!nat_text(a, nat, listed, error)) return fail(error);
+  if (!nat.empty()) {
+    dpf::cli::append_title(out, first, "TRANSLATION RULES:");
+    out += nat;
+  }
   for (const auto& s : kSections) {
-    std::string text, error;
+    std::string text;
     if (!view_text(a, s.view, text, error)) {
       std::fputs(out.c_str(), stdout);
       return fail(error);

@@ -28,6 +28,17 @@ uint64_t whole_seconds(double uptime) {
 
 }  // namespace
 
+std::string render_nat(const nlohmann::json& rules, int verbose) {
+  std::string out;
+  for (const auto& t : rules.value("translations", nlohmann::json::array())) {
+    if (verbose >= 2) out += "@" + std::to_string(t.value("nr", 0u)) + " ";
+    out += t.value("text", "") + "\n";
+    // pfctl_print_rule_counters would follow with -v; dpf has no counters for these rules, and
+    // prints no line rather than zeros it does not know.
+  }
+  return out;
+}
+
 std::string render_sources(const nlohmann::json& sources, bool verbose) {
   std::string out;
   for (const auto& s : sources.value("sources", nlohmann::json::array())) {

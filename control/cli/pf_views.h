@@ -1,6 +1,7 @@
-// dpfctl's renderings of pf's source nodes, limit counters, tables and the node's routes, from
-// the REST API's JSON, in pfctl's formats (each function names the pfctl function it follows).
-// Pure: no DPDK, no network; runs in the dpfctl process. Allocates its output.
+// dpfctl's renderings of pf's translation rules, source nodes, limit counters, tables and the
+// node's routes, from the REST API's JSON, in pfctl's formats (each function names the pfctl
+// function it follows). Pure: no DPDK, no network; runs in the dpfctl process. Allocates its
+// output.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,11 @@ std::string line(const char* fmt, Args... args) {
   std::snprintf(buf, sizeof buf, fmt, args...);
   return buf;
 }
+
+// `pfctl -s nat` from GET /api/v1/rules's "translations" (pfctl.c pfctl_show_nat): the nat, rdr
+// and binat rules, one line each; verbose 2 (-vv) numbers them within their kind ("@N ", as
+// print_rule). pfctl's -v counter lines are left out: dpf does not count translation rules.
+std::string render_nat(const nlohmann::json& rules, int verbose);
 
 // `pfctl -s Sources` from GET /api/v1/sources (pfctl_parser.c print_src_node): one line per
 // source node, "ADDR -> RADDR ( states N, connections N, rate N.N/Ns )"; verbose adds its age,

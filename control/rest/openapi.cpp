@@ -87,7 +87,18 @@ const char* openapi_json() {
             "properties": {"uid": {"type": "integer", "minimum": 0}, "pid": {"type": "integer", "minimum": 0}}
           },
           "rules": {"type": "array", "items": {"$ref": "#/components/schemas/Rule"}},
+          "translations": {"type": "array", "items": {"$ref": "#/components/schemas/Translation"}, "description": "The translation rules (pfctl -s nat): the nat, then the rdr, then the binat rules, each kind in file order. Left out by a node that does not list them."},
           "text": {"type": "string", "description": "The ruleset as pfctl -sr prints it."}
+        }
+      },
+      "Translation": {
+        "type": "object",
+        "description": "One translation rule (pfctl -s nat). dpf does not count translation rules: there are no counters.",
+        "required": ["kind", "nr", "text"],
+        "properties": {
+          "kind": {"type": "string", "enum": ["nat", "rdr", "binat"], "description": "The translation ruleset the rule is in."},
+          "nr": {"type": "integer", "minimum": 0, "description": "The rule's number within its kind (pfctl -vvsn's @N)."},
+          "text": {"type": "string", "description": "The rule as pfctl -s nat prints it."}
         }
       },
       "View": {"type": "object", "description": "The node's JSON view (see README, REST API).", "additionalProperties": true}
@@ -162,7 +173,7 @@ const char* openapi_json() {
     },
     "/api/v1/rules": {
       "get": {
-        "summary": "The loaded ruleset: its file, its rules with their numbers, labels and counters (pfctl -vsr), and its text.",
+        "summary": "The loaded ruleset: its file, its rules with their numbers, labels and counters (pfctl -vsr), its translation rules (pfctl -s nat), and its text.",
         "responses": {"200": {"description": "The ruleset.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Rules"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "405": {"$ref": "#/components/responses/MethodNotAllowed"}, "501": {"$ref": "#/components/responses/NotAvailable"}, "503": {"$ref": "#/components/responses/NotAvailable"}}
       },
       "post": {

@@ -9,13 +9,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "control/pfconf/address.h"
+#include "control/pfconf/parser.h"
 #include "control/rest/server.h"
+#include "control/rest/translations.h"
 
 namespace {
 
@@ -39,11 +43,28 @@ Run dpfctl(const std::string& args, const std::string& env = "", bool stdout_onl
   return r;
 }
 
+// The translation rules of this pf.conf as a node lists them (rest::translations_json); em0 has
+// one IPv4 address.
+nlohmann::json translations(const std::string& text) {
+  dpf::pfconf::ParseOptions o;
+  o.interfaces =
+      [](const std::string& name) -> std::optional<std::vector<dpf::pfconf::ResolvedAddress>> {
+    if (name != "em0") return std::nullopt;
+    return std::vector<dpf::pfconf::ResolvedAddress>{
+        {*dpf::pfconf::parse_ipv4("192.0.2.10", false), 24}};
+  };
+  const auto r = dpf::pfconf::parse_ruleset(text, "nat.conf", o);
+  for (const auto& e : r.errors) UNSCOPED_INFO(e.to_string());
+  REQUIRE(r.ok());
+  return dpf::rest::translations_json(*r.ruleset);
+}
+
 // A node with one master vhid; carp_demote records N and reports it as the operator demotion.
 struct FakeNode {
   std::vector<int> demotes;
   std::vector<dpf::rest::Hooks::Params> kills, src_kills;
   int operator_demotion = 0;
+  bool lists_translations = true;  // GET /api/v1/rules has "translations"
   std::string token_file = "/tmp/dpfctl_test_token." + std::to_string(getpid());
   dpf::rest::Server server;
 
@@ -82,19 +103,27 @@ struct FakeNode {
       return nlohmann::json{
           {"states", {state("112", "224.0.0.18"), state("pfsync", "224.0.0.240")}}};
     };
-    // One labelled rule with counters.
-    h.rules = [] {
-      return nlohmann::json{{"inserted", {{"uid", 0}, {"pid", 77}}},
-                            {"rules",
-                             {{{"nr", 0},
-                               {"text", "pass all label \"any\""},
-                               {"labels", {"any"}},
-                               {"evaluations", 5},
-                               {"packets", {{"in", 3}, {"out", 2}}},
-                               {"bytes", {{"in", 300}, {"out", 200}}},
-                               {"states", 1},
-                               {"state_creations", 2},
-                               {"last_active", nullptr}}}}};
+    // One labelled rule with counters, and a nat, a no nat, an rdr and a binat rule.
+    h.rules = [this] {
+      auto j = nlohmann::json{{"inserted", {{"uid", 0}, {"pid", 77}}},
+                              {"rules",
+                               {{{"nr", 0},
+                                 {"text", "pass all label \"any\""},
+                                 {"labels", {"any"}},
+                                 {"evaluations", 5},
+                                 {"packets", {{"in", 3}, {"out", 2}}},
+                                 {"bytes", {{"in", 300}, {"out", 200}}},
+                                 {"states", 1},
+                                 {"state_creations", 2},
+                                 {"last_active", nullptr}}}}};
+      if (lists_translations)
+        j["translations"] = translations(
+            "pass all label \"any\"\n"
+            "nat on em0 from 192.168.0.0/24 to any -> (em0)\n"
+            "rdr on em0 proto tcp to port 80 -> 192.168.0.10 port 8080\n"
+            "binat on em0 from 192.168.0.5 to any -> 192.0.2.5\n"
+            "no nat on em0 from 192.168.0.1 to any\n");
+      return j;
     };
     h.kill_states = [this](const dpf::rest::Hooks::Params& q, const dpf::rest::Client&) {
       kills.push_back(q);
@@ -177,13 +206,60 @@ TEST_CASE("dpfctl: -s all prints pfctl -sa's titles in its order, skipping empty
         line.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos)
       titles.push_back(line);
   }
-  CHECK(titles == std::vector<std::string>{
-                      "FILTER RULES:", "STATES:", "INFO:", "LABEL COUNTERS:", "TIMEOUTS:",
-                      "LIMITS:", "TABLES:", "PFSYNC:", "CARP:", "INTERFACES:", "ROUTES:"});
-  CHECK(r.out.find("FILTER RULES:\npass all label \"any\"\n\nSTATES:\n") == 0);
+  CHECK(titles ==
+        std::vector<std::string>{
+            "TRANSLATION RULES:", "FILTER RULES:", "STATES:", "INFO:", "LABEL COUNTERS:",
+            "TIMEOUTS:", "LIMITS:", "TABLES:", "PFSYNC:", "CARP:", "INTERFACES:", "ROUTES:"});
+  CHECK(r.out.find("TRANSLATION RULES:\n"
+                   "nat on em0 inet from 192.168.0.0/24 to any -> (em0) round-robin\n"
+                   "no nat on em0 inet from 192.168.0.1 to any\n"
+                   "rdr on em0 inet proto tcp from any to any port = http -> 192.168.0.10 port "
+                   "8080\n"
+                   "binat on em0 inet from 192.168.0.5 to any -> 192.0.2.5\n"
+                   "\nFILTER RULES:\npass all label \"any\"\n\nSTATES:\n") == 0);
   CHECK(r.out.find("\nLABEL COUNTERS:\nany 5 5 500 3 300 2 200 2\n\nTIMEOUTS:\n") !=
         std::string::npos);
   CHECK(r.out.find("\nTABLES:\nkeep\n\nPFSYNC:\n") != std::string::npos);
+}
+
+TEST_CASE("dpfctl: -s nat prints the node's nat, rdr and binat rules as pfctl -s nat does") {
+  FakeNode node;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  // pfctl_show_nat: the nat, then the rdr, then the binat rules; -v adds no counter lines (dpf
+  // counts no translation rule); -vv numbers each rule within its kind.
+  const std::string plain =
+      "nat on em0 inet from 192.168.0.0/24 to any -> (em0) round-robin\n"
+      "no nat on em0 inet from 192.168.0.1 to any\n"
+      "rdr on em0 inet proto tcp from any to any port = http -> 192.168.0.10 port 8080\n"
+      "binat on em0 inet from 192.168.0.5 to any -> 192.0.2.5\n";
+  const std::string vv =
+      "@0 nat on em0 inet from 192.168.0.0/24 to any -> (em0) round-robin\n"
+      "@1 no nat on em0 inet from 192.168.0.1 to any\n"
+      "@0 rdr on em0 inet proto tcp from any to any port = http -> 192.168.0.10 port 8080\n"
+      "@0 binat on em0 inet from 192.168.0.5 to any -> 192.0.2.5\n";
+  for (const auto& [args, want] :
+       {std::pair{" -s nat", plain}, std::pair{" -sn", plain}, std::pair{" -s n", plain},
+        std::pair{" -v -s nat", plain}, std::pair{" -vvsn", vv}, std::pair{" -v -v -s nat", vv}}) {
+    INFO(args);
+    const Run r = dpfctl(node.api() + args);
+    CHECK(r.status == 0);
+    CHECK(r.out == want);
+  }
+}
+
+TEST_CASE("dpfctl: a node that does not list translation rules fails -s nat; -s all goes on") {
+  FakeNode node;
+  node.lists_translations = false;
+  std::string error;
+  REQUIRE(node.server.start("127.0.0.1:0", error));
+  Run r = dpfctl(node.api() + " -s nat");
+  CHECK(r.status == 1);
+  CHECK(r.out == "dpfctl: http://127.0.0.1:" + std::to_string(node.server.port()) +
+                     "/api/v1/rules: the node does not list its translation rules\n");
+  r = dpfctl(node.api() + " -s all", "", true);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("FILTER RULES:\npass all label \"any\"\n\nSTATES:\n") == 0);
 }
 
 TEST_CASE("dpfctl: -s all stops at the first view the node cannot give, with its error") {
@@ -343,7 +419,8 @@ TEST_CASE("dpfctl: --help lists every option and view on stdout, exit 0") {
                              "--token-file FILE",
                              "$DPF_API",
                              "$DPF_TOKEN_FILE",
-                             "-s info|states|Sources|rules|labels|timeouts|memory|Tables|all",
+                             "-s info|states|Sources|nat|rules|labels|timeouts|memory|Tables|all",
+                             "nat: the nat, rdr\n                      and binat rules",
                              "-s sync|carp|interfaces|neighbors|routes",
                              "a dpf extension",
                              "-k HOST [-k HOST]",
@@ -383,11 +460,11 @@ void check_usage_error(const Run& r, const std::string& first_line) {
 TEST_CASE("dpfctl: unknown options and bad values are named with the usage, exit 1") {
   const std::pair<const char*, const char*> cases[] = {
       {"-s bogus",
-       "dpfctl: -s bogus: no such view (info, states, Sources, rules, labels, timeouts, memory, "
-       "Tables, all, sync, carp, interfaces, neighbors, routes)\n"},
+       "dpfctl: -s bogus: no such view (info, states, Sources, nat, rules, labels, timeouts, "
+       "memory, Tables, all, sync, carp, interfaces, neighbors, routes)\n"},
       {"-sbogus",
-       "dpfctl: -s bogus: no such view (info, states, Sources, rules, labels, timeouts, memory, "
-       "Tables, all, sync, carp, interfaces, neighbors, routes)\n"},
+       "dpfctl: -s bogus: no such view (info, states, Sources, nat, rules, labels, timeouts, "
+       "memory, Tables, all, sync, carp, interfaces, neighbors, routes)\n"},
       {"-o bogus", "dpfctl: -o bogus: no such optimization level; dpf takes only -o none\n"},
       {"-o basic -s rules",
        "dpfctl: -o basic: dpf does not optimize rulesets; only -o none is accepted\n"},
@@ -447,7 +524,7 @@ TEST_CASE("dpfctl: with nothing to do it prints the usage on stderr, exit 1") {
 TEST_CASE("dpfctl: -o none and pfctl's -s abbreviations are accepted") {
   // They get past option checking and reach the (closed) port: exit 1, not a usage error.
   for (const char* args :
-       {"-o none -s rules", "-sr", "-s s", "-s Interfaces", "-F s", "-s S", "-sT", "-s a"}) {
+       {"-o none -s rules", "-sr", "-s s", "-s Interfaces", "-F s", "-s S", "-sT", "-s a", "-sn"}) {
     INFO(args);
     const Run r = dpfctl(std::string("--api http://127.0.0.1:1 ") + args);
     CHECK(r.status == 1);

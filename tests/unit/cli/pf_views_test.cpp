@@ -1,6 +1,6 @@
 // dpfctl's pfctl-format views. The golden lines are pfctl's formats, as its printf calls give
-// them for the same numbers: FreeBSD sbin/pfctl pfctl_parser.c (print_src_node, print_status),
-// pfctl_table.c (print_table) and pfctl.c (pfctl_print_title).
+// them for the same numbers: FreeBSD sbin/pfctl pfctl_parser.c (print_src_node, print_status,
+// print_rule), pfctl_table.c (print_table) and pfctl.c (pfctl_show_nat, pfctl_print_title).
 #include "control/cli/pf_views.h"
 
 #include <algorithm>
@@ -19,7 +19,49 @@ json source(const char* addr, unsigned states, int64_t rule) {
           {"packets", 12}, {"bytes", 3400}};
 }
 
+// GET /api/v1/rules of a ruleset with a nat, a no nat, an rdr and a binat rule, as
+// rest::translations_json lists them, and one filter rule.
+json nat_rules() {
+  return {{"inserted", {{"uid", 0}, {"pid", 77}}},
+          {"rules", {{{"nr", 0}, {"text", "pass all flags S/SA keep state"}}}},
+          {"translations",
+           {{{"kind", "nat"},
+             {"nr", 0},
+             {"text", "nat on em0 inet from 192.168.0.0/24 to any -> (em0) round-robin"}},
+            {{"kind", "nat"}, {"nr", 1}, {"text", "no nat on em0 inet from 192.168.0.1 to any"}},
+            {{"kind", "rdr"},
+             {"nr", 0},
+             {"text",
+              "rdr on em0 inet proto tcp from any to any port = http -> 192.168.0.10 port 8080"}},
+            {{"kind", "binat"},
+             {"nr", 0},
+             {"text", "binat on em0 inet from 192.168.0.5 to any -> 192.0.2.5"}}}}};
+}
+
 }  // namespace
+
+TEST_CASE("dpfctl -s nat: the nat, rdr and binat rules one a line, filter rules left out") {
+  const std::string want =
+      "nat on em0 inet from 192.168.0.0/24 to any -> (em0) round-robin\n"
+      "no nat on em0 inet from 192.168.0.1 to any\n"
+      "rdr on em0 inet proto tcp from any to any port = http -> 192.168.0.10 port 8080\n"
+      "binat on em0 inet from 192.168.0.5 to any -> 192.0.2.5\n";
+  CHECK(dpf::cli::render_nat(nat_rules(), 0) == want);
+  // -v: pfctl's counter lines need counters dpf does not keep for translation rules.
+  CHECK(dpf::cli::render_nat(nat_rules(), 1) == want);
+}
+
+TEST_CASE("dpfctl -vvs nat: each rule numbered within its kind, as print_rule's @N") {
+  CHECK(dpf::cli::render_nat(nat_rules(), 2) ==
+        "@0 nat on em0 inet from 192.168.0.0/24 to any -> (em0) round-robin\n"
+        "@1 no nat on em0 inet from 192.168.0.1 to any\n"
+        "@0 rdr on em0 inet proto tcp from any to any port = http -> 192.168.0.10 port 8080\n"
+        "@0 binat on em0 inet from 192.168.0.5 to any -> 192.0.2.5\n");
+}
+
+TEST_CASE("dpfctl -s nat: a ruleset without translation rules prints nothing, as pfctl") {
+  CHECK(dpf::cli::render_nat({{"rules", json::array()}, {"translations", json::array()}}, 2) == "");
+}
 
 TEST_CASE("dpfctl -s Sources: one line per source node, as print_src_node") {
   const json j = {{"sources", {source("10.0.0.3", 2, 2), source("10.0.0.4", 0, -1)}}};

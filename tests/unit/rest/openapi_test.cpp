@@ -208,3 +208,18 @@ TEST_CASE("openapi: GET /api/v1/rules documents each rule's counters as pfctl -v
     CHECK(in_out["properties"]["in"]["type"] == "integer");
   }
 }
+
+TEST_CASE(
+    "openapi: GET /api/v1/rules documents the translation rules as translations_json has them") {
+  const auto doc = nlohmann::json::parse(dpf::rest::openapi_json());
+  const auto& get = doc["paths"]["/api/v1/rules"]["get"];
+  const auto& rules =
+      resolve(doc, get["responses"]["200"]["content"]["application/json"]["schema"]);
+  const auto& t = resolve(doc, rules["properties"]["translations"]["items"]);
+  CHECK(t["required"] == nlohmann::json{"kind", "nr", "text"});
+  CHECK(t["properties"]["kind"]["enum"] == nlohmann::json{"nat", "rdr", "binat"});
+  CHECK(t["properties"]["nr"]["type"] == "integer");
+  CHECK(t["properties"]["text"]["type"] == "string");
+  // No counters: dpf does not count translation rules.
+  CHECK_FALSE(t["properties"].contains("evaluations"));
+}

@@ -413,3 +413,65 @@ wait_converged() {
 state_count() { api "$1" /api/v1/pf | json "d['states']"; }
 # if_mac NS IF: the MAC of interface IF in NS (a DPDK af_packet port keeps its interface's MAC).
 if_mac() { ip -n "$(ns_name "$1")" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+
+# ---- NAT: captures and translated states (nat.sh, nat_failover.sh, scripts/demo nat) ---------
+
+# capture_start NS IF NAME: tcpdump of every IP packet on IF in NS into $LAB_DIR/NAME.pcap (CAP),
+# running when it returns; capture_stop ends it with the file complete. Immediate mode: packets
+# still in a ring block the kernel has not handed over yet would be lost at the stop.
+capture_start() {
+  CAP=$LAB_DIR/$3.pcap
+  ip netns exec "$(ns_name "$1")" tcpdump -i "$2" -n -U --immediate-mode -w "$CAP" ip \
+    2>"$LAB_DIR/$3.tcpdump" &
+  CAP_PID=$!
+  local end=$((SECONDS + 5))
+  until grep -qs 'listening on' "$LAB_DIR/$3.tcpdump"; do
+    [ $SECONDS -lt $end ] || fail "tcpdump did not start: $(cat "$LAB_DIR/$3.tcpdump")"
+    sleep 0.05
+  done
+}
+capture_stop() {
+  sleep 0.3
+  kill -INT "$CAP_PID"
+  wait "$CAP_PID" || true
+}
+
+# cap_fields FILTER FIELD...: tshark's FIELDs (tab-separated) of the packets of CAP that match the
+# display filter FILTER, distinct lines, sorted.
+cap_fields() {
+  local filter=$1 f args=()
+  shift
+  for f in "$@"; do args+=(-e "$f"); done
+  tshark -r "$CAP" -Y "$filter" -T fields "${args[@]}" 2>/dev/null | sort -u
+}
+
+# translated_states NS PORT: one line "ID DIRECTION WIRE STACK" per state of the node in NS that
+# has PORT in its wire key and two different keys, WIRE and STACK being the translated side's
+# address:port in each key; sorted.
+translated_states() {
+  api "$1" "/api/v1/states?limit=100000" | "$PY" -c '
+import json, sys
+port = int(sys.argv[1])
+out = []
+for s in json.load(sys.stdin)["states"]:
+    w, k = s["key_wire"], s.get("key_stack", s["key_wire"])
+    if port not in w["port"] or w == k:
+        continue
+    for i in (0, 1):
+        if (w["addr"][i], w["port"][i]) != (k["addr"][i], k["port"][i]):
+            out.append("%s %s %s:%s %s:%s" % (s["id"], s["direction"], w["addr"][i], w["port"][i],
+                                              k["addr"][i], k["port"][i]))
+print("\n".join(sorted(out)))' "$2"
+}
+
+# cap_no_addresses NET: fails unless CAP holds packets and no IP header in it (those quoted in
+# ICMP errors included) carries an address of NET.
+cap_no_addresses() {
+  local n leaks
+  n=$(tshark -r "$CAP" -T fields -e frame.number 2>/dev/null | wc -l)
+  [ "$n" -gt 0 ] || fail "the capture $CAP is empty"
+  leaks=$(tshark -r "$CAP" -Y "ip.addr == $1" -T fields -e frame.number -e ip.src -e ip.dst \
+    -e _ws.col.Info 2>/dev/null | awk 'NR <= 5')
+  [ -z "$leaks" ] || fail "addresses of $1 in $CAP: $leaks"
+  log "  $n packets captured, none with an address of $1"
+}

@@ -49,7 +49,8 @@ void Answers::arp(NodeClock::TimePoint now, rte_mbuf* m, uint16_t port) {
       break;
   }
   // A CARP master answers for the virtual addresses of its vhids with their virtual MAC.
-  const std::optional<wire::MacAddr> vmac = carp_ ? carp_->arp_owner(port, tpa) : std::nullopt;
+  std::optional<wire::MacAddr> vmac = carp_ ? carp_->arp_owner(port, tpa) : std::nullopt;
+  if (tpa != p.addr && !vmac && proxied(port, tpa)) vmac = proxy_mac(p);
   const bool for_us = tpa == p.addr || vmac.has_value();
   // RFC 826 merge: refresh a known sender always; learn a new one only when it talks to us.
   if (spa != 0 && spa != p.addr) neighbors_.learn(now, port, spa, arp->sha, for_us);
@@ -71,6 +72,24 @@ void Answers::arp(NodeClock::TimePoint now, rte_mbuf* m, uint16_t port) {
   rte_pktmbuf_append(m, static_cast<uint16_t>(len));
   ++n_.arp_replies;
   tx_.tx(port, m);
+}
+
+bool Answers::proxied(uint16_t port, uint32_t addr) const {
+  const PfRuleset* rs = tx_.node().pf ? tx_.node().pf->current.get() : nullptr;
+  if (rs == nullptr) return false;
+  for (const ProxyArp& a : rs->proxy_arp)
+    if (a.port == port && a.addr == addr) return true;
+  return false;
+}
+
+// Who answers for a translation's address: the port itself, or on a port with CARP the master
+// of its first vhid it is master of, with that vhid's virtual MAC (a backup stays silent, so
+// the address moves with the master).
+std::optional<wire::MacAddr> Answers::proxy_mac(const Port& p) const {
+  if (p.n_carp == 0) return p.mac;
+  for (unsigned i = 0; i < p.n_carp; ++i)
+    if (p.carp[i].is_master()) return p.carp[i].mac;
+  return std::nullopt;
 }
 
 void Answers::local(rte_mbuf* m, uint16_t port) {

@@ -57,6 +57,10 @@ class Answers {
   const Counters& counters() const noexcept { return n_; }
 
  private:
+  // Whether the loaded ruleset translates packets to `addr` arriving on `port` (ProxyArp).
+  bool proxied(uint16_t port, uint32_t addr) const;
+  std::optional<wire::MacAddr> proxy_mac(const Port& p) const;
+
   ControlTx& tx_;
   Neighbors& neighbors_;
   const CarpNode* carp_;

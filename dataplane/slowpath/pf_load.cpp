@@ -59,6 +59,52 @@ void set_src_tracking(Pf& pf, const PfRuleset& rs, const filter::StateSpec& spec
   ref.src_table = pf.src_nodes.get();
 }
 
+uint32_t v4_of(const pfconf::IpAddr& a) {
+  return (uint32_t{a.bytes[0]} << 24) | (uint32_t{a.bytes[1]} << 16) | (uint32_t{a.bytes[2]} << 8) |
+         a.bytes[3];
+}
+
+// The addresses translations take packets to that a neighbour must resolve to this node: the
+// external address of binat, the destination of rdr and rdr-to, when it is a host or a small
+// network on the link of an interface the rule applies to and not the interface's own address.
+// pf on a BSD host needs the same addresses configured as aliases or published with arp(8).
+std::vector<ProxyArp> proxy_arp_addresses(const pfconf::Ruleset& src,
+                                          const filter::InterfaceMap& ifs) {
+  constexpr uint8_t kWidestNetwork = 24;  // at most 256 addresses per rule
+  std::vector<ProxyArp> out;
+  auto add = [&](const pfconf::Rule& r, const pfconf::Address& a) {
+    if (a.kind != pfconf::AddrKind::kHost || a.negated || a.addr.af != pfconf::Af::kInet ||
+        a.prefix < kWidestNetwork)
+      return;
+    const uint32_t first = v4_of(a.addr);
+    const uint32_t count = a.prefix >= 32 ? 1 : uint32_t{1} << (32 - a.prefix);
+    for (const filter::Interface& ifc : ifs.interfaces) {
+      const bool named =
+          r.ifname.empty() || ifc.name == r.ifname ||
+          std::find(ifc.groups.begin(), ifc.groups.end(), r.ifname) != ifc.groups.end();
+      if (named == r.ifnot && !r.ifname.empty()) continue;
+      for (const filter::InterfaceAddress& ia : ifc.addresses) {
+        if (ia.addr.af != pfconf::Af::kInet) continue;
+        const uint32_t own = v4_of(ia.addr);
+        const uint32_t mask = ia.prefix == 0 ? 0 : ~uint32_t{0} << (32 - ia.prefix);
+        for (uint32_t i = 0; i < count; ++i) {
+          const uint32_t x = first + i;
+          if ((x & mask) == (own & mask) && x != own) out.push_back({ifc.port, x});
+        }
+      }
+    }
+  };
+  for (const pfconf::Rule& r : src.translations) {
+    if (r.no_translation) continue;
+    if (r.translation == pfconf::TranslationKind::kBinat && !r.nat_to.addrs.empty())
+      add(r, r.nat_to.addrs[0]);
+    if (r.translation == pfconf::TranslationKind::kRdr) add(r, r.dst.addr);
+  }
+  for (const pfconf::Rule& r : src.rules)
+    if (!r.rdr_to.addrs.empty()) add(r, r.dst.addr);
+  return out;
+}
+
 }  // namespace
 
 std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
@@ -86,6 +132,7 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
     if (src.options.timeout_set[i])
       out->timeouts.set(static_cast<state::Timeout>(i), src.options.timeouts[i]);
   }
+  out->proxy_arp = proxy_arp_addresses(src, ifs);
   out->source = std::make_shared<const pfconf::Ruleset>(std::move(src));
   const auto& rules = out->compiled->rules;
   out->refs.assign(rules.size(), nullptr);

@@ -12,6 +12,7 @@
 #include "control/pfconf/address.h"
 #include "control/pfconf/names.h"
 #include "control/pfconf/print.h"
+#include "control/rest/translations.h"
 #include "dataplane/net/build.h"
 #include "dataplane/slowpath/pf_load.h"
 #include "dataplane/state/proto_state.h"
@@ -352,7 +353,11 @@ nlohmann::json rule_counters_json(const RuleTotals& t, uint32_t states, uint32_t
 
 nlohmann::json pf_rules(Node& node) {
   const PfRuleset* rs = node.pf->ruleset.load();
-  if (rs == nullptr) return {{"file", ""}, {"rules", nlohmann::json::array()}, {"text", ""}};
+  if (rs == nullptr)
+    return {{"file", ""},
+            {"rules", nlohmann::json::array()},
+            {"text", ""},
+            {"translations", nlohmann::json::array()}};
   nlohmann::json rules = nlohmann::json::array();
   pfconf::PrintOptions po;
   po.definitions = false;
@@ -377,7 +382,8 @@ nlohmann::json pf_rules(Node& node) {
           {"generation", rs->generation},
           {"inserted", {{"uid", rs->cuid}, {"pid", rs->cpid}}},
           {"rules", rules},
-          {"text", pfconf::print_ruleset(*rs->source, po)}};
+          {"text", pfconf::print_ruleset(*rs->source, po)},
+          {"translations", rest::translations_json(*rs->source)}};
 }
 
 nlohmann::json pfsync_info(Node& node) {

@@ -108,8 +108,16 @@ struct SrcTrackCounters {
 
 // A loaded ruleset: the compiled form the workers evaluate and what the views print (the parsed
 // source, whose type only the control thread's files see).
+// An address the node answers ARP for on a port because a translation takes packets to it
+// there (binat's external address, rdr's destination) and it is not the node's own.
+struct ProxyArp {
+  uint16_t port = 0;
+  uint32_t addr = 0;  // host order
+};
+
 struct PfRuleset {
   std::shared_ptr<const pfconf::Ruleset> source;
+  std::vector<ProxyArp> proxy_arp;  // read by the control thread (ARP answers)
   std::unique_ptr<const filter::CompiledRuleset> compiled;
   std::vector<RuleRef*> refs;           // by compiled rule index; nullptr for rules without state
   std::unique_ptr<RuleRefSet> ref_set;  // owns what `refs` points at (until retired)

@@ -56,7 +56,10 @@ nodes:
 )";
 
 // The node may send ICMP out of em0 only: what it sends out of em1 through pf is blocked.
+// binat and rdr take packets for 10.1.0.5 and 10.1.0.7 on em1, which the node answers ARP for.
 constexpr const char* kRules = R"(set limit states 1024
+binat on em1 from 10.0.0.5 to any -> 10.1.0.5
+rdr on em1 proto tcp from any to 10.1.0.7 port 80 -> 10.0.0.10
 block all
 pass out on em0 inet proto icmp from 10.0.0.254 to 10.0.0.0/24 keep state
 )";
@@ -171,6 +174,33 @@ TEST_CASE("answers: ARP from a sender outside the port's subnet is dropped as ar
   CHECK(j.neighbors.snapshot().empty());
   CHECK_FALSE(test::published_mac(b.node, foreign));
   CHECK(net::drop_reason_name(DropReason::kArpForeign) == "arp-foreign");
+  test::check_no_mbuf_left(b);
+}
+
+TEST_CASE("answers: the node answers ARP for binat's and rdr's addresses on their interface") {
+  test::RingNode& b = bench();
+  Jobs j(b.node);
+  const Port& em1 = *b.node.ports[kEm1];
+  const uint32_t asker = host1(20);
+  const MacAddr asker_mac = mac_of(asker);
+  for (const uint32_t target : {host1(5), host1(7)}) {
+    const uint64_t replies = j.answers.counters().arp_replies;
+    j.answers.arp(kT0, mbuf_of(b, arp_request(asker_mac, asker, target)), kEm1);
+    const std::vector<Frame> out = sent(b, kEm1);
+    REQUIRE(out.size() == 1);
+    Frame expected(wire::kArpFrameLen);
+    REQUIRE(wire::build_arp_frame(expected, wire::kArpOpReply, em1.mac, target, asker_mac,
+                                  asker_mac, asker) == wire::kArpFrameLen);
+    CHECK(out[0] == expected);
+    CHECK(j.answers.counters().arp_replies == replies + 1);
+  }
+  // Not for an address no translation takes, nor on another interface.
+  const LcoreCounters before = control(b.node);
+  j.answers.arp(kT0, mbuf_of(b, arp_request(asker_mac, asker, host1(9))), kEm1);
+  j.answers.arp(kT0, mbuf_of(b, arp_request(mac_of(host0(20)), host0(20), host0(5))), kEm0);
+  CHECK(sent(b, kEm0).empty());
+  CHECK(sent(b, kEm1).empty());
+  CHECK(new_drops(before, control(b.node)) == Drops{{DropReason::kArpNotForUs, 2}});
   test::check_no_mbuf_left(b);
 }
 

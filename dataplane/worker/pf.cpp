@@ -7,8 +7,7 @@
 #include <atomic>
 #include <cstring>
 
-#include "dataplane/nat/pool.h"
-#include "dataplane/nat/ports.h"
+#include "dataplane/filter/translate.h"
 #include "dataplane/nat/rewrite.h"
 #include "dataplane/net/wire/flow.h"
 #include "dataplane/node/node.h"
@@ -353,24 +352,11 @@ unsigned icmp_id_slot(const PacketKey& pk, Direction dir) noexcept {
   return pk.map.icmp_dir == Direction::kIn ? state::source_index(dir) : state::dest_index(dir);
 }
 
-// Rewrites the packet from the addresses of `from` to those of `to` (either side or both) and
-// updates `info`. `id`: an ICMP echo's new id. False: the packet could not be rewritten.
+// Rewrites the packet from `from` to `to` (filter::rewrite_tuple) and updates `info`. `id`: an
+// ICMP query's new id. False: the packet could not be rewritten.
 bool rewrite_packet(rte_mbuf* m, net::PacketInfo& info, const state::PacketTuple& from,
                     const state::PacketTuple& to, bool icmp_query, uint16_t id) noexcept {
-  const auto bytes = ip_bytes(m, info);
-  bool src = !(from.src == to.src) || (!icmp_query && from.sport != to.sport);
-  const bool dst = !(from.dst == to.dst) || (!icmp_query && from.dport != to.dport);
-  // An echo's id is written with either address; a new id alone goes with the source.
-  if (icmp_query && id != info.sport && !dst) src = true;
-  for (int i = 0; i < 2; ++i) {
-    const bool source = i == 0;
-    if (!(source ? src : dst)) continue;
-    const nat::Endpoint4 e{v4_of(source ? to.src : to.dst),
-                           icmp_query ? id : (source ? to.sport : to.dport)};
-    const auto r =
-        nat::rewrite_ipv4(bytes, source ? nat::Side::kSource : nat::Side::kDestination, e);
-    if (r != nat::RewriteStatus::kOk && r != nat::RewriteStatus::kAddressOnly) return false;
-  }
+  if (!filter::rewrite_tuple(ip_bytes(m, info), from, to, icmp_query, info.sport, id)) return false;
   info.src = v4_of(to.src);
   info.dst = v4_of(to.dst);
   if (icmp_query) {
@@ -418,20 +404,6 @@ bool translate_on_state(WorkerContext& w, const State& s, Direction dir, rte_mbu
   return false;
 }
 
-// The n-th address of a round-robin pool (n < pool size): its entries' addresses in order.
-state::Addr nth_address(std::span<const nat::PoolEntry> entries, uint64_t n) noexcept {
-  for (const nat::PoolEntry& e : entries) {
-    const uint64_t size = e.prefix_len >= 32 ? 1 : uint64_t{1} << (32 - e.prefix_len);
-    if (n < size) {
-      const uint32_t mask = e.prefix_len == 0 ? 0 : ~uint32_t{0} << (32 - e.prefix_len);
-      const uint32_t a = (v4_of(e.addr) & mask) + static_cast<uint32_t>(n);
-      return state::Addr::v4(a >> 24, a >> 16 & 0xff, a >> 8 & 0xff, a & 0xff);
-    }
-    n -= size;
-  }
-  return entries.empty() ? state::Addr{} : entries.front().addr;
-}
-
 // The translated key of a packet with tuple `t` (and, for ICMP queries, echo id `id`).
 state::StateKey translated_key(const state::PacketTuple& t, Direction dir, const PacketKey& pk,
                                uint16_t id) noexcept {
@@ -447,68 +419,29 @@ state::StateKey translated_key(const state::PacketTuple& t, Direction dir, const
 bool apply_translation(WorkerContext& w, const filter::CompiledRuleset& rs, uint32_t index,
                        Direction dir, rte_mbuf* m, net::PacketInfo& info, const PacketKey& pk,
                        state::StateKey& nkey) noexcept {
-  const filter::Translation& t = rs.translations[index];
-  const state::PacketTuple from = tuple_of(info);
-  state::PacketTuple nt = from;
-  const nat::Pool pool{state::AddrFamily::kInet, t.type, t.entries, t.key};
-  // binat's inbound leg keeps the host bits of the destination it maps back; everything else
-  // hashes or masks the source, as pf_map_addr does.
-  const bool binat_in = t.kind == filter::Translation::Kind::kBinat && !t.source;
-  state::Addr addr;
-  if (t.type == nat::PoolType::kRoundRobin) {
-    const uint64_t size = nat::pool_size(pool);
-    const uint64_t n = rs.round_robin[index].fetch_add(1, std::memory_order_relaxed);
-    addr = nth_address(t.entries, size != 0 ? n % size : 0);
-  } else {
-    const nat::PoolPick pick =
-        nat::pool_select(pool, binat_in ? from.dst : from.src, rte_rand(), nullptr);
-    if (pick.status != nat::PoolStatus::kOk) [[unlikely]] {
-      drop_packet(*w.c, DropReason::kTranslate, m);
-      return false;
-    }
-    addr = pick.addr;
+  filter::TranslateInput in;
+  in.from = tuple_of(info);
+  in.icmp_query = pk.icmp_query;
+  in.echo = pk.icmp_query && pk.map.virtual_type == wire::kIcmpEcho;
+  in.id = pk.icmp_query ? info.sport : 0;
+  state::StateTable& table = *w.node->pf->table;
+  // A port is free when no state has the key the translated packet's replies would look up.
+  const Direction reply = state::reverse(dir);
+  auto is_free = [&](const state::PacketTuple& t, uint16_t id) {
+    return table.lookup(translated_key(t, dir, pk, id), reply) == nullptr;
+  };
+  const nat::WorkerPartition part{static_cast<uint16_t>(w.index),
+                                  static_cast<uint16_t>(w.node->pf->lanes)};
+  const filter::Translated r = filter::translate(rs, index, in, part, rte_rand(), is_free);
+  if (r.status != filter::Translated::Status::kOk) [[unlikely]] {
+    drop_packet(*w.c,
+                r.status == filter::Translated::Status::kExhausted ? DropReason::kNatExhausted
+                                                                   : DropReason::kTranslate,
+                m);
+    return false;
   }
-  const bool ports = info.proto == wire::kIpProtoTcp || info.proto == wire::kIpProtoUdp;
-  const bool echo = pk.icmp_query && pk.map.virtual_type == wire::kIcmpEcho;
-  uint16_t id = pk.icmp_query ? info.sport : 0;
-  if (t.source) {
-    nt.src = addr;
-    if ((ports || echo) && t.kind != filter::Translation::Kind::kBinat) {
-      state::StateTable& table = *w.node->pf->table;
-      const Direction reply_lookup = dir == Direction::kOut ? Direction::kIn : Direction::kOut;
-      auto is_free = [&](uint16_t p) {
-        state::PacketTuple c = nt;
-        if (ports) c.sport = p;
-        const state::StateKey k = translated_key(c, dir, pk, echo ? p : id);
-        return table.lookup(k, reply_lookup) == nullptr;
-      };
-      nat::PortPick pick;
-      if (t.static_port) {
-        pick = nat::keep_port(ports ? from.sport : id, is_free);
-      } else {
-        const nat::PortRange range =
-            echo ? nat::PortRange{1, 65535} : nat::PortRange{t.port_lo, t.port_hi};
-        const nat::WorkerPartition part{static_cast<uint16_t>(w.index),
-                                        static_cast<uint16_t>(w.node->pf->lanes)};
-        pick = nat::pick_port(range, part, static_cast<uint32_t>(rte_rand()), is_free);
-      }
-      if (pick.status != nat::PortStatus::kOk) {
-        drop_packet(*w.c, DropReason::kNatExhausted, m);
-        return false;
-      }
-      if (ports) nt.sport = pick.port;
-      if (echo) id = pick.port;
-    }
-  } else {
-    nt.dst = addr;
-    if (ports && t.port_lo != 0) {
-      const int span = int{t.port_hi >= t.port_lo ? t.port_hi : t.port_lo} - t.port_lo + 1;
-      const int off = ((int{from.dport} - t.dst_port_lo) % span + span) % span;
-      nt.dport = static_cast<uint16_t>(t.port_lo + off);
-    }
-  }
-  nkey = translated_key(nt, dir, pk, id);
-  if (rewrite_packet(m, info, from, nt, pk.icmp_query, id)) [[likely]]
+  nkey = translated_key(r.to, dir, pk, r.id);
+  if (rewrite_packet(m, info, in.from, r.to, pk.icmp_query, r.id)) [[likely]]
     return true;
   drop_packet(*w.c, DropReason::kTranslate, m);
   return false;

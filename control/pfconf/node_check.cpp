@@ -30,7 +30,7 @@ std::string unsupported_address(const Address& a) {
 }
 
 // What the data path does not translate yet: refused at load rather than ignored.
-void check_translation(std::vector<ParseError>& out, const Rule& r) {
+void check_translation(std::vector<ParseError>& out, const Rule& r, const Ruleset& rs) {
   if (r.af_to != Af::kAny) add(out, r, "af-to is not supported by dpf yet (it needs IPv6)");
   if (r.binat_to) add(out, r, "binat-to is not supported by dpf yet; use a binat rule");
   for (const Pool* p : {&r.nat_to, &r.rdr_to}) {
@@ -39,6 +39,16 @@ void check_translation(std::vector<ParseError>& out, const Rule& r) {
     if (p->endpoint_independent) add(out, r, "endpoint-independent is not supported by dpf yet");
     if (p->mape_offset != 0) add(out, r, "map-e-portset is not supported by dpf yet");
     for (const Address& a : p->addrs) {
+      if (a.kind == AddrKind::kTable) {
+        // The pool is taken from the table when the ruleset loads: it must hold an address.
+        bool any = false;
+        for (const Table& t : rs.tables) {
+          if (t.name != a.name) continue;
+          for (const TableEntry& e : t.entries)
+            any = any || (!e.addr.negated && e.addr.addr.af == Af::kInet);
+        }
+        if (!any) add(out, r, "translation table <" + a.name + "> has no IPv4 address");
+      }
       if (a.af() != Af::kInet6) continue;
       add(out, r,
           r.af == Af::kInet ? "translation address is IPv6 but the rule is inet"
@@ -67,9 +77,9 @@ std::string no_such_interface(const NodeInterfaces& ifs, const std::string& name
 
 std::vector<ParseError> check_unsupported(const Ruleset& rs) {
   std::vector<ParseError> out;
-  for (const Rule& r : rs.translations) check_translation(out, r);
+  for (const Rule& r : rs.translations) check_translation(out, r, rs);
   for (const Rule& r : rs.rules) {
-    check_translation(out, r);
+    check_translation(out, r, rs);
     // The node tracks `keep state` only: refuse what it would otherwise silently weaken.
     if (r.state == StateMode::kModulate || r.state == StateMode::kSynproxy) {
       add(out, r,

@@ -50,6 +50,16 @@ TEST_CASE("node check: translation rules load; what the data path cannot transla
                                "r.conf:4:1: IPv6 translation is not supported by dpf yet"});
 }
 
+TEST_CASE("node check: a translation pool from a table without an address is refused") {
+  CHECK(refused("table <pool> { 192.0.2.1 192.0.2.2 }\n"
+                "table <empty> persist\n"
+                "nat on em0 from 10.0.0.0/8 to any -> <pool> round-robin\n"
+                "nat on em0 from 10.1.0.0/16 to any -> <empty> round-robin\n"
+                "pass in on em0 proto tcp to port 80 rdr-to <nowhere> round-robin\n") ==
+        std::vector<std::string>{"r.conf:4:1: translation table <empty> has no IPv4 address",
+                                 "r.conf:5:1: translation table <nowhere> has no IPv4 address"});
+}
+
 TEST_CASE("node check: a rule expanded from lists is reported once") {
   CHECK(refused("pass in proto tcp to port { 22 80 443 } modulate state\n") ==
         std::vector<std::string>{

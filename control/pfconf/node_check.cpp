@@ -35,7 +35,6 @@ void check_translation(std::vector<ParseError>& out, const Rule& r, const Rulese
   if (r.binat_to) add(out, r, "binat-to is not supported by dpf yet; use a binat rule");
   for (const Pool* p : {&r.nat_to, &r.rdr_to}) {
     if (p->addrs.empty() || r.af_to != Af::kAny) continue;
-    if (p->sticky) add(out, r, "sticky-address is not supported by dpf yet");
     if (p->endpoint_independent) add(out, r, "endpoint-independent is not supported by dpf yet");
     if (p->mape_offset != 0) add(out, r, "map-e-portset is not supported by dpf yet");
     for (const Address& a : p->addrs) {

@@ -439,6 +439,7 @@ uint32_t Compiler::add_translation(const pfconf::Rule& r, const pfconf::Pool& po
   t.port_lo = pool.proxy_port_lo;
   t.port_hi = pool.proxy_port_hi;
   t.static_port = source && pool.proxy_port_lo == 0 && pool.proxy_port_hi == 0;
+  t.sticky = pool.sticky;
   t.dst_port_lo = r.dst.port.op == pfconf::PortOp::kNone ? 0 : r.dst.port.lo;
   t.nr = nr;
   out_->translations.push_back(std::move(t));

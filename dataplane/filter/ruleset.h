@@ -155,6 +155,7 @@ struct Translation {
   uint16_t port_lo = 0;
   uint16_t port_hi = 0;
   bool static_port = false;
+  bool sticky = false;  // sticky-address: a source keeps the address it was given first
   uint16_t dst_port_lo = 0;
   uint32_t nr = 0;  // pfctl's @N among the rules of its kind (statements) or the filter rule's
 };

@@ -43,18 +43,27 @@ bool translation_address(const CompiledRuleset& rs, uint32_t index, const state:
 // rule's destination range onto the translation's (pf_get_translation's PF_RDR case).
 uint16_t rdr_port(const Translation& t, uint16_t dport) noexcept;
 
+// No sticky-address: the pool's choice stands.
+struct NoSticky {
+  bool operator()(state::Addr*) const noexcept { return true; }
+};
+
 // The translation of the packet `in` by translation `index` of `rs`. `is_free(tuple, id)` tells
 // whether the state key the translated packet would have is free; it is asked for source
 // translations that choose a port or echo id (never for binat, which keeps ports).
-template <class IsFree>
+// `sticky(&addr)` is asked with the pool's choice when the translation has sticky-address: it
+// may replace it with the address the source had before; false refuses the translation.
+template <class IsFree, class Sticky = NoSticky>
 Translated translate(const CompiledRuleset& rs, uint32_t index, const TranslateInput& in,
-                     nat::WorkerPartition part, uint64_t random, IsFree&& is_free) noexcept {
+                     nat::WorkerPartition part, uint64_t random, IsFree&& is_free,
+                     Sticky&& sticky = {}) noexcept {
   const Translation& t = rs.translations[index];
   Translated r;
   r.to = in.from;
   r.id = in.id;
   state::Addr addr;
   if (!translation_address(rs, index, in.from, random, &addr)) return r;
+  if (t.sticky && !sticky(&addr)) return r;
   const uint8_t proto = in.from.proto;
   const bool ports = proto == wire::kIpProtoTcp || proto == wire::kIpProtoUdp;
   r.status = Translated::Status::kOk;

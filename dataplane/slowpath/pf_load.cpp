@@ -105,6 +105,31 @@ std::vector<ProxyArp> proxy_arp_addresses(const pfconf::Ruleset& src,
   return out;
 }
 
+// sticky-address: each such translation gets a RuleRef that keys its source nodes, which
+// remember the address a source was given for as long as it has states (plus `src.track`).
+void add_sticky_refs(Pf& pf, PfRuleset& rs, const filter::CompiledRuleset& c,
+                     std::vector<RuleRef*>& out) {
+  out.assign(c.translations.size(), nullptr);
+  for (size_t i = 0; i < c.translations.size(); ++i) {
+    if (!c.translations[i].sticky) continue;
+    auto ref = std::make_unique<RuleRef>();
+    ref->nr = c.translations[i].nr;
+    ref->index = static_cast<uint32_t>(i);
+    ref->pf = &pf;
+    ref->src_track = true;
+    ref->src_track_rule = true;
+    ref->src_limits.track_timeout = rs.timeouts.get(state::Timeout::kSrcNode);
+    ref->src_limits.rule_nodes = &ref->src_nodes;
+    if (!pf.src_nodes) {
+      pf.src_nodes = std::make_unique<state::SrcNodeTable>(
+          std::max(state::kDefaultSrcNodeLimit, src_node_limit(*rs.source)));
+    }
+    ref->src_table = pf.src_nodes.get();
+    out[i] = ref.get();
+    rs.ref_set->refs.push_back(std::move(ref));
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
@@ -160,6 +185,9 @@ std::unique_ptr<PfRuleset> pf_build_ruleset(Pf& pf, pfconf::Ruleset src,
     out->refs[i] = ref.get();
     out->ref_set->refs.push_back(std::move(ref));
   }
+  add_sticky_refs(pf, *out, *out->compiled, out->sticky_refs);
+  if (out->compiled->statements)
+    add_sticky_refs(pf, *out, *out->compiled->statements, out->statement_sticky_refs);
   return out;
 }
 

@@ -84,8 +84,19 @@ static bool take_rule_node(const SrcLimits& l) noexcept {
   return true;
 }
 
+// The sticky address of node `n` (its bucket locked): remembered, or taken from *sticky.
+static void stick(SrcNode& n, Addr* sticky) noexcept {
+  if (sticky == nullptr) return;
+  if (n.sticky) {
+    *sticky = n.raddr;
+  } else {
+    n.raddr = *sticky;
+    n.sticky = true;
+  }
+}
+
 SrcResult SrcNodeTable::acquire(const SrcKey& key, const SrcLimits& limits, uint32_t now,
-                                SrcNode** out) noexcept {
+                                SrcNode** out, Addr* sticky) noexcept {
   ctr_.searches.fetch_add(1, std::memory_order_relaxed);
   Bucket& b = buckets_[bucket_of(key)];
   b.lock.lock();
@@ -97,6 +108,7 @@ SrcResult SrcNodeTable::acquire(const SrcKey& key, const SrcLimits& limits, uint
     }
     ++n->states;
     n->expire = 0;
+    stick(*n, sticky);
     b.lock.unlock();
     *out = n;
     return SrcResult::kOk;
@@ -121,6 +133,8 @@ SrcResult SrcNodeTable::acquire(const SrcKey& key, const SrcLimits& limits, uint
   n->expire = 0;
   n->track_timeout = limits.track_timeout;
   n->rule_nodes = limits.rule_nodes;
+  n->sticky = false;
+  stick(*n, sticky);
   n->bucket = static_cast<uint32_t>(&b - buckets_.get());
   n->next = b.head;
   b.head = static_cast<uint32_t>(n - nodes_.get()) + 1;

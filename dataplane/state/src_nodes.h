@@ -66,6 +66,8 @@ struct SrcNode {
   uint32_t expire = 0;  // when states == 0: the uptime second it may be purged
   uint32_t track_timeout = 0;
   std::atomic<uint32_t>* rule_nodes = nullptr;
+  Addr raddr;           // sticky-address: the translation address this source keeps
+  bool sticky = false;  // raddr is set
   uint32_t bucket = 0;
   uint32_t next = 0;  // chain: index + 1 of the next node in the bucket, 0 = end
 };
@@ -116,8 +118,10 @@ class SrcNodeTable {
 
   // pf_insert_src_node: finds or creates the node of `key` and counts one more state in it.
   // On kOk *out is the node, to be given back with release() when the state goes.
-  SrcResult acquire(const SrcKey& key, const SrcLimits& limits, uint32_t now,
-                    SrcNode** out) noexcept;
+  // `sticky` (sticky-address, pf_map_addr): a node that remembers an address puts it in
+  // *sticky; one that does not takes *sticky as the address it remembers from now on.
+  SrcResult acquire(const SrcKey& key, const SrcLimits& limits, uint32_t now, SrcNode** out,
+                    Addr* sticky = nullptr) noexcept;
   // A state counted by acquire() is gone; `conn` if it had been counted by established().
   // The node may be purged track_timeout seconds after its last state.
   void release(SrcNode* n, bool conn, uint32_t now) noexcept;

@@ -81,6 +81,9 @@ struct State {
   // that owns the node clears both when the state goes (pf_state_removed).
   SrcNode* src_node = nullptr;
   bool src_conn = false;
+  // sticky-address: the source node of the translation that remembers this source's address
+  // (pf's nat source node). Released with src_node.
+  SrcNode* nat_src_node = nullptr;
 
   uint16_t state_flags = 0;  // kState*
   uint8_t sync_flags = 0;    // pfsync's PFSYNC_FLAG_*

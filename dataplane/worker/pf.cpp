@@ -175,31 +175,54 @@ bool take_src_node(Pf& pf, LcoreCounters& c, RuleRef* ref, const state::StateKey
   return false;
 }
 
+// A sticky-address translation's source node for `src`: it keeps the address the source was
+// given first (*addr becomes that), or remembers *addr. False when no node can be had (`set
+// limit src-nodes`).
+bool sticky_address(Pf& pf, RuleRef* ref, const state::Addr& src, uint32_t now, state::Addr* addr,
+                    state::SrcNode** nsn) noexcept {
+  if (ref == nullptr || pf.src_nodes == nullptr) return true;
+  state::SrcKey k;
+  k.rule = ref;
+  k.af = state::AddrFamily::kInet;
+  k.addr = src;
+  return pf.src_nodes->acquire(k, ref->src_limits, now, nsn, addr) == state::SrcResult::kOk;
+}
+
+// Gives back a sticky-address node taken for a packet that created no state after all.
+void release_sticky(Pf& pf, state::SrcNode*& nsn, uint32_t now) noexcept {
+  if (nsn == nullptr) return;
+  pf.src_nodes->release(nsn, false, now);
+  nsn = nullptr;
+}
+
 // pf_create_state: a state for a packet that passed a `keep state` rule. False when the table,
 // the rule or its source limits are full: the packet is dropped and counted. `rs` is the ruleset
 // that gave `v`: v.rule points into its rules, so its RuleRef must come from the same ruleset
 // (Pf::ruleset may hold a newer one by now).
 bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& v,
-                  const state::StateKey& key, const state::StateKey& nkey, rte_mbuf* m,
-                  const net::PacketInfo& info, Direction dir, uint16_t port,
+                  const state::StateKey& key, const state::StateKey& nkey, state::SrcNode* nsn,
+                  rte_mbuf* m, const net::PacketInfo& info, Direction dir, uint16_t port,
                   uint32_t now) noexcept {
   const auto* frame = rte_pktmbuf_mtod(m, const std::byte*);
   Pf& pf = *w.node->pf;
   RuleRef* ref = v.rule ? rs.refs[v.rule - rs.compiled->rules.data()] : nullptr;
   if (ref && ref->max_states && ref->states.load(std::memory_order_relaxed) >= ref->max_states) {
     count_limit(*w.c, LimitCounter::kStates);
+    release_sticky(pf, nsn, now);
     drop_packet(*w.c, DropReason::kStateLimit, m);
     return false;
   }
   // Source limits are refused with pf's "src-limit" reason.
   state::SrcNode* sn = nullptr;
   if (!take_src_node(pf, *w.c, ref, key, dir, now, &sn)) [[unlikely]] {
+    release_sticky(pf, nsn, now);
     drop_packet(*w.c, DropReason::kSrcLimit, m);
     return false;
   }
   State* s = pf.table->alloc();
   if (s == nullptr) [[unlikely]] {
     if (sn) pf.src_nodes->release(sn, false, now);
+    release_sticky(pf, nsn, now);
     drop_packet(*w.c, DropReason::kStateLimit, m);
     return false;
   }
@@ -238,8 +261,10 @@ bool create_state(WorkerContext& w, const PfRuleset& rs, const filter::Verdict& 
   account(*s, dir, info.ip_total_len);
   s->src_node = sn;
   s->src_conn = false;
+  s->nat_src_node = nsn;
   if (pf.table->insert(s) != state::StateTable::InsertResult::kOk) {
     if (sn) pf.src_nodes->release(sn, false, now);
+    release_sticky(pf, nsn, now);
     pf.table->free_unlinked(s);
     drop_packet(*w.c, DropReason::kStateInsert, m);
     return false;
@@ -417,8 +442,9 @@ state::StateKey translated_key(const state::PacketTuple& t, Direction dir, const
 // port) from translation `index` of `rs`, rewrites the packet and fills `nkey`. False: the
 // packet was dropped and counted.
 bool apply_translation(WorkerContext& w, const filter::CompiledRuleset& rs, uint32_t index,
-                       Direction dir, rte_mbuf* m, net::PacketInfo& info, const PacketKey& pk,
-                       state::StateKey& nkey) noexcept {
+                       const std::vector<RuleRef*>& sticky_refs, Direction dir, rte_mbuf* m,
+                       net::PacketInfo& info, const PacketKey& pk, uint32_t now,
+                       state::StateKey& nkey, state::SrcNode** nsn) noexcept {
   filter::TranslateInput in;
   in.from = tuple_of(info);
   in.icmp_query = pk.icmp_query;
@@ -432,8 +458,14 @@ bool apply_translation(WorkerContext& w, const filter::CompiledRuleset& rs, uint
   };
   const nat::WorkerPartition part{static_cast<uint16_t>(w.index),
                                   static_cast<uint16_t>(w.node->pf->lanes)};
-  const filter::Translated r = filter::translate(rs, index, in, part, rte_rand(), is_free);
+  Pf& pf = *w.node->pf;
+  auto sticky = [&](state::Addr* addr) {
+    RuleRef* ref = index < sticky_refs.size() ? sticky_refs[index] : nullptr;
+    return sticky_address(pf, ref, in.from.src, now, addr, nsn);
+  };
+  const filter::Translated r = filter::translate(rs, index, in, part, rte_rand(), is_free, sticky);
   if (r.status != filter::Translated::Status::kOk) [[unlikely]] {
+    release_sticky(pf, *nsn, now);
     drop_packet(*w.c,
                 r.status == filter::Translated::Status::kExhausted ? DropReason::kNatExhausted
                                                                    : DropReason::kTranslate,
@@ -443,6 +475,7 @@ bool apply_translation(WorkerContext& w, const filter::CompiledRuleset& rs, uint
   nkey = translated_key(r.to, dir, pk, r.id);
   if (rewrite_packet(m, info, in.from, r.to, pk.icmp_query, r.id)) [[likely]]
     return true;
+  release_sticky(pf, *nsn, now);
   drop_packet(*w.c, DropReason::kTranslate, m);
   return false;
 }
@@ -587,16 +620,19 @@ bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t p
   state::StateKey nkey = pk.key;
   bool translated = false;
   bool natpass = false;
+  state::SrcNode* nsn = nullptr;  // sticky-address: the translation's source node
   if (c.statements && pk.stateful) {
     const filter::CompiledRuleset& st = *c.statements;
     const filter::Verdict tv = filter::evaluate(st, filter_packet(info, dir, port, in_port));
     const uint32_t x = tv.rule != nullptr ? verdict_translation(tv, dir) : filter::kNoRule;
     if (x != filter::kNoRule) {
-      if (!apply_translation(w, st, x, dir, m, info, pk, nkey)) return false;
+      if (!apply_translation(w, st, x, rs.statement_sticky_refs, dir, m, info, pk, now, nkey, &nsn))
+        return false;
       translated = true;
       natpass = st.translations[x].pass;
     }
   }
+  Pf& pf = *w.node->pf;
   filter::Verdict v;
   if (natpass) {
     v.keep_state = true;  // `nat pass`: no filter rule, the translation's state
@@ -607,25 +643,31 @@ bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t p
   // The deciding rule counts the packet once pf's verdict stands (rule_counters.h).
   const size_t rule = v.rule ? static_cast<size_t>(v.rule - c.rules.data()) : 0;
   if (v.action == filter::Decision::kBlock) {
+    release_sticky(pf, nsn, now);
     if (v.rule) rs.counters->count(w.index, rule, dir, info.ip_total_len, now);
     if (v.ret != filter::ReturnKind::kNone) queue_return(w, v, in_port, m);
     drop_packet(*w.c, DropReason::kPfBlock, m);
     return false;
   }
-  if (v.action != filter::Decision::kPass) return true;
+  if (v.action != filter::Decision::kPass) {
+    release_sticky(pf, nsn, now);
+    return true;
+  }
   if (info.ip_options && !v.allow_opts && !natpass) [[unlikely]] {
+    release_sticky(pf, nsn, now);
     drop_packet(*w.c, DropReason::kIpOption, m);  // before any state is created (OpenBSD)
     return false;
   }
   if (!translated && pk.stateful) {
     const uint32_t x = verdict_translation(v, dir);
     if (x != filter::kNoRule) {
-      if (!apply_translation(w, c, x, dir, m, info, pk, nkey)) return false;
+      if (!apply_translation(w, c, x, rs.sticky_refs, dir, m, info, pk, now, nkey, &nsn))
+        return false;
       translated = true;
     }
   }
   if ((v.keep_state || translated) && pk.stateful &&
-      !create_state(w, rs, v, pk.key, nkey, m, info, dir, port, now))
+      !create_state(w, rs, v, pk.key, nkey, nsn, m, info, dir, port, now))
     return false;
   if (v.rule) rs.counters->count(w.index, rule, dir, info.ip_total_len, now);
   return true;
@@ -651,18 +693,24 @@ unsigned FlushQueue::take(std::array<OverloadFlush, kSize>& out) noexcept {
 }
 
 void pf_state_removed(const State& cs) noexcept {
+  State& s = const_cast<State&>(cs);
+  // The source nodes: taken under the state's lock, so that a worker counting the connection
+  // at this moment either has done so (src_conn) or finds no node.
+  s.lock.lock();
+  state::SrcNode* sn = s.src_node;
+  state::SrcNode* nsn = s.nat_src_node;
+  const bool conn = s.src_conn;
+  s.src_node = nullptr;
+  s.nat_src_node = nullptr;
+  s.src_conn = false;
+  s.lock.unlock();
+  if (nsn != nullptr) {  // a sticky-address node: its key names its translation's RuleRef
+    const auto* nref = static_cast<const RuleRef*>(nsn->key.rule);
+    nref->src_table->release(nsn, false, nref->pf ? pf_now(*nref->pf) : 0);
+  }
   if (cs.rule == nullptr) return;
   auto* ref = static_cast<RuleRef*>(const_cast<void*>(cs.rule));
   ref->states.fetch_sub(1, std::memory_order_relaxed);
-  // The source node: taken under the state's lock, so that a worker counting the connection
-  // at this moment either has done so (src_conn) or finds no node.
-  State& s = const_cast<State&>(cs);
-  s.lock.lock();
-  state::SrcNode* sn = s.src_node;
-  const bool conn = s.src_conn;
-  s.src_node = nullptr;
-  s.src_conn = false;
-  s.lock.unlock();
   if (sn != nullptr && ref->src_table != nullptr)
     ref->src_table->release(sn, conn, ref->pf ? pf_now(*ref->pf) : 0);
 }

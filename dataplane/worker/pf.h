@@ -119,7 +119,12 @@ struct PfRuleset {
   std::shared_ptr<const pfconf::Ruleset> source;
   std::vector<ProxyArp> proxy_arp;  // read by the control thread (ARP answers)
   std::unique_ptr<const filter::CompiledRuleset> compiled;
-  std::vector<RuleRef*> refs;           // by compiled rule index; nullptr for rules without state
+  std::vector<RuleRef*> refs;  // by compiled rule index; nullptr for rules without state
+  // sticky-address translations: the RuleRef their source nodes are keyed by, by translation
+  // index of the ruleset (sticky_refs) and of its statements (statement_sticky_refs); nullptr
+  // for translations without sticky-address. Owned by ref_set.
+  std::vector<RuleRef*> sticky_refs;
+  std::vector<RuleRef*> statement_sticky_refs;
   std::unique_ptr<RuleRefSet> ref_set;  // owns what `refs` points at (until retired)
   RuleCounters* counters = nullptr;     // per rule and lcore; owned by ref_set
   uint32_t cuid = 0;                    // who inserted it (pfctl's "Inserted: uid U pid P"):

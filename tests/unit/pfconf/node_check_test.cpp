@@ -36,16 +36,16 @@ TEST_CASE("node check: translation rules load; what the data path cannot transla
                 "rdr on em0 proto tcp to port { 80 443 } -> 10.0.0.1\n"
                 "no nat on em0 from 10.1.0.0/16 to any\n"
                 "binat on em0 from 10.0.0.5 to any -> 192.0.2.5\n"
-                "pass out on em0 nat-to 192.0.2.1\n"
+                "pass out on em0 nat-to { 192.0.2.1 192.0.2.2 } round-robin sticky-address\n"
                 "match in on em0 proto tcp to port 22 rdr-to 10.0.0.2\n")
             .empty());
   CHECK(
       refused("pass in on em0 inet af-to inet6 from 2001:db8::1\n"
-              "nat on em0 from 10.0.0.0/8 to any -> 192.0.2.1 sticky-address\n"
+              "nat on em0 from 10.0.0.0/8 to any -> 192.0.2.1 endpoint-independent\n"
               "pass out on em0 from 10.0.0.5 binat-to 192.0.2.5\n"
               "nat on em0 inet6 from 2001:db8::/64 to any -> 2001:db8:1::1\n") ==
       std::vector<std::string>{"r.conf:1:1: af-to is not supported by dpf yet (it needs IPv6)",
-                               "r.conf:2:1: sticky-address is not supported by dpf yet",
+                               "r.conf:2:1: endpoint-independent is not supported by dpf yet",
                                "r.conf:3:1: binat-to is not supported by dpf yet; use a binat rule",
                                "r.conf:4:1: IPv6 translation is not supported by dpf yet"});
 }

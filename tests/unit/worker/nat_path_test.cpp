@@ -4,6 +4,7 @@
 // range drops the packet with its own reason.
 #include <rte_mbuf.h>
 
+#include <algorithm>
 #include <cstring>
 #include <span>
 #include <vector>
@@ -32,6 +33,8 @@ using wire::MacAddr;
 constexpr uint32_t kEm1Addr = 0x0a0100fe;  // 10.1.0.254
 constexpr uint32_t kHostA = 0x0a00000a;    // 10.0.0.10
 constexpr uint32_t kHostB = 0x0a010014;    // 10.1.0.20
+constexpr uint32_t kHostD = 0x0a01001e;    // 10.1.0.30 (sticky-address)
+constexpr uint32_t kHostE = 0x0a01001f;    // 10.1.0.31 (round-robin alone)
 constexpr MacAddr kMacA = {0x02, 0, 0, 0, 0x00, 0x0a};
 constexpr MacAddr kMacB = {0x02, 0, 0, 0, 0x01, 0x14};
 constexpr uint16_t kEm0 = 0, kEm1 = 1;
@@ -54,6 +57,8 @@ nodes:
 // TCP to em1's port 8080 is redirected by the filter rule's rdr-to.
 constexpr const char* kRules = R"(set limit states 1024
 nat on em1 proto udp from 10.0.0.0/24 to 10.1.0.20 port 53 -> (em1) port 50000:50003
+nat on em1 proto tcp from 10.0.0.0/24 to 10.1.0.30 -> { 10.1.0.251 10.1.0.252 } round-robin sticky-address
+nat on em1 proto tcp from 10.0.0.0/24 to 10.1.0.31 -> { 10.1.0.251 10.1.0.252 } round-robin
 nat on em1 from 10.0.0.0/24 to any -> (em1)
 rdr on em1 proto udp from any to (em1) port 5353 -> 10.0.0.10 port 53
 block all
@@ -78,6 +83,8 @@ Bench& bench() {
     neighbors = true;
     test::learn_neighbor(b, kHostA, kMacA);
     test::learn_neighbor(b, kHostB, kMacB);
+    test::learn_neighbor(b, kHostD, kMacB);
+    test::learn_neighbor(b, kHostE, kMacB);
   }
   return b;
 }
@@ -318,6 +325,40 @@ TEST_CASE("rdr-to: a pass rule redirects a TCP SYN after the rules saw the origi
   run_pass(b);
   CHECK(sent(b, kEm0).empty());
   CHECK(drops(b.node.counters[0], DropReason::kPfBlock) - drops(before, DropReason::kPfBlock) == 1);
+  test::check_no_mbuf_left(b);
+}
+
+TEST_CASE("nat: round-robin hands out the pool's addresses in turn; sticky-address keeps one") {
+  Bench& b = bench();
+  const Port& em0 = *b.node.ports[kEm0];
+  // The addresses the pool gave four connections from A to `to`.
+  auto sources = [&](uint32_t to, uint16_t first_port) {
+    std::vector<uint32_t> out;
+    for (uint16_t p = first_port; p < first_port + 4; ++p) {
+      inject(b, kEm0, tcp_syn(em0.mac, kMacA, kHostA, to, p, 80));
+      run_pass(b);
+      const std::vector<Frame> f = sent(b, kEm1);
+      REQUIRE(f.size() == 1);
+      check_checksums(f[0]);
+      out.push_back(src_of(f[0]));
+    }
+    return out;
+  };
+  const std::vector<uint32_t> rr = sources(kHostE, 43000);
+  for (size_t i = 1; i < rr.size(); ++i) CHECK(rr[i] != rr[i - 1]);
+  const size_t nodes = b.node.pf->src_nodes ? b.node.pf->src_nodes->count() : 0;
+  const std::vector<uint32_t> sticky = sources(kHostD, 44000);
+  CHECK((sticky[0] == 0x0a0100fb || sticky[0] == 0x0a0100fc));
+  for (uint32_t a : sticky) CHECK(a == sticky[0]);
+  // One source node remembers A's address; it counts A's four states.
+  REQUIRE(b.node.pf->src_nodes != nullptr);
+  CHECK(b.node.pf->src_nodes->count() == nodes + 1);
+  const auto snap = b.node.pf->src_nodes->snapshot();
+  const auto it = std::find_if(snap.begin(), snap.end(), [](const state::SrcNodeInfo& n) {
+    return n.key.addr == addr(kHostA) && n.node->sticky;
+  });
+  REQUIRE(it != snap.end());
+  CHECK(it->states == 4);
   test::check_no_mbuf_left(b);
 }
 

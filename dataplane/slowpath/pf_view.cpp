@@ -550,10 +550,13 @@ std::map<const state::SrcNode*, std::pair<uint64_t, uint64_t>> src_node_traffic(
                                                                                 int reader) {
   std::map<const state::SrcNode*, std::pair<uint64_t, uint64_t>> out;
   walk_states(pf, reader, [&](State& s) {
-    if (s.unlinked || s.src_node == nullptr) return;
-    auto& t = out[s.src_node];
-    t.first += s.packets[0] + s.packets[1];
-    t.second += s.bytes[0] + s.bytes[1];
+    if (s.unlinked) return;
+    for (const state::SrcNode* n : {s.src_node, s.nat_src_node}) {
+      if (n == nullptr) continue;
+      auto& t = out[n];
+      t.first += s.packets[0] + s.packets[1];
+      t.second += s.bytes[0] + s.bytes[1];
+    }
   });
   return out;
 }
@@ -594,8 +597,10 @@ nlohmann::json pf_sources(Node& node, const SourceNodes& sn, const Params& q, in
     const bool v6 = n.key.af == state::AddrFamily::kInet6;
     nlohmann::json j = {
         {"addr", addr_str(n.key.addr, n.key.af)},
-        // pf's raddr is the translation or route-to address a node pins; dpf has neither.
-        {"raddr", v6 ? "::" : "0.0.0.0"},
+        // pf's raddr: the translation address a sticky-address node pins (route-to's: not yet).
+        {"raddr", n.sticky ? addr_str(n.raddr, n.key.af)
+                  : v6     ? "::"
+                           : "0.0.0.0"},
         {"af", v6 ? "inet6" : "inet"},
         {"rule", ref ? static_cast<int64_t>(ref->nr) : -1},
         {"states", n.states},

@@ -221,7 +221,7 @@ std::vector<SrcNodeInfo> SrcNodeTable::snapshot() const {
     for (uint32_t j = b.head; j != 0; j = nodes_[j - 1].next) {
       const SrcNode& n = nodes_[j - 1];
       out.push_back({n.key, n.states, n.conn, n.conn_rate.count / ConnRate::kMult, n.creation,
-                     n.expire, n.conn_rate.count, n.conn_rate.seconds, &n});
+                     n.expire, n.conn_rate.count, n.conn_rate.seconds, &n, n.sticky, n.raddr});
     }
     b.lock.unlock();
   }

@@ -95,6 +95,8 @@ struct SrcNodeInfo {
   uint32_t conn_rate_count = 0;    // the threshold's count in thousandths (ConnRate::count)
   uint32_t conn_rate_seconds = 0;  // … and its period (max-src-conn-rate N/S: S; 0 = none)
   const SrcNode* node = nullptr;   // which node: what states' src_node points at
+  bool sticky = false;             // sticky-address: raddr is the address the source keeps
+  Addr raddr;
 };
 
 class SrcNodeTable {

@@ -359,6 +359,8 @@ TEST_CASE("nat: round-robin hands out the pool's addresses in turn; sticky-addre
   });
   REQUIRE(it != snap.end());
   CHECK(it->states == 4);
+  CHECK(it->sticky);
+  CHECK(it->raddr == addr(sticky[0]));
   test::check_no_mbuf_left(b);
 }
 

@@ -147,6 +147,15 @@ Frame tcp_syn(const MacAddr& dst_mac, const MacAddr& src_mac, uint32_t src, uint
   return test::ipv4_frame(dst_mac, src_mac, src, dst, wire::kIpProtoTcp, l4);
 }
 
+// Sends `f` in on port `in` and returns the one frame the node sent out of port `out` for it.
+Frame through(Bench& b, uint16_t in, const Frame& f, uint16_t out) {
+  inject(b, in, f);
+  run_pass(b);
+  std::vector<Frame> frames = sent(b, out);
+  REQUIRE(frames.size() == 1);
+  return frames[0];
+}
+
 // The node's state of `key` looked up in `dir` (wire keys inbound, stack keys outbound).
 const state::State* find(Bench& b, const state::PacketTuple& t, wire::Direction dir) {
   return b.node.pf->table->lookup(state::make_lookup_key(t, dir), dir);
@@ -173,16 +182,13 @@ TEST_CASE("nat: outbound UDP leaves from the node's address and a port of the ra
   const Port& em0 = *b.node.ports[kEm0];
   const Port& em1 = *b.node.ports[kEm1];
 
-  inject(b, kEm0, udp_frame(em0.mac, kMacA, kHostA, kHostB, 41000, 53));
-  run_pass(b);
-  const std::vector<Frame> out = sent(b, kEm1);
-  REQUIRE(out.size() == 1);
-  CHECK(src_of(out[0]) == kEm1Addr);
-  CHECK(dst_of(out[0]) == kHostB);
-  const uint16_t port = be16_at(out[0], kL4);
+  const Frame out = through(b, kEm0, udp_frame(em0.mac, kMacA, kHostA, kHostB, 41000, 53), kEm1);
+  CHECK(src_of(out) == kEm1Addr);
+  CHECK(dst_of(out) == kHostB);
+  const uint16_t port = be16_at(out, kL4);
   CHECK((port == 50000 || port == 50002));
-  CHECK(be16_at(out[0], kL4 + 2) == 53);
-  check_checksums(out[0]);
+  CHECK(be16_at(out, kL4 + 2) == 53);
+  check_checksums(out);
 
   // The out state on em1 has both keys: the stack key is the packet as A sent it, the wire key
   // as it left.
@@ -195,30 +201,24 @@ TEST_CASE("nat: outbound UDP leaves from the node's address and a port of the ra
   CHECK(find(b, udp_tuple(kHostB, 53, kEm1Addr, port), wire::Direction::kIn) == s);
 
   // B's answer goes back to A's own address and port.
-  inject(b, kEm1, udp_frame(em1.mac, kMacB, kHostB, kEm1Addr, 53, port));
-  run_pass(b);
-  const std::vector<Frame> back = sent(b, kEm0);
-  REQUIRE(back.size() == 1);
-  CHECK(src_of(back[0]) == kHostB);
-  CHECK(dst_of(back[0]) == kHostA);
-  CHECK(be16_at(back[0], kL4) == 53);
-  CHECK(be16_at(back[0], kL4 + 2) == 41000);
-  check_checksums(back[0]);
+  const Frame back = through(b, kEm1, udp_frame(em1.mac, kMacB, kHostB, kEm1Addr, 53, port), kEm0);
+  CHECK(src_of(back) == kHostB);
+  CHECK(dst_of(back) == kHostA);
+  CHECK(be16_at(back, kL4) == 53);
+  CHECK(be16_at(back, kL4 + 2) == 41000);
+  check_checksums(back);
 
   // B's port unreachable about the translated datagram reaches A about A's own datagram.
   const LcoreCounters before = b.node.counters[0];
-  inject(b, kEm1, unreachable(em1.mac, kMacB, kHostB, kEm1Addr, out[0]));
-  run_pass(b);
-  const std::vector<Frame> err = sent(b, kEm0);
-  REQUIRE(err.size() == 1);
-  CHECK(dst_of(err[0]) == kHostA);
-  check_checksums(err[0]);
+  const Frame err = through(b, kEm1, unreachable(em1.mac, kMacB, kHostB, kEm1Addr, out), kEm0);
+  CHECK(dst_of(err) == kHostA);
+  check_checksums(err);
   const size_t inner = kL4 + sizeof(wire::IcmpHdr);
-  const auto quoted_ip = std::span<const std::byte>(err[0]).subspan(inner, 20);
+  const auto quoted_ip = std::span<const std::byte>(err).subspan(inner, 20);
   CHECK(wire::inet_checksum(quoted_ip) == 0);
-  CHECK(be16_at(err[0], inner + 12) == (kHostA >> 16));  // quoted source 10.0.0.10
-  CHECK(be16_at(err[0], inner + 14) == (kHostA & 0xffff));
-  CHECK(be16_at(err[0], inner + 20) == 41000);  // quoted source port
+  CHECK(be16_at(err, inner + 12) == (kHostA >> 16));  // quoted source 10.0.0.10
+  CHECK(be16_at(err, inner + 14) == (kHostA & 0xffff));
+  CHECK(be16_at(err, inner + 20) == 41000);  // quoted source port
   CHECK(drops(b.node.counters[0], DropReason::kPfBlock) == drops(before, DropReason::kPfBlock));
   test::check_no_mbuf_left(b);
 }
@@ -248,17 +248,14 @@ TEST_CASE("nat: a ping leaves with the node's address and a new id, its reply re
   Bench& b = bench();
   const Port& em0 = *b.node.ports[kEm0];
   const Port& em1 = *b.node.ports[kEm1];
-  inject(b, kEm0, echo_frame(em0.mac, kMacA, kHostA, kHostB));
-  run_pass(b);
-  const std::vector<Frame> out = sent(b, kEm1);
-  REQUIRE(out.size() == 1);
-  CHECK(src_of(out[0]) == kEm1Addr);
-  check_checksums(out[0]);
-  const uint16_t id = be16_at(out[0], kL4 + 4);
+  const Frame out = through(b, kEm0, echo_frame(em0.mac, kMacA, kHostA, kHostB), kEm1);
+  CHECK(src_of(out) == kEm1Addr);
+  check_checksums(out);
+  const uint16_t id = be16_at(out, kL4 + 4);
   CHECK(id % 2 == 0);  // the worker's share of the id space
 
   // The echo reply to the node's id comes back to A with A's id 0x4242.
-  Frame reply = out[0];
+  Frame reply = out;
   auto* ip = wire::header_at<wire::Ipv4Hdr>(std::span<std::byte>(reply), kL3);
   ip->src.set(kHostB);
   ip->dst.set(kEm1Addr);
@@ -271,13 +268,10 @@ TEST_CASE("nat: a ping leaves with the node's address and a new id, its reply re
   auto* eth = wire::header_at<wire::EtherHdr>(std::span<std::byte>(reply), 0);
   eth->dst = em1.mac;
   eth->src = kMacB;
-  inject(b, kEm1, reply);
-  run_pass(b);
-  const std::vector<Frame> back = sent(b, kEm0);
-  REQUIRE(back.size() == 1);
-  CHECK(dst_of(back[0]) == kHostA);
-  CHECK(be16_at(back[0], kL4 + 4) == 0x4242);
-  check_checksums(back[0]);
+  const Frame back = through(b, kEm1, reply, kEm0);
+  CHECK(dst_of(back) == kHostA);
+  CHECK(be16_at(back, kL4 + 4) == 0x4242);
+  check_checksums(back);
   test::check_no_mbuf_left(b);
 }
 
@@ -285,40 +279,31 @@ TEST_CASE("rdr: a datagram to the node's port goes to the inside server, its ans
   Bench& b = bench();
   const Port& em0 = *b.node.ports[kEm0];
   const Port& em1 = *b.node.ports[kEm1];
-  inject(b, kEm1, udp_frame(em1.mac, kMacB, kHostB, kEm1Addr, 7000, 5353));
-  run_pass(b);
-  const std::vector<Frame> in = sent(b, kEm0);
-  REQUIRE(in.size() == 1);
-  CHECK(src_of(in[0]) == kHostB);
-  CHECK(dst_of(in[0]) == kHostA);
-  CHECK(be16_at(in[0], kL4 + 2) == 53);
-  check_checksums(in[0]);
+  const Frame in = through(b, kEm1, udp_frame(em1.mac, kMacB, kHostB, kEm1Addr, 7000, 5353), kEm0);
+  CHECK(src_of(in) == kHostB);
+  CHECK(dst_of(in) == kHostA);
+  CHECK(be16_at(in, kL4 + 2) == 53);
+  check_checksums(in);
   // The in state on em1: wire key as B sent it, stack key as A receives it.
   const state::State* s = find(b, udp_tuple(kHostB, 7000, kEm1Addr, 5353), wire::Direction::kIn);
   REQUIRE(s != nullptr);
   CHECK(s->key.translated());
 
-  inject(b, kEm0, udp_frame(em0.mac, kMacA, kHostA, kHostB, 53, 7000));
-  run_pass(b);
-  const std::vector<Frame> out = sent(b, kEm1);
-  REQUIRE(out.size() == 1);
-  CHECK(src_of(out[0]) == kEm1Addr);
-  CHECK(be16_at(out[0], kL4) == 5353);
-  CHECK(be16_at(out[0], kL4 + 2) == 7000);
-  check_checksums(out[0]);
+  const Frame out = through(b, kEm0, udp_frame(em0.mac, kMacA, kHostA, kHostB, 53, 7000), kEm1);
+  CHECK(src_of(out) == kEm1Addr);
+  CHECK(be16_at(out, kL4) == 5353);
+  CHECK(be16_at(out, kL4 + 2) == 7000);
+  check_checksums(out);
   test::check_no_mbuf_left(b);
 }
 
 TEST_CASE("rdr-to: a pass rule redirects a TCP SYN after the rules saw the original address") {
   Bench& b = bench();
   const Port& em1 = *b.node.ports[kEm1];
-  inject(b, kEm1, tcp_syn(em1.mac, kMacB, kHostB, kEm1Addr, 7100, 8080));
-  run_pass(b);
-  const std::vector<Frame> in = sent(b, kEm0);
-  REQUIRE(in.size() == 1);
-  CHECK(dst_of(in[0]) == kHostA);
-  CHECK(be16_at(in[0], kL4 + 2) == 80);
-  check_checksums(in[0]);
+  const Frame in = through(b, kEm1, tcp_syn(em1.mac, kMacB, kHostB, kEm1Addr, 7100, 8080), kEm0);
+  CHECK(dst_of(in) == kHostA);
+  CHECK(be16_at(in, kL4 + 2) == 80);
+  check_checksums(in);
   // A SYN to port 8080 of an inside address matches no pass rule: rdr-to is no rdr statement.
   const LcoreCounters before = b.node.counters[0];
   inject(b, kEm1, tcp_syn(em1.mac, kMacB, kHostB, kHostA, 7101, 80));
@@ -335,12 +320,9 @@ TEST_CASE("nat: round-robin hands out the pool's addresses in turn; sticky-addre
   auto sources = [&](uint32_t to, uint16_t first_port) {
     std::vector<uint32_t> out;
     for (uint16_t p = first_port; p < first_port + 4; ++p) {
-      inject(b, kEm0, tcp_syn(em0.mac, kMacA, kHostA, to, p, 80));
-      run_pass(b);
-      const std::vector<Frame> f = sent(b, kEm1);
-      REQUIRE(f.size() == 1);
-      check_checksums(f[0]);
-      out.push_back(src_of(f[0]));
+      const Frame f = through(b, kEm0, tcp_syn(em0.mac, kMacA, kHostA, to, p, 80), kEm1);
+      check_checksums(f);
+      out.push_back(src_of(f));
     }
     return out;
   };

@@ -88,9 +88,8 @@ namespace detail {
 namespace {
 
 // Statement keywords of pf.conf that this parser does not implement.
-constexpr std::string_view kUnsupportedStatements[] = {"scrub",      "anchor",       "nat-anchor",
-                                                       "rdr-anchor", "binat-anchor", "load",
-                                                       "altq",       "queue",        "ether"};
+constexpr std::string_view kUnsupportedStatements[] = {"scrub", "anchor", "load",
+                                                       "altq",  "queue",  "ether"};
 
 std::string directory_of(const std::string& file) {
   size_t slash = file.rfind('/');
@@ -241,6 +240,9 @@ void Parser::statement() {
   if (t.is("pass") || t.is("block") || t.is("match")) return filter_rule();
   if (t.is("antispoof")) return antispoof();
   if (t.is("nat") || t.is("rdr") || t.is("binat") || t.is("no")) return translation_rule();
+  if (t.is("nat-anchor") || t.is("rdr-anchor") || t.is("binat-anchor")) {
+    return translation_anchor();
+  }
   if (t.is("include")) return include_file();
   if (t.kind == TokKind::kWord) {
     for (std::string_view kw : kUnsupportedStatements) {

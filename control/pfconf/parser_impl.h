@@ -141,6 +141,8 @@ class Parser {
 
   // Translation rules and pools (translation_grammar.cpp).
   void translation_rule();
+  void translation_anchor();
+  void anchor_name(const Token& name);
   void translation_option(RuleSpec& spec, const Token& kw);
   void pool_spec(RuleSpec& spec, Pool& pool, TranslationKind kind);
   void pool_port(RuleSpec& spec, Pool& pool, TranslationKind kind);

@@ -1,7 +1,8 @@
 // pfctl's rule printer order (sbin/pfctl/pfctl_parser.c print_rule): action, return mode,
 // direction, log, quick, interface, af, proto, from/to, flags, icmp type, state, probability,
 // state options, fragment/allow-opts, labels, tag, tagged, nat-to/binat-to/af-to, rdr-to.
-// nat/rdr/binat statements print with the words that apply to them and `-> pool` (print_pool).
+// nat/rdr/binat statements print with the words that apply to them and `-> pool` (print_pool);
+// nat-anchor/rdr-anchor/binat-anchor calls with the anchor's quoted name and no pool.
 #include "control/pfconf/print.h"
 
 #include <cstdio>
@@ -276,13 +277,18 @@ std::string proto_text(uint8_t proto) {
 }
 
 // pfctl's print_rule for a nat/rdr/binat statement: the filter-rule words that apply, then
-// `-> pool` unless it is a `no` rule.
+// `-> pool` unless it is a `no` rule or an anchor call (`nat-anchor "name"`, no pool).
 std::string print_translation(const Rule& r, const PrintOptions& options) {
-  std::string s = r.no_translation ? "no " : "";
-  s += r.translation == TranslationKind::kNat   ? "nat"
-       : r.translation == TranslationKind::kRdr ? "rdr"
-                                                : "binat";
-  if (r.natpass) s += " pass";
+  std::string_view kind = r.translation == TranslationKind::kNat   ? "nat"
+                          : r.translation == TranslationKind::kRdr ? "rdr"
+                                                                   : "binat";
+  std::string s;
+  if (!r.anchor.empty()) {
+    s = std::string(kind) + "-anchor \"" + r.anchor + "\"";
+  } else {
+    s = (r.no_translation ? "no " : "") + std::string(kind);
+    if (r.natpass) s += " pass";
+  }
   append_log(s, r.log);
   if (!r.ifname.empty()) s += (r.ifnot ? " on ! " : " on ") + r.ifname;
   if (r.af == Af::kInet) s += " inet";
@@ -291,7 +297,7 @@ std::string print_translation(const Rule& r, const PrintOptions& options) {
   append_addresses(s, r, options.numeric_ports);
   if (!r.tag.empty()) s += " tag " + r.tag;
   if (!r.tagged.empty()) s += (r.tagged_not ? " ! tagged " : " tagged ") + r.tagged;
-  if (r.no_translation) return s;
+  if (r.no_translation || !r.anchor.empty()) return s;
   bool rdr = r.translation == TranslationKind::kRdr;
   s += " -> " + pool_text(rdr ? r.rdr_to : r.nat_to, r.translation);
   return s;

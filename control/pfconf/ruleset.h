@@ -151,8 +151,9 @@ struct StateOptions {
   bool operator==(const StateOptions&) const = default;
 };
 
-// pf's translation rulesets. A translation rule (nat, rdr, binat statements) lives in
-// Ruleset::translations; kNone marks a filter rule, which may still carry nat-to/rdr-to pools.
+// pf's translation rulesets. A translation rule (nat, rdr, binat statements and the
+// nat-anchor, rdr-anchor, binat-anchor calls) lives in Ruleset::translations; kNone marks a
+// filter rule, which may still carry nat-to/rdr-to pools.
 enum class TranslationKind : uint8_t { kNone, kNat, kRdr, kBinat };
 
 // How a pool picks its address (PF_POOL_*). kNone: the single address or prefix as written.
@@ -221,6 +222,9 @@ struct Rule {
   Af af_to = Af::kAny;          // af-to: translate to this family, from nat_to [to rdr_to]
   Pool nat_to;
   Pool rdr_to;
+  // nat-anchor, rdr-anchor, binat-anchor: a call of this anchor (its path as written, e.g.
+  // `ftp-proxy/*`) from the translation ruleset `translation`, with no pool; empty otherwise.
+  std::string anchor;
   int line = 0;               // source line of the rule
   int col = 0;                // column of its first word (pass, block, match, antispoof)
   std::string file;           // the file it was written in: the ruleset's, or an included one
@@ -286,9 +290,9 @@ struct Ruleset {
   std::vector<Definition> definitions;
   std::vector<Table> tables;
   std::vector<Rule> rules;
-  // nat, rdr and binat statements in source order. pf keeps one first-match list per kind
-  // (nat for outbound, rdr for inbound, binat both ways), evaluated before the filter rules;
-  // a rule's number (pfctl's @N) is its index among the rules of its kind.
+  // nat, rdr and binat statements and anchor calls in source order. pf keeps one first-match
+  // list per kind (nat for outbound, rdr for inbound, binat both ways), evaluated before the
+  // filter rules; a rule's number (pfctl's @N) is its index among the rules of its kind.
   std::vector<Rule> translations;
 };
 

@@ -5,8 +5,12 @@
 //   pool = host | { host, … } [port p[:q|:*]] [bitmask|random|source-hash [key]|round-robin]
 //          [sticky-address] [static-port] [map-e-portset o/l/id] [endpoint-independent]
 // af-to AF from pool [to pool] (OpenBSD's nat64) fills the same two pools in the other family.
+// nat-anchor, rdr-anchor and binat-anchor call an anchor from the translation ruleset of
+// their kind:
+//   nat-anchor|rdr-anchor|binat-anchor name [on ifspec] [af] [proto …] fromto
 // pf.conf(5), TRANSLATION and POOL OPTIONS. Pools are finished per expanded rule (finish_pool):
 // only addresses of the rule's family stay, and pfctl's round-robin default is applied.
+#include <algorithm>
 #include <charconv>
 
 #include "control/pfconf/address.h"
@@ -30,6 +34,16 @@ bool parse_number(std::string_view s, uint32_t& v) {
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
   return !s.empty() && ec == std::errc() && ptr == s.data() + s.size();
 }
+
+// Words that follow an anchor call's name in pfctl's grammar, where pfctl lexes them as
+// keywords: unquoted, they are a missing name rather than a name.
+constexpr std::string_view kAnchorCallWords[] = {"on",    "in",  "out",  "inet", "inet6",
+                                                 "proto", "all", "from", "to",   "rtable"};
+
+// pf's limits on an anchor path (MAXPATHLEN - 1) and on each of its components
+// (PF_ANCHOR_NAME_SIZE - 1).
+constexpr size_t kAnchorPathMax = 1023;
+constexpr size_t kAnchorNameMax = 63;
 
 bool is_pool_option(const Token& t) {
   for (std::string_view o : {"bitmask", "random", "source-hash", "round-robin", "sticky-address",
@@ -97,6 +111,80 @@ void Parser::translation_rule() {
     pool_spec(spec, rdr ? r.rdr_to : r.nat_to, r.translation);
   }
   expand_rule(spec);
+}
+
+// A call of an anchor from a translation ruleset (pf.conf(5), ANCHORS). As in pfctl's grammar
+// there is no direction, log, tag or pool; rdr-anchor takes at most one destination port, with
+// `=`, and no source port; binat-anchor one protocol and no addresses or ports, and pfctl drops
+// its interface (it never copies it into the rule), so it is dropped here too.
+void Parser::translation_anchor() {
+  Token kw = take();
+  RuleSpec spec;
+  Rule& r = spec.base;
+  r.translation = kw.is("nat-anchor")   ? TranslationKind::kNat
+                  : kw.is("rdr-anchor") ? TranslationKind::kRdr
+                                        : TranslationKind::kBinat;
+  r.action = Action::kMatch;
+  r.state = StateMode::kNone;
+  r.line = kw.line;
+  spec.col = kw.col;
+  spec.file = kw.file;
+  bool keyword = false;
+  for (std::string_view w : kAnchorCallWords) keyword = keyword || peek().is(w);
+  if (keyword || (peek().kind != TokKind::kWord && peek().kind != TokKind::kQuoted)) {
+    fail(peek(), "syntax error: " + kw.text + " needs an anchor name");
+  }
+  Token name = take();
+  anchor_name(name);
+  r.anchor = name.text;
+  if (accept_word("on")) interface_spec(spec);
+  if (accept_word("inet")) {
+    r.af = Af::kInet;
+  } else if (accept_word("inet6")) {
+    r.af = Af::kInet6;
+  }
+  if (accept_word("proto")) proto_spec(spec);
+  fromto(spec);
+  if (peek().is("rtable")) fail(peek(), "'rtable' is not supported");
+  const std::string in = " not supported in " + kw.text;
+  if (r.translation == TranslationKind::kRdr) {
+    if (!spec.src_ports.empty()) fail(kw, "source port parameter" + in);
+    if (spec.dst_ports.size() > 1) fail(kw, "destination port list expansion" + in);
+    if (!spec.dst_ports.empty() && spec.dst_ports[0].op != PortOp::kEq) {
+      fail(kw, "destination port operators" + in);
+    }
+  } else if (r.translation == TranslationKind::kBinat) {
+    if (spec.protos.size() > 1) fail(kw, "proto list expansion" + in);
+    bool hosts = !spec.src_ports.empty() || !spec.dst_ports.empty();
+    for (const std::vector<Address>* list : {&spec.src_hosts, &spec.dst_hosts}) {
+      for (const Address& a : *list) hosts = hosts || a.kind != AddrKind::kAny || a.negated;
+    }
+    if (hosts) fail(kw, "fromto parameter" + in);
+    spec.interfaces.clear();
+  }
+  expand_rule(spec);
+}
+
+// An anchor path as pf takes it: components separated by `/`, a leading `/` for a path from
+// the main ruleset, `*` for every child of an anchor. Names beginning with `_` are pfctl's own
+// (its unnamed anchors, which print without a name).
+void Parser::anchor_name(const Token& name) {
+  const std::string& n = name.text;
+  if (n.empty() || n.back() == '/') fail(name, "invalid anchor name \"" + n + "\"");
+  if (n[0] == '_' || n.find("/_") != std::string::npos) {
+    fail(name, "anchor names beginning with '_' are reserved for internal use");
+  }
+  if (n.size() > kAnchorPathMax) {
+    fail(name, "anchor name too long, max " + std::to_string(kAnchorPathMax) + " chars");
+  }
+  for (size_t start = 0; start < n.size();) {
+    size_t end = std::min(n.find('/', start), n.size());
+    if (end - start > kAnchorNameMax) {
+      fail(name,
+           "anchor name component too long, max " + std::to_string(kAnchorNameMax) + " chars");
+    }
+    start = end + 1;
+  }
 }
 
 // The `-> …` of a translation statement or the target of nat-to/rdr-to/binat-to. `kind` says

@@ -459,6 +459,7 @@ bool Compiler::statements() {
   };
   std::vector<Origin> origins;
   auto add = [&](const pfconf::Rule& t, size_t i, pfconf::Direction dir, bool binat_in) {
+    if (!t.anchor.empty()) return;  // an anchor call: no rules can be loaded into it yet
     pfconf::Rule f = t;
     f.action = pfconf::Action::kPass;
     f.quick = true;

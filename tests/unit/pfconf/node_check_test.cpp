@@ -88,3 +88,14 @@ TEST_CASE("node check: unknown interfaces name the node's and its groups") {
   CHECK(e[0].to_string() ==
         "r.conf:3:1: interface lo0 does not exist on node fw-a (it has sis0 and the group all)");
 }
+
+TEST_CASE("node check: nat-anchor, rdr-anchor and binat-anchor calls load as empty anchors") {
+  // inet6 is refused on translation rules, but an anchor call translates nothing.
+  CHECK(refused("nat-anchor \"ftp-proxy/*\"\n"
+                "rdr-anchor \"ftp-proxy/*\"\n"
+                "binat-anchor \"b\"\n"
+                "nat-anchor \"n\" on em0 inet6 from 2001:db8::/64 to any\n"
+                "rdr-anchor \"r\" on em0 proto tcp to any port 21\n"
+                "nat on em0 from 10.0.0.0/8 to any -> 192.0.2.1\n")
+            .empty());
+}

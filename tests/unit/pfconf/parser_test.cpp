@@ -354,8 +354,12 @@ TEST_CASE("parser: bad ports are errors") {
 TEST_CASE("parser: unknown and unsupported keywords are errors") {
   CHECK(errors("frobnicate all") ==
         std::vector<std::string>{"test.conf:1:1: unknown keyword 'frobnicate'"});
-  CHECK(errors("nat-anchor foo") ==
-        std::vector<std::string>{"test.conf:1:1: 'nat-anchor' rules are not supported"});
+  CHECK(errors("anchor foo") ==
+        std::vector<std::string>{"test.conf:1:1: 'anchor' rules are not supported"});
+  CHECK(errors("load anchor foo from \"/etc/foo\"") ==
+        std::vector<std::string>{"test.conf:1:1: 'load' rules are not supported"});
+  CHECK(errors("scrub in all") ==
+        std::vector<std::string>{"test.conf:1:1: 'scrub' rules are not supported"});
   CHECK(errors("pass out route-to em1") ==
         std::vector<std::string>{"test.conf:1:10: 'route-to' is not supported"});
   CHECK(errors("set frobs 1") ==

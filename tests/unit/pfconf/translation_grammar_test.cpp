@@ -288,3 +288,108 @@ TEST_CASE("translation: af-to needs a rule family other than its own") {
         one("test.conf:1:31: af-to cannot be combined with nat-to, rdr-to, binat-to or another "
             "af-to"));
 }
+
+TEST_CASE("translation: nat-anchor, rdr-anchor, binat-anchor call an anchor from their ruleset") {
+  Ruleset rs = parse_ok(
+      "nat-anchor \"ftp-proxy/*\"\n"
+      "rdr-anchor relayd on em0 inet proto tcp from any to 192.0.2.10 port 21\n"
+      "binat-anchor \"b\"\n");
+  REQUIRE(rs.translations.size() == 3);
+  CHECK(rs.rules.empty());
+  const Rule& nat = rs.translations[0];
+  CHECK(nat.translation == TranslationKind::kNat);
+  CHECK(nat.anchor == "ftp-proxy/*");
+  CHECK_FALSE(nat.no_translation);
+  CHECK(nat.nat_to.addrs.empty());
+  CHECK(nat.rdr_to.addrs.empty());
+  CHECK(nat.line == 1);
+  CHECK(nat.col == 1);
+  const Rule& rdr = rs.translations[1];
+  CHECK(rdr.translation == TranslationKind::kRdr);
+  CHECK(rdr.anchor == "relayd");
+  CHECK(rdr.ifname == "em0");
+  CHECK(rdr.af == Af::kInet);
+  CHECK(rdr.dst.port == PortSpec{PortOp::kEq, 21, 0});
+  CHECK(rs.translations[2].translation == TranslationKind::kBinat);
+  CHECK(rs.translations[2].anchor == "b");
+}
+
+TEST_CASE("translation: anchor calls print as pfctl -nvf, among the rules of their kind") {
+  CHECK(nvf("nat-anchor \"ftp-proxy/*\"\n"
+            "rdr-anchor \"ftp-proxy/*\"\n"
+            "nat on em0 from 10.0.0.0/8 to any -> 192.0.2.1\n"
+            "rdr-anchor relayd on em0 inet proto tcp from any to 192.0.2.10 port 21\n"
+            "binat-anchor \"b\" inet proto tcp all\n"
+            "nat-anchor \"/x\" on ! em0 from 10.0.0.0/8 to ! 10.1.0.0/16\n"
+            "pass all\n") ==
+        "nat-anchor \"ftp-proxy/*\" all\n"
+        "nat on em0 inet from 10.0.0.0/8 to any -> 192.0.2.1\n"
+        "nat-anchor \"/x\" on ! em0 inet from 10.0.0.0/8 to ! 10.1.0.0/16\n"
+        "rdr-anchor \"ftp-proxy/*\" all\n"
+        "rdr-anchor \"relayd\" on em0 inet proto tcp from any to 192.0.2.10 port = ftp\n"
+        "binat-anchor \"b\" inet proto tcp all\n"
+        "pass all flags S/SA keep state\n");
+}
+
+TEST_CASE("translation: a binat-anchor's interface is dropped, as pfctl drops it") {
+  CHECK(nvf("binat-anchor \"b\" on em0 inet\n") == "binat-anchor \"b\" inet all\n");
+}
+
+TEST_CASE("translation: printed anchor calls parse back to themselves") {
+  const std::string printed =
+      "nat-anchor \"ftp-proxy/*\" all\n"
+      "nat-anchor \"n\" on em0 inet proto udp from 10.0.0.0/8 port = domain to any\n"
+      "rdr-anchor \"ftp-proxy/*\" all\n"
+      "rdr-anchor \"r\" on ! em0 inet proto tcp from ! 10.0.0.0/8 to any port = ssh\n"
+      "binat-anchor \"b\" inet6 proto tcp all\n";
+  CHECK(nvf(printed) == printed);
+  Result again = parse_ruleset(printed, "test.conf", environment());
+  REQUIRE(again.ok());
+  Ruleset first = parse_ok(printed);
+  REQUIRE(first.translations.size() == again.ruleset->translations.size());
+  for (size_t i = 0; i < first.translations.size(); ++i)
+    CHECK(first.translations[i] == again.ruleset->translations[i]);
+}
+
+TEST_CASE("translation: an anchor call without a name or with pf's forbidden names is an error") {
+  CHECK(errors("nat-anchor\n") ==
+        one("test.conf:1:11: syntax error: nat-anchor needs an anchor name"));
+  CHECK(errors("rdr-anchor on em0\n") ==
+        one("test.conf:1:12: syntax error: rdr-anchor needs an anchor name"));
+  CHECK(errors("binat-anchor all\n") ==
+        one("test.conf:1:14: syntax error: binat-anchor needs an anchor name"));
+  CHECK(errors("nat-anchor \"\"\n") == one("test.conf:1:12: invalid anchor name \"\""));
+  CHECK(errors("nat-anchor \"a/\"\n") == one("test.conf:1:12: invalid anchor name \"a/\""));
+  CHECK(errors("nat-anchor \"_x\"\n") ==
+        one("test.conf:1:12: anchor names beginning with '_' are reserved for internal use"));
+  CHECK(errors("nat-anchor \"a/_x\"\n") ==
+        one("test.conf:1:12: anchor names beginning with '_' are reserved for internal use"));
+  CHECK(errors("nat-anchor \"a/" + std::string(64, 'x') + "\"\n") ==
+        one("test.conf:1:12: anchor name component too long, max 63 chars"));
+  CHECK(errors("nat-anchor \"" + std::string(1024, 'x') + "\"\n") ==
+        one("test.conf:1:12: anchor name too long, max 1023 chars"));
+}
+
+TEST_CASE("translation: an anchor call takes none of a rule's other words") {
+  CHECK(errors("nat-anchor \"x\" out on em0\n") == one("test.conf:1:16: syntax error near 'out'"));
+  CHECK(errors("nat-anchor \"x\" pass\n") == one("test.conf:1:16: syntax error near 'pass'"));
+  CHECK(errors("nat-anchor \"x\" all -> 192.0.2.1\n") ==
+        one("test.conf:1:20: syntax error near '->'"));
+  CHECK(errors("rdr-anchor \"x\" all tag t\n") == one("test.conf:1:20: syntax error near 'tag'"));
+  CHECK(errors("nat-anchor \"x\" all rtable 1\n") ==
+        one("test.conf:1:20: 'rtable' is not supported"));
+}
+
+TEST_CASE("translation: rdr-anchor and binat-anchor refuse what pfctl refuses in them") {
+  CHECK(errors("rdr-anchor \"x\" proto tcp from any port 20 to any\n") ==
+        one("test.conf:1:1: source port parameter not supported in rdr-anchor"));
+  CHECK(errors("rdr-anchor \"x\" proto tcp to any port { 21 80 }\n") ==
+        one("test.conf:1:1: destination port list expansion not supported in rdr-anchor"));
+  CHECK(errors("rdr-anchor \"x\" proto tcp to any port 1000:2000\n") ==
+        one("test.conf:1:1: destination port operators not supported in rdr-anchor"));
+  CHECK(errors("binat-anchor \"x\" proto { tcp udp }\n") ==
+        one("test.conf:1:1: proto list expansion not supported in binat-anchor"));
+  CHECK(errors("binat-anchor \"x\" from 10.0.0.1 to any\n") ==
+        one("test.conf:1:1: fromto parameter not supported in binat-anchor"));
+  CHECK(nvf("binat-anchor \"x\" from any to any\n") == "binat-anchor \"x\" all\n");
+}

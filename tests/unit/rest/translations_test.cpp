@@ -57,3 +57,15 @@ TEST_CASE("rest translations: a ruleset without translation rules lists none, fi
   const json j = dpf::rest::translations_json(parse_ok("pass all nat-to 192.0.2.1\nblock in\n"));
   CHECK(j == json::array());
 }
+
+TEST_CASE("rest translations: anchor calls are listed in their kind as pfctl -s nat prints them") {
+  const json j = dpf::rest::translations_json(
+      parse_ok("nat-anchor \"ftp-proxy/*\"\n"
+               "rdr-anchor \"ftp-proxy/*\"\n"
+               "nat on em0 from 192.168.0.0/24 to any -> 192.0.2.5\n"));
+  CHECK(j == json{{{"kind", "nat"}, {"nr", 0}, {"text", "nat-anchor \"ftp-proxy/*\" all"}},
+                  {{"kind", "nat"},
+                   {"nr", 1},
+                   {"text", "nat on em0 inet from 192.168.0.0/24 to any -> 192.0.2.5"}},
+                  {{"kind", "rdr"}, {"nr", 0}, {"text", "rdr-anchor \"ftp-proxy/*\" all"}}});
+}

@@ -95,7 +95,7 @@ std::vector<ProxyArp> proxy_arp_addresses(const pfconf::Ruleset& src,
     }
   };
   for (const pfconf::Rule& r : src.translations) {
-    if (r.no_translation) continue;
+    if (r.no_translation || !r.anchor.empty()) continue;  // an anchor call translates nothing
     if (r.translation == pfconf::TranslationKind::kBinat && !r.nat_to.addrs.empty())
       add(r, r.nat_to.addrs[0]);
     if (r.translation == pfconf::TranslationKind::kRdr) add(r, r.dst.addr);

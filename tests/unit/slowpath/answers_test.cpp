@@ -56,10 +56,12 @@ nodes:
 )";
 
 // The node may send ICMP out of em0 only: what it sends out of em1 through pf is blocked.
-// binat and rdr take packets for 10.1.0.5 and 10.1.0.7 on em1, which the node answers ARP for.
+// binat and rdr take packets for 10.1.0.5 and 10.1.0.7 on em1, which the node answers ARP for;
+// the rdr-anchor call names 10.1.0.9 but translates nothing (its anchor is empty).
 constexpr const char* kRules = R"(set limit states 1024
 binat on em1 from 10.0.0.5 to any -> 10.1.0.5
 rdr on em1 proto tcp from any to 10.1.0.7 port 80 -> 10.0.0.10
+rdr-anchor "relayd" on em1 proto tcp to 10.1.0.9 port 80
 block all
 pass out on em0 inet proto icmp from 10.0.0.254 to 10.0.0.0/24 keep state
 )";
@@ -194,7 +196,8 @@ TEST_CASE("answers: the node answers ARP for binat's and rdr's addresses on thei
     CHECK(out[0] == expected);
     CHECK(j.answers.counters().arp_replies == replies + 1);
   }
-  // Not for an address no translation takes, nor on another interface.
+  // Not for an address no translation takes (10.1.0.9: an empty anchor's), nor on another
+  // interface.
   const LcoreCounters before = control(b.node);
   j.answers.arp(kT0, mbuf_of(b, arp_request(asker_mac, asker, host1(9))), kEm1);
   j.answers.arp(kT0, mbuf_of(b, arp_request(mac_of(host0(20)), host0(20), host0(5))), kEm0);

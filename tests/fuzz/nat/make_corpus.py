@@ -13,6 +13,22 @@ packet laid out by hand as RFC 791 / 9293 / 768 / 792 define it, with correct ch
                    203.0.113.1:50001 (IP header + 8 bytes)
   te_tcp_full      the same quoting tcp_syn NATed, whole segment quoted (checksum present)
   unreach_echo     port unreachable quoting icmp_echo NATed (id 50001)
+
+and the seed corpus of nat_rules_fuzz (corpus/nat_rules_fuzz/). Each seed is a pf.conf text, a
+0x00 byte, a control byte (bit 0 the interface em1, bits 2-3 the worker count - 1, bits 4-5 the
+worker index), 4 bytes of is_free mask, 8 bytes of random number, then a packet the ruleset
+translates, laid out as above:
+  nat_tcp             nat on em0 of 10.0.0.0/24 -> 192.0.2.1; tcp_syn outbound
+  nat_static_udp      nat ... static-port on em0; udp_dns, worker 1 of 2, half the keys taken
+  nat_pass_echo       nat pass with a port range; icmp_echo, worker 2 of 4
+  rdr_range_udp       rdr of udp ports 1000:1999 -> 10.0.0.9 port 2000:*; a datagram to 1234
+  rdr_no_checksum     rdr of udp port 53 -> 10.0.0.53 port 5353; a datagram without checksum
+  binat_echo          binat 10.0.0.5 -> 192.0.2.5; icmp_echo outbound
+  binat_in_tcp        the same; a SYN from 8.8.8.8:443 to 192.0.2.5:1234 (the inbound leg)
+  match_nat_to_udp    match out ... nat-to 192.0.2.1 port 1024:2047, then pass out; udp_dns
+  pass_rdr_nat_tcp    pass in with rdr-to and nat-to; a SYN from 8.8.8.8 to 192.0.2.1:8080
+  table_rr_tcp        nat on em1 to a table pool (round-robin); tcp_syn on em1
+  if_pool_udp         nat on em0 -> (em0); udp_dns
 """
 import os
 import struct
@@ -90,3 +106,45 @@ seed("te_udp", 0, INSIDE, 1234, ipv4(1, ROUTER, PUBLIC, icmp(11, 0, b"\0" * 4, n
 seed("te_tcp_full", 0, INSIDE, 1234, ipv4(1, ROUTER, PUBLIC, icmp(11, 0, b"\0" * 4, nat_syn)))
 seed("unreach_echo", 0, INSIDE, 1234,
      ipv4(1, SERVER, PUBLIC, icmp(3, 3, b"\0" * 4, nat_echo[:28])))
+
+
+# nat_rules_fuzz: a ruleset, a NUL, the control bytes, a packet.
+rules_out = os.path.join(os.path.dirname(out), "nat_rules_fuzz")
+os.makedirs(rules_out, exist_ok=True)
+OUTSIDE = bytes([198, 51, 100, 7])
+EM0 = bytes([192, 0, 2, 1])
+BINAT = bytes([192, 0, 2, 5])
+ALL_FREE = 0xFFFFFFFF
+RANDOM = 0x0123456789ABCDEF
+
+
+def rules_seed(name, conf, packet, em1=False, workers=1, index=0, free=ALL_FREE):
+    control = bytes([int(em1) | (workers - 1) << 2 | index << 4])
+    control += struct.pack("!IQ", free, RANDOM)
+    with open(os.path.join(rules_out, name), "wb") as f:
+        f.write(conf.encode() + b"\0" + control + packet)
+
+
+rules_seed("nat_tcp", "nat on em0 from 10.0.0.0/24 to any -> 192.0.2.1\n", syn)
+rules_seed("nat_static_udp", "nat on em0 proto udp from any to any -> 192.0.2.1 static-port\n",
+           dns, workers=2, index=1, free=0x55555555)
+rules_seed("nat_pass_echo", "nat pass on em0 inet from any to any -> 192.0.2.1 port 2000:2999\n",
+           echo, workers=4, index=2)
+rules_seed("rdr_range_udp",
+           "rdr on em0 proto udp from any to any port 1000:1999 -> 10.0.0.9 port 2000:*\n",
+           ipv4(17, OUTSIDE, EM0, udp(OUTSIDE, EM0, 5000, 1234, b"query")))
+rules_seed("rdr_no_checksum", "rdr on em0 proto udp to port 53 -> 10.0.0.53 port 5353\n",
+           ipv4(17, OUTSIDE, EM0, udp(OUTSIDE, EM0, 5000, 53, b"query", False)))
+rules_seed("binat_echo", "binat on em0 from 10.0.0.5 to any -> 192.0.2.5\n", echo)
+rules_seed("binat_in_tcp", "binat on em0 from 10.0.0.5 to any -> 192.0.2.5\n",
+           ipv4(6, SERVER, BINAT, tcp(SERVER, BINAT, 443, 1234)))
+rules_seed("match_nat_to_udp",
+           "match out on em0 from 10.0.0.0/24 nat-to 192.0.2.1 port 1024:2047\npass out on em0\n",
+           dns, workers=4, index=3)
+rules_seed("pass_rdr_nat_tcp",
+           "pass in on em0 proto tcp to port 8080 rdr-to 10.0.0.80 port 80 nat-to 10.0.0.1\n",
+           ipv4(6, SERVER, EM0, tcp(SERVER, EM0, 443, 8080)))
+rules_seed("table_rr_tcp",
+           "table <pool> { 192.0.2.10, 192.0.2.11 }\nnat on em1 from any to any -> <pool>\n", syn,
+           em1=True)
+rules_seed("if_pool_udp", "nat on em0 from any to any -> (em0)\n", dns)

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "dataplane/filter/packet_info.h"
 #include "dataplane/filter/translate.h"
 #include "dataplane/nat/rewrite.h"
 #include "dataplane/net/wire/flow.h"
@@ -44,25 +45,7 @@ uint32_t v4_of(const state::Addr& a) noexcept {
 
 filter::Packet filter_packet(const net::PacketInfo& info, Direction dir, uint16_t port,
                              uint16_t in_port) noexcept {
-  filter::Packet p;
-  p.af = wire::Af::kInet;
-  p.proto = info.proto;
-  p.dir = dir;
-  p.tcp_flags = info.tcp_flags;
-  p.port = port;
-  p.rcv_port = in_port;
-  p.fragment = info.fragment && !info.first_fragment;
-  if (!p.fragment) {
-    p.sport = info.sport;
-    p.dport = info.dport;
-    p.icmp_type = info.icmp_type;
-    p.icmp_code = info.icmp_code;
-  }
-  for (int i = 0; i < 4; ++i) {
-    p.src[i] = static_cast<uint8_t>(info.src >> (24 - 8 * i));
-    p.dst[i] = static_cast<uint8_t>(info.dst >> (24 - 8 * i));
-  }
-  return p;
+  return filter::packet_of(info, dir, port, in_port);
 }
 
 std::span<const std::byte> l4_bytes(const rte_mbuf* m, const net::PacketInfo& info) noexcept {

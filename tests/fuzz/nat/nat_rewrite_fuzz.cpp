@@ -19,8 +19,10 @@
 
 #include "dataplane/nat/rewrite.h"
 #include "dataplane/net/wire/checksum.h"
+#include "tests/fuzz/nat/bytes.h"
 
 using namespace dpf::nat;
+using namespace dpf::nat::fuzz;
 namespace wire = dpf::wire;
 
 // A broken property names itself before the abort that libFuzzer reports.
@@ -35,20 +37,6 @@ namespace wire = dpf::wire;
 namespace {
 
 using Bytes = std::vector<std::byte>;
-
-uint8_t u8(std::span<const std::byte> b, size_t off) {
-  return std::to_integer<uint8_t>(b[off]);
-}
-uint16_t get16(std::span<const std::byte> b, size_t off) {
-  return static_cast<uint16_t>(u8(b, off) << 8 | u8(b, off + 1));
-}
-uint32_t get32(std::span<const std::byte> b, size_t off) {
-  return uint32_t{get16(b, off)} << 16 | get16(b, off + 2);
-}
-void put16(std::span<std::byte> b, size_t off, uint16_t v) {
-  b[off] = std::byte{static_cast<uint8_t>(v >> 8)};
-  b[off + 1] = std::byte{static_cast<uint8_t>(v)};
-}
 
 // 0 and 0xffff are the two zeros of one's complement: a sum's residual is compared up to them.
 uint16_t norm(uint16_t c) {

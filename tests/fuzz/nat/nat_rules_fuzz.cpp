@@ -29,10 +29,12 @@
 #include "control/pfconf/parser.h"
 #include "dataplane/filter/compile.h"
 #include "dataplane/filter/eval.h"
+#include "dataplane/filter/packet_info.h"
 #include "dataplane/filter/translate.h"
 #include "dataplane/net/parse.h"
 #include "dataplane/net/wire/checksum.h"
 #include "dataplane/state/icmp.h"
+#include "tests/fuzz/nat/bytes.h"
 
 namespace filter = dpf::filter;
 namespace nat = dpf::nat;
@@ -41,6 +43,7 @@ namespace pfconf = dpf::pfconf;
 namespace state = dpf::state;
 namespace wire = dpf::wire;
 using filter::Direction;
+using namespace dpf::nat::fuzz;
 
 // A broken property names itself before the abort that libFuzzer reports.
 #define check(cond)                                                            \
@@ -57,20 +60,6 @@ using Bytes = std::vector<std::byte>;
 
 constexpr size_t kEthHdr = 14;
 constexpr size_t kControl = 13;
-
-uint8_t u8(std::span<const std::byte> b, size_t off) {
-  return std::to_integer<uint8_t>(b[off]);
-}
-uint16_t get16(std::span<const std::byte> b, size_t off) {
-  return static_cast<uint16_t>(u8(b, off) << 8 | u8(b, off + 1));
-}
-uint32_t get32(std::span<const std::byte> b, size_t off) {
-  return uint32_t{get16(b, off)} << 16 | get16(b, off + 2);
-}
-void put16(std::span<std::byte> b, size_t off, uint16_t v) {
-  b[off] = std::byte{static_cast<uint8_t>(v >> 8)};
-  b[off + 1] = std::byte{static_cast<uint8_t>(v)};
-}
 
 pfconf::IpAddr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
   pfconf::IpAddr x;
@@ -162,27 +151,10 @@ state::Addr addr_of(uint32_t a) {
                          static_cast<uint8_t>(a >> 8), static_cast<uint8_t>(a));
 }
 
-// The worker's filter_packet.
+// The worker's view of the packet (filter::packet_of); the other port is the one it came in on.
 filter::Packet filter_packet(const net::PacketInfo& info, Direction dir, uint16_t port) {
-  filter::Packet p;
-  p.af = wire::Af::kInet;
-  p.proto = info.proto;
-  p.dir = dir;
-  p.tcp_flags = info.tcp_flags;
-  p.port = port;
-  p.rcv_port = dir == Direction::kIn ? port : static_cast<uint16_t>(port ^ 1);
-  p.fragment = info.fragment && !info.first_fragment;
-  if (!p.fragment) {
-    p.sport = info.sport;
-    p.dport = info.dport;
-    p.icmp_type = info.icmp_type;
-    p.icmp_code = info.icmp_code;
-  }
-  for (int i = 0; i < 4; ++i) {
-    p.src[i] = static_cast<uint8_t>(info.src >> (24 - 8 * i));
-    p.dst[i] = static_cast<uint8_t>(info.dst >> (24 - 8 * i));
-  }
-  return p;
+  return filter::packet_of(info, dir, port,
+                           dir == Direction::kIn ? port : static_cast<uint16_t>(port ^ 1));
 }
 
 struct Case {

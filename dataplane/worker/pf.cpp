@@ -604,6 +604,8 @@ bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t p
   bool translated = false;
   bool natpass = false;
   state::SrcNode* nsn = nullptr;  // sticky-address: the translation's source node
+  const state::PacketTuple original = tuple_of(info);
+  const uint16_t original_id = info.sport;
   if (c.statements && pk.stateful) {
     const filter::CompiledRuleset& st = *c.statements;
     const filter::Verdict tv = filter::evaluate(st, filter_packet(info, dir, port, in_port));
@@ -628,6 +630,9 @@ bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t p
   if (v.action == filter::Decision::kBlock) {
     release_sticky(pf, nsn, now);
     if (v.rule) rs.counters->count(w.index, rule, dir, info.ip_total_len, now);
+    // The answer goes to the packet as it came: pf undoes a statement's translation first.
+    if (translated && v.ret != filter::ReturnKind::kNone)
+      rewrite_packet(m, info, tuple_of(info), original, pk.icmp_query, original_id);
     if (v.ret != filter::ReturnKind::kNone) queue_return(w, v, in_port, m);
     drop_packet(*w.c, DropReason::kPfBlock, m);
     return false;

@@ -61,7 +61,9 @@ nat on em1 proto tcp from 10.0.0.0/24 to 10.1.0.30 -> { 10.1.0.251 10.1.0.252 } 
 nat on em1 proto tcp from 10.0.0.0/24 to 10.1.0.31 -> { 10.1.0.251 10.1.0.252 } round-robin
 nat on em1 from 10.0.0.0/24 to any -> (em1)
 rdr on em1 proto udp from any to (em1) port 5353 -> 10.0.0.10 port 53
+rdr on em1 proto tcp from any to (em1) port 8081 -> 10.0.0.10 port 81
 block all
+block return in on em1 proto tcp to 10.0.0.10 port 81
 pass in on em0 from 10.0.0.0/24 keep state
 pass out on em1 keep state
 pass in on em1 proto udp to 10.0.0.10 port 53 keep state
@@ -343,6 +345,25 @@ TEST_CASE("nat: round-robin hands out the pool's addresses in turn; sticky-addre
   CHECK(it->states == 4);
   CHECK(it->sticky);
   CHECK(it->raddr == addr(sticky[0]));
+  test::check_no_mbuf_left(b);
+}
+
+TEST_CASE("rdr: a `block return` answers the packet as it came, not as rdr made it") {
+  Bench& b = bench();
+  const Port& em1 = *b.node.ports[kEm1];
+  const LcoreCounters before = b.node.counters[0];
+  inject(b, kEm1, tcp_syn(em1.mac, kMacB, kHostB, kEm1Addr, 7200, 8081));
+  run_pass(b);
+  CHECK(sent(b, kEm0).empty());
+  CHECK(drops(b.node.counters[0], DropReason::kPfBlock) - drops(before, DropReason::kPfBlock) == 1);
+  // The copy the control thread answers with a RST: to em1's address and port 8081 again.
+  const std::vector<test::Punted> p = test::punted(b);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].kind == PuntKind::kBlockReturn);
+  CHECK(src_of(p[0].frame) == kHostB);
+  CHECK(dst_of(p[0].frame) == kEm1Addr);
+  CHECK(be16_at(p[0].frame, kL4 + 2) == 8081);
+  check_checksums(p[0].frame);
   test::check_no_mbuf_left(b);
 }
 

@@ -44,11 +44,7 @@ void Parser::antispoof() {
   } else {
     item();
   }
-  if (accept_word("inet")) {
-    spec.base.af = Af::kInet;
-  } else if (accept_word("inet6")) {
-    spec.base.af = Af::kInet6;
-  }
+  af_spec(spec);
   while (!at_end_of_statement()) {
     Token opt = take();
     if (opt.is("label")) {

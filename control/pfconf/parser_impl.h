@@ -126,8 +126,11 @@ class Parser {
   uint8_t icmp_return_code(bool inet6);
   void log_spec(RuleSpec& spec);
   void interface_spec(RuleSpec& spec);
+  void af_spec(RuleSpec& spec);
   void proto_spec(RuleSpec& spec);
   void fromto(RuleSpec& spec);
+  // `[on IF] [inet|inet6] [proto P] from … to …`: what filter and translation rules share.
+  void criteria(RuleSpec& spec);
   void filter_option(RuleSpec& spec);
   uint32_t probability(const Token& p);
   void flags_spec(RuleSpec& spec);

@@ -74,14 +74,7 @@ void Parser::filter_rule() {
       break;
     }
   }
-  if (accept_word("on")) interface_spec(spec);
-  if (accept_word("inet")) {
-    spec.base.af = Af::kInet;
-  } else if (accept_word("inet6")) {
-    spec.base.af = Af::kInet6;
-  }
-  if (accept_word("proto")) proto_spec(spec);
-  fromto(spec);
+  criteria(spec);
   while (!at_end_of_statement()) filter_option(spec);
   finish_rule(spec);
   expand_rule(spec);
@@ -176,6 +169,22 @@ void Parser::interface_spec(RuleSpec& spec) {
     if (at_end_of_statement()) fail(peek(), "syntax error: unterminated interface list");
     item();
   }
+}
+
+// `inet` or `inet6`, if given.
+void Parser::af_spec(RuleSpec& spec) {
+  if (accept_word("inet")) {
+    spec.base.af = Af::kInet;
+  } else if (accept_word("inet6")) {
+    spec.base.af = Af::kInet6;
+  }
+}
+
+void Parser::criteria(RuleSpec& spec) {
+  if (accept_word("on")) interface_spec(spec);
+  af_spec(spec);
+  if (accept_word("proto")) proto_spec(spec);
+  fromto(spec);
 }
 
 void Parser::proto_spec(RuleSpec& spec) {

@@ -82,14 +82,7 @@ void Parser::translation_rule() {
     r.natpass = true;
     if (peek().is("log")) log_spec(spec);
   }
-  if (accept_word("on")) interface_spec(spec);
-  if (accept_word("inet")) {
-    r.af = Af::kInet;
-  } else if (accept_word("inet6")) {
-    r.af = Af::kInet6;
-  }
-  if (accept_word("proto")) proto_spec(spec);
-  fromto(spec);
+  criteria(spec);
   while (true) {
     if (accept_word("tag")) {
       r.tag = expect_string("a tag name").text;
@@ -137,14 +130,7 @@ void Parser::translation_anchor() {
   Token name = take();
   anchor_name(name);
   r.anchor = name.text;
-  if (accept_word("on")) interface_spec(spec);
-  if (accept_word("inet")) {
-    r.af = Af::kInet;
-  } else if (accept_word("inet6")) {
-    r.af = Af::kInet6;
-  }
-  if (accept_word("proto")) proto_spec(spec);
-  fromto(spec);
+  criteria(spec);
   if (peek().is("rtable")) fail(peek(), "'rtable' is not supported");
   const std::string in = " not supported in " + kw.text;
   if (r.translation == TranslationKind::kRdr) {

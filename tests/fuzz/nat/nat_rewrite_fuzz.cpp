@@ -122,21 +122,6 @@ void fix(std::span<std::byte> p, const Layout& l) {
   }
 }
 
-// Every changed byte lies in [off, off + len) of one of the allowed fields.
-struct Field {
-  size_t off, len;
-};
-bool only_fields_changed(std::span<const std::byte> a, std::span<const std::byte> b,
-                         std::span<const Field> allowed) {
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] == b[i]) continue;
-    bool ok = false;
-    for (const Field& f : allowed) ok = ok || (i >= f.off && i < f.off + f.len);
-    if (!ok) return false;
-  }
-  return true;
-}
-
 void fuzz_rewrite(const Bytes& input, Side side, Endpoint4 to, bool fix_first) {
   Bytes p = input;
   Layout l;

@@ -166,21 +166,6 @@ struct Case {
   uint64_t random = 0;
 };
 
-// Every byte that differs lies in one of the fields.
-struct Field {
-  size_t off, len;
-};
-bool only_fields_changed(std::span<const std::byte> a, std::span<const std::byte> b,
-                         std::span<const Field> allowed) {
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] == b[i]) continue;
-    bool ok = false;
-    for (const Field& f : allowed) ok = ok || (i >= f.off && i < f.off + f.len);
-    if (!ok) return false;
-  }
-  return true;
-}
-
 // translate() then rewrite_tuple() for translation `x` of `rs`, with every property checked.
 // Returns 1 (one translation tried).
 int apply(const filter::CompiledRuleset& rs, uint32_t x, const Case& c) {

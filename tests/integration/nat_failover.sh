@@ -5,7 +5,9 @@
 # inside host streams TCP to the outside one through fw-a; fw-b holds the translated state,
 # learned over pfsync, with fw-a's keys. fw-a is killed with SIGKILL mid-stream, fw-b takes
 # over, and the stream completes whole and in order, while the outside segment shows one
-# source for all of it: 10.0.0.1 and one port in 50001-65535.
+# source for all of it: 10.0.0.1 and one port in 50001-65535. A connection held over the failover
+# keeps the only port fw-a's worker had for its destination; fw-b, which imported it, refuses a
+# second connection to that destination (nat-exhausted) rather than hand the port out again.
 # usage: nat_failover.sh PATH_TO_DPF PATH_TO_DPFCTL
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh"
@@ -15,7 +17,11 @@ lab_init nat_failover
 
 ha_topology
 ip -n "$(ns_name ext)" route del 192.168.0.0/24
-ha_pair_rules "nat on sis0 from 192.168.0.0/24 to any -> 10.0.0.1"
+# Connections to ports 7002-7003 get a range of two ports, of which each node's worker (lane 0
+# of 2: the control thread is the other) hands out 50000 only.
+ha_pair_rules \
+  "nat on sis0 proto tcp from 192.168.0.0/24 to 10.0.0.100 port 7002:7003 -> 10.0.0.1 port 50000:50001" \
+  "nat on sis0 from 192.168.0.0/24 to any -> 10.0.0.1"
 ha_pair_cluster nat-failover
 ha_pair_start
 
@@ -48,6 +54,21 @@ states=$(in_ns fwb "$DPFCTL" -s states)
 grep -Eq "$re" <<<"$states" || fail "fw-b's dpfctl -s states lacks the translated state [$re]: $states"
 log "  fw-b: $(grep -E "$re" <<<"$states")"
 
+log "a held connection to port 7002 takes port 50000 on fw-a; fw-b learns it"
+ha_hold 7002 40
+held=""
+for _ in $(seq 50); do
+  held=$(translated_states fwa 7002)
+  [ -n "$held" ] && break
+  sleep 0.1
+done
+[[ "$held" == *" out 10.0.0.1:50000 "* ]] || fail "the held connection is not out from 10.0.0.1:50000: [$held]"
+for _ in $(seq 30); do
+  [ "$(translated_states fwb 7002)" = "$held" ] && break
+  sleep 0.1
+done
+[ "$(translated_states fwb 7002)" = "$held" ] || fail "fw-b does not hold fw-a's state [$held]"
+
 sleep 2
 log "fw-a is killed; fw-b takes over and the stream carries on"
 { kill -KILL "$A_PID"; wait "$A_PID"; } 2>/dev/null || true
@@ -70,4 +91,25 @@ got=$(cap_fields 'tcp.srcport == 7001 && !icmp' ip.dst tcp.dstport)
 n1=$(b_packets)
 [ "$n1" -gt "$n0" ] || fail "fw-b's translated state counted no packets after the takeover ($n0, then $n1)"
 cap_no_addresses 192.168.0.0/24
+
+# The port fw-a gave is taken on fw-b too: a new connection to the same destination finds the
+# worker's share of the range used up (nat-exhausted) instead of colliding with the state
+# fw-b imported (state-insert), and the same port still serves another destination.
+drops() { api fwb /api/v1/stats | json "d['drops']['$1']"; }
+log "fw-b hands out no port its master gave: a second connection to 7002 finds the range used up"
+e0=$(drops nat-exhausted)
+i0=$(drops state-insert)
+r=$(in_ns int $PY "$HERE/tcp_transfer.py" connect 10.0.0.100 7002)
+[ "$r" = timeout ] || fail "a second connection to 7002 through fw-b: $r (expected no free port)"
+e1=$(drops nat-exhausted)
+i1=$(drops state-insert)
+[ "$e1" -gt "$e0" ] && [ "$i1" = "$i0" ] ||
+  fail "fw-b counted nat-exhausted $e0 -> $e1 and state-insert $i0 -> $i1 for it"
+in_ns ext $PY "$HERE/tcp_transfer.py" sink 7003 >/dev/null &
+wait_listen ext 7003
+r=$(in_ns int $PY "$HERE/tcp_transfer.py" connect 10.0.0.100 7003)
+[ "$r" = connected ] || fail "a connection to 7003 through fw-b: $r"
+[[ "$(translated_states fwb 7003)" == *" out 10.0.0.1:50000 "* ]] ||
+  fail "the connection to 7003 is not out from 10.0.0.1:50000: [$(translated_states fwb 7003)]"
+log "  nat-exhausted $e0 -> $e1 on fw-b; 10.0.0.1:50000 serves 7003"
 log "PASS"

@@ -604,13 +604,15 @@ bool test_rules(WorkerContext& w, const PfRuleset& rs, Direction dir, uint16_t p
   bool translated = false;
   bool natpass = false;
   state::SrcNode* nsn = nullptr;  // sticky-address: the translation's source node
-  const state::PacketTuple original = tuple_of(info);
+  // The packet as it came, kept only when a statement rewrites it (for a `block return`).
+  state::PacketTuple original;
   const uint16_t original_id = info.sport;
   if (c.statements && pk.stateful) {
     const filter::CompiledRuleset& st = *c.statements;
     const filter::Verdict tv = filter::evaluate(st, filter_packet(info, dir, port, in_port));
     const uint32_t x = tv.rule != nullptr ? verdict_translation(tv, dir) : filter::kNoRule;
     if (x != filter::kNoRule) {
+      original = tuple_of(info);
       if (!apply_translation(w, st, x, rs.statement_sticky_refs, dir, m, info, pk, now, nkey, &nsn))
         return false;
       translated = true;

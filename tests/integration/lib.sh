@@ -464,6 +464,18 @@ for s in json.load(sys.stdin)["states"]:
 print("\n".join(sorted(out)))' "$2"
 }
 
+# wait_translated NS PORT SECONDS [WANT]: translated_states NS PORT once it is not empty (or,
+# given WANT, once it equals WANT), waiting SECONDS at most; prints what it last saw.
+wait_translated() {
+  local got="" i
+  for ((i = 0; i < $3 * 10; i++)); do
+    got=$(translated_states "$1" "$2")
+    if [ $# -ge 4 ]; then [ "$got" = "$4" ] && break; else [ -n "$got" ] && break; fi
+    sleep 0.1
+  done
+  echo "$got"
+}
+
 # cap_no_addresses NET: fails unless CAP holds packets and no IP header in it (those quoted in
 # ICMP errors included) carries an address of NET.
 cap_no_addresses() {

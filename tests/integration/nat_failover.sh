@@ -29,12 +29,7 @@ log "a 14 s TCP stream from the inside through fw-a, translated to 10.0.0.1"
 capture_start lan br0 outside
 ha_stream_start 7001 14
 # want: fw-a's translated state of the stream, once it has one (5 s at most).
-want=""
-for _ in $(seq 50); do
-  want=$(translated_states fwa 7001)
-  [ -n "$want" ] && break
-  sleep 0.1
-done
+want=$(wait_translated fwa 7001 5)
 [ "$(wc -l <<<"$want")" = 1 ] || fail "fw-a should hold one translated state for the stream: [$want]"
 read -r _ dir wire stack <<<"$want"
 port=${wire#10.0.0.1:}
@@ -43,11 +38,7 @@ port=${wire#10.0.0.1:}
 [ "$port" -ge 50001 ] && [ "$port" -le 65535 ] || fail "the proxy port $port is not in 50001-65535"
 log "  fw-a: $want"
 got=""
-for _ in $(seq 30); do
-  got=$(translated_states fwb 7001)
-  [ "$got" = "$want" ] && break
-  sleep 0.1
-done
+got=$(wait_translated fwb 7001 3 "$want")
 [ "$got" = "$want" ] || fail "fw-b holds [$got] for the stream, fw-a [$want]"
 re="^all tcp 10\.0\.0\.1:$port \(${stack//./\\.}\) -> 10\.0\.0\.100:7001 "
 states=$(in_ns fwb "$DPFCTL" -s states)
@@ -56,18 +47,10 @@ log "  fw-b: $(grep -E "$re" <<<"$states")"
 
 log "a held connection to port 7002 takes port 50000 on fw-a; fw-b learns it"
 ha_hold 7002 40
-held=""
-for _ in $(seq 50); do
-  held=$(translated_states fwa 7002)
-  [ -n "$held" ] && break
-  sleep 0.1
-done
+held=$(wait_translated fwa 7002 5)
 [[ "$held" == *" out 10.0.0.1:50000 "* ]] || fail "the held connection is not out from 10.0.0.1:50000: [$held]"
-for _ in $(seq 30); do
-  [ "$(translated_states fwb 7002)" = "$held" ] && break
-  sleep 0.1
-done
-[ "$(translated_states fwb 7002)" = "$held" ] || fail "fw-b does not hold fw-a's state [$held]"
+got=$(wait_translated fwb 7002 3 "$held")
+[ "$got" = "$held" ] || fail "fw-b does not hold fw-a's state [$held]: [$got]"
 
 sleep 2
 log "fw-a is killed; fw-b takes over and the stream carries on"
